@@ -1,0 +1,97 @@
+# hostfleet - one executable, built with the libraries of DESIGN.md §7.
+#
+#   make            development build (warnings are errors): build/hostfleet
+#   make test       install what is missing, build with ASan+UBSan, run the
+#                   unit tests, the end-to-end tests and a short fuzz run
+#   make demo       install what is missing, build, start the demo cluster
+#   make bench      build the benchmarks (bench/)
+
+PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3
+CC       ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
+            -Wno-format-nonliteral -Wno-format-truncation
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -D_GNU_SOURCE -pthread $(WARN) -Werror $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -pthread
+
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+
+COMMON   := $(wildcard src/common/*.c)
+MASTER   := $(wildcard src/master/*.c src/master/cluster/*.c)
+NODE     := $(wildcard src/node/*.c)
+CLI      := $(wildcard src/cli/*.c) $(wildcard src/demo/*.c)
+SRCS     := $(COMMON) $(MASTER) $(NODE) $(CLI) src/main.c
+HDRS     := $(shell find src -name '*.h')
+
+OBJ      := $(SRCS:%.c=build/dev/%.o)
+AOBJ     := $(SRCS:%.c=build/asan/%.o)
+
+.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs
+
+all: build/hostfleet
+
+build/dev/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+build/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -O1 -c $< -o $@
+
+build/hostfleet: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/hostfleet: $(AOBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# ---- dependencies: every package the build and the tests need ----
+deps:
+	@sh tools/deps.sh
+
+# ---- tests ----
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+# everything but the programs' main files, for linking unit tests
+LIBSRCS  := $(filter-out src/main.c src/master/main.c src/node/main.c \
+              src/cli/call.c src/demo/demo.c, $(SRCS))
+LIBAOBJ  := $(LIBSRCS:%.c=build/asan/%.o)
+
+build/asan/tests/%: tests/unit/%.c $(LIBAOBJ) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -Wno-missing-prototypes -o $@ $< $(LIBAOBJ) \
+	    $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+FUZZ_LIB  := $(LIBSRCS:%.c=build/fuzz/%.o)
+
+build/fuzz/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang $(filter-out -Wformat=2,$(CFLAGS)) -fsanitize=fuzzer-no-link,address,undefined -O1 -c $< -o $@
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(filter-out -Wformat=2,$(CFLAGS)) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined -O1 \
+	    -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+unit: $(UNIT_BINS)
+e2e: build/asan/hostfleet
+fuzz: $(FUZZ_BINS)
+
+test: deps
+	@$(MAKE) --no-print-directory build/asan/hostfleet build/hostfleet $(UNIT_BINS) $(FUZZ_BINS)
+	@sh tests/run.sh
+
+demo run: deps
+	@$(MAKE) --no-print-directory build/hostfleet
+	./build/hostfleet demo
+
+docs:
+	@sh tools/gendocs.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,346 @@
+/* httpc.c - see httpc.h. */
+#include "httpc.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "util.h"
+
+#define RESP_MAX_DEFAULT	(16u << 20)
+
+struct batch {
+	pthread_mutex_t		*mtx;
+	pthread_cond_t		 cond;
+	size_t			 pending;
+};
+
+struct job {
+	struct hreq		*req;
+	struct batch		*batch;
+	CURL			*easy;
+	struct curl_slist	*hdrs;
+	int64_t			 start;
+	struct job		*next;
+};
+
+struct httpc {
+	struct httpc_tls	 tls;
+	char			*cafile, *certfile, *keyfile;
+	CURLM			*multi;
+	pthread_t		 thr;
+	pthread_mutex_t		 mtx;
+	struct job		*queue;		/* submitted, not yet added */
+	CURL			*idle[256];	/* easy handles kept for reuse */
+	size_t			 nidle;
+	int			 stop;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+hreq_init(struct hreq *r, const char *url, long timeout_ms)
+{
+	memset(r, 0, sizeof(*r));
+	r->url = url;
+	r->timeout_ms = timeout_ms;
+	sbuf_init(&r->resp, RESP_MAX_DEFAULT);
+}
+
+void
+hreq_release(struct hreq *r)
+{
+	sbuf_release(&r->resp);
+}
+
+static size_t
+write_cb(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct hreq *r = ud;
+	size_t n = size * nmemb;
+
+	if (sbuf_add(&r->resp, p, n) == -1) {
+		snprintf(r->err, sizeof(r->err), "answer larger than %zu bytes",
+		    r->resp.cap);
+		return 0;
+	}
+	return n;
+}
+
+static size_t
+header_cb(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct hreq *r = ud;
+	size_t n = size * nmemb, klen;
+
+	if (r->want_hdr == NULL)
+		return n;
+	klen = strlen(r->want_hdr);
+	if (n > klen + 1 && strncasecmp(p, r->want_hdr, klen) == 0 &&
+	    p[klen] == ':') {
+		size_t i = klen + 1, o = 0;
+
+		while (i < n && p[i] == ' ')
+			i++;
+		while (i < n && p[i] != '\r' && p[i] != '\n' &&
+		    o < sizeof(r->got_hdr) - 1)
+			r->got_hdr[o++] = p[i++];
+		r->got_hdr[o] = '\0';
+	}
+	return n;
+}
+
+/* Prepares an easy handle for r; returns the header list to free after. */
+static struct curl_slist *
+setup_easy(CURL *e, const struct httpc_tls *tls, struct hreq *r)
+{
+	struct curl_slist *h = NULL;
+
+	r->status = 0;
+	r->err[0] = '\0';
+	r->got_hdr[0] = '\0';
+	if (r->max_resp)
+		r->resp.cap = r->max_resp;
+	sbuf_reset(&r->resp);
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+	if (r->pin) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, r->pin);
+	} else if (tls && tls->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (tls && tls->cafile)
+			curl_easy_setopt(e, CURLOPT_CAINFO, tls->cafile);
+	}
+	if (tls && tls->certfile) {
+		curl_easy_setopt(e, CURLOPT_SSLCERT, tls->certfile);
+		curl_easy_setopt(e, CURLOPT_SSLKEY, tls->keyfile);
+	}
+	if (r->body || (r->method && strcmp(r->method, "POST") == 0)) {
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body_len);
+	} else
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	if (r->method && strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "POST") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+	else
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+	if (r->ctype) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "Content-Type: %s", r->ctype);
+		h = curl_slist_append(h, line);
+	}
+	/* No "Expect: 100-continue" round trip on large bodies. */
+	h = curl_slist_append(h, "Expect:");
+	if (r->hdr)
+		h = curl_slist_append(h, r->hdr);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	return h;
+}
+
+static void
+finish(CURL *e, struct hreq *r, CURLcode rc, int64_t start)
+{
+	r->elapsed_ms = mono_ms() - start;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+		return;
+	}
+	r->status = 0;
+	if (r->err[0] == '\0') {
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			snprintf(r->err, sizeof(r->err),
+			    "no answer within %ld ms", r->timeout_ms);
+		else
+			snprintf(r->err, sizeof(r->err), "%s",
+			    curl_easy_strerror(rc));
+	}
+}
+
+int
+httpc_do(const struct httpc_tls *tls, struct hreq *r)
+{
+	struct curl_slist *h;
+	CURLcode rc;
+	CURL *e;
+	int64_t start = mono_ms();
+
+	pthread_once(&curl_once, curl_init_once);
+	if ((e = curl_easy_init()) == NULL) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -1;
+	}
+	h = setup_easy(e, tls, r);
+	rc = curl_easy_perform(e);
+	finish(e, r, rc, start);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(e);
+	return r->status ? 0 : -1;
+}
+
+static void *
+engine(void *arg)
+{
+	struct httpc *c = arg;
+	struct job *j, *next;
+	CURLMsg *m;
+	int running, left;
+
+	for (;;) {
+		pthread_mutex_lock(&c->mtx);
+		if (c->stop) {
+			pthread_mutex_unlock(&c->mtx);
+			break;
+		}
+		j = c->queue;
+		c->queue = NULL;
+		pthread_mutex_unlock(&c->mtx);
+		for (; j; j = next) {
+			next = j->next;
+			j->start = mono_ms();
+			curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+			curl_multi_add_handle(c->multi, j->easy);
+		}
+		curl_multi_perform(c->multi, &running);
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&j);
+			finish(j->easy, j->req, m->data.result, j->start);
+			curl_multi_remove_handle(c->multi, j->easy);
+			curl_slist_free_all(j->hdrs);
+			pthread_mutex_lock(&c->mtx);
+			if (c->nidle < nitems(c->idle)) {
+				curl_easy_reset(j->easy);
+				c->idle[c->nidle++] = j->easy;
+			} else
+				curl_easy_cleanup(j->easy);
+			pthread_mutex_unlock(&c->mtx);
+			pthread_mutex_lock(j->batch->mtx);
+			if (--j->batch->pending == 0)
+				pthread_cond_signal(&j->batch->cond);
+			pthread_mutex_unlock(j->batch->mtx);
+			free(j);
+		}
+		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
+	return NULL;
+}
+
+struct httpc *
+httpc_new(const struct httpc_tls *tls)
+{
+	struct httpc *c;
+
+	pthread_once(&curl_once, curl_init_once);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->cafile = tls->cafile ? strdup(tls->cafile) : NULL;
+	c->certfile = tls->certfile ? strdup(tls->certfile) : NULL;
+	c->keyfile = tls->keyfile ? strdup(tls->keyfile) : NULL;
+	c->tls.cafile = c->cafile;
+	c->tls.certfile = c->certfile;
+	c->tls.keyfile = c->keyfile;
+	c->tls.insecure = tls->insecure;
+	pthread_mutex_init(&c->mtx, NULL);
+	c->multi = curl_multi_init();
+	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, 4096L);
+	if (pthread_create(&c->thr, NULL, engine, c) != 0)
+		fatal("pthread_create");
+	return c;
+}
+
+void
+httpc_free(struct httpc *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mtx);
+	c->stop = 1;
+	pthread_mutex_unlock(&c->mtx);
+	curl_multi_wakeup(c->multi);
+	pthread_join(c->thr, NULL);
+	for (i = 0; i < c->nidle; i++)
+		curl_easy_cleanup(c->idle[i]);
+	curl_multi_cleanup(c->multi);
+	pthread_mutex_destroy(&c->mtx);
+	free(c->cafile);
+	free(c->certfile);
+	free(c->keyfile);
+	free(c);
+}
+
+void
+httpc_run(struct httpc *c, struct hreq **reqs, size_t n)
+{
+	pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
+	struct batch b;
+	struct job *j, *head = NULL, *tail = NULL;
+	size_t i;
+
+	if (n == 0)
+		return;
+	b.mtx = &mtx;
+	pthread_cond_init(&b.cond, NULL);
+	b.pending = n;
+	for (i = 0; i < n; i++) {
+		if ((j = calloc(1, sizeof(*j))) == NULL)
+			fatal("calloc");
+		j->req = reqs[i];
+		j->batch = &b;
+		pthread_mutex_lock(&c->mtx);
+		j->easy = c->nidle ? c->idle[--c->nidle] : curl_easy_init();
+		pthread_mutex_unlock(&c->mtx);
+		if (j->easy == NULL)
+			fatal("curl_easy_init");
+		j->hdrs = setup_easy(j->easy, &c->tls, reqs[i]);
+		if (tail)
+			tail->next = j;
+		else
+			head = j;
+		tail = j;
+	}
+	pthread_mutex_lock(&c->mtx);
+	tail->next = c->queue;
+	c->queue = head;
+	pthread_mutex_unlock(&c->mtx);
+	curl_multi_wakeup(c->multi);
+
+	pthread_mutex_lock(&mtx);
+	while (b.pending > 0)
+		pthread_cond_wait(&b.cond, &mtx);
+	pthread_mutex_unlock(&mtx);
+	pthread_cond_destroy(&b.cond);
+}

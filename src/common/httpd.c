@@ -1,0 +1,359 @@
+/* httpd.c - see httpd.h. */
+#include "httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "tls.h"
+
+struct httpd {
+	struct MHD_Daemon	*d;
+	struct httpd_conf	 conf;
+	int			 port;
+};
+
+struct conn_state {
+	struct http_req		 req;
+	struct MHD_PostProcessor *pp;
+	/* the form field being assembled from post processor chunks */
+	char			*pkey;
+	struct sbuf		 pval;
+	int			 refused;
+};
+
+void
+http_resp_set(struct http_resp *r, int status, const char *ctype, char *body,
+    size_t len)
+{
+	free(r->body);
+	r->status = status;
+	r->ctype = ctype;
+	r->body = body;
+	r->len = len;
+}
+
+void
+http_resp_str(struct http_resp *r, int status, const char *ctype,
+    const char *s)
+{
+	http_resp_set(r, status, ctype, strdup(s), strlen(s));
+}
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t klen,
+    const char *val, size_t vlen)
+{
+	struct http_req *req = cls;
+
+	(void)kind;
+	params_add(&req->params, key, klen, val, vlen);
+	return MHD_YES;
+}
+
+static void
+flush_field(struct conn_state *cs)
+{
+	if (cs->pkey == NULL)
+		return;
+	params_add(&cs->req.params, cs->pkey, strlen(cs->pkey),
+	    sbuf_str(&cs->pval), cs->pval.len);
+	free(cs->pkey);
+	cs->pkey = NULL;
+	sbuf_release(&cs->pval);
+}
+
+static enum MHD_Result
+post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *ctype, const char *enc,
+    const char *data, uint64_t off, size_t size)
+{
+	struct conn_state *cs = cls;
+
+	(void)kind; (void)filename; (void)ctype; (void)enc;
+	if (cs->pkey == NULL || strcmp(cs->pkey, key) != 0 || off == 0) {
+		flush_field(cs);
+		if ((cs->pkey = strdup(key)) == NULL)
+			return MHD_NO;
+		sbuf_init(&cs->pval, PARAM_VALUE_MAX);
+	}
+	if (sbuf_add(&cs->pval, data, size) == -1) {
+		snprintf(cs->req.body_err, sizeof(cs->req.body_err),
+		    "parameter \"%.64s\": value too long", key);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void
+client_addr(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(out, outlen, "?");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)outlen);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)outlen);
+}
+
+static enum MHD_Result
+queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t i;
+
+	if (r->body == NULL) {
+		r->body = strdup("");
+		r->len = 0;
+	}
+	resp = MHD_create_response_from_buffer(r->len, r->body,
+	    MHD_RESPMEM_MUST_FREE);
+	r->body = NULL;
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    r->ctype ? r->ctype : "text/plain");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	for (i = 0; i < 2; i++) {
+		char name[160], *colon;
+
+		if (r->extra_hdr[i][0] == '\0')
+			continue;
+		strcpy(name, r->extra_hdr[i]);
+		if ((colon = strchr(name, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		MHD_add_response_header(resp, name, colon + 2);
+	}
+	if (close_conn)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_size, void **con_cls)
+{
+	struct httpd *h = cls;
+	struct conn_state *cs = *con_cls;
+	struct http_resp resp;
+	enum MHD_Result ret;
+	const char *ct;
+
+	(void)version;
+	if (cs == NULL) {
+		if ((cs = calloc(1, sizeof(*cs))) == NULL)
+			return MHD_NO;
+		*con_cls = cs;
+		cs->req.method = method;
+		cs->req.url = url;
+		cs->req.conn = c;
+		params_init(&cs->req.params);
+		sbuf_init(&cs->req.body, h->conf.max_body);
+		client_addr(c, cs->req.client_addr,
+		    sizeof(cs->req.client_addr));
+		if (h->conf.trust_pem) {
+			const union MHD_ConnectionInfo *ci;
+			char err[160];
+
+			ci = MHD_get_connection_info(c,
+			    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+			if (ci == NULL || tls_peer_check(ci->tls_session,
+			    h->conf.peer_cn, err, sizeof(err)) == -1) {
+				if (ci == NULL)
+					snprintf(err, sizeof(err), "no TLS");
+				log_warnx("refused %s %s from %s: %s", method,
+				    url, cs->req.client_addr, err);
+				cs->refused = 1;
+			}
+		}
+		ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_TYPE);
+		cs->req.content_type = ct;
+		if (!cs->refused && ct != NULL &&
+		    (strncasecmp(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
+		    strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)) == 0 ||
+		    strncasecmp(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA,
+		    strlen(MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA)) == 0))
+			cs->pp = MHD_create_post_processor(c, 16384,
+			    post_iter, cs);
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		if (!cs->refused && cs->req.body_err[0] == '\0') {
+			if (cs->pp) {
+				if (MHD_post_process(cs->pp, upload_data,
+				    *upload_size) == MHD_NO &&
+				    cs->req.body_err[0] == '\0')
+					snprintf(cs->req.body_err,
+					    sizeof(cs->req.body_err),
+					    "malformed form body");
+			} else if (sbuf_add(&cs->req.body, upload_data,
+			    *upload_size) == -1)
+				snprintf(cs->req.body_err,
+				    sizeof(cs->req.body_err),
+				    "request body too large");
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&resp, 0, sizeof(resp));
+	if (cs->refused) {
+		http_resp_str(&resp, 403, "application/json",
+		    "{\"error\":\"client certificate refused\"}");
+		return queue(c, &resp, 1);
+	}
+	flush_field(cs);
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg,
+	    &cs->req);
+	resp.status = 200;
+	h->conf.handler(&cs->req, &resp, h->conf.arg);
+	ret = queue(c, &resp, 0);
+	free(resp.body);
+	return ret;
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls; (void)c; (void)toe;
+	if (cs == NULL)
+		return;
+	if (cs->pp)
+		MHD_destroy_post_processor(cs->pp);
+	free(cs->pkey);
+	sbuf_release(&cs->pval);
+	params_release(&cs->req.params);
+	sbuf_release(&cs->req.body);
+	free(cs);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	log_debug("http: %s", buf);
+}
+
+struct httpd *
+httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct httpd *h;
+	unsigned int flags;
+	const union MHD_DaemonInfo *di;
+	struct MHD_OptionItem opts[16];
+	int n = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, conf->addr,
+	    &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)conf->port);
+	} else if (inet_pton(AF_INET6, conf->addr,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port =
+		    htons((uint16_t)conf->port);
+	} else {
+		snprintf(err, errlen, "listen address \"%s\": not an IP address",
+		    conf->addr);
+		return NULL;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->conf = *conf;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (conf->cert_pem)
+		flags |= MHD_USE_TLS;
+
+#define OPT(o, v, p)	opts[n++] = (struct MHD_OptionItem){ (o), (v), (p) }
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
+	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT,
+	    conf->conn_limit ? conf->conn_limit : 1024, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT,
+	    conf->idle_timeout_s ? conf->idle_timeout_s : 120, NULL);
+	OPT(MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
+	OPT(MHD_OPTION_THREAD_STACK_SIZE, 256 * 1024, NULL);
+	if (conf->cert_pem) {
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)conf->cert_pem);
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)conf->key_pem);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0,
+		    (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+		if (conf->trust_pem)
+			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0,
+			    (void *)conf->trust_pem);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+
+	h->d = MHD_start_daemon(flags, (uint16_t)conf->port, NULL, NULL,
+	    access_cb, h, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (h->d == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %d: %s",
+		    conf->addr, conf->port, strerror(errno));
+		free(h);
+		return NULL;
+	}
+	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = di ? di->port : conf->port;
+	return h;
+}
+
+void
+httpd_stop(struct httpd *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}
+
+int
+httpd_port(const struct httpd *h)
+{
+	return h->port;
+}

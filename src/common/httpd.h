@@ -1,0 +1,71 @@
+/* httpd.h - the HTTP(S) server of the master's API and of the node agent,
+ * on libmicrohttpd.
+ *
+ * One thread per connection: a handler may block (a fan-out to nodes, a
+ * password hash) without holding up other clients.  Parameters from the
+ * query string and from form bodies arrive already checked by params.h;
+ * other bodies (JSON) arrive raw, capped at max_body.
+ *
+ * With trust_pem set the server asks for a client certificate and calls the
+ * handler only for a peer that tls_peer_check() accepts with peer_cn; every
+ * other caller gets 403 and the connection is closed. */
+#ifndef HF_HTTPD_H
+#define HF_HTTPD_H
+
+#include <stddef.h>
+
+#include "params.h"
+#include "sbuf.h"
+
+struct http_req {
+	const char	*method;
+	const char	*url;
+	char		 client_addr[64];
+	struct reqparams	 params;
+	struct sbuf	 body;
+	const char	*content_type;
+	/* Set when the body broke a limit; the handler answers the error. */
+	char		 body_err[128];
+	void		*conn;		/* struct MHD_Connection */
+};
+
+struct http_resp {
+	int		 status;
+	char		*body;		/* malloc'd, owned by the server after */
+	size_t		 len;
+	const char	*ctype;
+	char		 extra_hdr[2][160];	/* "Name: value" or "" */
+};
+
+typedef void	(*http_handler)(struct http_req *, struct http_resp *, void *);
+
+struct httpd_conf {
+	const char	*addr;		/* IPv4 or IPv6 literal */
+	int		 port;		/* 0 picks one */
+	const char	*cert_pem;	/* NULL serves plain HTTP */
+	const char	*key_pem;
+	const char	*trust_pem;	/* NULL: no client certificate */
+	const char	*peer_cn;
+	size_t		 max_body;
+	unsigned int	 conn_limit;
+	unsigned int	 idle_timeout_s;
+	http_handler	 handler;
+	void		*arg;
+};
+
+struct httpd;
+
+struct httpd	*httpd_start(const struct httpd_conf *, char *err, size_t);
+void		 httpd_stop(struct httpd *);
+int		 httpd_port(const struct httpd *);
+/* Header value of the request, or NULL. */
+const char	*http_req_header(const struct http_req *, const char *name);
+
+/* Sets a response that takes ownership of body. */
+void	 http_resp_set(struct http_resp *, int status, const char *ctype,
+	    char *body, size_t len);
+/* Sets a response copying a string. */
+void	 http_resp_str(struct http_resp *, int status, const char *ctype,
+	    const char *s);
+
+#endif

@@ -1,0 +1,177 @@
+/* util.c - see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+wall_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+char *
+file_read(const char *path, size_t max, size_t *lenp)
+{
+	char *buf = NULL, *p;
+	size_t len = 0, alloc = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	for (;;) {
+		if (alloc - len < 4096) {
+			alloc = alloc ? alloc * 2 : 8192;
+			if ((p = realloc(buf, alloc + 1)) == NULL)
+				goto fail;
+			buf = p;
+		}
+		n = read(fd, buf + len, alloc - len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	if (buf == NULL && (buf = malloc(1)) == NULL)
+		return NULL;
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+fail:
+	n = errno;
+	close(fd);
+	free(buf);
+	errno = (int)n;
+	return NULL;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	const char *p = data;
+	ssize_t n;
+	int fd, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+	    (long)getpid()) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    mode)) == -1)
+		return -1;
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+mkdirs(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX], *p;
+
+	if (strlcpy_hf(buf, path, sizeof(buf)) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+void
+rand_hex(char *out, size_t nbytes)
+{
+	unsigned char raw[64];
+
+	if (nbytes > sizeof(raw))
+		nbytes = sizeof(raw);
+	randombytes_buf(raw, nbytes);
+	sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+void
+secret_hash(const char *s, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s),
+	    NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+size_t
+strlcpy_hf(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}

@@ -1,0 +1,36 @@
+/* util.h - small helpers shared by every program: files, time, tokens. */
+#ifndef HF_UTIL_H
+#define HF_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Milliseconds since an arbitrary point (CLOCK_MONOTONIC). */
+int64_t	 mono_ms(void);
+/* Seconds since the epoch. */
+int64_t	 wall_s(void);
+
+/* Reads a whole file of at most max bytes into a NUL-terminated buffer that
+ * the caller frees; returns NULL with errno set on failure. */
+char	*file_read(const char *path, size_t max, size_t *lenp);
+/* Writes data to path through a temporary file in the same directory, with
+ * fsync and rename, so readers see the old or the new file, never half of
+ * one.  Returns 0, or -1 with errno set. */
+int	 file_write_atomic(const char *path, const void *data, size_t len,
+	    mode_t mode);
+/* mkdir -p with the given mode for the directories it creates; 0 or -1. */
+int	 mkdirs(const char *path, mode_t mode);
+
+/* Fills out with 2*nbytes hex digits of fresh randomness and a NUL. */
+void	 rand_hex(char *out, size_t nbytes);
+/* Hex of the BLAKE2b-256 of s, for storing secrets we only compare: out must
+ * hold 65 bytes. */
+void	 secret_hash(const char *s, char out[65]);
+
+/* Copies at most size-1 bytes and NUL-terminates; returns strlen(src). */
+size_t	 strlcpy_hf(char *dst, const char *src, size_t size);
+
+#endif

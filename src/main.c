@@ -1,0 +1,47 @@
+/* main.c - the one hostfleet executable and its subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/call.h"
+#include "master/master.h"
+#include "node/node.h"
+
+int	demo_main(int, char **);
+int	functions_main(int, char **);
+
+static const struct {
+	const char	*name;
+	int		(*main)(int, char **);
+	const char	*what;
+} commands[] = {
+	{ "master", master_main, "the panel: API, cluster manager, state" },
+	{ "node", node_main, "the agent on every cluster node" },
+	{ "call", call_main, "call an API function (like mgrctl)" },
+	{ "demo", demo_main, "a master and three nodes on 127.0.0.1-3" },
+	{ "functions", functions_main, "print the API function table" },
+};
+
+static int
+usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: hostfleet COMMAND [args]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(stderr, "  %-10s %s\n", commands[i].name,
+		    commands[i].what);
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].main(argc - 1, argv + 1);
+	return usage();
+}

@@ -1,0 +1,380 @@
+/* api.c - the ISPmanager-compatible API at /ispmgr: output format, login,
+ * access check and dispatch through the function table. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../common/valid.h"
+#include "master.h"
+
+void
+api_bad(struct api_ctx *c, const char *field, const char *msg)
+{
+	reply_error(&c->r, "value", field, "%s", msg);
+}
+
+const char *
+api_need(struct api_ctx *c, const char *field)
+{
+	const char *v = params_get(c->p, field);
+
+	if (v == NULL || *v == '\0') {
+		reply_error(&c->r, "empty", field, "field \"%s\" is required",
+		    field);
+		return NULL;
+	}
+	return v;
+}
+
+int
+api_is_submit(const struct api_ctx *c)
+{
+	const char *sok = params_get(c->p, "sok");
+
+	return sok != NULL && *sok != '\0';
+}
+
+static int
+is_loopback(const char *addr)
+{
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+static enum level
+level_of(const struct user *u)
+{
+	return strcmp(u->level, "admin") == 0 ? LVL_ADMIN : LVL_USER;
+}
+
+static void
+actor_set(struct actor *a, const struct user *u)
+{
+	a->id = u->id;
+	strlcpy_hf(a->name, u->name, sizeof(a->name));
+	a->level = level_of(u);
+}
+
+/* A hash to verify against when the account does not exist, so that a
+ * wrong name costs as much time as a wrong password. */
+static char dummy_hash[160];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_init(void)
+{
+	char pw[33];
+
+	rand_hex(pw, 16);
+	auth_hash_password(pw, dummy_hash);
+}
+
+/*
+ * Checks a name and password from addr, slowing down an address after
+ * repeated failures.  Returns 0 and fills u, or -1 with the error in the
+ * reply.
+ */
+static int
+password_login(struct api_ctx *c, const char *name, const char *pw,
+    struct user *u)
+{
+	struct master *m = c->m;
+	const char *addr = c->http->client_addr;
+	int64_t now = wall_s(), last, wait;
+	int count, rc, ok;
+
+	if (store_login_failures(m->st, addr, &count, &last) == -1) {
+		reply_error(&c->r, "internal", "auth", "store unavailable");
+		return -1;
+	}
+	if (count >= m->conf.login_free_failures) {
+		int shift = count - m->conf.login_free_failures;
+
+		wait = shift >= 9 ? 300 : (int64_t)1 << shift;
+		if (wait > 300)
+			wait = 300;
+		if (now - last < wait) {
+			reply_error(&c->r, "auth", "throttled",
+			    "too many failed logins from %s; try again in "
+			    "%lld s", addr, (long long)(wait - (now - last)));
+			return -1;
+		}
+	}
+	pthread_once(&dummy_once, dummy_init);
+	rc = store_user_get(m->st, name, u);
+	if (rc == -1) {
+		reply_error(&c->r, "internal", "auth", "store unavailable");
+		return -1;
+	}
+	ok = auth_check_password(rc == 0 ? u->pwhash : dummy_hash, pw) == 0 &&
+	    rc == 0 && u->active;
+	if (!ok) {
+		char q[VALID_ERR_MAX];
+
+		store_login_failed(m->st, addr, now);
+		valid_quote(name, q, sizeof(q));
+		log_info("auth: failed login for \"%s\" from %s", q, addr);
+		reply_error(&c->r, "auth", "badpassword",
+		    "invalid username or password");
+		return -1;
+	}
+	if (count > 0)
+		store_login_ok(m->st, addr);
+	return 0;
+}
+
+void
+api_auth(struct api_ctx *c)
+{
+	struct user u;
+	const char *name, *pw;
+	char id[65], idhash[65];
+
+	if ((name = api_need(c, "username")) == NULL ||
+	    (pw = api_need(c, "password")) == NULL)
+		return;
+	if (password_login(c, name, pw, &u) == -1)
+		return;
+	rand_hex(id, 32);
+	secret_hash(id, idhash);
+	if (store_session_add(c->m->st, idhash, u.id, c->http->client_addr,
+	    wall_s()) != 0) {
+		reply_error(&c->r, "internal", "auth", "cannot store session");
+		return;
+	}
+	json_object_set_new(c->r.doc, "auth", json_pack("{s:s,s:s}", "id", id,
+	    "level", u.level));
+}
+
+void
+api_logout(struct api_ctx *c)
+{
+	const char *id = params_get(c->p, "auth");
+	char idhash[65];
+
+	if (id && *id) {
+		secret_hash(id, idhash);
+		store_session_delete(c->m->st, idhash);
+	}
+	reply_ok(&c->r);
+}
+
+void
+api_whoami(struct api_ctx *c)
+{
+	reply_set(&c->r, "name", c->who.name);
+	reply_set(&c->r, "level", level_name(c->who.level));
+	reply_set(&c->r, "as", c->as.name);
+	reply_set(&c->r, "as_level", level_name(c->as.level));
+}
+
+void
+api_functions(struct api_ctx *c)
+{
+	const struct func *f;
+	json_t *e;
+
+	reply_list(&c->r);
+	for (f = functab; f->name; f++) {
+		if (f->level > c->who.level)
+			continue;
+		e = reply_elem(&c->r);
+		elem_set(e, "name", f->name);
+		elem_set(e, "datatype", f->datatype);
+		elem_set(e, "kind", kind_name(f->kind));
+		elem_set(e, "role", f->role);
+		elem_set(e, "level", level_name(f->level));
+		elem_set(e, "summary", f->summary);
+		elem_set(e, "params", f->params);
+	}
+}
+
+/*
+ * Establishes who calls: a session (auth=), a one-shot authinfo=name:pw,
+ * or the local key of `hostfleet call` from loopback.  Returns 0, or -1
+ * with an "auth" error in the reply.
+ */
+static int
+authenticate(struct api_ctx *c)
+{
+	struct master *m = c->m;
+	const char *sid, *ai, *key;
+	struct user u;
+	char h[65];
+
+	if ((sid = params_get(c->p, "auth")) != NULL && *sid) {
+		secret_hash(sid, h);
+		if (store_session_use(m->st, h, c->http->client_addr, wall_s(),
+		    m->conf.session_idle_s, &u) != 0 || !u.active) {
+			reply_error(&c->r, "auth", "session",
+			    "session unknown, expired or bound to another "
+			    "address; log in again");
+			return -1;
+		}
+		actor_set(&c->who, &u);
+		return 0;
+	}
+	if ((ai = params_get(c->p, "authinfo")) != NULL && *ai) {
+		const char *colon = strchr(ai, ':');
+		char name[128];
+
+		if (colon == NULL || (size_t)(colon - ai) >= sizeof(name)) {
+			reply_error(&c->r, "auth", "authinfo",
+			    "authinfo must be name:password");
+			return -1;
+		}
+		memcpy(name, ai, (size_t)(colon - ai));
+		name[colon - ai] = '\0';
+		if (password_login(c, name, colon + 1, &u) == -1)
+			return -1;
+		actor_set(&c->who, &u);
+		return 0;
+	}
+	key = http_req_header(c->http, "X-Hostfleet-Key");
+	if (key && is_loopback(c->http->client_addr)) {
+		secret_hash(key, h);
+		if (sodium_memcmp(h, m->local_key_hash, 64) == 0 &&
+		    store_user_get(m->st, "admin", &u) == 0) {
+			actor_set(&c->who, &u);
+			return 0;
+		}
+		reply_error(&c->r, "auth", "key", "wrong local key");
+		return -1;
+	}
+	reply_error(&c->r, "auth", "session", "log in first: pass auth= or "
+	    "authinfo=");
+	return -1;
+}
+
+/* Applies su=: an admin may act as any user. */
+static int
+switch_user(struct api_ctx *c)
+{
+	const char *su = params_get(c->p, "su");
+	char err[VALID_ERR_MAX];
+	struct user u;
+
+	c->as = c->who;
+	if (su == NULL || *su == '\0')
+		return 0;
+	if (c->who.level != LVL_ADMIN) {
+		reply_error(&c->r, "access", "su", "only an administrator may "
+		    "act as another user");
+		return -1;
+	}
+	if (valid_username("su", su, err) == -1) {
+		api_bad(c, "su", err);
+		return -1;
+	}
+	if (store_user_get(c->m->st, su, &u) != 0) {
+		reply_error(&c->r, "missing", "user", "user \"%s\" not found",
+		    su);
+		return -1;
+	}
+	actor_set(&c->as, &u);
+	return 0;
+}
+
+static void
+dispatch(struct api_ctx *c, const char **funcname)
+{
+	const char *fname;
+	char q[VALID_ERR_MAX];
+
+	if (c->http->body_err[0]) {
+		reply_error(&c->r, "value", "body", "%s", c->http->body_err);
+		return;
+	}
+	if (c->p->err[0]) {
+		reply_error(&c->r, "value", c->p->errkey, "%s", c->p->err);
+		return;
+	}
+	if ((fname = api_need(c, "func")) == NULL)
+		return;
+	if ((c->fn = functab_find(fname)) == NULL) {
+		valid_quote(fname, q, sizeof(q));
+		reply_error(&c->r, "func", "func", "unknown function \"%s\"",
+		    q);
+		return;
+	}
+	*funcname = c->fn->name;
+	if (c->fn->level > LVL_PUBLIC) {
+		if (authenticate(c) == -1 || switch_user(c) == -1)
+			return;
+		if (c->fn->level > c->who.level) {
+			reply_error(&c->r, "access", c->fn->name,
+			    "function \"%s\" needs the %s level", c->fn->name,
+			    level_name(c->fn->level));
+			return;
+		}
+	}
+	c->fn->handler(c);
+}
+
+static void
+serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
+{
+	struct api_ctx c;
+	struct sbuf out;
+	const char *ctype, *outname, *funcname = "";
+	enum outfmt fmt = OUT_XML;
+	int64_t t0 = mono_ms();
+
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.http = req;
+	c.p = &req->params;
+	reply_init(&c.r);
+	outname = params_get(c.p, "out");
+	if (outname && *outname && output_format(outname, &fmt) == -1) {
+		char q[VALID_ERR_MAX];
+
+		valid_quote(outname, q, sizeof(q));
+		reply_error(&c.r, "value", "out", "unknown output format "
+		    "\"%s\"; the formats are xml, json, sjson, JSONdata and "
+		    "text", q);
+	} else
+		dispatch(&c, &funcname);
+
+	sbuf_init(&out, 64u << 20);
+	if (output_encode(c.r.doc, funcname, fmt, &out, &ctype) == -1) {
+		sbuf_release(&out);
+		http_resp_str(resp, 500, "text/plain", "answer too large\n");
+	} else {
+		size_t len;
+		char *body = sbuf_detach(&out, &len);
+
+		http_resp_set(resp, 200, ctype, body, len);
+	}
+	if (reply_is_error(&c.r)) {
+		json_t *e = json_object_get(c.r.doc, "error");
+
+		snprintf(resp->extra_hdr[0], sizeof(resp->extra_hdr[0]),
+		    "X-Hostfleet-Error: %s",
+		    json_string_value(json_object_get(e, "type")));
+	}
+	log_debug("api %s %s by %s: %s in %lld ms", req->client_addr,
+	    funcname, c.who.name[0] ? c.who.name : "-",
+	    reply_is_error(&c.r) ? "error" : "ok",
+	    (long long)(mono_ms() - t0));
+	reply_release(&c.r);
+}
+
+void
+api_serve(struct http_req *req, struct http_resp *resp, void *arg)
+{
+	struct master *m = arg;
+
+	if (strcmp(req->url, "/ispmgr") == 0)
+		serve_ispmgr(m, req, resp);
+	else if (strcmp(req->url, "/v1/join") == 0 &&
+	    strcmp(req->method, "POST") == 0)
+		join_serve(m, req, resp);
+	else if (strcmp(req->url, "/") == 0)
+		http_resp_str(resp, 200, "text/plain; charset=utf-8",
+		    "hostfleet master: the API is at /ispmgr\n");
+	else
+		http_resp_str(resp, 404, "text/plain", "not found\n");
+}

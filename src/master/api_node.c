@@ -1,0 +1,422 @@
+/* api_node.c - the node registry: cluster.node, cluster.node.edit,
+ * cluster.node.delete, cluster.node.token, and sysinfo_stat. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "../common/valid.h"
+#include "master.h"
+
+int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
+	    size_t outlen);
+
+#define ONOFF(x)	((x) ? "on" : "off")
+
+/* Writes a node's fields into obj: a list item or the form itself. */
+static void
+node_fields(json_t *obj, const struct node *n)
+{
+	elem_setf(obj, "id", "%" PRId64, n->id);
+	elem_set(obj, "name", n->name);
+	elem_set(obj, "addr", n->addr);
+	elem_setf(obj, "port", "%d", n->port);
+	elem_setf(obj, "ssh_port", "%d", n->ssh_port);
+	elem_set(obj, "roles", n->roles);
+	elem_set(obj, "status", n->status);
+	elem_set(obj, "status_msg", n->status_msg);
+	elem_set(obj, "maintenance", ONOFF(n->maintenance));
+	elem_set(obj, "userlocked", ONOFF(n->userlocked));
+	elem_setf(obj, "weight", "%d", n->weight);
+	elem_set(obj, "is_local", ONOFF(n->is_local));
+	elem_set(obj, "joined", ONOFF(n->joined));
+	elem_set(obj, "machine_id", n->machine_id);
+	elem_set(obj, "hostname", n->hostname);
+	elem_set(obj, "comment", n->comment);
+	elem_setf(obj, "last_seen", "%" PRId64, n->last_seen);
+}
+
+void
+api_node_list(struct api_ctx *c)
+{
+	struct node *v;
+	size_t n, i;
+
+	if (store_node_list(c->m->st, &v, &n) == -1) {
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		return;
+	}
+	reply_list(&c->r);
+	for (i = 0; i < n; i++)
+		node_fields(reply_elem(&c->r), &v[i]);
+	store_nodes_free(v, n);
+}
+
+/* Reads elid as a node id; -1 with the error in the reply. */
+static int
+node_elid(struct api_ctx *c, const char *s, int64_t *id)
+{
+	char err[VALID_ERR_MAX];
+
+	if (valid_int("elid", s, 1, INT64_C(1) << 53, id, err) == -1) {
+		api_bad(c, "elid", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Applies every node field present in the request to n, checking each
+ * against its grammar first.  Returns 0, or -1 with the error in the reply
+ * and n partly changed (the caller then drops it).
+ */
+static int
+node_apply_params(struct api_ctx *c, struct node *n)
+{
+	char err[VALID_ERR_MAX], canon[64];
+	const char *v;
+	int64_t i;
+	int b;
+
+	if ((v = params_get(c->p, "name")) != NULL) {
+		if (valid_node_name("name", v, err) == -1)
+			goto bad_name;
+		strlcpy_hf(n->name, v, sizeof(n->name));
+	}
+	if ((v = params_get(c->p, "addr")) != NULL) {
+		if (valid_ip("addr", v, canon, err) == -1) {
+			api_bad(c, "addr", err);
+			return -1;
+		}
+		if (n->joined && strcmp(canon, n->addr) != 0) {
+			api_bad(c, "addr", "the address of a joined node is in "
+			    "its certificate; remove the node and join it again");
+			return -1;
+		}
+		strlcpy_hf(n->addr, canon, sizeof(n->addr));
+	}
+	if ((v = params_get(c->p, "port")) != NULL) {
+		if (valid_int("port", v, 1, 65535, &i, err) == -1) {
+			api_bad(c, "port", err);
+			return -1;
+		}
+		n->port = (int)i;
+	}
+	if ((v = params_get(c->p, "ssh_port")) != NULL) {
+		if (valid_int("ssh_port", v, 1, 65535, &i, err) == -1) {
+			api_bad(c, "ssh_port", err);
+			return -1;
+		}
+		n->ssh_port = (int)i;
+	}
+	if ((v = params_get(c->p, "roles")) != NULL) {
+		if (valid_roles("roles", v, canon, err) == -1) {
+			api_bad(c, "roles", err);
+			return -1;
+		}
+		strlcpy_hf(n->roles, canon, sizeof(n->roles));
+	}
+	if ((v = params_get(c->p, "weight")) != NULL) {
+		if (valid_int("weight", v, 1, 1000, &i, err) == -1) {
+			api_bad(c, "weight", err);
+			return -1;
+		}
+		n->weight = (int)i;
+	}
+#define FLAG(field)							\
+	if ((v = params_get(c->p, #field)) != NULL) {			\
+		if (valid_bool(#field, v, &b, err) == -1) {		\
+			api_bad(c, #field, err);			\
+			return -1;					\
+		}							\
+		n->field = b;						\
+	}
+	FLAG(maintenance)
+	FLAG(userlocked)
+	FLAG(is_local)
+#undef FLAG
+	if ((v = params_get(c->p, "comment")) != NULL) {
+		if (valid_text("comment", v, 255, err) == -1) {
+			api_bad(c, "comment", err);
+			return -1;
+		}
+		strlcpy_hf(n->comment, v, sizeof(n->comment));
+	}
+	return 0;
+bad_name:
+	api_bad(c, "name", err);
+	return -1;
+}
+
+/* The token lifetime: token_ttl= or the policy's. */
+static int
+token_ttl(struct api_ctx *c, int64_t *ttl)
+{
+	char err[VALID_ERR_MAX];
+	struct policy pol;
+	const char *v = params_get(c->p, "token_ttl");
+
+	if (v && *v) {
+		if (valid_int("token_ttl", v, 1, 604800, ttl, err) == -1) {
+			api_bad(c, "token_ttl", err);
+			return -1;
+		}
+		return 0;
+	}
+	policy_load(c->m, &pol);
+	*ttl = pol.join_token_ttl_s;
+	return 0;
+}
+
+static void
+answer_token(struct api_ctx *c, int64_t id, int64_t ttl)
+{
+	char token[256];
+
+	if (join_token_make(c->m, id, ttl, token, sizeof(token)) == -1) {
+		reply_error(&c->r, "internal", "token", "cannot issue a token");
+		return;
+	}
+	reply_ok(&c->r);
+	reply_setf(&c->r, "id", "%" PRId64, id);
+	reply_set(&c->r, "token", token);
+	reply_setf(&c->r, "token_expires", "%" PRId64, wall_s() + ttl);
+	reply_set(&c->r, "master", c->m->api_url);
+}
+
+static void
+exists_error(struct api_ctx *c, const struct node *n)
+{
+	reply_error(&c->r, "exists", "node", "a node named \"%s\" or with "
+	    "address %s exists already", n->name, n->addr);
+}
+
+void
+api_node_edit(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid");
+	struct node n;
+	int64_t id, ttl;
+	int rc;
+
+	if (elid && *elid) {
+		if (node_elid(c, elid, &id) == -1)
+			return;
+		if ((rc = store_node_get(c->m->st, id, &n)) != 0) {
+			if (rc == STORE_NOTFOUND)
+				reply_error(&c->r, "missing", "node",
+				    "node %s not found", elid);
+			else
+				reply_error(&c->r, "internal", "node",
+				    "store unavailable");
+			return;
+		}
+		if (!api_is_submit(c)) {
+			node_fields(c->r.doc, &n);
+			store_node_free(&n);
+			return;
+		}
+		if (node_apply_params(c, &n) == 0) {
+			rc = store_node_update(c->m->st, &n);
+			if (rc == STORE_EXISTS)
+				exists_error(c, &n);
+			else if (rc != 0)
+				reply_error(&c->r, "internal", "node",
+				    "store unavailable");
+			else {
+				log_info("node %" PRId64 " \"%s\" changed by %s",
+				    n.id, n.name, c->who.name);
+				reply_ok(&c->r);
+				reply_setf(&c->r, "id", "%" PRId64, n.id);
+			}
+		}
+		store_node_free(&n);
+		return;
+	}
+	if (!api_is_submit(c)) {
+		/* The empty form of a new node, with its defaults. */
+		memset(&n, 0, sizeof(n));
+		n.port = 1501;
+		n.ssh_port = 22;
+		n.weight = 100;
+		strlcpy_hf(n.status, "installing", sizeof(n.status));
+		node_fields(c->r.doc, &n);
+		return;
+	}
+	if (api_need(c, "name") == NULL || api_need(c, "addr") == NULL)
+		return;
+	memset(&n, 0, sizeof(n));
+	n.port = 1501;
+	n.ssh_port = 22;
+	n.weight = 100;
+	if (node_apply_params(c, &n) == -1 || token_ttl(c, &ttl) == -1)
+		return;
+	rc = store_node_insert(c->m->st, &n);
+	if (rc == STORE_EXISTS) {
+		exists_error(c, &n);
+		return;
+	}
+	if (rc != 0) {
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		return;
+	}
+	log_info("node %" PRId64 " \"%s\" at %s added by %s", n.id, n.name,
+	    n.addr, c->who.name);
+	answer_token(c, n.id, ttl);
+}
+
+void
+api_node_token(struct api_ctx *c)
+{
+	const char *elid;
+	struct node n;
+	int64_t id, ttl;
+	int rc;
+
+	if ((elid = api_need(c, "elid")) == NULL || node_elid(c, elid, &id) ==
+	    -1 || token_ttl(c, &ttl) == -1)
+		return;
+	if ((rc = store_node_get(c->m->st, id, &n)) != 0) {
+		reply_error(&c->r, rc == STORE_NOTFOUND ? "missing" :
+		    "internal", "node", "node %s not found", elid);
+		return;
+	}
+	store_node_free(&n);
+	answer_token(c, id, ttl);
+}
+
+void
+api_node_delete(struct api_ctx *c)
+{
+	const char *elid;
+	char *buf, *items[256];
+	int64_t ids[256];
+	struct node n;
+	int i, cnt;
+
+	if ((elid = api_need(c, "elid")) == NULL)
+		return;
+	if ((cnt = elid_split(elid, &buf, items, 256)) <= 0) {
+		free(buf);
+		api_bad(c, "elid", "elid: expected 1 to 256 node ids joined "
+		    "by \", \"");
+		return;
+	}
+	/* All must exist before any is removed. */
+	for (i = 0; i < cnt; i++) {
+		if (node_elid(c, items[i], &ids[i]) == -1)
+			goto out;
+		if (store_node_get(c->m->st, ids[i], &n) != 0) {
+			reply_error(&c->r, "missing", "node",
+			    "node %s not found", items[i]);
+			goto out;
+		}
+		store_node_free(&n);
+	}
+	for (i = 0; i < cnt; i++) {
+		if (store_node_delete(c->m->st, ids[i]) == -1) {
+			reply_error(&c->r, "internal", "node",
+			    "store unavailable");
+			goto out;
+		}
+		log_info("node %" PRId64 " removed by %s", ids[i],
+		    c->who.name);
+	}
+	reply_ok(&c->r);
+out:
+	free(buf);
+}
+
+/* Formats an object of scalars as "k:v k:v" for one list field. */
+static void
+flat_pairs(json_t *e, const char *field, json_t *obj)
+{
+	char buf[1024];
+	const char *k;
+	json_t *v;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(obj, k, v) {
+		char val[128];
+
+		if (json_is_string(v))
+			snprintf(val, sizeof(val), "%s", json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(val, sizeof(val), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else
+			continue;
+		if (o < sizeof(buf))
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			    "%s%s:%s", o ? " " : "", k, val);
+	}
+	elem_set(e, field, buf);
+}
+
+static void
+stat_elem(json_t *e, const struct node *n)
+{
+	json_t *s, *load, *mem, *disk;
+
+	elem_setf(e, "id", "%" PRId64, n->id);
+	elem_set(e, "name", n->name);
+	elem_set(e, "addr", n->addr);
+	elem_set(e, "roles", n->roles);
+	elem_set(e, "status", n->status);
+	elem_set(e, "status_msg", n->status_msg);
+	elem_setf(e, "last_seen", "%" PRId64, n->last_seen);
+	elem_setf(e, "misses", "%d", n->misses);
+	if (n->stats == NULL || (s = json_loads(n->stats, 0, NULL)) == NULL)
+		return;
+	if ((load = json_object_get(s, "load")) != NULL) {
+		elem_setf(e, "load1", "%.2f",
+		    json_number_value(json_array_get(load, 0)));
+		elem_setf(e, "load5", "%.2f",
+		    json_number_value(json_array_get(load, 1)));
+		elem_setf(e, "load15", "%.2f",
+		    json_number_value(json_array_get(load, 2)));
+	}
+	if ((mem = json_object_get(s, "mem")) != NULL) {
+		elem_setf(e, "mem_total", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(mem, "total")));
+		elem_setf(e, "mem_available", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(mem, "available")));
+	}
+	if ((disk = json_object_get(s, "disk")) != NULL) {
+		elem_setf(e, "disk_total", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(disk, "total")));
+		elem_setf(e, "disk_free", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(disk, "free")));
+	}
+	elem_setf(e, "uptime", "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(json_object_get(s, "uptime")));
+	elem_set(e, "hostname",
+	    json_string_value(json_object_get(s, "hostname")));
+	flat_pairs(e, "services", json_object_get(s, "services"));
+	flat_pairs(e, "versions", json_object_get(s, "versions"));
+	json_decref(s);
+}
+
+void
+api_sysinfo_stat(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid");
+	struct node *v;
+	size_t n, i;
+	int64_t id = 0;
+
+	if (elid && *elid && node_elid(c, elid, &id) == -1)
+		return;
+	if (store_node_list(c->m->st, &v, &n) == -1) {
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		return;
+	}
+	reply_list(&c->r);
+	for (i = 0; i < n; i++)
+		if (id == 0 || v[i].id == id)
+			stat_elem(reply_elem(&c->r), &v[i]);
+	store_nodes_free(v, n);
+}

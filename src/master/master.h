@@ -1,0 +1,145 @@
+/* master.h - the master process: its configuration, its shared state, and
+ * the context every API function is called with. */
+#ifndef HF_MASTER_H
+#define HF_MASTER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../common/httpc.h"
+#include "../common/httpd.h"
+#include "../common/tls.h"
+#include "output.h"
+#include "store.h"
+
+struct master_conf {
+	char	 state_dir[512];
+	char	 listen[64];
+	int	 port;
+	int	 plain_http;		/* loopback only */
+	char	 admin_password[257];	/* "" generates one */
+	int64_t	 session_idle_s;
+	int	 login_free_failures;	/* failures before slowing down */
+	int	 verbose;
+};
+
+struct master {
+	struct master_conf	 conf;
+	struct store		*st;
+	struct tls_ca		*ca;
+	struct httpc		*nodes;	/* calls to node agents */
+	struct httpd		*api;
+	char			 api_url[128];
+	char			 api_pin[64];	/* of the API certificate */
+	char			 local_key_hash[65];
+	char			 cert_path[600], key_path[600], ca_path[600];
+	pthread_t		 stats_thr;
+	pthread_mutex_t		 wake_mtx;
+	pthread_cond_t		 wake;
+	volatile int		 stop;
+};
+
+/* Levels, ordered. */
+enum level {
+	LVL_PUBLIC,		/* no login: auth itself */
+	LVL_USER,
+	LVL_ADMIN,
+};
+
+/* Data-type kind of a function family (DESIGN.md §2). */
+enum kind {
+	KIND_NONE,		/* cluster management, sessions */
+	KIND_USER,		/* user data: lives on one node, proxied */
+	KIND_SYSTEM,		/* system data: distributed queries */
+};
+
+struct api_ctx;
+typedef void	(*api_handler)(struct api_ctx *);
+
+/* One row of the function table (functab.c). */
+struct func {
+	const char	*name;
+	const char	*datatype;
+	enum kind	 kind;
+	const char	*role;		/* "" when none */
+	enum level	 level;
+	api_handler	 handler;
+	const char	*summary;
+	const char	*params;	/* documented parameters */
+};
+
+/* The caller, once authenticated. */
+struct actor {
+	int64_t		 id;
+	char		 name[64];
+	enum level	 level;
+};
+
+struct api_ctx {
+	struct master		*m;
+	struct http_req		*http;
+	const struct reqparams	*p;
+	const struct func	*fn;
+	struct actor		 who;	/* who logged in */
+	struct actor		 as;	/* whom they act as (su=) */
+	struct reply		 r;
+};
+
+extern const struct func	functab[];
+const struct func	*functab_find(const char *name);
+const char		*level_name(enum level);
+const char		*kind_name(enum kind);
+
+/* api.c */
+void	 api_serve(struct http_req *, struct http_resp *, void *master);
+/* Records a parameter error in the reply: type "value" naming the field. */
+void	 api_bad(struct api_ctx *, const char *field, const char *msg);
+/* Returns the parameter, or records an "empty" error and returns NULL. */
+const char *api_need(struct api_ctx *, const char *field);
+/* 1 when this call is a change (sok set to anything but ""). */
+int	 api_is_submit(const struct api_ctx *);
+
+/* handlers, one file per family */
+void	 api_auth(struct api_ctx *);
+void	 api_whoami(struct api_ctx *);
+void	 api_logout(struct api_ctx *);
+void	 api_node_list(struct api_ctx *);
+void	 api_node_edit(struct api_ctx *);
+void	 api_node_delete(struct api_ctx *);
+void	 api_node_token(struct api_ctx *);
+void	 api_policy(struct api_ctx *);
+void	 api_sysinfo_stat(struct api_ctx *);
+void	 api_functions(struct api_ctx *);
+
+/* auth.c */
+int	 auth_hash_password(const char *pw, char out[160]);
+int	 auth_check_password(const char *hash, const char *pw);
+
+/* join.c: POST /v1/join from a node with a token */
+void	 join_serve(struct master *, struct http_req *, struct http_resp *);
+
+/* cluster/policy.c */
+struct policy {
+	int	 min_ready_percent;
+	char	 placement[32];
+	int	 node_timeout_ms;
+	int	 heartbeat_interval_ms;
+	int	 heartbeat_misses;
+	int	 join_token_ttl_s;
+};
+void	 policy_load(struct master *, struct policy *);
+/* Validates and stores every policy field present in p; 0 or -1 with the
+ * error in the reply. */
+int	 policy_update(struct api_ctx *);
+void	 policy_show(struct master *, struct reply *);
+
+/* cluster/stats.c */
+void	*stats_loop(void *master);
+void	 stats_wake(struct master *);
+/* The status a node has after an answer, from its current one. */
+const char *node_status_after_answer(const char *cur);
+
+/* master main */
+int	 master_main(int argc, char **argv);
+
+#endif

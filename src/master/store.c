@@ -1,0 +1,866 @@
+/* store.c - see store.h.  The only file of the master that speaks SQL. */
+#include "store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+
+struct store {
+	sqlite3		*db;
+	pthread_mutex_t	 mtx;
+};
+
+/*
+ * Ordered schema migrations: migration i brings user_version from i to
+ * i + 1.  A released migration is never edited; a change is a new one.
+ */
+static const char *migrations[] = {
+	/* 1: accounts, sessions, nodes, join tokens, policy */
+	"CREATE TABLE user ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  level TEXT NOT NULL CHECK (level IN ('admin','user')),"
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  pwhash TEXT NOT NULL,"
+	"  created INTEGER NOT NULL DEFAULT (strftime('%s','now')));"
+	"CREATE TABLE session ("
+	"  idhash TEXT PRIMARY KEY,"
+	"  user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	"  addr TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL);"
+	"CREATE TABLE login_failure ("
+	"  addr TEXT PRIMARY KEY,"
+	"  count INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL);"
+	"CREATE TABLE node ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  addr TEXT NOT NULL UNIQUE,"
+	"  port INTEGER NOT NULL,"
+	"  ssh_port INTEGER NOT NULL DEFAULT 22,"
+	"  roles TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL DEFAULT 'installing',"
+	"  status_msg TEXT NOT NULL DEFAULT '',"
+	"  maintenance INTEGER NOT NULL DEFAULT 0,"
+	"  userlocked INTEGER NOT NULL DEFAULT 0,"
+	"  weight INTEGER NOT NULL DEFAULT 100,"
+	"  is_local INTEGER NOT NULL DEFAULT 0,"
+	"  joined INTEGER NOT NULL DEFAULT 0,"
+	"  machine_id TEXT NOT NULL DEFAULT '',"
+	"  hostname TEXT NOT NULL DEFAULT '',"
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL DEFAULT (strftime('%s','now')),"
+	"  last_seen INTEGER NOT NULL DEFAULT 0,"
+	"  misses INTEGER NOT NULL DEFAULT 0,"
+	"  stats TEXT);"
+	"CREATE TABLE join_token ("
+	"  hash TEXT PRIMARY KEY,"
+	"  node INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	"  expires INTEGER NOT NULL,"
+	"  used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE policy ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
+};
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int version = 0, i;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)nitems(migrations)) {
+		snprintf(err, errlen, "database schema %d is newer than this "
+		    "program (%d)", version, (int)nitems(migrations));
+		return -1;
+	}
+	for (i = version; i < (int)nitems(migrations); i++) {
+		char sql[64];
+
+		if (exec(s, "BEGIN IMMEDIATE") == -1)
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (exec(s, migrations[i]) == -1 || exec(s, sql) == -1) {
+			exec(s, "ROLLBACK");
+			snprintf(err, errlen, "schema migration %d failed", i + 1);
+			return -1;
+		}
+		if (exec(s, "COMMIT") == -1)
+			return -1;
+		log_info("store: schema migrated to version %d", i + 1);
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	pthread_mutex_init(&s->mtx, NULL);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database \"%s\": %s", path,
+		    sqlite3_errmsg(s->db));
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode=WAL") == -1 ||
+	    exec(s, "PRAGMA synchronous=NORMAL") == -1 ||
+	    exec(s, "PRAGMA foreign_keys=ON") == -1 ||
+	    migrate(s, err, errlen) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "database \"%s\": cannot "
+			    "initialise", path);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->mtx);
+	free(s);
+}
+
+static sqlite3_stmt *
+prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store: prepare: %s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	return st;
+}
+
+static void
+lock(struct store *s)
+{
+	pthread_mutex_lock(&s->mtx);
+}
+
+static void
+unlock(struct store *s)
+{
+	pthread_mutex_unlock(&s->mtx);
+}
+
+static void
+col_text(sqlite3_stmt *st, int i, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	strlcpy_hf(out, t ? (const char *)t : "", outlen);
+}
+
+/* Runs a statement that returns no row; 0, STORE_EXISTS or -1. */
+static int
+step_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT)
+		return STORE_EXISTS;
+	log_warnx("store: %s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* ---- users ---- */
+
+static void
+user_row(sqlite3_stmt *st, struct user *u)
+{
+	u->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, u->name, sizeof(u->name));
+	col_text(st, 2, u->level, sizeof(u->level));
+	u->active = sqlite3_column_int(st, 3);
+	col_text(st, 4, u->pwhash, sizeof(u->pwhash));
+}
+
+#define USER_COLS	"id, name, level, active, pwhash"
+
+static int
+user_get(struct store *s, const char *where, const char *name, int64_t id,
+    struct user *u)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM user WHERE %s",
+	    where);
+	lock(s);
+	if ((st = prep(s, sql)) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	if (name)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		user_row(st, u);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_get(struct store *s, const char *name, struct user *u)
+{
+	return user_get(s, "name = ?1", name, 0, u);
+}
+
+int
+store_user_get_id(struct store *s, int64_t id, struct user *u)
+{
+	return user_get(s, "id = ?1", NULL, id, u);
+}
+
+int
+store_user_add(struct store *s, const char *name, const char *level,
+    const char *pwhash, int64_t *idp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO user (name, level, pwhash) "
+	    "VALUES (?1, ?2, ?3)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pwhash, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	if (rc == 0 && idp)
+		*idp = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_count(struct store *s, const char *level, int *np)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	lock(s);
+	if ((st = prep(s, "SELECT count(*) FROM user WHERE level = ?1")) !=
+	    NULL) {
+		sqlite3_bind_text(st, 1, level, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*np = sqlite3_column_int(st, 0);
+			rc = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	unlock(s);
+	return rc;
+}
+
+/* ---- sessions ---- */
+
+int
+store_session_add(struct store *s, const char *idhash, int64_t user,
+    const char *addr, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO session (idhash, user, addr, created,"
+	    " last_used) VALUES (?1, ?2, ?3, ?4, ?4)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, user);
+	sqlite3_bind_text(st, 3, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_session_use(struct store *s, const char *idhash, const char *addr,
+    int64_t now, int64_t idle_s, struct user *u)
+{
+	sqlite3_stmt *st;
+	int rc;
+	int64_t last;
+	char saddr[64];
+
+	lock(s);
+	if ((st = prep(s, "SELECT u.id, u.name, u.level, u.active, u.pwhash,"
+	    " s.addr, s.last_used FROM session s JOIN user u ON u.id = s.user"
+	    " WHERE s.idhash = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		unlock(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	}
+	user_row(st, u);
+	col_text(st, 5, saddr, sizeof(saddr));
+	last = sqlite3_column_int64(st, 6);
+	sqlite3_finalize(st);
+	if (now - last >= idle_s) {
+		if ((st = prep(s, "DELETE FROM session WHERE idhash = ?1 OR "
+		    "last_used <= ?2")) != NULL) {
+			sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, now - idle_s);
+			step_done(s, st);
+			sqlite3_finalize(st);
+		}
+		unlock(s);
+		return STORE_NOTFOUND;
+	}
+	if (strcmp(saddr, addr) != 0) {
+		unlock(s);
+		return STORE_NOTFOUND;
+	}
+	/* Writing last_used on every call would make every read a write;
+	 * a granularity of a few seconds is enough for a one-hour timeout. */
+	if (now - last >= 5 &&
+	    (st = prep(s, "UPDATE session SET last_used = ?2 WHERE "
+	    "idhash = ?1")) != NULL) {
+		sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	unlock(s);
+	return 0;
+}
+
+int
+store_session_delete(struct store *s, const char *idhash)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "DELETE FROM session WHERE idhash = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+/* ---- failed logins ---- */
+
+int
+store_login_failures(struct store *s, const char *addr, int *count,
+    int64_t *last)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*count = 0;
+	*last = 0;
+	lock(s);
+	if ((st = prep(s, "SELECT count, last FROM login_failure WHERE "
+	    "addr = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int(st, 0);
+		*last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_login_failed(struct store *s, const char *addr, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	/* A failure more than 15 minutes after the last one starts over. */
+	if ((st = prep(s, "INSERT INTO login_failure (addr, count, last) "
+	    "VALUES (?1, 1, ?2) ON CONFLICT (addr) DO UPDATE SET "
+	    "count = CASE WHEN last < ?2 - 900 THEN 1 ELSE count + 1 END,"
+	    " last = ?2")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_login_ok(struct store *s, const char *addr)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "DELETE FROM login_failure WHERE addr = ?1")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+/* ---- nodes ---- */
+
+#define NODE_COLS	"id, name, addr, port, ssh_port, roles, status, " \
+	"status_msg, maintenance, userlocked, weight, is_local, joined, " \
+	"machine_id, hostname, comment, created, last_seen, misses, stats"
+
+static void
+node_row(sqlite3_stmt *st, struct node *n)
+{
+	const unsigned char *stats;
+
+	memset(n, 0, sizeof(*n));
+	n->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, n->name, sizeof(n->name));
+	col_text(st, 2, n->addr, sizeof(n->addr));
+	n->port = sqlite3_column_int(st, 3);
+	n->ssh_port = sqlite3_column_int(st, 4);
+	col_text(st, 5, n->roles, sizeof(n->roles));
+	col_text(st, 6, n->status, sizeof(n->status));
+	col_text(st, 7, n->status_msg, sizeof(n->status_msg));
+	n->maintenance = sqlite3_column_int(st, 8);
+	n->userlocked = sqlite3_column_int(st, 9);
+	n->weight = sqlite3_column_int(st, 10);
+	n->is_local = sqlite3_column_int(st, 11);
+	n->joined = sqlite3_column_int(st, 12);
+	col_text(st, 13, n->machine_id, sizeof(n->machine_id));
+	col_text(st, 14, n->hostname, sizeof(n->hostname));
+	col_text(st, 15, n->comment, sizeof(n->comment));
+	n->created = sqlite3_column_int64(st, 16);
+	n->last_seen = sqlite3_column_int64(st, 17);
+	n->misses = sqlite3_column_int(st, 18);
+	stats = sqlite3_column_text(st, 19);
+	n->stats = stats ? strdup((const char *)stats) : NULL;
+}
+
+void
+store_node_free(struct node *n)
+{
+	free(n->stats);
+	n->stats = NULL;
+}
+
+void
+store_nodes_free(struct node *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_node_free(&v[i]);
+	free(v);
+}
+
+int
+store_node_list(struct store *s, struct node **out, size_t *np)
+{
+	struct node *v = NULL, *nv;
+	size_t n = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*np = 0;
+	lock(s);
+	if ((st = prep(s, "SELECT " NODE_COLS " FROM node ORDER BY id")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			if ((nv = realloc(v, alloc * sizeof(*v))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		node_row(st, &v[n++]);
+	}
+	sqlite3_finalize(st);
+	unlock(s);
+	if (rc != SQLITE_DONE) {
+		store_nodes_free(v, n);
+		return -1;
+	}
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+int
+store_node_get(struct store *s, int64_t id, struct node *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "SELECT " NODE_COLS " FROM node WHERE id = ?1")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		node_row(st, n);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+static void
+bind_node_fields(sqlite3_stmt *st, const struct node *n)
+{
+	sqlite3_bind_text(st, 1, n->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, n->addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, n->port);
+	sqlite3_bind_int(st, 4, n->ssh_port);
+	sqlite3_bind_text(st, 5, n->roles, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, n->maintenance);
+	sqlite3_bind_int(st, 7, n->userlocked);
+	sqlite3_bind_int(st, 8, n->weight);
+	sqlite3_bind_int(st, 9, n->is_local);
+	sqlite3_bind_text(st, 10, n->comment, -1, SQLITE_STATIC);
+}
+
+int
+store_node_insert(struct store *s, struct node *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO node (name, addr, port, ssh_port, "
+	    "roles, maintenance, userlocked, weight, is_local, comment) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	bind_node_fields(st, n);
+	rc = step_done(s, st);
+	if (rc == 0)
+		n->id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_node_update(struct store *s, const struct node *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE node SET name = ?1, addr = ?2, port = ?3, "
+	    "ssh_port = ?4, roles = ?5, maintenance = ?6, userlocked = ?7, "
+	    "weight = ?8, is_local = ?9, comment = ?10 WHERE id = ?11")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	bind_node_fields(st, n);
+	sqlite3_bind_int64(st, 11, n->id);
+	rc = step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = STORE_NOTFOUND;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_node_delete(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "DELETE FROM node WHERE id = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = STORE_NOTFOUND;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_node_joined(struct store *s, int64_t id, const char *machine_id,
+    const char *hostname)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE node SET joined = 1, machine_id = ?2, "
+	    "hostname = ?3, status = 'installing', status_msg = "
+	    "'joined, waiting for its first report', misses = 0 "
+	    "WHERE id = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, machine_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hostname, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_node_polls(struct store *s, const struct node_poll *p, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "UPDATE node SET status = ?2, status_msg = ?3, "
+	    "last_seen = CASE WHEN ?4 > 0 THEN ?4 ELSE last_seen END, "
+	    "misses = ?5, stats = coalesce(?6, stats) WHERE id = ?1")) ==
+	    NULL) {
+		exec(s, "ROLLBACK");
+		unlock(s);
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, p[i].id);
+		sqlite3_bind_text(st, 2, p[i].status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p[i].status_msg, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, p[i].last_seen);
+		sqlite3_bind_int(st, 5, p[i].misses);
+		if (p[i].stats)
+			sqlite3_bind_text(st, 6, p[i].stats, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 6);
+		rc = step_done(s, st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- join tokens ---- */
+
+int
+store_token_add(struct store *s, const char *hash, int64_t node,
+    int64_t expires)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	/* A new token replaces every unused one of the node. */
+	if ((st = prep(s, "DELETE FROM join_token WHERE node = ?1")) != NULL) {
+		sqlite3_bind_int64(st, 1, node);
+		step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	if ((st = prep(s, "INSERT INTO join_token (hash, node, expires) "
+	    "VALUES (?1, ?2, ?3)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, node);
+	sqlite3_bind_int64(st, 3, expires);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_token_take(struct store *s, const char *hash, int64_t now,
+    int64_t *node)
+{
+	sqlite3_stmt *st;
+	int rc, used;
+	int64_t expires;
+
+	lock(s);
+	if ((st = prep(s, "SELECT node, expires, used FROM join_token WHERE "
+	    "hash = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		unlock(s);
+		return rc == SQLITE_DONE ? TOKEN_UNKNOWN : -1;
+	}
+	*node = sqlite3_column_int64(st, 0);
+	expires = sqlite3_column_int64(st, 1);
+	used = sqlite3_column_int(st, 2);
+	sqlite3_finalize(st);
+	if (used) {
+		unlock(s);
+		return TOKEN_USED;
+	}
+	if (now >= expires) {
+		unlock(s);
+		return TOKEN_EXPIRED;
+	}
+	if ((st = prep(s, "UPDATE join_token SET used = ?2 WHERE hash = ?1 "
+	    "AND used = 0")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) != 1)
+		rc = TOKEN_USED;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+/* ---- policy ---- */
+
+int
+store_policy_get(struct store *s, const char *key, char *val, size_t vlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "SELECT value FROM policy WHERE key = ?1")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_text(st, 0, val, vlen);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_policy_set(struct store *s, const char *const *keys,
+    const char *const *vals, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "INSERT INTO policy (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value")) ==
+	    NULL) {
+		exec(s, "ROLLBACK");
+		unlock(s);
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, vals[i], -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,117 @@
+/* store.h - the master's state in SQLite (WAL).  This file's .c is the only
+ * one of the master that speaks SQL.
+ *
+ * Every function takes the store's lock for its own duration, so callers on
+ * any thread see each call as one transaction.  Returns are 0 on success and
+ * -1 on a storage failure (logged) unless a comment says otherwise; strings
+ * returned through pointers are malloc'd and the caller frees them. */
+#ifndef HF_STORE_H
+#define HF_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_NOTFOUND	1	/* returned where "absent" is not an error */
+#define STORE_EXISTS	2	/* a unique name is taken */
+
+struct user {
+	int64_t	 id;
+	char	 name[64];
+	char	 level[16];	/* "admin" or "user" */
+	int	 active;
+	char	 pwhash[160];
+};
+
+struct node {
+	int64_t	 id;
+	char	 name[64];
+	char	 addr[64];
+	int	 port;
+	int	 ssh_port;
+	char	 roles[32];	/* canonical "web,dns,mail" subset */
+	char	 status[16];
+	char	 status_msg[256];
+	int	 maintenance;
+	int	 userlocked;
+	int	 weight;
+	int	 is_local;
+	int	 joined;
+	char	 machine_id[64];
+	char	 hostname[256];
+	char	 comment[256];
+	int64_t	 created;
+	int64_t	 last_seen;	/* wall seconds of the last answer, 0: never */
+	int	 misses;
+	char	*stats;		/* JSON of the last stats answer, or NULL */
+};
+
+struct store	*store_open(const char *path, char *err, size_t errlen);
+void		 store_close(struct store *);
+
+/* Users. store_user_get returns STORE_NOTFOUND when absent. */
+int	 store_user_get(struct store *, const char *name, struct user *);
+int	 store_user_get_id(struct store *, int64_t id, struct user *);
+int	 store_user_add(struct store *, const char *name, const char *level,
+	    const char *pwhash, int64_t *idp);
+int	 store_user_count(struct store *, const char *level, int *np);
+
+/* Sessions, keyed by the hash of the id handed to the client.
+ * store_session_use returns 0 and the user when the session exists, was
+ * made from addr and was used less than idle_s ago, and then marks it used
+ * now; STORE_NOTFOUND otherwise (an expired session is deleted). */
+int	 store_session_add(struct store *, const char *idhash, int64_t user,
+	    const char *addr, int64_t now);
+int	 store_session_use(struct store *, const char *idhash,
+	    const char *addr, int64_t now, int64_t idle_s, struct user *);
+int	 store_session_delete(struct store *, const char *idhash);
+
+/* Failed logins per client address. */
+int	 store_login_failures(struct store *, const char *addr, int *count,
+	    int64_t *last);
+int	 store_login_failed(struct store *, const char *addr, int64_t now);
+int	 store_login_ok(struct store *, const char *addr);
+
+/* Nodes.  store_node_free releases what a struct node points to. */
+void	 store_node_free(struct node *);
+void	 store_nodes_free(struct node *, size_t);
+int	 store_node_list(struct store *, struct node **, size_t *);
+int	 store_node_get(struct store *, int64_t id, struct node *);
+/* Inserts n (id is set); STORE_EXISTS when its name or address is taken. */
+int	 store_node_insert(struct store *, struct node *);
+/* Writes the admin-editable fields of n; STORE_EXISTS as above. */
+int	 store_node_update(struct store *, const struct node *);
+int	 store_node_delete(struct store *, int64_t id);
+/* Records a join: machine id, host name, joined, status. */
+int	 store_node_joined(struct store *, int64_t id, const char *machine_id,
+	    const char *hostname);
+/* Records one poll result of many nodes in one transaction. */
+struct node_poll {
+	int64_t		 id;
+	const char	*status;
+	const char	*status_msg;
+	int64_t		 last_seen;
+	int		 misses;
+	const char	*stats;		/* NULL keeps the old stats */
+};
+int	 store_node_polls(struct store *, const struct node_poll *, size_t);
+
+/* Join tokens, stored as hashes.  store_token_take marks the token used
+ * and returns 0 with its node, or one of the TOKEN_* codes. */
+#define TOKEN_UNKNOWN	1
+#define TOKEN_USED	2
+#define TOKEN_EXPIRED	3
+int	 store_token_add(struct store *, const char *hash, int64_t node,
+	    int64_t expires);
+int	 store_token_take(struct store *, const char *hash, int64_t now,
+	    int64_t *node);
+
+/* Policy, as key/value text. store_policy_get returns STORE_NOTFOUND. */
+int	 store_policy_get(struct store *, const char *key, char *val,
+	    size_t vlen);
+/* Sets n pairs in one transaction. */
+int	 store_policy_set(struct store *, const char *const *keys,
+	    const char *const *vals, size_t n);
+
+#endif

@@ -1,0 +1,284 @@
+/* main.c - `hostfleet node`: the agent on every cluster node. */
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../common/log.h"
+#include "../common/tls.h"
+#include "../common/util.h"
+#include "../common/valid.h"
+#include "node.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: hostfleet node [-nv] [-c config.json] [-s state_dir] "
+	    "[-a addr] [-p port] [-r root]\n"
+	    "                      [-j master_url token]\n"
+	    "       hostfleet node join [-s state_dir] master_url token\n");
+	exit(2);
+}
+
+static void
+conf_defaults(struct node_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy_hf(c->state_dir, "/var/lib/hostfleet/node",
+	    sizeof(c->state_dir));
+	c->port = 1501;
+	strlcpy_hf(c->root, "/", sizeof(c->root));
+}
+
+static int
+conf_load(struct node_conf *c, const char *path)
+{
+	json_error_t jerr;
+	json_t *j, *v;
+	const char *k;
+	char q[VALID_ERR_MAX];
+
+	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL) {
+		log_warnx("config \"%s\": line %d: %s", path, jerr.line,
+		    jerr.text);
+		return -1;
+	}
+	json_object_foreach(j, k, v) {
+		if (strcmp(k, "state_dir") == 0 && json_is_string(v))
+			strlcpy_hf(c->state_dir, json_string_value(v),
+			    sizeof(c->state_dir));
+		else if (strcmp(k, "addr") == 0 && json_is_string(v))
+			strlcpy_hf(c->addr, json_string_value(v),
+			    sizeof(c->addr));
+		else if (strcmp(k, "port") == 0 && json_is_integer(v))
+			c->port = (int)json_integer_value(v);
+		else if (strcmp(k, "root") == 0 && json_is_string(v))
+			strlcpy_hf(c->root, json_string_value(v),
+			    sizeof(c->root));
+		else if (strcmp(k, "join_url") == 0 && json_is_string(v))
+			strlcpy_hf(c->join_url, json_string_value(v),
+			    sizeof(c->join_url));
+		else if (strcmp(k, "join_token") == 0 && json_is_string(v))
+			strlcpy_hf(c->join_token, json_string_value(v),
+			    sizeof(c->join_token));
+		else if (strcmp(k, "verbose") == 0 && json_is_boolean(v))
+			c->verbose = json_is_true(v);
+		else {
+			valid_quote(k, q, sizeof(q));
+			log_warnx("config \"%s\": unknown key or wrong type: "
+			    "\"%s\"", path, q);
+			json_decref(j);
+			return -1;
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
+/* Reads identity.json written at join; 0, or -1 when not joined. */
+static int
+load_identity(struct node_agent *a)
+{
+	char path[700];
+	json_t *j;
+	const char *name, *addr;
+	json_int_t id, port;
+
+	snprintf(path, sizeof(path), "%s/identity.json", a->conf.state_dir);
+	if ((j = json_load_file(path, 0, NULL)) == NULL)
+		return -1;
+	if (json_unpack(j, "{s:I,s:s,s:s,s:I}", "node_id", &id, "name", &name,
+	    "addr", &addr, "port", &port) != 0) {
+		json_decref(j);
+		return -1;
+	}
+	a->node_id = id;
+	strlcpy_hf(a->name, name, sizeof(a->name));
+	if (a->conf.addr[0] == '\0')
+		strlcpy_hf(a->conf.addr, addr, sizeof(a->conf.addr));
+	if (a->conf.port == 0)
+		a->conf.port = (int)port;
+	json_decref(j);
+	return 0;
+}
+
+static int
+read_files(const struct node_conf *c, char **cert, char **key, char **ca)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/node.pem", c->state_dir);
+	*cert = file_read(path, 65536, NULL);
+	snprintf(path, sizeof(path), "%s/node.key", c->state_dir);
+	*key = file_read(path, 65536, NULL);
+	snprintf(path, sizeof(path), "%s/ca.pem", c->state_dir);
+	*ca = file_read(path, 65536, NULL);
+	return *cert && *key && *ca ? 0 : -1;
+}
+
+static int
+join_cmd(int argc, char **argv)
+{
+	struct node_conf c;
+	int ch;
+
+	conf_defaults(&c);
+	log_init("node", 0);
+	while ((ch = getopt(argc, argv, "s:")) != -1) {
+		if (ch == 's')
+			strlcpy_hf(c.state_dir, optarg, sizeof(c.state_dir));
+		else
+			usage();
+	}
+	if (argc - optind != 2)
+		usage();
+	return node_join(&c, argv[optind], argv[optind + 1]) == 0 ? 0 : 1;
+}
+
+int
+node_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state", required_argument, NULL, 's' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "join", required_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct node_agent a;
+	struct httpd_conf hc;
+	char *cert, *key, *ca, *cfg = NULL, err[256];
+	sigset_t set;
+	int ch, sig, check = 0, port_given = 0;
+
+	if (argc > 1 && strcmp(argv[1], "join") == 0)
+		return join_cmd(argc - 1, argv + 1);
+	memset(&a, 0, sizeof(a));
+	conf_defaults(&a.conf);
+	for (ch = 1; ch < argc - 1; ch++)
+		if (strcmp(argv[ch], "-c") == 0 ||
+		    strcmp(argv[ch], "--config") == 0)
+			cfg = argv[ch + 1];
+	if (cfg && conf_load(&a.conf, cfg) == -1)
+		return 1;
+	while ((ch = getopt_long(argc, argv, "c:s:a:p:r:j:nv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			break;
+		case 's':
+			strlcpy_hf(a.conf.state_dir, optarg,
+			    sizeof(a.conf.state_dir));
+			break;
+		case 'a':
+			strlcpy_hf(a.conf.addr, optarg, sizeof(a.conf.addr));
+			break;
+		case 'p':
+			a.conf.port = atoi(optarg);
+			port_given = 1;
+			break;
+		case 'r':
+			strlcpy_hf(a.conf.root, optarg, sizeof(a.conf.root));
+			break;
+		case 'j':
+			strlcpy_hf(a.conf.join_url, optarg,
+			    sizeof(a.conf.join_url));
+			if (optind >= argc)
+				usage();
+			strlcpy_hf(a.conf.join_token, argv[optind++],
+			    sizeof(a.conf.join_token));
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			a.conf.verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	(void)port_given;
+	log_init("node", a.conf.verbose);
+	if (a.conf.addr[0] && valid_ip("addr", a.conf.addr, NULL, err) == -1) {
+		log_warnx("config: %s", err);
+		return 1;
+	}
+	if (a.conf.port < 1 || a.conf.port > 65535) {
+		log_warnx("config: port %d: out of range 1..65535",
+		    a.conf.port);
+		return 1;
+	}
+	if (check) {
+		json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "state_dir",
+		    a.conf.state_dir, "addr", a.conf.addr, "port", a.conf.port,
+		    "root", a.conf.root);
+
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+		return 0;
+	}
+	if (load_identity(&a) == -1) {
+		if (a.conf.join_url[0] == '\0') {
+			log_warnx("not joined to a cluster: run `hostfleet node "
+			    "join MASTER TOKEN` or give join_url and "
+			    "join_token");
+			return 1;
+		}
+		if (node_join(&a.conf, a.conf.join_url, a.conf.join_token) ==
+		    -1 || load_identity(&a) == -1)
+			return 1;
+	}
+	if (read_files(&a.conf, &cert, &key, &ca) == -1) {
+		log_warn("cannot read the node's certificate in \"%s\"",
+		    a.conf.state_dir);
+		return 1;
+	}
+	if (mkdirs(a.conf.root, 0755) == -1) {
+		log_warn("host root \"%s\"", a.conf.root);
+		return 1;
+	}
+	sysinfo_machine_id(&a.conf, a.machine_id);
+	a.started = wall_s();
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&hc, 0, sizeof(hc));
+	hc.addr = a.conf.addr;
+	hc.port = a.conf.port;
+	hc.cert_pem = cert;
+	hc.key_pem = key;
+	hc.trust_pem = ca;
+	hc.peer_cn = TLS_MASTER_CN;
+	hc.max_body = 64u << 20;
+	hc.conn_limit = 64;
+	hc.handler = rpc_serve;
+	hc.arg = &a;
+	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	log_info("node %lld \"%s\" listening on %s port %d, root %s",
+	    (long long)a.node_id, a.name, a.conf.addr, httpd_port(a.rpc),
+	    a.conf.root);
+	sigwait(&set, &sig);
+	log_info("node: stopping on signal %d", sig);
+	httpd_stop(a.rpc);
+	free(cert);
+	free(key);
+	free(ca);
+	return 0;
+}

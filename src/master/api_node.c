@@ -36,6 +36,7 @@ node_fields(json_t *obj, const struct node *n)
 	elem_set(obj, "hostname", n->hostname);
 	elem_set(obj, "comment", n->comment);
 	elem_setf(obj, "last_seen", "%" PRId64, n->last_seen);
+	elem_setf(obj, "misses", "%d", n->misses);
 }
 
 void

@@ -184,7 +184,7 @@ to_dollar_doc(const json_t *doc, const char *func)
 		    "$type", json_object_get(err, "type"),
 		    "$object", json_object_get(err, "object"),
 		    "$lang", "en", "msg", dollar(m), "detail", dollar(m)));
-		return out;
+		return json_pack("{s:o}", "doc", out);
 	}
 	json_object_foreach((json_t *)doc, k, v) {
 		if (strcmp(k, "ok") == 0) {

@@ -101,6 +101,8 @@ poll_once(struct master *m, const struct policy *pol)
 				    nd->id, nd->name, nd->status, p->status);
 			continue;
 		}
+		log_debug("stats: node %" PRId64 " failed after %lld ms",
+		    nd->id, (long long)r->elapsed_ms);
 		if (r->status)
 			snprintf(msgs[i], sizeof(msgs[i]), "stats: HTTP %ld",
 			    r->status);

@@ -1,0 +1,177 @@
+# lib.sh - the harness of the end-to-end tests: real master and node agent
+# processes on 127.N.0.x, each with its own state dir and host root.
+#
+# A test is tests/e2e/NNNN-name.sh; it sources this file, which gives it a
+# work dir, its own /24 of loopback addresses (127.<NNNN mod 250>.0.0/24, so
+# tests can run side by side), helpers to start and stop processes, to call
+# the API and to wait for conditions with a bound.  At exit every process
+# is stopped and every daemon's stderr is scanned for sanitizer reports.
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+HF=${HF:-$TOP/build/asan/hostfleet}
+TNAME=$(basename "$0" .sh)
+TNUM=$(echo "$TNAME" | sed 's/^0*\([0-9][0-9]*\)-.*/\1/')
+NET="127.$(( (TNUM % 250) + 1 )).0"
+WORK=$(mktemp -d "/tmp/hf-$TNAME.XXXXXX")
+PIDS=""
+FAILED=0
+CHECKS=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+say() { printf '%s: %s\n' "$TNAME" "$*"; }
+fail() { say "FAIL: $*"; FAILED=$((FAILED + 1)); }
+ok() { CHECKS=$((CHECKS + 1)); }
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+	d=$1; shift
+	if "$@"; then ok; else fail "$d"; fi
+}
+
+# assert_eq DESCRIPTION EXPECTED ACTUAL
+assert_eq() {
+	if [ "$2" = "$3" ]; then ok; else fail "$1: expected [$2], got [$3]"; fi
+}
+
+# assert_match DESCRIPTION REGEX STRING
+assert_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then ok
+	else fail "$1: [$3] does not match /$2/"; fi
+}
+
+assert_nomatch() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1: [$3] matches /$2/"
+	else ok; fi
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls every 0.1 s.
+wait_for() {
+	d=$1; t=$2; shift 2
+	end=$(( $(date +%s%N) / 1000000 + t * 1000 ))
+	while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
+		if "$@" >/dev/null 2>&1; then ok; return 0; fi
+		sleep 0.1  # poll interval
+	done
+	fail "timed out after ${t}s waiting for: $d"
+	return 1
+}
+
+# bg NAME COMMAND...: starts a daemon with its stderr in $WORK/NAME.err.
+bg() {
+	n=$1; shift
+	"$@" >"$WORK/$n.out" 2>"$WORK/$n.err" &
+	eval "PID_$n=$!"
+	PIDS="$PIDS $!"
+}
+
+pid_of() { eval "echo \${PID_$1:-}"; }
+
+# start_master [extra master flags]: MSTATE, MURL, ADMINPW are set.
+MPORT=1500
+start_master() {
+	MSTATE=$WORK/master
+	mkdir -p "$MSTATE"
+	ADMINPW=${ADMINPW:-adminpass-$$}
+	cat >"$WORK/master.json" <<JSON
+{ "state_dir": "$MSTATE", "listen": "$NET.1", "port": $MPORT,
+  "admin_password": "$ADMINPW", "session_idle_s": ${SESSION_IDLE:-3600} }
+JSON
+	bg master "$HF" master -c "$WORK/master.json" "$@"
+	wait_for "master API" 30 "$HF" call -s "$MSTATE" whoami || exit 1
+	MURL=$(cat "$MSTATE/api.url")
+}
+
+stop_master() {
+	p=$(pid_of master); kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
+}
+
+# api FUNC [k=v...]: the API as admin through `hostfleet call`, JSONdata.
+api() { "$HF" call -s "$MSTATE" -o JSONdata "$@"; }
+
+# capi [curl args] QUERY: the API with curl, trusting the cluster CA.
+capi() { curl -sS --cacert "$MSTATE/ca.pem" "$@"; }
+
+# jf JSON FILTER: one field with jq, raw.
+jf() { printf '%s' "$1" | jq -r "$2"; }
+
+# add_node INDEX NAME ROLES [extra k=v]: registers node INDEX at $NET.INDEX
+# and starts its agent with the join token.
+add_node() {
+	i=$1; name=$2; roles=$3; shift 3
+	out=$(api cluster.node.edit sok=ok name="$name" addr="$NET.$i" \
+	    roles="$roles" "$@")
+	tok=$(jf "$out" .token)
+	id=$(jf "$out" .id)
+	if [ -z "$tok" ] || [ "$tok" = null ]; then
+		fail "add node $name: $out"; return 1
+	fi
+	eval "NODEID_$i=$id"
+	start_node "$i" -j "$MURL" "$tok"
+}
+
+# start_node INDEX [extra flags]: (re)starts the agent of node INDEX.
+start_node() {
+	i=$1; shift
+	mkdir -p "$WORK/n$i/state" "$WORK/n$i/root"
+	bg "n$i" "$HF" node -s "$WORK/n$i/state" -a "$NET.$i" \
+	    -r "$WORK/n$i/root" "$@"
+}
+
+stop_node() {
+	p=$(pid_of "n$1"); kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+
+# node_field INDEX FIELD: a field of node INDEX in cluster.node.
+node_field() {
+	api cluster.node | jq -r --arg a "$NET.$1" \
+	    ".elem[] | select(.addr == \$a) | .$2"
+}
+
+node_is() { [ "$(node_field "$1" status)" = "$2" ]; }
+
+# fast_policy: poll often so that status changes show quickly.
+fast_policy() {
+	api cluster.policy sok=ok heartbeat_interval_ms=${1:-200} \
+	    heartbeat_misses=${2:-2} node_timeout_ms=${3:-400} >/dev/null
+}
+
+sanitizer_scan() {
+	for f in "$WORK"/*.err; do
+		[ -f "$f" ] || continue
+		if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)' "$f"; then
+			fail "sanitizer report in $(basename "$f"):"
+			grep -E -A30 'ERROR: |runtime error:' "$f" | head -60
+		fi
+	done
+}
+
+teardown() {
+	for p in $PIDS; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+	for p in $PIDS; do
+		# bounded: a daemon that does not stop within 10 s is killed
+		n=0
+		while kill -0 "$p" 2>/dev/null && [ $n -lt 100 ]; do
+			sleep 0.1; n=$((n + 1))
+		done
+		if kill -0 "$p" 2>/dev/null; then
+			fail "process $p did not stop on SIGTERM"
+			kill -9 "$p" 2>/dev/null
+		fi
+		wait "$p" 2>/dev/null
+	done
+	sanitizer_scan
+	if [ "$FAILED" -eq 0 ]; then
+		say "ok ($CHECKS checks)"
+		[ -n "${KEEP:-}" ] || rm -rf "$WORK"
+		exit 0
+	fi
+	say "FAILED ($FAILED of $((CHECKS + FAILED)) checks); logs in $WORK"
+	for f in "$WORK"/*.err; do
+		[ -f "$f" ] && { echo "--- $f"; tail -20 "$f"; }
+	done
+	exit 1
+}
+trap teardown EXIT

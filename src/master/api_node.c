@@ -219,8 +219,19 @@ api_node_edit(struct api_ctx *c)
 			store_node_free(&n);
 			return;
 		}
+		char oldroles[32];
+		int wasmaint = n.maintenance;
+
+		strlcpy_hf(oldroles, n.roles, sizeof(oldroles));
 		if (node_apply_params(c, &n) == 0) {
 			rc = store_node_update(c->m->st, &n);
+			/* a node that leaves maintenance or gains roles gets
+			 * the master's state of every type it now holds */
+			if (rc == 0 && n.joined &&
+			    (strcmp(oldroles, n.roles) != 0 ||
+			    (wasmaint && !n.maintenance)))
+				dq_register_all(c->m, n.id, n.roles,
+				    "roles or maintenance changed");
 			if (rc == STORE_EXISTS)
 				exists_error(c, &n);
 			else if (rc != 0)

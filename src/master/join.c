@@ -137,6 +137,7 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 		}
 	}
 	store_node_joined(m->st, id, machine_id, hostname);
+	dq_register_all(m, id, n.roles, "joined the cluster");
 	log_info("join: node %" PRId64 " \"%s\" at %s joined from %s", id,
 	    n.name, n.addr, req->client_addr);
 	ans = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s}", "node_id",

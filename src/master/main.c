@@ -294,9 +294,24 @@ master_start(struct master *m)
 		log_warn("\"%s\"", path);
 		return -1;
 	}
+	{
+		int n, i;
+
+		/* §3.6: a query the master died in marks its targets */
+		if (store_intent_recover(m->st, wall_s(), &n) == -1)
+			return -1;
+		if (n > 0)
+			log_warnx("recovered %d distributed queries left by a "
+			    "stop; their targets will be synchronised", n);
+		for (i = 0; i < 8; i++)
+			pthread_mutex_init(&m->type_mtx[i], NULL);
+	}
 	pthread_mutex_init(&m->wake_mtx, NULL);
 	pthread_cond_init(&m->wake, NULL);
-	if (pthread_create(&m->stats_thr, NULL, stats_loop, m) != 0)
+	pthread_mutex_init(&m->sync_mtx, NULL);
+	pthread_cond_init(&m->sync_wake, NULL);
+	if (pthread_create(&m->stats_thr, NULL, stats_loop, m) != 0 ||
+	    pthread_create(&m->sync_thr, NULL, sync_loop, m) != 0)
 		fatal("pthread_create");
 	log_info("master: API at %s/ispmgr, state in %s", m->api_url,
 	    m->conf.state_dir);
@@ -309,7 +324,9 @@ master_stop(struct master *m)
 	httpd_stop(m->api);
 	m->stop = 1;
 	stats_wake(m);
+	sync_wake(m);
 	pthread_join(m->stats_thr, NULL);
+	pthread_join(m->sync_thr, NULL);
 	httpc_free(m->nodes);
 	store_close(m->st);
 	tls_ca_free(m->ca);

@@ -34,6 +34,12 @@ struct master {
 	char			 local_key_hash[65];
 	char			 cert_path[600], key_path[600], ca_path[600];
 	pthread_t		 stats_thr;
+	pthread_t		 sync_thr;
+	/* One distributed query or synchronisation per data type at a time;
+	 * indexed by sd_type_index(). */
+	pthread_mutex_t		 type_mtx[8];
+	pthread_mutex_t		 sync_mtx;
+	pthread_cond_t		 sync_wake;
 	pthread_mutex_t		 wake_mtx;
 	pthread_cond_t		 wake;
 	volatile int		 stop;
@@ -138,6 +144,31 @@ void	*stats_loop(void *master);
 void	 stats_wake(struct master *);
 /* The status a node has after an answer, from its current one. */
 const char *node_status_after_answer(const char *cur);
+
+/* cluster/query.c: the distributed-query engine (DESIGN.md §3.3).  Runs
+ * the puts (items) and deletes (ids) of one type on every target; 0 when
+ * committed, -1 with the error in the reply. */
+struct sdtype;
+int	 dq_run(struct api_ctx *, const struct sdtype *, json_t *puts,
+	    json_t *deletes);
+/* Registers every type matching roles for node, with reason. */
+void	 dq_register_all(struct master *, int64_t node, const char *roles,
+	    const char *reason);
+
+/* cluster/sync.c: the synchronizer loop (DESIGN.md §3.4). */
+void	*sync_loop(void *master);
+void	 sync_wake(struct master *);
+/* Compares what a node reports of each type with the master's state and
+ * registers drift. */
+void	 sync_check_drift(struct master *, const struct node *,
+	    json_t *versions);
+
+void	 api_sysdata_list(struct api_ctx *);
+void	 api_sysdata_edit(struct api_ctx *);
+void	 api_sysdata_delete(struct api_ctx *);
+void	 api_desync_list(struct api_ctx *);
+void	 api_desync_resync(struct api_ctx *);
+void	 api_query_log(struct api_ctx *);
 
 /* master main */
 int	 master_main(int argc, char **argv);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "../common/log.h"
 #include "../common/util.h"
 
@@ -67,6 +69,42 @@ static const char *migrations[] = {
 	"CREATE TABLE policy ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+
+	/* 2: system data, intents, desync entries, the query log */
+	"CREATE TABLE sys_version ("
+	"  type TEXT PRIMARY KEY,"
+	"  version INTEGER NOT NULL,"
+	"  next_id INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE sys_item ("
+	"  type TEXT NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY (type, id));"
+	"CREATE TABLE intent ("
+	"  id INTEGER PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  targets TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE desync ("
+	"  node INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	"  type TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  gen INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (node, type));"
+	"CREATE TABLE query_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  func TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  caller TEXT NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  targets TEXT NOT NULL,"
+	"  results TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL);",
 };
 
 static int
@@ -702,7 +740,11 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 		unlock(s);
 		return -1;
 	}
-	if ((st = prep(s, "UPDATE node SET status = ?2, status_msg = ?3, "
+	/* A node that answers with entries left to synchronise is syncing,
+	 * not ready. */
+	if ((st = prep(s, "UPDATE node SET status = CASE WHEN ?2 = 'ready' AND "
+	    "EXISTS (SELECT 1 FROM desync WHERE node = ?1) THEN 'syncing' "
+	    "ELSE ?2 END, status_msg = ?3, "
 	    "last_seen = CASE WHEN ?4 > 0 THEN ?4 ELSE last_seen END, "
 	    "misses = ?5, stats = coalesce(?6, stats) WHERE id = ?1")) ==
 	    NULL) {
@@ -863,4 +905,496 @@ store_policy_set(struct store *s, const char *const *keys,
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
 	return rc == 0 ? 0 : -1;
+}
+
+/* ---- system data ---- */
+
+int
+store_sys_state(struct store *s, const char *type, int64_t *version,
+    json_t **items)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*version = 0;
+	*items = json_array();
+	lock(s);
+	if ((st = prep(s, "SELECT version FROM sys_version WHERE type = ?1")) ==
+	    NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if ((st = prep(s, "SELECT data FROM sys_item WHERE type = ?1 "
+	    "ORDER BY id")) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0),
+		    0, NULL);
+
+		if (j)
+			json_array_append_new(*items, j);
+	}
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+fail:
+	unlock(s);
+	json_decref(*items);
+	*items = NULL;
+	return -1;
+}
+
+int
+store_sys_version(struct store *s, const char *type, int64_t *version)
+{
+	sqlite3_stmt *st;
+
+	*version = 0;
+	lock(s);
+	if ((st = prep(s, "SELECT version FROM sys_version WHERE type = ?1")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	unlock(s);
+	return 0;
+}
+
+int
+store_sys_get(struct store *s, const char *type, int64_t id, json_t **item)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*item = NULL;
+	lock(s);
+	if ((st = prep(s, "SELECT data FROM sys_item WHERE type = ?1 AND "
+	    "id = ?2")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*item = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		    NULL);
+		rc = *item ? 0 : -1;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_sys_next_id(struct store *s, const char *type, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO sys_version (type, version, next_id) "
+	    "VALUES (?1, 0, 2) ON CONFLICT (type) DO UPDATE SET "
+	    "next_id = next_id + 1 RETURNING next_id - 1")) != NULL) {
+		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			rc = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	unlock(s);
+	return rc;
+}
+
+/* Registers (node, type) inside an open transaction; 0 or -1. */
+static int
+desync_add_locked(struct store *s, int64_t node, const char *type,
+    const char *reason, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prep(s, "INSERT INTO desync (node, type, reason, since) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (node, type) DO UPDATE SET "
+	    "reason = excluded.reason, gen = gen + 1, next_try = 0")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, node);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return -1;
+	/* a ready node with something to synchronise is syncing */
+	if ((st = prep(s, "UPDATE node SET status = 'syncing' WHERE id = ?1 "
+	    "AND status = 'ready'")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, node);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_desync_add(struct store *s, const int64_t *nodes, size_t n,
+    const char *type, const char *reason, int64_t now)
+{
+	size_t i;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = desync_add_locked(s, nodes[i], type, reason, now);
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc;
+}
+
+int
+store_intent_add(struct store *s, const char *type, const char *targets,
+    int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO intent (type, targets, created) "
+	    "VALUES (?1, ?2, ?3)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, targets, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	rc = step_done(s, st);
+	*id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_intent_recover(struct store *s, int64_t now, int *count)
+{
+	sqlite3_stmt *st, *del;
+	int rc = 0;
+
+	*count = 0;
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "SELECT id, type, targets FROM intent")) == NULL) {
+		exec(s, "ROLLBACK");
+		unlock(s);
+		return -1;
+	}
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 1);
+		json_t *t = json_loads((const char *)sqlite3_column_text(st, 2),
+		    0, NULL), *v;
+		size_t i;
+
+		json_array_foreach(t, i, v)
+			if (rc == 0)
+				rc = desync_add_locked(s, json_integer_value(v),
+				    type, "the master stopped during a "
+				    "distributed query", now);
+		json_decref(t);
+		(*count)++;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && (del = prep(s, "DELETE FROM intent")) != NULL) {
+		rc = step_done(s, del);
+		sqlite3_finalize(del);
+	}
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc;
+}
+
+/* Inside a transaction: logs one query. */
+static int
+log_locked(struct store *s, const struct query_rec *q, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prep(s, "INSERT INTO query_log (time, func, type, caller, "
+	    "params, targets, results, outcome) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8)")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, q->func, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, q->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, q->caller, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, q->params, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, q->targets, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, q->results, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, q->outcome, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	/* keep the last 10,000 queries */
+	if (rc == 0 && (st = prep(s, "DELETE FROM query_log WHERE id <= "
+	    "(SELECT max(id) FROM query_log) - 10000")) != NULL) {
+		rc = step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_query_finish(struct store *s, const struct query_rec *q,
+    int64_t intent, const json_t *puts, const json_t *deletes,
+    int64_t new_version, const int64_t *desync, size_t ndesync,
+    const char *reason, int64_t now)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	json_t *v;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if (new_version > 0) {
+		if ((st = prep(s, "INSERT INTO sys_item (type, id, data) VALUES "
+		    "(?1, ?2, ?3) ON CONFLICT (type, id) DO UPDATE SET "
+		    "data = excluded.data")) == NULL)
+			rc = -1;
+		json_array_foreach(puts, i, v) {
+			char *d;
+
+			if (rc != 0)
+				break;
+			d = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			sqlite3_bind_text(st, 1, q->type, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2,
+			    json_integer_value(json_object_get(v, "id")));
+			sqlite3_bind_text(st, 3, d, -1, free);
+			rc = step_done(s, st);
+			sqlite3_reset(st);
+		}
+		sqlite3_finalize(st);
+		if (rc == 0 && (st = prep(s, "DELETE FROM sys_item WHERE "
+		    "type = ?1 AND id = ?2")) != NULL) {
+			json_array_foreach(deletes, i, v) {
+				if (rc != 0)
+					break;
+				sqlite3_bind_text(st, 1, q->type, -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_int64(st, 2, json_integer_value(v));
+				rc = step_done(s, st);
+				sqlite3_reset(st);
+			}
+			sqlite3_finalize(st);
+		}
+		if (rc == 0 && (st = prep(s, "INSERT INTO sys_version (type, "
+		    "version) VALUES (?1, ?2) ON CONFLICT (type) DO UPDATE SET "
+		    "version = excluded.version")) != NULL) {
+			sqlite3_bind_text(st, 1, q->type, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, new_version);
+			rc = step_done(s, st);
+			sqlite3_finalize(st);
+		}
+	}
+	for (i = 0; i < ndesync && rc == 0; i++)
+		rc = desync_add_locked(s, desync[i], q->type, reason, now);
+	if (rc == 0 && (st = prep(s, "DELETE FROM intent WHERE id = ?1")) !=
+	    NULL) {
+		sqlite3_bind_int64(st, 1, intent);
+		rc = step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	if (rc == 0)
+		rc = log_locked(s, q, now);
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_query_log(struct store *s, int64_t id, int limit, json_t **rows)
+{
+	sqlite3_stmt *st;
+
+	*rows = json_array();
+	lock(s);
+	if ((st = prep(s, "SELECT id, time, func, type, caller, params, "
+	    "targets, results, outcome FROM query_log WHERE ?1 = 0 OR id = ?1 "
+	    "ORDER BY id DESC LIMIT ?2")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, limit);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *r = json_object();
+		int i;
+		static const char *const cols[] = { "id", "time", "func",
+		    "type", "caller", "params", "targets", "results",
+		    "outcome" };
+
+		for (i = 0; i < 9; i++)
+			json_object_set_new(r, cols[i], json_string(
+			    (const char *)sqlite3_column_text(st, i)));
+		json_array_append_new(*rows, r);
+	}
+	sqlite3_finalize(st);
+	unlock(s);
+	return 0;
+}
+
+int
+store_desync_list(struct store *s, int64_t due_before, json_t **rows)
+{
+	sqlite3_stmt *st;
+
+	*rows = json_array();
+	lock(s);
+	if ((st = prep(s, "SELECT d.node, n.name, d.type, d.reason, d.since, "
+	    "d.attempts, d.last_error, d.next_try, d.gen, n.status, "
+	    "n.maintenance FROM desync d JOIN node n ON n.id = d.node "
+	    "WHERE ?1 = 0 OR d.next_try <= ?1 ORDER BY d.node, d.type")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, due_before);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(*rows, json_pack(
+		    "{s:I,s:s,s:s,s:s,s:I,s:i,s:s,s:I,s:I,s:s,s:i}",
+		    "node", (json_int_t)sqlite3_column_int64(st, 0),
+		    "name", (const char *)sqlite3_column_text(st, 1),
+		    "type", (const char *)sqlite3_column_text(st, 2),
+		    "reason", (const char *)sqlite3_column_text(st, 3),
+		    "since", (json_int_t)sqlite3_column_int64(st, 4),
+		    "attempts", sqlite3_column_int(st, 5),
+		    "last_error", (const char *)sqlite3_column_text(st, 6),
+		    "next_try", (json_int_t)sqlite3_column_int64(st, 7),
+		    "gen", (json_int_t)sqlite3_column_int64(st, 8),
+		    "status", (const char *)sqlite3_column_text(st, 9),
+		    "maintenance", sqlite3_column_int(st, 10)));
+	sqlite3_finalize(st);
+	unlock(s);
+	return 0;
+}
+
+int
+store_desync_done(struct store *s, int64_t node, const char *type,
+    int64_t gen, int64_t version)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	/* Only the entry that was synchronised: one registered meanwhile
+	 * (gen moved on) stays, and so does one whose type got a newer
+	 * version while the push was on its way. */
+	if ((st = prep(s, "DELETE FROM desync WHERE node = ?1 AND type = ?2 "
+	    "AND gen = ?3 AND (SELECT coalesce(max(version), 0) FROM "
+	    "sys_version WHERE type = ?2) = ?4")) != NULL) {
+		sqlite3_bind_int64(st, 1, node);
+		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, gen);
+		sqlite3_bind_int64(st, 4, version);
+		rc = step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	if (rc == 0 && (st = prep(s, "UPDATE node SET status = 'ready', "
+	    "status_msg = '' WHERE id = ?1 AND status = 'syncing' AND NOT "
+	    "EXISTS (SELECT 1 FROM desync WHERE node = ?1)")) != NULL) {
+		sqlite3_bind_int64(st, 1, node);
+		rc = step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_desync_failed(struct store *s, int64_t node, const char *type,
+    const char *error, int64_t next_try)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE desync SET attempts = attempts + 1, "
+	    "last_error = ?3, next_try = ?4 WHERE node = ?1 AND type = ?2")) ==
+	    NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, node);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, next_try);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_desync_count(struct store *s, int64_t node, int *n)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*n = 0;
+	lock(s);
+	if ((st = prep(s, "SELECT count(*) FROM desync WHERE node = ?1")) !=
+	    NULL) {
+		sqlite3_bind_int64(st, 1, node);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*n = sqlite3_column_int(st, 0);
+			rc = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	unlock(s);
+	return rc;
+}
+
+int
+store_desync_has(struct store *s, int64_t node, const char *type, int *has)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*has = 0;
+	lock(s);
+	if ((st = prep(s, "SELECT 1 FROM desync WHERE node = ?1 AND "
+	    "type = ?2")) != NULL) {
+		sqlite3_bind_int64(st, 1, node);
+		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+		*has = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		rc = 0;
+	}
+	unlock(s);
+	return rc;
 }

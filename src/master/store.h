@@ -114,4 +114,59 @@ int	 store_policy_get(struct store *, const char *key, char *val,
 int	 store_policy_set(struct store *, const char *const *keys,
 	    const char *const *vals, size_t n);
 
+/* System data.  Items are JSON objects (sysdata.h); the caller decrefs
+ * what it is handed. */
+#include <jansson.h>
+
+int	 store_sys_state(struct store *, const char *type, int64_t *version,
+	    json_t **items);
+int	 store_sys_version(struct store *, const char *type, int64_t *version);
+int	 store_sys_get(struct store *, const char *type, int64_t id,
+	    json_t **item);
+/* Reserves a new item id of the type. */
+int	 store_sys_next_id(struct store *, const char *type, int64_t *id);
+
+/* Intents: the durable record of a distributed query in flight. */
+int	 store_intent_add(struct store *, const char *type,
+	    const char *targets_json, int64_t now, int64_t *id);
+/* At start: every intent left marks its targets desynchronised and is
+ * removed; *count says how many there were. */
+int	 store_intent_recover(struct store *, int64_t now, int *count);
+
+/* The end of a distributed query, in one transaction: with new_version > 0
+ * the puts and deletes are committed and the type's version set; the
+ * desync entries are registered; the intent is removed; the query logged. */
+struct query_rec {
+	const char	*func;
+	const char	*type;
+	const char	*caller;
+	const char	*params;	/* JSON */
+	const char	*targets;	/* JSON */
+	const char	*results;	/* JSON */
+	const char	*outcome;
+};
+int	 store_query_finish(struct store *, const struct query_rec *,
+	    int64_t intent, const json_t *puts, const json_t *deletes,
+	    int64_t new_version, const int64_t *desync, size_t ndesync,
+	    const char *reason, int64_t now);
+/* The newest limit queries, or the one with id (id > 0). */
+int	 store_query_log(struct store *, int64_t id, int limit, json_t **rows);
+
+/* Desync entries: (node, type) that must be pushed the master's state.
+ * Registering one makes a ready node syncing; removing the last makes a
+ * syncing node ready. */
+int	 store_desync_add(struct store *, const int64_t *nodes, size_t n,
+	    const char *type, const char *reason, int64_t now);
+/* Entries due by due_before (0: all), with their node's status. */
+int	 store_desync_list(struct store *, int64_t due_before, json_t **rows);
+/* Removes the entry if it is still generation gen and the type is still at
+ * version (the one pushed). */
+int	 store_desync_done(struct store *, int64_t node, const char *type,
+	    int64_t gen, int64_t version);
+int	 store_desync_failed(struct store *, int64_t node, const char *type,
+	    const char *error, int64_t next_try);
+int	 store_desync_count(struct store *, int64_t node, int *n);
+int	 store_desync_has(struct store *, int64_t node, const char *type,
+	    int *has);
+
 #endif

@@ -19,6 +19,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: hostfleet node [-nv] [-c config.json] [-s state_dir] "
 	    "[-a addr] [-p port] [-r root]\n"
+	    "                      [--netns NAME] [--no-nft]\n"
 	    "                      [-j master_url token]\n"
 	    "       hostfleet node join [-s state_dir] master_url token\n");
 	exit(2);
@@ -31,6 +32,7 @@ conf_defaults(struct node_conf *c)
 	strlcpy_hf(c->state_dir, "/var/lib/hostfleet/node",
 	    sizeof(c->state_dir));
 	c->port = 1501;
+	c->nft = 1;
 	strlcpy_hf(c->root, "/", sizeof(c->root));
 }
 
@@ -68,6 +70,11 @@ conf_load(struct node_conf *c, const char *path)
 			    sizeof(c->join_token));
 		else if (strcmp(k, "verbose") == 0 && json_is_boolean(v))
 			c->verbose = json_is_true(v);
+		else if (strcmp(k, "netns") == 0 && json_is_string(v))
+			strlcpy_hf(c->netns, json_string_value(v),
+			    sizeof(c->netns));
+		else if (strcmp(k, "nft") == 0 && json_is_boolean(v))
+			c->nft = json_is_true(v);
 		else {
 			valid_quote(k, q, sizeof(q));
 			log_warnx("config \"%s\": unknown key or wrong type: "
@@ -152,6 +159,8 @@ node_main(int argc, char **argv)
 		{ "join", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "netns", required_argument, NULL, 'N' },
+		{ "no-nft", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct node_agent a;
@@ -203,11 +212,22 @@ node_main(int argc, char **argv)
 		case 'v':
 			a.conf.verbose = 1;
 			break;
+		case 'N':
+			strlcpy_hf(a.conf.netns, optarg, sizeof(a.conf.netns));
+			break;
+		case 'F':
+			a.conf.nft = 0;
+			break;
 		default:
 			usage();
 		}
 	}
 	(void)port_given;
+	if (a.conf.netns[0] && valid_node_name("netns", a.conf.netns, err) ==
+	    -1) {
+		log_warnx("config: %s", err);
+		return 1;
+	}
 	log_init("node", a.conf.verbose);
 	if (a.conf.addr[0] && valid_ip("addr", a.conf.addr, NULL, err) == -1) {
 		log_warnx("config: %s", err);
@@ -219,9 +239,10 @@ node_main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "state_dir",
+		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b}", "state_dir",
 		    a.conf.state_dir, "addr", a.conf.addr, "port", a.conf.port,
-		    "root", a.conf.root);
+		    "root", a.conf.root, "netns", a.conf.netns, "nft",
+		    a.conf.nft);
 
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -250,6 +271,18 @@ node_main(int argc, char **argv)
 	}
 	sysinfo_machine_id(&a.conf, a.machine_id);
 	a.started = wall_s();
+	{
+		char path[700];
+		size_t i;
+
+		snprintf(path, sizeof(path), "%s/node.db", a.conf.state_dir);
+		if ((a.st = nstore_open(path, err, sizeof(err))) == NULL) {
+			log_warnx("%s", err);
+			return 1;
+		}
+		for (i = 0; i < 8; i++)
+			pthread_mutex_init(&a.types[i].mtx, NULL);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -277,6 +310,7 @@ node_main(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);
+	nstore_close(a.st);
 	free(cert);
 	free(key);
 	free(ca);

@@ -2,9 +2,14 @@
 #ifndef HF_NODE_H
 #define HF_NODE_H
 
+#include <pthread.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../common/httpd.h"
+#include "../common/sysdata.h"
+#include "store.h"
 
 struct node_conf {
 	char	 state_dir[512];
@@ -13,7 +18,16 @@ struct node_conf {
 	char	 root[512];
 	char	 join_url[256];
 	char	 join_token[256];
+	char	 netns[64];	/* run nft inside this network namespace */
+	int	 nft;		/* 0: render and keep files only */
 	int	 verbose;
+};
+
+/* What the node keeps per system data type. */
+struct typestate {
+	pthread_mutex_t	 mtx;		/* one apply of the type at a time */
+	int64_t		 pushes;	/* full-state pushes received */
+	int64_t		 applies;	/* changes that touched the files */
 };
 
 struct node_agent {
@@ -22,8 +36,19 @@ struct node_agent {
 	char			 name[64];
 	char			 machine_id[64];
 	struct httpd		*rpc;
+	struct nstore		*st;
+	struct typestate	 types[8];	/* by sd_type_index() */
 	int64_t			 started;
 };
+
+/* apply.c */
+/* Makes items (the full set) of type t at version the node's state: only
+ * what differs is written, checked and activated.  0 or -1 with err. */
+int	 apply_set(struct node_agent *, const struct sdtype *, json_t *items,
+	    int64_t version, char *err, size_t errlen);
+/* The node's version of t and whether its file is what it should be. */
+void	 apply_status(struct node_agent *, const struct sdtype *,
+	    int64_t *version, int *intact, size_t *nitems);
 
 /* join.c */
 int	 node_join(struct node_conf *, const char *url, const char *token);

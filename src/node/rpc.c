@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
 
@@ -17,6 +18,135 @@ rpc_error(struct http_resp *resp, int status, const char *msg)
 
 	json_decref(j);
 	http_resp_set(resp, status, "application/json", s, strlen(s));
+}
+
+static void
+rpc_version(struct http_resp *resp, int64_t version)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "{\"version\":%lld}", (long long)version);
+	http_resp_str(resp, 200, "application/json", buf);
+}
+
+/* Reads the JSON body; NULL with the error answered. */
+static json_t *
+body_json(struct http_req *req, struct http_resp *resp)
+{
+	json_t *j;
+
+	if (req->body_err[0]) {
+		rpc_error(resp, 413, req->body_err);
+		return NULL;
+	}
+	j = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		rpc_error(resp, 400, "expected a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/*
+ * POST /v1/sys/TYPE: one change of a distributed query,
+ * {"base", "version", "deadline_ms", "puts": [items], "deletes": [ids]}.
+ * Applied only on top of base, and only before the deadline: a request
+ * that waited in a stalled node past the master's timeout was already
+ * counted as failed there and must not take effect.
+ */
+static void
+rpc_change(struct node_agent *a, const struct sdtype *t,
+    struct http_req *req, struct http_resp *resp)
+{
+	struct typestate *ts = &a->types[sd_type_index(t)];
+	json_t *b, *cur = NULL, *puts, *dels, *v, *next;
+	json_int_t base, version, deadline;
+	int64_t curver;
+	char err[1024];
+	size_t i, j;
+
+	if ((b = body_json(req, resp)) == NULL)
+		return;
+	if (json_unpack(b, "{s:I,s:I,s:I,s:o,s:o}", "base", &base, "version",
+	    &version, "deadline_ms", &deadline, "puts", &puts, "deletes",
+	    &dels) != 0 || !json_is_array(puts) || !json_is_array(dels)) {
+		rpc_error(resp, 400, "expected base, version, deadline_ms, "
+		    "puts and deletes");
+		json_decref(b);
+		return;
+	}
+	pthread_mutex_lock(&ts->mtx);
+	if (wall_s() * 1000 > deadline) {
+		rpc_error(resp, 409, "the change arrived after its deadline");
+		goto out;
+	}
+	if (nstore_state(a->st, t->name, &curver, &cur) == -1) {
+		rpc_error(resp, 500, "store unavailable");
+		goto out;
+	}
+	if (curver != base) {
+		snprintf(err, sizeof(err), "version mismatch: the node has "
+		    "%s version %lld, the change is for %lld", t->name,
+		    (long long)curver, (long long)base);
+		rpc_error(resp, 409, err);
+		goto out;
+	}
+	/* the new set: the current items with puts replacing or adding,
+	 * deletes removed */
+	next = json_array();
+	json_array_foreach(cur, i, v) {
+		json_int_t id = json_integer_value(json_object_get(v, "id"));
+		json_t *w;
+		int drop = 0;
+
+		json_array_foreach(dels, j, w)
+			if (json_integer_value(w) == id)
+				drop = 1;
+		json_array_foreach(puts, j, w)
+			if (json_integer_value(json_object_get(w, "id")) == id)
+				drop = 1;
+		if (!drop)
+			json_array_append(next, v);
+	}
+	json_array_extend(next, puts);
+	if (apply_set(a, t, next, version, err, sizeof(err)) == -1)
+		rpc_error(resp, 422, err);
+	else
+		rpc_version(resp, version);
+	json_decref(next);
+out:
+	pthread_mutex_unlock(&ts->mtx);
+	json_decref(cur);
+	json_decref(b);
+}
+
+/* POST /v1/sync/TYPE: the master's full state, {"version", "items"}. */
+static void
+rpc_sync(struct node_agent *a, const struct sdtype *t, struct http_req *req,
+    struct http_resp *resp)
+{
+	struct typestate *ts = &a->types[sd_type_index(t)];
+	json_t *b, *items;
+	json_int_t version;
+	char err[1024];
+
+	if ((b = body_json(req, resp)) == NULL)
+		return;
+	if (json_unpack(b, "{s:I,s:o}", "version", &version, "items",
+	    &items) != 0 || !json_is_array(items)) {
+		rpc_error(resp, 400, "expected version and items");
+		json_decref(b);
+		return;
+	}
+	pthread_mutex_lock(&ts->mtx);
+	ts->pushes++;
+	if (apply_set(a, t, items, version, err, sizeof(err)) == -1)
+		rpc_error(resp, 422, err);
+	else
+		rpc_version(resp, version);
+	pthread_mutex_unlock(&ts->mtx);
+	json_decref(b);
 }
 
 void
@@ -43,6 +173,22 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 			return;
 		}
 		http_resp_set(resp, 200, "application/json", s, strlen(s));
+		return;
+	}
+	if (strcmp(req->method, "POST") == 0 &&
+	    (strncmp(req->url, "/v1/sys/", 8) == 0 ||
+	    strncmp(req->url, "/v1/sync/", 9) == 0)) {
+		int full = strncmp(req->url, "/v1/sync/", 9) == 0;
+		const struct sdtype *t = sd_type(req->url + (full ? 9 : 8));
+
+		if (t == NULL) {
+			rpc_error(resp, 404, "no such data type");
+			return;
+		}
+		if (full)
+			rpc_sync(a, t, req, resp);
+		else
+			rpc_change(a, t, req, resp);
 		return;
 	}
 	rpc_error(resp, 404, "no such call");

@@ -108,7 +108,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	struct sysinfo si;
 	struct statvfs vfs;
 	double load[3] = { 0, 0, 0 };
-	json_t *j, *svc;
+	json_t *j, *svc, *versions;
 	char host[256];
 	size_t i;
 	char *s;
@@ -126,8 +126,22 @@ sysinfo_json(struct node_agent *a, const char *roles)
 			    json_string(service_state(a,
 			    role_services[i].service,
 			    role_services[i].binary)));
+	versions = json_object();
+	for (i = 0; i < sd_ntypes; i++) {
+		const struct sdtype *t = &sd_types[i];
+		struct typestate *ts = &a->types[i];
+		int64_t v;
+		int intact;
+		size_t n;
+
+		apply_status(a, t, &v, &intact, &n);
+		json_object_set_new(versions, t->name, json_pack(
+		    "{s:I,s:b,s:I,s:I,s:I}", "version", (json_int_t)v,
+		    "intact", intact, "items", (json_int_t)n, "pushes",
+		    (json_int_t)ts->pushes, "applies", (json_int_t)ts->applies));
+	}
 	j = json_pack("{s:I,s:s,s:s,s:s,s:[f,f,f],s:{s:I,s:I},s:{s:I,s:I},"
-	    "s:I,s:I,s:o,s:{}}",
+	    "s:I,s:I,s:o,s:o}",
 	    "node_id", (json_int_t)a->node_id,
 	    "name", a->name,
 	    "machine_id", a->machine_id,
@@ -142,7 +156,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    "uptime", (json_int_t)si.uptime,
 	    "agent_uptime", (json_int_t)(wall_s() - a->started),
 	    "services", svc,
-	    "versions");
+	    "versions", versions);
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return s;

@@ -21,8 +21,9 @@ stats_wake(struct master *m)
 }
 
 /*
- * A node that answers leaves installing and unavailable.  With nothing to
- * synchronise it is ready; error stays until an admin acts.
+ * A node that answers leaves installing and unavailable.  It is ready, or
+ * syncing when it has desync entries (the store decides that as it writes);
+ * error stays until an admin acts.
  */
 const char *
 node_status_after_answer(const char *cur)
@@ -96,6 +97,14 @@ poll_once(struct master *m, const struct policy *pol)
 			p->last_seen = now;
 			p->misses = 0;
 			p->stats = sbuf_str(&r->resp);
+			{
+				json_t *j = json_loadb(sbuf_str(&r->resp),
+				    r->resp.len, 0, NULL);
+
+				sync_check_drift(m, nd, json_object_get(j,
+				    "versions"));
+				json_decref(j);
+			}
 			if (strcmp(nd->status, p->status) != 0)
 				log_info("node %" PRId64 " \"%s\": %s -> %s",
 				    nd->id, nd->name, nd->status, p->status);

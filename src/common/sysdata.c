@@ -1,0 +1,689 @@
+/* sysdata.c - see sysdata.h. */
+#include "sysdata.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+#include "util.h"
+
+#define OUTMAX	512
+
+static int
+fail(char *err, const char *what, const char *v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+fail(char *err, const char *what, const char *v, const char *fmt, ...)
+{
+	char q[256], why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	valid_quote(v, q, sizeof(q));
+	snprintf(err, VALID_ERR_MAX, "%s \"%s\": %s", what, q, why);
+	return -1;
+}
+
+static int
+copy_out(char *out, const char *v)
+{
+	strlcpy_hf(out, v, OUTMAX);
+	return 0;
+}
+
+/* ---- firewall ---- */
+
+int
+sd_check_fw_action(const char *what, const char *v, char *out, char *err)
+{
+	static const char *const w[] = { "allow", "deny", NULL };
+
+	if (valid_enum(what, v, w, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+int
+sd_check_fw_proto(const char *what, const char *v, char *out, char *err)
+{
+	static const char *const w[] = { "tcp", "udp", "icmp", "all", NULL };
+
+	if (valid_enum(what, v, w, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+/* "" (any), "N" or "N-M" with 1 <= N < M <= 65535. */
+int
+sd_check_fw_port(const char *what, const char *v, char *out, char *err)
+{
+	char a[8], b[8], e2[VALID_ERR_MAX];
+	const char *dash;
+	int64_t lo, hi;
+
+	if (*v == '\0')
+		return copy_out(out, "");
+	if (strlen(v) > 11)
+		return fail(err, what, v, "not a port or port range");
+	if ((dash = strchr(v, '-')) == NULL) {
+		if (valid_int(what, v, 1, 65535, &lo, err) == -1)
+			return -1;
+		return copy_out(out, v);
+	}
+	if (dash - v >= (long)sizeof(a) || strlen(dash + 1) >= sizeof(b))
+		return fail(err, what, v, "not a port or port range");
+	memcpy(a, v, (size_t)(dash - v));
+	a[dash - v] = '\0';
+	strlcpy_hf(b, dash + 1, sizeof(b));
+	if (valid_int(what, a, 1, 65535, &lo, e2) == -1 ||
+	    valid_int(what, b, 1, 65535, &hi, e2) == -1)
+		return fail(err, what, v, "a range is two ports 1..65535 "
+		    "joined by '-'");
+	if (lo >= hi)
+		return fail(err, what, v, "the range is empty or reversed");
+	return copy_out(out, v);
+}
+
+/* "" (any), an address or a network in CIDR form without host bits. */
+int
+sd_check_fw_src(const char *what, const char *v, char *out, char *err)
+{
+	unsigned char raw[16];
+	char addr[64], canon[64], e2[VALID_ERR_MAX];
+	const char *slash;
+	int64_t plen = -1;
+	int af, bits, i;
+
+	if (*v == '\0')
+		return copy_out(out, "");
+	if (strlen(v) >= sizeof(addr))
+		return fail(err, what, v, "not an address or network");
+	strlcpy_hf(addr, v, sizeof(addr));
+	if ((slash = strchr(v, '/')) != NULL)
+		addr[slash - v] = '\0';
+	if (inet_pton(AF_INET, addr, raw) == 1) {
+		af = AF_INET;
+		bits = 32;
+	} else if (inet_pton(AF_INET6, addr, raw) == 1) {
+		af = AF_INET6;
+		bits = 128;
+	} else
+		return fail(err, what, v, "not an IPv4 or IPv6 address or "
+		    "network");
+	if (slash && valid_int(what, slash + 1, 0, bits, &plen, e2) == -1)
+		return fail(err, what, v, "prefix length must be 0..%d", bits);
+	if (plen >= 0) {
+		for (i = 0; i < bits; i++) {
+			int set = raw[i / 8] & (0x80 >> (i % 8));
+
+			if (i >= plen && set)
+				return fail(err, what, v, "host bits set after "
+				    "the /%d prefix", (int)plen);
+		}
+	}
+	inet_ntop(af, raw, canon, sizeof(canon));
+	if (plen >= 0 && plen != bits)
+		snprintf(out, OUTMAX, "%s/%d", canon, (int)plen);
+	else
+		copy_out(out, canon);
+	return 0;
+}
+
+/* Printable ASCII without '"' and '\', at most 100 bytes: it is rendered
+ * inside an nft comment "...". */
+int
+sd_check_fw_comment(const char *what, const char *v, char *out, char *err)
+{
+	size_t i, n = strlen(v);
+
+	if (n > 100)
+		return fail(err, what, v, "longer than 100 characters");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			return fail(err, what, v, "only printable ASCII "
+			    "without '\"' and '\\'");
+	}
+	return copy_out(out, v);
+}
+
+int
+sd_check_order(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_int(what, v, 0, 65535, NULL, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+static int
+fw_cross(const json_t *item, char *errfield, char *err)
+{
+	const char *proto = json_string_value(json_object_get(item, "proto"));
+	const char *port = json_string_value(json_object_get(item, "port"));
+
+	if (port && *port && proto && strcmp(proto, "tcp") != 0 &&
+	    strcmp(proto, "udp") != 0) {
+		strlcpy_hf(errfield, "port", 64);
+		return fail(err, "port", port, "a port needs protocol tcp or "
+		    "udp, not %s", proto);
+	}
+	return 0;
+}
+
+/* One nft rule per item, first match wins; the comment carries the id. */
+static int
+fw_render(const json_t *items, struct sbuf *out)
+{
+	const json_t *it;
+	size_t i;
+	int rc = 0;
+
+	rc |= sbuf_adds(out, "# hostfleet: managed file; changes made here "
+	    "are reported and undone\n"
+	    "table inet hostfleet\n"
+	    "delete table inet hostfleet\n"
+	    "table inet hostfleet {\n"
+	    "\tchain input {\n"
+	    "\t\ttype filter hook input priority 0; policy accept;\n");
+	json_array_foreach(items, i, it) {
+		const char *action = json_string_value(json_object_get(it,
+		    "action"));
+		const char *proto = json_string_value(json_object_get(it,
+		    "proto"));
+		const char *port = json_string_value(json_object_get(it,
+		    "port"));
+		const char *src = json_string_value(json_object_get(it, "src"));
+		const char *comment = json_string_value(json_object_get(it,
+		    "comment"));
+
+		rc |= sbuf_adds(out, "\t\t");
+		if (src && *src)
+			rc |= sbuf_printf(out, "%s saddr %s ",
+			    strchr(src, ':') ? "ip6" : "ip", src);
+		if (strcmp(proto, "icmp") == 0)
+			rc |= sbuf_adds(out, "meta l4proto { icmp, ipv6-icmp } ");
+		else if (strcmp(proto, "tcp") == 0 || strcmp(proto, "udp") == 0) {
+			if (port && *port)
+				rc |= sbuf_printf(out, "%s dport %s ", proto,
+				    port);
+			else
+				rc |= sbuf_printf(out, "meta l4proto %s ",
+				    proto);
+		}
+		rc |= sbuf_printf(out, "counter %s comment \"hf-%" JSON_INTEGER_FORMAT
+		    "%s%s\"\n", strcmp(action, "allow") == 0 ? "accept" : "drop",
+		    json_integer_value(json_object_get(it, "id")),
+		    comment && *comment ? ": " : "", comment ? comment : "");
+	}
+	rc |= sbuf_adds(out, "\t}\n}\n");
+	return rc ? -1 : 0;
+}
+
+static const struct sdfield fw_fields[] = {
+	{ "action", NULL, sd_check_fw_action, "allow or deny" },
+	{ "proto", "all", sd_check_fw_proto, "tcp, udp, icmp or all" },
+	{ "port", "", sd_check_fw_port, "a port or a range N-M (tcp, udp)" },
+	{ "src", "", sd_check_fw_src, "source address or network, v4 or v6" },
+	{ "comment", "", sd_check_fw_comment, "up to 100 printable ASCII" },
+	{ "order", "1000", sd_check_order, "0..65535; lower first" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* ---- scheduler ---- */
+
+/* One cron field: a list of *, * / S, N, N-M, N-M / S within [min, max]. */
+static int
+cron_field(const char *what, const char *v, int min, int max, char *out,
+    char *err)
+{
+	char buf[72], *item, *save = NULL, *p;
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return fail(err, what, v, "empty");
+	if (n > 64)
+		return fail(err, what, v, "longer than 64 characters");
+	strlcpy_hf(buf, v, sizeof(buf));
+	if (buf[0] == ',' || buf[n - 1] == ',' || strstr(buf, ",,"))
+		return fail(err, what, v, "empty list item");
+	for (p = buf; (item = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+		char *slash = strchr(item, '/'), *dash;
+		long lo, hi, step;
+		char *end;
+
+		if (slash) {
+			*slash++ = '\0';
+			step = strtol(slash, &end, 10);
+			if (*slash < '0' || *slash > '9' || *end != '\0' ||
+			    step < 1 || step > max)
+				return fail(err, what, v, "bad step");
+		}
+		if (strcmp(item, "*") == 0)
+			continue;
+		dash = strchr(item, '-');
+		if (dash)
+			*dash++ = '\0';
+		if (*item < '0' || *item > '9')
+			return fail(err, what, v, "expected *, a number or a "
+			    "range");
+		lo = strtol(item, &end, 10);
+		if (*end != '\0' || strlen(item) > 2)
+			return fail(err, what, v, "expected *, a number or a "
+			    "range");
+		hi = lo;
+		if (dash) {
+			if (*dash < '0' || *dash > '9')
+				return fail(err, what, v, "bad range");
+			hi = strtol(dash, &end, 10);
+			if (*end != '\0' || strlen(dash) > 2)
+				return fail(err, what, v, "bad range");
+		} else if (slash)
+			return fail(err, what, v, "a step needs * or a range");
+		if (lo < min || hi > max || lo > hi)
+			return fail(err, what, v, "out of range %d..%d", min,
+			    max);
+	}
+	return copy_out(out, v);
+}
+
+int
+sd_check_cron_minute(const char *w, const char *v, char *o, char *e)
+{
+	return cron_field(w, v, 0, 59, o, e);
+}
+
+int
+sd_check_cron_hour(const char *w, const char *v, char *o, char *e)
+{
+	return cron_field(w, v, 0, 23, o, e);
+}
+
+int
+sd_check_cron_dom(const char *w, const char *v, char *o, char *e)
+{
+	return cron_field(w, v, 1, 31, o, e);
+}
+
+int
+sd_check_cron_month(const char *w, const char *v, char *o, char *e)
+{
+	return cron_field(w, v, 1, 12, o, e);
+}
+
+int
+sd_check_cron_dow(const char *w, const char *v, char *o, char *e)
+{
+	return cron_field(w, v, 0, 7, o, e);
+}
+
+/* One line of UTF-8 without control characters; '%' (a newline to cron)
+ * is escaped when rendered. */
+int
+sd_check_cron_command(const char *what, const char *v, char *out, char *err)
+{
+	if (*v == '\0')
+		return fail(err, what, v, "empty");
+	if (valid_text(what, v, 400, err) == -1)
+		return -1;
+	if (*v == ' ' || *v == '\t')
+		return fail(err, what, v, "starts with a blank");
+	return copy_out(out, v);
+}
+
+int
+sd_check_cron_user(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_username(what, v, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+int
+sd_check_onoff(const char *what, const char *v, char *out, char *err)
+{
+	int b;
+
+	if (valid_bool(what, v, &b, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+int
+sd_check_comment(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_text(what, v, 255, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+static int
+cron_render(const json_t *items, struct sbuf *out)
+{
+	const json_t *it;
+	size_t i;
+	int rc = 0;
+
+	rc |= sbuf_adds(out, "# hostfleet: managed file; changes made here "
+	    "are reported and undone\n"
+	    "SHELL=/bin/sh\n"
+	    "PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n");
+	json_array_foreach(items, i, it) {
+		const char *cmd = json_string_value(json_object_get(it,
+		    "command"));
+		const char *comment = json_string_value(json_object_get(it,
+		    "comment"));
+
+		if (strcmp(json_string_value(json_object_get(it, "active")),
+		    "on") != 0)
+			continue;
+		rc |= sbuf_printf(out, "# hf-%" JSON_INTEGER_FORMAT "%s%s\n",
+		    json_integer_value(json_object_get(it, "id")),
+		    comment && *comment ? ": " : "", comment ? comment : "");
+		rc |= sbuf_printf(out, "%s %s %s %s %s %s ",
+		    json_string_value(json_object_get(it, "minute")),
+		    json_string_value(json_object_get(it, "hour")),
+		    json_string_value(json_object_get(it, "dom")),
+		    json_string_value(json_object_get(it, "month")),
+		    json_string_value(json_object_get(it, "dow")),
+		    json_string_value(json_object_get(it, "user")));
+		for (; *cmd; cmd++) {
+			if (*cmd == '%')
+				rc |= sbuf_addc(out, '\\');
+			rc |= sbuf_addc(out, *cmd);
+		}
+		rc |= sbuf_addc(out, '\n');
+	}
+	return rc ? -1 : 0;
+}
+
+static const struct sdfield cron_fields[] = {
+	{ "minute", "*", sd_check_cron_minute, "0-59, *, lists, ranges, steps" },
+	{ "hour", "*", sd_check_cron_hour, "0-23" },
+	{ "dom", "*", sd_check_cron_dom, "day of month, 1-31" },
+	{ "month", "*", sd_check_cron_month, "1-12" },
+	{ "dow", "*", sd_check_cron_dow, "day of week, 0-7 (0 and 7: Sunday)" },
+	{ "command", NULL, sd_check_cron_command, "one line, up to 400 bytes" },
+	{ "user", "root", sd_check_cron_user, "the account that runs it" },
+	{ "active", "on", sd_check_onoff, "on or off" },
+	{ "comment", "", sd_check_comment, "up to 255 bytes, one line" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* ---- mail sender lists ---- */
+
+/* "example.com" (a domain and its mail) or "user@example.com"; ASCII
+ * (IDN in punycode), written in lower case. */
+int
+sd_check_mail_pattern(const char *what, const char *v, char *out, char *err)
+{
+	char buf[320], e2[VALID_ERR_MAX];
+	const char *at, *dom;
+	size_t i, n = strlen(v);
+
+	if (n == 0)
+		return fail(err, what, v, "empty");
+	if (n >= sizeof(buf))
+		return fail(err, what, v, "longer than 318 characters");
+	for (i = 0; i < n; i++)
+		buf[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
+	buf[n] = '\0';
+	if ((at = strchr(buf, '@')) != NULL) {
+		size_t llen = (size_t)(at - buf);
+
+		if (llen == 0 || llen > 64)
+			return fail(err, what, v, "the part before '@' must "
+			    "be 1 to 64 characters");
+		if (buf[0] == '.' || at[-1] == '.' || strstr(buf, ".."))
+			return fail(err, what, v, "misplaced '.' before '@'");
+		for (i = 0; i < llen; i++) {
+			char c = buf[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			    c == '.' || c == '_' || c == '+' || c == '-'))
+				return fail(err, what, v, "invalid character "
+				    "before '@'; allowed: a-z 0-9 . _ + -");
+		}
+		dom = at + 1;
+	} else
+		dom = buf;
+	if (valid_hostname(what, dom, e2) == -1 || strchr(dom, '.') == NULL)
+		return fail(err, what, v, "not a domain name (use punycode for "
+		    "international names)");
+	return copy_out(out, buf);
+}
+
+static int
+list_render(const json_t *items, struct sbuf *out, const char *action)
+{
+	const json_t *it;
+	size_t i;
+	int rc = 0;
+
+	rc |= sbuf_adds(out, "# hostfleet: managed file; changes made here "
+	    "are reported and undone\n");
+	json_array_foreach(items, i, it)
+		rc |= sbuf_printf(out, "%s\t%s\n",
+		    json_string_value(json_object_get(it, "pattern")), action);
+	return rc ? -1 : 0;
+}
+
+static int
+white_render(const json_t *items, struct sbuf *out)
+{
+	return list_render(items, out, "OK");
+}
+
+static int
+black_render(const json_t *items, struct sbuf *out)
+{
+	return list_render(items, out, "REJECT");
+}
+
+static const struct sdfield list_fields[] = {
+	{ "pattern", NULL, sd_check_mail_pattern,
+	  "a sender address or domain" },
+	{ "comment", "", sd_check_comment, "up to 255 bytes, one line" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* ---- the types ---- */
+
+const struct sdtype sd_types[] = {
+	{ "firewall", "", 40, fw_fields, "etc/nftables.d/hostfleet.nft",
+	  "order", fw_cross, fw_render },
+	{ "scheduler", "", 30, cron_fields, "etc/cron.d/hostfleet", NULL,
+	  NULL, cron_render },
+	{ "whitelist", "mail", 20, list_fields,
+	  "etc/postfix/hostfleet_sender_whitelist", NULL, NULL, white_render },
+	{ "blacklist", "mail", 10, list_fields,
+	  "etc/postfix/hostfleet_sender_blacklist", NULL, NULL, black_render },
+};
+const size_t sd_ntypes = sizeof(sd_types) / sizeof(sd_types[0]);
+
+const struct sdtype *
+sd_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sd_ntypes; i++)
+		if (strcmp(sd_types[i].name, name) == 0)
+			return &sd_types[i];
+	return NULL;
+}
+
+int
+sd_type_index(const struct sdtype *t)
+{
+	return (int)(t - sd_types);
+}
+
+int
+sd_type_matches(const struct sdtype *t, const char *roles)
+{
+	const char *p;
+	size_t n = strlen(t->role);
+
+	if (n == 0)
+		return 1;
+	for (p = roles; (p = strstr(p, t->role)) != NULL; p += n)
+		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
+json_t *
+sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
+    sd_get_fn get, void *arg, char *errfield, char *err)
+{
+	const struct sdfield *f;
+	char canon[OUTMAX];
+	json_t *item;
+
+	item = json_pack("{s:I}", "id", id);
+	for (f = t->fields; f->name; f++) {
+		const char *v = get(arg, f->name);
+
+		if (v == NULL && base)
+			v = json_string_value(json_object_get(base, f->name));
+		if (v == NULL)
+			v = f->def;
+		if (v == NULL) {
+			strlcpy_hf(errfield, f->name, 64);
+			snprintf(err, VALID_ERR_MAX, "field \"%s\" is required",
+			    f->name);
+			json_decref(item);
+			return NULL;
+		}
+		if (!utf8_valid(v, strlen(v)) ||
+		    f->check(f->name, v, canon, err) == -1) {
+			if (!utf8_valid(v, strlen(v)))
+				snprintf(err, VALID_ERR_MAX, "%s: not valid "
+				    "UTF-8", f->name);
+			strlcpy_hf(errfield, f->name, 64);
+			json_decref(item);
+			return NULL;
+		}
+		json_object_set_new(item, f->name, json_string(canon));
+	}
+	if (t->cross && t->cross(item, errfield, err) == -1) {
+		json_decref(item);
+		return NULL;
+	}
+	return item;
+}
+
+static const char *
+json_get(void *arg, const char *name)
+{
+	json_t *v = json_object_get(arg, name);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int
+sd_item_check(const struct sdtype *t, const json_t *item, char *errfield,
+    char *err)
+{
+	const struct sdfield *f;
+	json_t *id, *again;
+	const char *k;
+	json_t *v;
+	size_t nf = 0;
+
+	id = json_object_get(item, "id");
+	if (!json_is_object(item) || !json_is_integer(id) ||
+	    json_integer_value(id) < 1) {
+		strlcpy_hf(errfield, "id", 64);
+		snprintf(err, VALID_ERR_MAX, "item without a positive id");
+		return -1;
+	}
+	for (f = t->fields; f->name; f++)
+		nf++;
+	/* exactly the fields of the type and the id, every one canonical */
+	json_object_foreach((json_t *)item, k, v) {
+		if (strcmp(k, "id") == 0)
+			continue;
+		for (f = t->fields; f->name; f++)
+			if (strcmp(f->name, k) == 0)
+				break;
+		if (f->name == NULL || !json_is_string(v)) {
+			strlcpy_hf(errfield, "item", 64);
+			snprintf(err, VALID_ERR_MAX, "unexpected field in a %s "
+			    "item", t->name);
+			return -1;
+		}
+	}
+	if (json_object_size(item) != nf + 1) {
+		strlcpy_hf(errfield, "item", 64);
+		snprintf(err, VALID_ERR_MAX, "a %s item lacks fields", t->name);
+		return -1;
+	}
+	again = sd_item_build(t, NULL, json_integer_value(id), json_get,
+	    (void *)item, errfield, err);
+	if (again == NULL)
+		return -1;
+	if (!json_equal(again, (json_t *)item)) {
+		json_decref(again);
+		strlcpy_hf(errfield, "item", 64);
+		snprintf(err, VALID_ERR_MAX, "%s item not in canonical form",
+		    t->name);
+		return -1;
+	}
+	json_decref(again);
+	return 0;
+}
+
+static const char *sort_key;
+
+static int
+cmp_items(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t ix, iy;
+
+	if (sort_key) {
+		long ox = atol(json_string_value(json_object_get(x, sort_key)));
+		long oy = atol(json_string_value(json_object_get(y, sort_key)));
+
+		if (ox != oy)
+			return ox < oy ? -1 : 1;
+	}
+	ix = json_integer_value(json_object_get(x, "id"));
+	iy = json_integer_value(json_object_get(y, "id"));
+	return ix < iy ? -1 : ix > iy;
+}
+
+void
+sd_sort(const struct sdtype *t, json_t *items)
+{
+	static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
+	size_t i, n = json_array_size(items);
+	json_t **v;
+
+	if (n < 2 || (v = calloc(n, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(items, i));
+	pthread_mutex_lock(&mtx);
+	sort_key = t->sortkey;
+	qsort(v, n, sizeof(*v), cmp_items);
+	pthread_mutex_unlock(&mtx);
+	json_array_clear(items);
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, v[i]);
+	free(v);
+}
+
+int
+sd_render(const struct sdtype *t, const json_t *items, struct sbuf *out)
+{
+	return t->render(items, out);
+}

@@ -1,0 +1,90 @@
+/* sysdata.h - the system data types (DESIGN.md §2): firewall rules, system
+ * cron jobs, mail sender white and black lists.  Each is identical on every
+ * node that matches its criterion and is changed by distributed queries.
+ *
+ * This file is shared by the master, which checks every item before a query
+ * is sent, and by the node agent, which checks every item again before it
+ * renders anything.  An item is a JSON object of strings plus an integer
+ * "id"; sd_item_build() is the only way an item is made from input, and an
+ * item that passed it renders to configuration that cannot be escaped from
+ * (no newline, quote, brace or semicolon reaches a file unless the grammar
+ * of the field makes it inert there). */
+#ifndef HF_SYSDATA_H
+#define HF_SYSDATA_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "sbuf.h"
+#include "valid.h"
+
+struct sdfield {
+	const char	*name;
+	const char	*def;		/* NULL: required */
+	/* Checks v and writes its canonical form to out (512 bytes). */
+	int		(*check)(const char *what, const char *v, char *out,
+			    char *err);
+	const char	*doc;
+};
+
+struct sdtype {
+	const char		*name;		/* "firewall" */
+	const char		*role;		/* "" = every node, or a role */
+	int			 priority;	/* higher syncs first */
+	const struct sdfield	*fields;	/* NULL-terminated by name */
+	const char		*path;		/* the file under the host root */
+	const char		*sortkey;	/* field ordering the list, or NULL */
+	/* Checks what involves several fields; 0 or -1.  May be NULL. */
+	int			(*cross)(const json_t *item, char *errfield,
+				    char *err);
+	/* Renders the whole file from items (sorted); 0 or -1. */
+	int			(*render)(const json_t *items, struct sbuf *out);
+};
+
+extern const struct sdtype	sd_types[];
+extern const size_t		sd_ntypes;
+
+const struct sdtype *sd_type(const char *name);
+int	 sd_type_index(const struct sdtype *);
+/* 1 when the type's data belongs on a node with these canonical roles. */
+int	 sd_type_matches(const struct sdtype *, const char *roles);
+
+/* Field getter: the value of name in the input, or NULL when absent. */
+typedef const char *(*sd_get_fn)(void *arg, const char *name);
+
+/*
+ * Builds a canonical item with id from the input, over base (the item
+ * being changed, or NULL for a new one: absent fields take defaults).
+ * Returns the new item, or NULL with the failing field in errfield (64
+ * bytes) and the message in err.
+ */
+json_t	*sd_item_build(const struct sdtype *, const json_t *base,
+	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err);
+/* Checks a whole item as received from elsewhere; 0 or -1. */
+int	 sd_item_check(const struct sdtype *, const json_t *item,
+	    char *errfield, char *err);
+/* Sorts items (an array) into the order of the rendered file. */
+void	 sd_sort(const struct sdtype *, json_t *items);
+/* Renders the file for the items; 0 or -1. */
+int	 sd_render(const struct sdtype *, const json_t *items,
+	    struct sbuf *out);
+
+/* The field checkers, exposed for the unit tests and fuzzers. */
+int	 sd_check_fw_action(const char *, const char *, char *, char *);
+int	 sd_check_fw_proto(const char *, const char *, char *, char *);
+int	 sd_check_fw_port(const char *, const char *, char *, char *);
+int	 sd_check_fw_src(const char *, const char *, char *, char *);
+int	 sd_check_fw_comment(const char *, const char *, char *, char *);
+int	 sd_check_order(const char *, const char *, char *, char *);
+int	 sd_check_cron_minute(const char *, const char *, char *, char *);
+int	 sd_check_cron_hour(const char *, const char *, char *, char *);
+int	 sd_check_cron_dom(const char *, const char *, char *, char *);
+int	 sd_check_cron_month(const char *, const char *, char *, char *);
+int	 sd_check_cron_dow(const char *, const char *, char *, char *);
+int	 sd_check_cron_command(const char *, const char *, char *, char *);
+int	 sd_check_cron_user(const char *, const char *, char *, char *);
+int	 sd_check_onoff(const char *, const char *, char *, char *);
+int	 sd_check_comment(const char *, const char *, char *, char *);
+int	 sd_check_mail_pattern(const char *, const char *, char *, char *);
+
+#endif

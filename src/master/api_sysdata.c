@@ -1,0 +1,164 @@
+/* api_sysdata.c - the system data functions, one set for every type of
+ * sysdata.h: TYPE (list), TYPE.edit (show, add, change), TYPE.delete.  The
+ * function table names the type in each row's data type. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/sysdata.h"
+#include "../common/util.h"
+#include "master.h"
+
+static const struct sdtype *
+ctx_type(struct api_ctx *c)
+{
+	return sd_type(c->fn->datatype);
+}
+
+static void
+item_fields(json_t *obj, const json_t *item)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)item, k, v) {
+		if (json_is_integer(v))
+			elem_setf(obj, k, "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else
+			elem_set(obj, k, json_string_value(v));
+	}
+}
+
+void
+api_sysdata_list(struct api_ctx *c)
+{
+	const struct sdtype *t = ctx_type(c);
+	json_t *items, *it;
+	int64_t version;
+	size_t i;
+
+	if (store_sys_state(c->m->st, t->name, &version, &items) == -1) {
+		reply_error(&c->r, "internal", t->name, "store unavailable");
+		return;
+	}
+	sd_sort(t, items);
+	reply_list(&c->r);
+	json_array_foreach(items, i, it)
+		item_fields(reply_elem(&c->r), it);
+	reply_setf(&c->r, "version", "%" PRId64, version);
+	json_decref(items);
+}
+
+static int
+elid_id(struct api_ctx *c, const char *s, int64_t *id)
+{
+	char err[VALID_ERR_MAX];
+
+	if (valid_int("elid", s, 1, INT64_C(1) << 53, id, err) == -1) {
+		api_bad(c, "elid", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+param_get(void *arg, const char *name)
+{
+	return params_get(arg, name);
+}
+
+void
+api_sysdata_edit(struct api_ctx *c)
+{
+	const struct sdtype *t = ctx_type(c);
+	const char *elid = params_get(c->p, "elid");
+	json_t *base = NULL, *item, *puts, *dels;
+	char field[64], err[VALID_ERR_MAX];
+	int64_t id = 0;
+	int rc;
+
+	if (elid && *elid) {
+		if (elid_id(c, elid, &id) == -1)
+			return;
+		if ((rc = store_sys_get(c->m->st, t->name, id, &base)) != 0) {
+			reply_error(&c->r, rc == STORE_NOTFOUND ? "missing" :
+			    "internal", t->name, "%s %s not found", t->name,
+			    elid);
+			return;
+		}
+		if (!api_is_submit(c)) {
+			item_fields(c->r.doc, base);
+			json_decref(base);
+			return;
+		}
+	} else if (!api_is_submit(c)) {
+		/* the empty form, with the defaults */
+		const struct sdfield *f;
+
+		for (f = t->fields; f->name; f++)
+			reply_set(&c->r, f->name, f->def ? f->def : "");
+		return;
+	}
+	if (id == 0 && store_sys_next_id(c->m->st, t->name, &id) == -1) {
+		reply_error(&c->r, "internal", t->name, "store unavailable");
+		return;
+	}
+	item = sd_item_build(t, base, id, param_get, (void *)c->p, field, err);
+	json_decref(base);
+	if (item == NULL) {
+		if (strstr(err, "is required"))
+			reply_error(&c->r, "empty", field, "%s", err);
+		else
+			api_bad(c, field, err);
+		return;
+	}
+	puts = json_pack("[o]", item);
+	dels = json_array();
+	if (dq_run(c, t, puts, dels) == 0) {
+		reply_ok(&c->r);
+		reply_setf(&c->r, "id", "%" PRId64, id);
+	}
+	json_decref(puts);
+	json_decref(dels);
+}
+
+void
+api_sysdata_delete(struct api_ctx *c)
+{
+	const struct sdtype *t = ctx_type(c);
+	const char *elid;
+	char *buf, *items[1024];
+	json_t *puts, *dels, *it;
+	int64_t id;
+	int i, n;
+
+	if ((elid = api_need(c, "elid")) == NULL)
+		return;
+	if ((n = elid_split(elid, &buf, items, 1024)) <= 0) {
+		free(buf);
+		api_bad(c, "elid", "elid: expected 1 to 1024 ids joined by "
+		    "\", \"");
+		return;
+	}
+	dels = json_array();
+	for (i = 0; i < n; i++) {
+		if (elid_id(c, items[i], &id) == -1)
+			goto out;
+		if (store_sys_get(c->m->st, t->name, id, &it) != 0) {
+			reply_error(&c->r, "missing", t->name, "%s %s not "
+			    "found; nothing was deleted", t->name, items[i]);
+			goto out;
+		}
+		json_decref(it);
+		json_array_append_new(dels, json_integer(id));
+	}
+	puts = json_array();
+	if (dq_run(c, t, puts, dels) == 0)
+		reply_ok(&c->r);
+	json_decref(puts);
+out:
+	json_decref(dels);
+	free(buf);
+}

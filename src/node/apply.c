@@ -1,0 +1,226 @@
+/* apply.c - putting system data into effect on the node, transactionally
+ * (nginx's ngx_init_cycle): render the whole file, check it with the
+ * service's checker, rename it into place, activate it; on failure put the
+ * previous file back.  Only the difference is applied: items are compared
+ * one by one with the node's store, and a file whose content is already
+ * right is not touched, nor its service reloaded.  The store is written
+ * last, so a node killed in between reports a file that differs from its
+ * store, and is restored by the master. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/util.h"
+#include "backend.h"
+#include "node.h"
+
+const struct backend *
+backend_for(const char *type)
+{
+	static const struct backend *const all[] = { &backend_nft,
+	    &backend_cron, &backend_postfix_whitelist,
+	    &backend_postfix_blacklist };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(all[i]->type, type) == 0)
+			return all[i];
+	return NULL;
+}
+
+static void
+live_path(struct node_agent *a, const struct sdtype *t, char *out,
+    size_t len)
+{
+	snprintf(out, len, "%s/%s", a->conf.root, t->path);
+}
+
+/* Renders the file of a set of items; NULL on failure (caller frees). */
+static char *
+render(const struct sdtype *t, json_t *items)
+{
+	struct sbuf b;
+
+	sbuf_init(&b, 64u << 20);
+	sd_sort(t, items);
+	if (sd_render(t, items, &b) == -1) {
+		sbuf_release(&b);
+		return NULL;
+	}
+	return sbuf_detach(&b, NULL);
+}
+
+/* Splits new against old: changed or new items, and ids that went. */
+static void
+diff(json_t *old, json_t *new, json_t *puts, json_t *dels)
+{
+	json_t *byid = json_object(), *v;
+	size_t i;
+	char key[32];
+
+	json_array_foreach(old, i, v) {
+		snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(v, "id")));
+		json_object_set(byid, key, v);
+	}
+	json_array_foreach(new, i, v) {
+		json_t *o;
+
+		snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(v, "id")));
+		o = json_object_get(byid, key);
+		if (o == NULL || !json_equal(o, v))
+			json_array_append(puts, v);
+		json_object_del(byid, key);
+	}
+	{
+		const char *k;
+
+		json_object_foreach(byid, k, v)
+			json_array_append_new(dels, json_integer(
+			    json_integer_value(json_object_get(v, "id"))));
+	}
+	json_decref(byid);
+}
+
+/* Installs content as the live file through check and activate; puts the
+ * old file back (or removes the new one) on failure. */
+static int
+install(struct node_agent *a, const struct sdtype *t, const char *content,
+    char *err, size_t errlen)
+{
+	const struct backend *be = backend_for(t->name);
+	char live[PATH_MAX], tmp[PATH_MAX + 16], dir[PATH_MAX], *old, *slash;
+	char e2[512];
+
+	live_path(a, t, live, sizeof(live));
+	strlcpy_hf(dir, live, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if (mkdirs(dir, 0755) == -1) {
+		snprintf(err, errlen, "%s: cannot make \"%s\": %s", t->name,
+		    dir, strerror(errno));
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.new", live);
+	if (file_write_atomic(tmp, content, strlen(content), 0644) == -1) {
+		snprintf(err, errlen, "%s: cannot write \"%s\": %s", t->name,
+		    tmp, strerror(errno));
+		return -1;
+	}
+	if (be->check(a, tmp, err, errlen) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	old = file_read(live, 64u << 20, NULL);
+	if (rename(tmp, live) == -1) {
+		snprintf(err, errlen, "%s: cannot install \"%s\": %s",
+		    t->name, live, strerror(errno));
+		unlink(tmp);
+		free(old);
+		return -1;
+	}
+	if (be->activate(a, live, err, errlen) == -1) {
+		/* the last good file serves again */
+		if (old) {
+			file_write_atomic(live, old, strlen(old), 0644);
+			be->activate(a, live, e2, sizeof(e2));
+		} else
+			unlink(live);
+		free(old);
+		return -1;
+	}
+	free(old);
+	return 0;
+}
+
+int
+apply_set(struct node_agent *a, const struct sdtype *t, json_t *items,
+    int64_t version, char *err, size_t errlen)
+{
+	struct typestate *ts = &a->types[sd_type_index(t)];
+	json_t *cur = NULL, *puts = json_array(), *dels = json_array(), *v;
+	char live[PATH_MAX], field[64], verr[VALID_ERR_MAX], *want = NULL;
+	char *have = NULL;
+	const char *delay;
+	int64_t curver;
+	size_t i;
+	int rc = -1;
+
+	/* every item is checked again here: the node trusts no input */
+	json_array_foreach(items, i, v)
+		if (sd_item_check(t, v, field, verr) == -1) {
+			snprintf(err, errlen, "%s item %zu: %s", t->name, i,
+			    verr);
+			goto out;
+		}
+	if (nstore_state(a->st, t->name, &curver, &cur) == -1) {
+		snprintf(err, errlen, "%s: store unavailable", t->name);
+		goto out;
+	}
+	diff(cur, items, puts, dels);
+	if ((want = render(t, items)) == NULL) {
+		snprintf(err, errlen, "%s: cannot render", t->name);
+		goto out;
+	}
+	live_path(a, t, live, sizeof(live));
+	have = file_read(live, 64u << 20, NULL);
+	if (have == NULL || strcmp(have, want) != 0) {
+		if (install(a, t, want, err, errlen) == -1)
+			goto out;
+		ts->applies++;
+	}
+	/* A fault-injection point for the tests of I2: a node killed here
+	 * has its new file in place and its old store. */
+	if ((delay = getenv("HOSTFLEET_TEST_APPLY_DELAY_MS")) != NULL)
+		usleep((useconds_t)atoi(delay) * 1000);
+	if ((json_array_size(puts) || json_array_size(dels) ||
+	    curver != version) &&
+	    nstore_apply(a->st, t->name, version, puts, dels) == -1) {
+		snprintf(err, errlen, "%s: cannot store the new state",
+		    t->name);
+		goto out;
+	}
+	log_info("%s: version %" JSON_INTEGER_FORMAT ": %zu changed, %zu "
+	    "removed%s", t->name, (json_int_t)version, json_array_size(puts),
+	    json_array_size(dels), have && strcmp(have, want) == 0 ?
+	    ", file unchanged" : "");
+	rc = 0;
+out:
+	free(want);
+	free(have);
+	json_decref(cur);
+	json_decref(puts);
+	json_decref(dels);
+	return rc;
+}
+
+void
+apply_status(struct node_agent *a, const struct sdtype *t, int64_t *version,
+    int *intact, size_t *nitems)
+{
+	char live[PATH_MAX], *want, *have;
+	json_t *items;
+
+	*intact = 0;
+	*nitems = 0;
+	if (nstore_state(a->st, t->name, version, &items) == -1)
+		return;
+	*nitems = json_array_size(items);
+	live_path(a, t, live, sizeof(live));
+	want = render(t, items);
+	have = file_read(live, 64u << 20, NULL);
+	/* a type never applied has no file and nothing to render but the
+	 * header: it is intact */
+	if (want && have)
+		*intact = strcmp(want, have) == 0;
+	else if (want && have == NULL)
+		*intact = *version == 0;
+	free(want);
+	free(have);
+	json_decref(items);
+}

@@ -1,0 +1,185 @@
+/* store.c - see store.h. */
+#include "store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+
+struct nstore {
+	sqlite3		*db;
+	pthread_mutex_t	 mtx;
+};
+
+static const char *const migrations[] = {
+	"CREATE TABLE version ("
+	"  type TEXT PRIMARY KEY,"
+	"  version INTEGER NOT NULL);"
+	"CREATE TABLE item ("
+	"  type TEXT NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY (type, id));",
+};
+
+static int
+exec(struct nstore *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct nstore *
+nstore_open(const char *path, char *err, size_t errlen)
+{
+	struct nstore *s;
+	sqlite3_stmt *st;
+	int version = 0, i, n = (int)(sizeof(migrations) /
+	    sizeof(migrations[0]));
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	pthread_mutex_init(&s->mtx, NULL);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode=WAL") == -1 ||
+	    exec(s, "PRAGMA synchronous=NORMAL") == -1)
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	for (i = version; i < n; i++) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
+		    exec(s, migrations[i]) == -1 || exec(s, sql) == -1 ||
+		    exec(s, "COMMIT") == -1)
+			goto fail;
+	}
+	return s;
+fail:
+	snprintf(err, errlen, "database \"%s\": %s", path,
+	    s->db ? sqlite3_errmsg(s->db) : "cannot open");
+	nstore_close(s);
+	return NULL;
+}
+
+void
+nstore_close(struct nstore *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->mtx);
+	free(s);
+}
+
+int
+nstore_state(struct nstore *s, const char *type, int64_t *version,
+    json_t **items)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*version = 0;
+	*items = json_array();
+	pthread_mutex_lock(&s->mtx);
+	if (sqlite3_prepare_v2(s->db, "SELECT version FROM version WHERE "
+	    "type = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db, "SELECT data FROM item WHERE type = ?1 "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0),
+		    0, NULL);
+
+		if (j)
+			json_array_append_new(*items, j);
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : -1;
+out:
+	pthread_mutex_unlock(&s->mtx);
+	return rc;
+}
+
+int
+nstore_apply(struct nstore *s, const char *type, int64_t version,
+    const json_t *puts, const json_t *dels)
+{
+	sqlite3_stmt *st = NULL;
+	const json_t *v;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->mtx);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		pthread_mutex_unlock(&s->mtx);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO item (type, id, data) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (type, id) DO UPDATE SET "
+	    "data = excluded.data", -1, &st, NULL) != SQLITE_OK)
+		rc = -1;
+	json_array_foreach(puts, i, v) {
+		if (rc != 0)
+			break;
+		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, json_integer_value(
+		    json_object_get(v, "id")));
+		sqlite3_bind_text(st, 3, json_dumps(v, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER), -1, free);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == 0 && sqlite3_prepare_v2(s->db, "DELETE FROM item WHERE "
+	    "type = ?1 AND id = ?2", -1, &st, NULL) != SQLITE_OK)
+		rc = -1;
+	json_array_foreach(dels, i, v) {
+		if (rc != 0)
+			break;
+		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, json_integer_value(v));
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == 0 && sqlite3_prepare_v2(s->db, "INSERT INTO version (type, "
+	    "version) VALUES (?1, ?2) ON CONFLICT (type) DO UPDATE SET "
+	    "version = excluded.version", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, version);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	} else if (rc == 0)
+		rc = -1;
+	sqlite3_finalize(st);
+	if (rc != 0)
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	pthread_mutex_unlock(&s->mtx);
+	return rc;
+}

@@ -68,14 +68,16 @@ build/asan/tests/%: tests/unit/%.c $(LIBAOBJ) $(HDRS)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB  := $(LIBSRCS:%.c=build/fuzz/%.o)
+# clang knows neither -Wformat=2's gcc extras nor -Wno-format-truncation
+FUZZ_CFLAGS := $(filter-out -Wformat=2 -Wno-format-truncation,$(CFLAGS))
 
 build/fuzz/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	clang $(filter-out -Wformat=2,$(CFLAGS)) -fsanitize=fuzzer-no-link,address,undefined -O1 -c $< -o $@
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -O1 -c $< -o $@
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
-	clang $(filter-out -Wformat=2,$(CFLAGS)) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined -O1 \
+	clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined -O1 \
 	    -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
 unit: $(UNIT_BINS)

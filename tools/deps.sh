@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-gnutls-dev libjansson-dev libgnutls28-dev
 libsodium-dev libsqlite3-dev libssh-dev libcmocka-dev
-curl jq openssl iproute2 nftables procps python3"
+curl jq openssl sqlite3 iproute2 nftables procps python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

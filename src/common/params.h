@@ -2,7 +2,7 @@
  *
  * libmicrohttpd decodes the query string and form bodies; this module takes
  * the decoded pairs and enforces the rules every parameter obeys before any
- * handler sees it: a key is 1..64 of [a-z0-9_.-], a value is at most
+ * handler sees it: a key is 1..64 of [A-Za-z0-9_.-], a value is at most
  * PARAM_VALUE_MAX bytes of valid UTF-8 without NUL or other control bytes
  * except tab, newline and carriage return (which the field validators then
  * refuse wherever they do not belong), and a request has at most

@@ -335,6 +335,12 @@ sd_check_cron_command(const char *what, const char *v, char *out, char *err)
 		return -1;
 	if (*v == ' ' || *v == '\t')
 		return fail(err, what, v, "starts with a blank");
+	/* cron reads "\%" as a literal '%' and the render escapes every '%',
+	 * so a backslash of the command's own before '%' would pair with the
+	 * render's and end the command there */
+	if (strstr(v, "\\%") != NULL)
+		return fail(err, what, v, "a backslash before '%%' cannot be "
+		    "written in a cron line; every '%%' is passed literally");
 	return copy_out(out, v);
 }
 
@@ -431,7 +437,7 @@ sd_check_mail_pattern(const char *what, const char *v, char *out, char *err)
 	if (n == 0)
 		return fail(err, what, v, "empty");
 	if (n >= sizeof(buf))
-		return fail(err, what, v, "longer than 318 characters");
+		return fail(err, what, v, "longer than 319 characters");
 	for (i = 0; i < n; i++)
 		buf[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
 	buf[n] = '\0';

@@ -14,6 +14,8 @@ valid_quote(const char *s, char *out, size_t outlen)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0, n = 0;
 
+	if (outlen == 0)
+		return;
 	for (; *p && n < 48; p++, n++) {
 		if (o + 5 >= outlen)
 			break;
@@ -91,6 +93,13 @@ valid_ip(const char *what, const char *s, char *out, char *err)
 	if (inet_pton(AF_INET, s, raw) == 1) {
 		inet_ntop(AF_INET, raw, buf, sizeof(buf));
 	} else if (inet_pton(AF_INET6, s, raw) == 1) {
+		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0,
+		    0, 0, 0, 0xff, 0xff };
+
+		/* one host, one spelling: write it as IPv4 */
+		if (memcmp(raw, mapped, 12) == 0)
+			return fail(err, what, s, "an IPv4-mapped address; "
+			    "write the IPv4 address");
 		inet_ntop(AF_INET6, raw, buf, sizeof(buf));
 	} else
 		return fail(err, what, s, "not an IP address");
@@ -218,6 +227,25 @@ valid_text(const char *what, const char *s, size_t max, char *err)
 	}
 	if (!utf8_valid(s, n))
 		return fail(err, what, s, "not valid UTF-8");
+	/* C1 controls (U+0080..U+009F), the line and paragraph separators
+	 * (U+2028, U+2029) and the bidirectional overrides (U+202A..U+202E,
+	 * U+2066..U+2069) break lines or hide text in terminals and logs */
+	for (i = 0; i + 1 < n; i++) {
+		unsigned char c = (unsigned char)s[i], d = (unsigned char)s[i + 1];
+
+		if (c == 0xc2 && d >= 0x80 && d <= 0x9f)
+			return fail(err, what, s, "control character U+%04X",
+			    d);
+		if (c == 0xe2 && i + 2 < n) {
+			unsigned char e = (unsigned char)s[i + 2];
+
+			if ((d == 0x80 && e >= 0xa8 && e <= 0xae) ||
+			    (d == 0x81 && e >= 0xa6 && e <= 0xa9))
+				return fail(err, what, s, "invisible or "
+				    "line-breaking character U+%04X",
+				    0x2000 | ((d & 0x3f) << 6) | (e & 0x3f));
+		}
+	}
 	return 0;
 }
 

@@ -108,8 +108,14 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 		reply_error(&c->r, "internal", "auth", "store unavailable");
 		return -1;
 	}
-	ok = auth_check_password(rc == 0 ? u->pwhash : dummy_hash, pw) == 0 &&
-	    rc == 0 && u->active;
+	if (rc == 0 && u->active && auth_cache_hit(name, pw, u->pwhash))
+		ok = 1;
+	else {
+		ok = auth_check_password(rc == 0 ? u->pwhash : dummy_hash,
+		    pw) == 0 && rc == 0 && u->active;
+		if (ok)
+			auth_cache_put(name, pw, u->pwhash);
+	}
 	if (!ok) {
 		char q[VALID_ERR_MAX];
 

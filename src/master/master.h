@@ -38,6 +38,9 @@ struct master {
 	/* One distributed query or synchronisation per data type at a time;
 	 * indexed by sd_type_index(). */
 	pthread_mutex_t		 type_mtx[8];
+	/* when each type last ended a query (mono ms): a node report made
+	 * before that is stale for drift detection */
+	int64_t			 type_done_ms[8];
 	pthread_mutex_t		 sync_mtx;
 	pthread_cond_t		 sync_wake;
 	pthread_mutex_t		 wake_mtx;
@@ -120,6 +123,8 @@ void	 api_functions(struct api_ctx *);
 /* auth.c */
 int	 auth_hash_password(const char *pw, char out[160]);
 int	 auth_check_password(const char *hash, const char *pw);
+int	 auth_cache_hit(const char *name, const char *pw, const char *pwhash);
+void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 
 /* join.c: POST /v1/join from a node with a token */
 void	 join_serve(struct master *, struct http_req *, struct http_resp *);
@@ -159,9 +164,10 @@ void	 dq_register_all(struct master *, int64_t node, const char *roles,
 void	*sync_loop(void *master);
 void	 sync_wake(struct master *);
 /* Compares what a node reports of each type with the master's state and
- * registers drift. */
+ * registers drift; asked_ms is when the report was asked for (mono ms),
+ * and a type that ended a query since is left to that query. */
 void	 sync_check_drift(struct master *, const struct node *,
-	    json_t *versions);
+	    json_t *versions, int64_t asked_ms);
 
 void	 api_sysdata_list(struct api_ctx *);
 void	 api_sysdata_edit(struct api_ctx *);

@@ -270,9 +270,14 @@ xml_esc(struct sbuf *out, const char *s)
 			rc = sbuf_printf(out, "&#%d;", *p);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				rc = sbuf_adds(out, "\xef\xbf\xbd");
-			else
+			} else if (p[0] == 0xef && p[1] == 0xbf &&
+			    (p[2] == 0xbe || p[2] == 0xbf)) {
+				/* U+FFFE and U+FFFF are not XML characters */
+				rc = sbuf_adds(out, "\xef\xbf\xbd");
+				p += 2;
+			} else
 				rc = sbuf_addc(out, (char)*p);
 		}
 	}

@@ -234,8 +234,13 @@ step_done(struct store *s, sqlite3_stmt *st)
 
 	if (rc == SQLITE_DONE)
 		return 0;
-	if (rc == SQLITE_CONSTRAINT)
-		return STORE_EXISTS;
+	if (rc == SQLITE_CONSTRAINT) {
+		int x = sqlite3_extended_errcode(s->db);
+
+		if (x == SQLITE_CONSTRAINT_UNIQUE ||
+		    x == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return STORE_EXISTS;
+	}
 	log_warnx("store: %s", sqlite3_errmsg(s->db));
 	return -1;
 }

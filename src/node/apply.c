@@ -18,6 +18,8 @@
 #include "backend.h"
 #include "node.h"
 
+#define STATUS_CACHE_MS	3000
+
 const struct backend *
 backend_for(const char *type)
 {
@@ -140,19 +142,21 @@ install(struct node_agent *a, const struct sdtype *t, const char *content,
 
 int
 apply_set(struct node_agent *a, const struct sdtype *t, json_t *items,
-    int64_t version, char *err, size_t errlen)
+    const json_t *tocheck, int64_t version, char *err, size_t errlen)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
 	json_t *cur = NULL, *puts = json_array(), *dels = json_array(), *v;
 	char live[PATH_MAX], field[64], verr[VALID_ERR_MAX], *want = NULL;
 	char *have = NULL;
+	const struct backend *be;
 	const char *delay;
 	int64_t curver;
 	size_t i;
 	int rc = -1;
 
-	/* every item is checked again here: the node trusts no input */
-	json_array_foreach(items, i, v)
+	/* every item that came in is checked again here: the node trusts no
+	 * input (the rest is its own store's, checked when it came) */
+	json_array_foreach(tocheck, i, v)
 		if (sd_item_check(t, v, field, verr) == -1) {
 			snprintf(err, errlen, "%s item %zu: %s", t->name, i,
 			    verr);
@@ -169,7 +173,12 @@ apply_set(struct node_agent *a, const struct sdtype *t, json_t *items,
 	}
 	live_path(a, t, live, sizeof(live));
 	have = file_read(live, 64u << 20, NULL);
-	if (have == NULL || strcmp(have, want) != 0) {
+	be = backend_for(t->name);
+	if (have == NULL || strcmp(have, want) != 0 ||
+	    (be->verify && !be->verify(a, items))) {
+		pthread_mutex_lock(&ts->cmtx);
+		ts->checked_ms = 0;
+		pthread_mutex_unlock(&ts->cmtx);
 		if (install(a, t, want, err, errlen) == -1)
 			goto out;
 		ts->applies++;
@@ -203,9 +212,22 @@ void
 apply_status(struct node_agent *a, const struct sdtype *t, int64_t *version,
     int *intact, size_t *nitems)
 {
+	struct typestate *ts = &a->types[sd_type_index(t)];
 	char live[PATH_MAX], *want, *have;
 	json_t *items;
+	int64_t now = mono_ms();
 
+	/* The check renders the state and may ask the service (nft list):
+	 * its answer is kept a few seconds unless an apply intervenes. */
+	pthread_mutex_lock(&ts->cmtx);
+	if (ts->checked_ms && now - ts->checked_ms < STATUS_CACHE_MS) {
+		*version = ts->c_version;
+		*intact = ts->c_intact;
+		*nitems = ts->c_items;
+		pthread_mutex_unlock(&ts->cmtx);
+		return;
+	}
+	pthread_mutex_unlock(&ts->cmtx);
 	*intact = 0;
 	*nitems = 0;
 	if (nstore_state(a->st, t->name, version, &items) == -1)
@@ -220,7 +242,19 @@ apply_status(struct node_agent *a, const struct sdtype *t, int64_t *version,
 		*intact = strcmp(want, have) == 0;
 	else if (want && have == NULL)
 		*intact = *version == 0;
+	if (*intact && have) {
+		const struct backend *be = backend_for(t->name);
+
+		if (be->verify && !be->verify(a, items))
+			*intact = 0;
+	}
 	free(want);
 	free(have);
 	json_decref(items);
+	pthread_mutex_lock(&ts->cmtx);
+	ts->checked_ms = now;
+	ts->c_version = *version;
+	ts->c_intact = *intact;
+	ts->c_items = *nitems;
+	pthread_mutex_unlock(&ts->cmtx);
 }

@@ -9,6 +9,7 @@
 #ifndef HF_BACKEND_H
 #define HF_BACKEND_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct node_agent;
@@ -19,6 +20,9 @@ struct backend {
 			    char *err, size_t errlen);
 	int		(*activate)(struct node_agent *, const char *path,
 			    char *err, size_t errlen);
+	/* Whether the running service has exactly these items in effect:
+	 * 1 yes, 0 no.  NULL when the file is all there is to check. */
+	int		(*verify)(struct node_agent *, const json_t *items);
 };
 
 const struct backend	*backend_for(const char *type);

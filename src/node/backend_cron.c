@@ -12,5 +12,5 @@ cron_check(struct node_agent *a, const char *path, char *err, size_t errlen)
 }
 
 const struct backend backend_cron = {
-	"scheduler", cron_check, cron_check,
+	"scheduler", cron_check, cron_check, NULL,
 };

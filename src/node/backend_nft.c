@@ -52,6 +52,54 @@ nft_activate(struct node_agent *a, const char *path, char *err,
 	return nft(a, NULL, path, err, errlen);
 }
 
+/*
+ * The live table must hold one rule per item, each named by its "hf-ID"
+ * comment: a table flushed by hand, a rule deleted, or a namespace or host
+ * that came back empty after a restart are all seen here.
+ */
+static int
+nft_verify(struct node_agent *a, const json_t *items)
+{
+	char out[65536], *argv[10], tag[32], *p;
+	const json_t *it;
+	size_t i, found = 0;
+	int n = 0;
+
+	if (!a->conf.nft)
+		return 1;
+	if (a->conf.netns[0]) {
+		argv[n++] = "ip";
+		argv[n++] = "netns";
+		argv[n++] = "exec";
+		argv[n++] = a->conf.netns;
+	}
+	argv[n++] = "nft";
+	argv[n++] = "list";
+	argv[n++] = "table";
+	argv[n++] = "inet";
+	argv[n++] = "hostfleet";
+	argv[n] = NULL;
+	if (run_cmd(argv, 10000, out, sizeof(out)) != 0)
+		return 0;
+	for (p = out; (p = strstr(p, "comment \"hf-")) != NULL; p++)
+		found++;
+	if (found != json_array_size(items))
+		return 0;
+	json_array_foreach(items, i, it) {
+		snprintf(tag, sizeof(tag), "comment \"hf-%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(it, "id")));
+		for (p = out; (p = strstr(p, tag)) != NULL; p++) {
+			char c = p[strlen(tag)];
+
+			if (c == '"' || c == ':')
+				break;
+		}
+		if (p == NULL)
+			return 0;
+	}
+	return 1;
+}
+
 const struct backend backend_nft = {
-	"firewall", nft_check, nft_activate,
+	"firewall", nft_check, nft_activate, nft_verify,
 };

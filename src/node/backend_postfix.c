@@ -11,9 +11,9 @@ map_ok(struct node_agent *a, const char *path, char *err, size_t errlen)
 }
 
 const struct backend backend_postfix_whitelist = {
-	"whitelist", map_ok, map_ok,
+	"whitelist", map_ok, map_ok, NULL,
 };
 
 const struct backend backend_postfix_blacklist = {
-	"blacklist", map_ok, map_ok,
+	"blacklist", map_ok, map_ok, NULL,
 };

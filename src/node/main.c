@@ -280,8 +280,10 @@ node_main(int argc, char **argv)
 			log_warnx("%s", err);
 			return 1;
 		}
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < 8; i++) {
 			pthread_mutex_init(&a.types[i].mtx, NULL);
+			pthread_mutex_init(&a.types[i].cmtx, NULL);
+		}
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

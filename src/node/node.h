@@ -28,6 +28,12 @@ struct typestate {
 	pthread_mutex_t	 mtx;		/* one apply of the type at a time */
 	int64_t		 pushes;	/* full-state pushes received */
 	int64_t		 applies;	/* changes that touched the files */
+	/* the last apply_status() answer, and when it was made */
+	pthread_mutex_t	 cmtx;
+	int64_t		 checked_ms;
+	int64_t		 c_version;
+	int		 c_intact;
+	size_t		 c_items;
 };
 
 struct node_agent {
@@ -43,9 +49,11 @@ struct node_agent {
 
 /* apply.c */
 /* Makes items (the full set) of type t at version the node's state: only
- * what differs is written, checked and activated.  0 or -1 with err. */
+ * what differs is written, checked and activated.  The items of tocheck
+ * (those that came from the network) are checked against their grammar
+ * first.  0 or -1 with err. */
 int	 apply_set(struct node_agent *, const struct sdtype *, json_t *items,
-	    int64_t version, char *err, size_t errlen);
+	    const json_t *tocheck, int64_t version, char *err, size_t errlen);
 /* The node's version of t and whether its file is what it should be. */
 void	 apply_status(struct node_agent *, const struct sdtype *,
 	    int64_t *version, int *intact, size_t *nitems);

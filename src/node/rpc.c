@@ -110,7 +110,7 @@ rpc_change(struct node_agent *a, const struct sdtype *t,
 			json_array_append(next, v);
 	}
 	json_array_extend(next, puts);
-	if (apply_set(a, t, next, version, err, sizeof(err)) == -1)
+	if (apply_set(a, t, next, puts, version, err, sizeof(err)) == -1)
 		rpc_error(resp, 422, err);
 	else
 		rpc_version(resp, version);
@@ -141,7 +141,7 @@ rpc_sync(struct node_agent *a, const struct sdtype *t, struct http_req *req,
 	}
 	pthread_mutex_lock(&ts->mtx);
 	ts->pushes++;
-	if (apply_set(a, t, items, version, err, sizeof(err)) == -1)
+	if (apply_set(a, t, items, items, version, err, sizeof(err)) == -1)
 		rpc_error(resp, 422, err);
 	else
 		rpc_version(resp, version);

@@ -175,3 +175,86 @@ teardown() {
 	exit 1
 }
 trap teardown EXIT
+
+# ---- system data ----
+
+# Each node gets its own network namespace for nft, removed at teardown.
+NETNS_LIST=""
+netns_of() { echo "hf$TNUM-$1"; }
+# start_node_ns INDEX [flags]: start_node with the node's own netns.
+start_node_ns() {
+	i=$1; shift
+	ns=$(netns_of "$i")
+	if ! ip netns list | grep -qw "$ns"; then
+		ip netns add "$ns" || { fail "ip netns add $ns"; return 1; }
+		NETNS_LIST="$NETNS_LIST $ns"
+	fi
+	start_node "$i" --netns "$ns" "$@"
+}
+# add_node_ns INDEX NAME ROLES [k=v]: add_node with the node's own netns.
+add_node_ns() {
+	i=$1; name=$2; roles=$3; shift 3
+	out=$(api cluster.node.edit sok=ok name="$name" addr="$NET.$i" \
+	    roles="$roles" "$@")
+	tok=$(jf "$out" .token)
+	if [ -z "$tok" ] || [ "$tok" = null ]; then
+		fail "add node $name: $out"; return 1
+	fi
+	eval "NODEID_$i=$(jf "$out" .id)"
+	start_node_ns "$i" -j "$MURL" "$tok"
+}
+
+# The node's applied items of a type, from its own store, normalised.
+node_items() {
+	sqlite3 "$WORK/n$1/state/node.db" \
+	    "select data from item where type = '$2' order by id" 2>/dev/null |
+	    jq -s -c 'map(.id |= tostring) | sort_by(.id | tonumber)'
+}
+# The master's items of a type, from the API, normalised the same way.
+master_items() {
+	api "$1" | jq -c '.elem | sort_by(.id | tonumber)'
+}
+# The hostfleet rules in the node's live ruleset: "hf-ID" comments, sorted.
+live_rule_ids() {
+	ip netns exec "$(netns_of "$1")" nft list table inet hostfleet 2>/dev/null |
+	    sed -n 's/.*comment "hf-\([0-9]*\).*/\1/p' | sort -n | tr '\n' ' '
+}
+master_rule_ids() {
+	api firewall | jq -r '.elem[].id' | sort -n | tr '\n' ' '
+}
+
+# same_state INDEX TYPE: the node holds exactly the master's items, and for
+# the firewall its live ruleset has exactly the master's rules.
+same_state() {
+	[ "$(node_items "$1" "$2")" = "$(master_items "$2")" ] || return 1
+	if [ "$2" = firewall ]; then
+		[ "$(live_rule_ids "$1")" = "$(master_rule_ids)" ] || return 1
+	fi
+	return 0
+}
+
+# converged TYPE INDEX...: every listed node has the master's state.
+converged() {
+	t=$1; shift
+	for i in "$@"; do same_state "$i" "$t" || return 1; done
+	return 0
+}
+
+# assert_converged TYPE SECONDS INDEX...: waits, then shows what differs.
+assert_converged() {
+	t=$1; s=$2; shift 2
+	if ! wait_for "$t converged on nodes $*" "$s" converged "$t" "$@"; then
+		say "master $t: $(master_items "$t")"
+		for i in "$@"; do
+			say "node $i $t: $(node_items "$i" "$t") live: $(live_rule_ids "$i")"
+		done
+	fi
+}
+
+desync_count() { api cluster.desync | jq '.elem | length'; }
+no_desync() { [ "$(desync_count)" = 0 ]; }
+
+teardown_netns() {
+	for ns in $NETNS_LIST; do ip netns del "$ns" 2>/dev/null; done
+}
+trap 'teardown_netns; teardown' EXIT

@@ -55,7 +55,7 @@ poll_once(struct master *m, const struct policy *pol)
 	char (*urls)[256];
 	char (*msgs)[256];
 	size_t n, i, k = 0;
-	int64_t now;
+	int64_t now, asked;
 
 	if (store_node_list(m->st, &v, &n) == -1 || n == 0) {
 		if (n == 0)
@@ -81,6 +81,7 @@ poll_once(struct master *m, const struct policy *pol)
 		rp[k] = &reqs[k];
 		k++;
 	}
+	asked = mono_ms();
 	httpc_run(m->nodes, rp, k);
 	now = wall_s();
 	for (i = 0; i < k; i++) {
@@ -102,7 +103,7 @@ poll_once(struct master *m, const struct policy *pol)
 				    r->resp.len, 0, NULL);
 
 				sync_check_drift(m, nd, json_object_get(j,
-				    "versions"));
+				    "versions"), asked);
 				json_decref(j);
 			}
 			if (strcmp(nd->status, p->status) != 0)

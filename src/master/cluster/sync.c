@@ -30,7 +30,8 @@ sync_wake(struct master *m)
 }
 
 void
-sync_check_drift(struct master *m, const struct node *n, json_t *versions)
+sync_check_drift(struct master *m, const struct node *n, json_t *versions,
+    int64_t asked_ms)
 {
 	size_t i;
 
@@ -48,6 +49,10 @@ sync_check_drift(struct master *m, const struct node *n, json_t *versions)
 		/* a query or push of this type in flight: its result decides */
 		if (pthread_mutex_trylock(&m->type_mtx[i]) != 0)
 			continue;
+		if (m->type_done_ms[i] >= asked_ms) {
+			pthread_mutex_unlock(&m->type_mtx[i]);
+			continue;
+		}
 		nv = json_integer_value(json_object_get(rep, "version"));
 		intact = json_is_true(json_object_get(rep, "intact"));
 		if (store_sys_version(m->st, t->name, &mv) == 0 &&
@@ -197,6 +202,7 @@ sync_round(struct master *m)
 		if (r->url == NULL)
 			continue;
 		a = json_loadb(sbuf_str(&r->resp), r->resp.len, 0, NULL);
+		m->type_done_ms[sd_type_index(p[i].t)] = mono_ms();
 		if (r->status == 200 && json_integer_value(json_object_get(a,
 		    "version")) == p[i].version) {
 			store_desync_done(m->st, p[i].node, p[i].t->name,

@@ -1,0 +1,706 @@
+/* test_store.c - unit tests of src/master/store.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/master/store.h"
+
+struct fx {
+	char		 dir[64];
+	char		 path[128];
+	struct store	*s;
+};
+
+static void
+rm_dir(const char *dir)
+{
+	static const char *const files[] = {
+		"state.db", "state.db-wal", "state.db-shm", "stderr.log",
+	};
+	char p[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+/*
+ * Opens path with stderr sent to a file, and returns what was logged
+ * (malloc'd) in *logp.
+ */
+static struct store *
+open_logged(const char *dir, const char *path, char *err, size_t errlen,
+    char **logp)
+{
+	char lpath[256];
+	struct store *s;
+	int fd, saved;
+	FILE *f;
+	long n;
+
+	snprintf(lpath, sizeof(lpath), "%s/stderr.log", dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(lpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	s = store_open(path, err, errlen);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(lpath, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	*logp = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(*logp, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return s;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char err[256] = "", *log;
+
+	strcpy(fx->dir, "/tmp/hf-test-store-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/state.db", fx->dir);
+	/* the migration log lines go to a file, not the test's output */
+	fx->s = open_logged(fx->dir, fx->path, err, sizeof(err), &log);
+	free(log);
+	if (fx->s == NULL) {
+		print_error("store_open: %s\n", err);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->s);
+	rm_dir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static int64_t
+add_user(struct store *s, const char *name, const char *level)
+{
+	int64_t id = 0;
+
+	assert_int_equal(store_user_add(s, name, level, "$argon2id$hash", &id),
+	    0);
+	assert_true(id > 0);
+	return id;
+}
+
+static int64_t
+add_node(struct store *s, const char *name, const char *addr)
+{
+	struct node n;
+
+	memset(&n, 0, sizeof(n));
+	strcpy(n.name, name);
+	strcpy(n.addr, addr);
+	n.port = 1501;
+	n.ssh_port = 22;
+	strcpy(n.roles, "web");
+	n.weight = 100;
+	assert_int_equal(store_node_insert(s, &n), 0);
+	assert_true(n.id > 0);
+	return n.id;
+}
+
+/* ---- users ---- */
+
+static void
+test_users(void **state)
+{
+	struct fx *fx = *state;
+	struct user u;
+	int64_t id, id2 = 0;
+	int n = -1;
+
+	id = add_user(fx->s, "alice", "admin");
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(store_user_get(fx->s, "alice", &u), 0);
+	assert_int_equal(u.id, id);
+	assert_string_equal(u.name, "alice");
+	assert_string_equal(u.level, "admin");
+	assert_int_equal(u.active, 1);
+	assert_string_equal(u.pwhash, "$argon2id$hash");
+
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(store_user_get_id(fx->s, id, &u), 0);
+	assert_string_equal(u.name, "alice");
+
+	assert_int_equal(store_user_add(fx->s, "alice", "user", "x", &id2),
+	    STORE_EXISTS);
+	assert_int_equal(id2, 0);
+	assert_int_equal(store_user_get(fx->s, "alice", &u), 0);
+	assert_string_equal(u.level, "admin");
+
+	assert_int_equal(store_user_get(fx->s, "bob", &u), STORE_NOTFOUND);
+	assert_int_equal(store_user_get(fx->s, "Alice", &u), STORE_NOTFOUND);
+	assert_int_equal(store_user_get_id(fx->s, id + 100, &u),
+	    STORE_NOTFOUND);
+
+	/* a name with SQL in it is only data */
+	add_user(fx->s, "x'); DROP TABLE user; --", "user");
+	assert_int_equal(store_user_get(fx->s, "x'); DROP TABLE user; --",
+	    &u), 0);
+	assert_int_equal(store_user_count(fx->s, "admin", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_user_count(fx->s, "user", &n), 0);
+	assert_int_equal(n, 1);
+	add_user(fx->s, "carol", "admin");
+	assert_int_equal(store_user_count(fx->s, "admin", &n), 0);
+	assert_int_equal(n, 2);
+	/* idp may be NULL */
+	assert_int_equal(store_user_add(fx->s, "dave", "user", "h", NULL), 0);
+}
+
+/* ---- sessions ---- */
+
+static void
+test_sessions(void **state)
+{
+	struct fx *fx = *state;
+	struct user u;
+	int64_t uid;
+
+	uid = add_user(fx->s, "sam", "user");
+	assert_int_equal(store_session_add(fx->s, "h1", uid, "192.0.2.1",
+	    1000), 0);
+	assert_int_equal(store_session_add(fx->s, "h1", uid, "192.0.2.1",
+	    1000), STORE_EXISTS);
+
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1", 1001,
+	    3600, &u), 0);
+	assert_int_equal(u.id, uid);
+	assert_string_equal(u.name, "sam");
+	assert_string_equal(u.level, "user");
+
+	/* from another address: not found, and the session is kept */
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.2", 1002,
+	    3600, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.10", 1002,
+	    3600, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "h1", "", 1002, 3600, &u),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1", 1003,
+	    3600, &u), 0);
+
+	/* unknown */
+	assert_int_equal(store_session_use(fx->s, "nope", "192.0.2.1", 1003,
+	    3600, &u), STORE_NOTFOUND);
+
+	/* use keeps it alive: 1010 marks it used, 1010+3599 is in time */
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1", 1010,
+	    3600, &u), 0);
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1",
+	    1010 + 3599, 3600, &u), 0);
+	/* idle for idle_s: expired, and deleted */
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1",
+	    1010 + 3599 + 3600, 3600, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1",
+	    1010 + 3599 + 3601, 1000000000, &u), STORE_NOTFOUND);
+
+	/* delete */
+	assert_int_equal(store_session_add(fx->s, "h2", uid, "2001:db8::1",
+	    5000), 0);
+	assert_int_equal(store_session_use(fx->s, "h2", "2001:db8::1", 5001,
+	    3600, &u), 0);
+	assert_int_equal(store_session_delete(fx->s, "h2"), 0);
+	assert_int_equal(store_session_use(fx->s, "h2", "2001:db8::1", 5002,
+	    3600, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_delete(fx->s, "h2"), 0);
+}
+
+static void
+test_session_expired_from_other_addr(void **state)
+{
+	struct fx *fx = *state;
+	struct user u;
+	int64_t uid;
+
+	uid = add_user(fx->s, "eve", "user");
+	assert_int_equal(store_session_add(fx->s, "h3", uid, "192.0.2.1",
+	    100), 0);
+	/* an expired session is refused whatever the address */
+	assert_int_equal(store_session_use(fx->s, "h3", "192.0.2.9", 100 + 60,
+	    60, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "h3", "192.0.2.1", 100 + 61,
+	    1000000, &u), STORE_NOTFOUND);
+}
+
+/* ---- failed logins ---- */
+
+static void
+test_login_failures(void **state)
+{
+	struct fx *fx = *state;
+	int64_t last = -1;
+	int count = -1;
+
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
+	    &last), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(last, 0);
+
+	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1000), 0);
+	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1010), 0);
+	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1020), 0);
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
+	    &last), 0);
+	assert_int_equal(count, 3);
+	assert_int_equal(last, 1020);
+
+	/* per address */
+	assert_int_equal(store_login_failed(fx->s, "192.0.2.8", 1020), 0);
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.8", &count,
+	    &last), 0);
+	assert_int_equal(count, 1);
+
+	/* fifteen minutes later the count starts over */
+	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1020 + 900),
+	    0);
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
+	    &last), 0);
+	assert_int_equal(count, 4);
+	assert_int_equal(store_login_failed(fx->s, "192.0.2.7",
+	    1020 + 900 + 901), 0);
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
+	    &last), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(last, 1020 + 900 + 901);
+
+	/* a good login resets */
+	assert_int_equal(store_login_ok(fx->s, "192.0.2.7"), 0);
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
+	    &last), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(last, 0);
+	assert_int_equal(store_login_failures(fx->s, "192.0.2.8", &count,
+	    &last), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_login_ok(fx->s, "198.51.100.1"), 0);
+}
+
+/* ---- nodes ---- */
+
+static void
+test_nodes(void **state)
+{
+	struct fx *fx = *state;
+	struct node n, g, *v;
+	size_t cnt;
+	int64_t id1, id2;
+
+	memset(&n, 0, sizeof(n));
+	strcpy(n.name, "web1");
+	strcpy(n.addr, "10.0.0.1");
+	n.port = 1501;
+	n.ssh_port = 2222;
+	strcpy(n.roles, "web,dns");
+	n.maintenance = 1;
+	n.userlocked = 1;
+	n.weight = 50;
+	n.is_local = 1;
+	strcpy(n.comment, "rack \"4\"; <top>");
+	assert_int_equal(store_node_insert(fx->s, &n), 0);
+	id1 = n.id;
+	assert_true(id1 > 0);
+
+	memset(&g, 0x5a, sizeof(g));
+	assert_int_equal(store_node_get(fx->s, id1, &g), 0);
+	assert_int_equal(g.id, id1);
+	assert_string_equal(g.name, "web1");
+	assert_string_equal(g.addr, "10.0.0.1");
+	assert_int_equal(g.port, 1501);
+	assert_int_equal(g.ssh_port, 2222);
+	assert_string_equal(g.roles, "web,dns");
+	assert_int_equal(g.maintenance, 1);
+	assert_int_equal(g.userlocked, 1);
+	assert_int_equal(g.weight, 50);
+	assert_int_equal(g.is_local, 1);
+	assert_string_equal(g.comment, "rack \"4\"; <top>");
+	assert_string_equal(g.status, "installing");
+	assert_int_equal(g.joined, 0);
+	assert_int_equal(g.last_seen, 0);
+	assert_int_equal(g.misses, 0);
+	assert_true(g.created > 0);
+	assert_null(g.stats);
+	store_node_free(&g);
+
+	/* duplicate name, duplicate address */
+	strcpy(n.addr, "10.0.0.2");
+	assert_int_equal(store_node_insert(fx->s, &n), STORE_EXISTS);
+	strcpy(n.name, "web2");
+	strcpy(n.addr, "10.0.0.1");
+	assert_int_equal(store_node_insert(fx->s, &n), STORE_EXISTS);
+	strcpy(n.addr, "10.0.0.2");
+	assert_int_equal(store_node_insert(fx->s, &n), 0);
+	id2 = n.id;
+	assert_true(id2 != id1);
+
+	/* update */
+	assert_int_equal(store_node_get(fx->s, id2, &g), 0);
+	strcpy(g.comment, "changed");
+	g.weight = 7;
+	strcpy(g.roles, "mail");
+	assert_int_equal(store_node_update(fx->s, &g), 0);
+	store_node_free(&g);
+	assert_int_equal(store_node_get(fx->s, id2, &g), 0);
+	assert_string_equal(g.comment, "changed");
+	assert_int_equal(g.weight, 7);
+	assert_string_equal(g.roles, "mail");
+	/* update onto another node's name or address */
+	strcpy(g.name, "web1");
+	assert_int_equal(store_node_update(fx->s, &g), STORE_EXISTS);
+	strcpy(g.name, "web2");
+	strcpy(g.addr, "10.0.0.1");
+	assert_int_equal(store_node_update(fx->s, &g), STORE_EXISTS);
+	store_node_free(&g);
+	assert_int_equal(store_node_get(fx->s, id2, &g), 0);
+	assert_string_equal(g.name, "web2");
+	assert_string_equal(g.addr, "10.0.0.2");
+	/* update of an absent node */
+	g.id = id2 + 1000;
+	assert_int_equal(store_node_update(fx->s, &g), STORE_NOTFOUND);
+	store_node_free(&g);
+
+	/* list in id order */
+	assert_int_equal(store_node_list(fx->s, &v, &cnt), 0);
+	assert_int_equal(cnt, 2);
+	assert_int_equal(v[0].id, id1);
+	assert_string_equal(v[0].name, "web1");
+	assert_int_equal(v[1].id, id2);
+	assert_string_equal(v[1].name, "web2");
+	store_nodes_free(v, cnt);
+
+	/* joined */
+	assert_int_equal(store_node_joined(fx->s, id2, "mid-1", "host.example"),
+	    0);
+	assert_int_equal(store_node_get(fx->s, id2, &g), 0);
+	assert_int_equal(g.joined, 1);
+	assert_string_equal(g.machine_id, "mid-1");
+	assert_string_equal(g.hostname, "host.example");
+	store_node_free(&g);
+
+	/* delete */
+	assert_int_equal(store_node_delete(fx->s, id1), 0);
+	assert_int_equal(store_node_get(fx->s, id1, &g), STORE_NOTFOUND);
+	assert_int_equal(store_node_delete(fx->s, id1), STORE_NOTFOUND);
+	assert_int_equal(store_node_list(fx->s, &v, &cnt), 0);
+	assert_int_equal(cnt, 1);
+	assert_int_equal(v[0].id, id2);
+	store_nodes_free(v, cnt);
+	/* the name and address are free again */
+	add_node(fx->s, "web1", "10.0.0.1");
+}
+
+static void
+test_node_list_empty(void **state)
+{
+	struct fx *fx = *state;
+	struct node *v = NULL;
+	size_t cnt = 99;
+
+	assert_int_equal(store_node_list(fx->s, &v, &cnt), 0);
+	assert_int_equal(cnt, 0);
+	store_nodes_free(v, cnt);
+}
+
+static void
+test_node_polls(void **state)
+{
+	struct fx *fx = *state;
+	struct node_poll p[2];
+	struct node g;
+	int64_t a, b;
+
+	a = add_node(fx->s, "pa", "10.1.0.1");
+	b = add_node(fx->s, "pb", "10.1.0.2");
+	memset(p, 0, sizeof(p));
+	p[0].id = a;
+	p[0].status = "ready";
+	p[0].status_msg = "";
+	p[0].last_seen = 5000;
+	p[0].misses = 0;
+	p[0].stats = "{\"load\":0.5}";
+	p[1].id = b;
+	p[1].status = "unavailable";
+	p[1].status_msg = "connection refused";
+	p[1].last_seen = 0;
+	p[1].misses = 2;
+	p[1].stats = NULL;
+	assert_int_equal(store_node_polls(fx->s, p, 2), 0);
+
+	assert_int_equal(store_node_get(fx->s, a, &g), 0);
+	assert_string_equal(g.status, "ready");
+	assert_int_equal(g.last_seen, 5000);
+	assert_int_equal(g.misses, 0);
+	assert_non_null(g.stats);
+	assert_string_equal(g.stats, "{\"load\":0.5}");
+	store_node_free(&g);
+	assert_null(g.stats);
+
+	assert_int_equal(store_node_get(fx->s, b, &g), 0);
+	assert_string_equal(g.status, "unavailable");
+	assert_string_equal(g.status_msg, "connection refused");
+	assert_int_equal(g.last_seen, 0);
+	assert_int_equal(g.misses, 2);
+	assert_null(g.stats);
+	store_node_free(&g);
+
+	/* a miss keeps last_seen and the old stats */
+	p[0].status = "unavailable";
+	p[0].status_msg = "timeout";
+	p[0].last_seen = 0;
+	p[0].misses = 1;
+	p[0].stats = NULL;
+	assert_int_equal(store_node_polls(fx->s, p, 1), 0);
+	assert_int_equal(store_node_get(fx->s, a, &g), 0);
+	assert_string_equal(g.status, "unavailable");
+	assert_string_equal(g.status_msg, "timeout");
+	assert_int_equal(g.last_seen, 5000);
+	assert_int_equal(g.misses, 1);
+	assert_string_equal(g.stats, "{\"load\":0.5}");
+	store_node_free(&g);
+
+	/* none is fine, and an absent node is no error */
+	assert_int_equal(store_node_polls(fx->s, p, 0), 0);
+	p[0].id = b + 1000;
+	assert_int_equal(store_node_polls(fx->s, p, 1), 0);
+}
+
+/* ---- join tokens ---- */
+
+static void
+test_tokens(void **state)
+{
+	struct fx *fx = *state;
+	int64_t n1, n2, node;
+
+	n1 = add_node(fx->s, "t1", "10.2.0.1");
+	n2 = add_node(fx->s, "t2", "10.2.0.2");
+
+	assert_int_equal(store_token_add(fx->s, "hashA", n1, 2000), 0);
+	node = 0;
+	assert_int_equal(store_token_take(fx->s, "hashA", 1000, &node), 0);
+	assert_int_equal(node, n1);
+	assert_int_equal(store_token_take(fx->s, "hashA", 1001, &node),
+	    TOKEN_USED);
+
+	assert_int_equal(store_token_take(fx->s, "unknown", 1000, &node),
+	    TOKEN_UNKNOWN);
+	assert_int_equal(store_token_take(fx->s, "", 1000, &node),
+	    TOKEN_UNKNOWN);
+
+	/* expired at the second it expires */
+	assert_int_equal(store_token_add(fx->s, "hashB", n2, 1500), 0);
+	assert_int_equal(store_token_take(fx->s, "hashB", 1500, &node),
+	    TOKEN_EXPIRED);
+	assert_int_equal(store_token_take(fx->s, "hashB", 9999, &node),
+	    TOKEN_EXPIRED);
+	/* and an expired token was not consumed by the attempt */
+	assert_int_equal(store_token_take(fx->s, "hashB", 1499, &node), 0);
+	assert_int_equal(node, n2);
+
+	/* a new token for the same node replaces the old one */
+	assert_int_equal(store_token_add(fx->s, "hashC", n1, 5000), 0);
+	assert_int_equal(store_token_add(fx->s, "hashD", n1, 5000), 0);
+	assert_int_equal(store_token_take(fx->s, "hashC", 1000, &node),
+	    TOKEN_UNKNOWN);
+	assert_int_equal(store_token_take(fx->s, "hashA", 1000, &node),
+	    TOKEN_UNKNOWN);
+	assert_int_equal(store_token_take(fx->s, "hashD", 1000, &node), 0);
+	assert_int_equal(node, n1);
+
+	/* deleting the node removes its tokens */
+	assert_int_equal(store_token_add(fx->s, "hashE", n2, 5000), 0);
+	assert_int_equal(store_node_delete(fx->s, n2), 0);
+	assert_int_equal(store_token_take(fx->s, "hashE", 1000, &node),
+	    TOKEN_UNKNOWN);
+}
+
+/* ---- policy ---- */
+
+static void
+test_policy(void **state)
+{
+	struct fx *fx = *state;
+	const char *k[] = { "placement", "max_nodes" };
+	const char *v[] = { "least", "10" };
+	const char *v2[] = { "round-robin" };
+	char val[64], small[4];
+
+	assert_int_equal(store_policy_get(fx->s, "placement", val,
+	    sizeof(val)), STORE_NOTFOUND);
+	assert_int_equal(store_policy_set(fx->s, k, v, 2), 0);
+	assert_int_equal(store_policy_get(fx->s, "placement", val,
+	    sizeof(val)), 0);
+	assert_string_equal(val, "least");
+	assert_int_equal(store_policy_get(fx->s, "max_nodes", val,
+	    sizeof(val)), 0);
+	assert_string_equal(val, "10");
+	assert_int_equal(store_policy_set(fx->s, k, v2, 1), 0);
+	assert_int_equal(store_policy_get(fx->s, "placement", val,
+	    sizeof(val)), 0);
+	assert_string_equal(val, "round-robin");
+	assert_int_equal(store_policy_get(fx->s, "max_nodes", val,
+	    sizeof(val)), 0);
+	assert_string_equal(val, "10");
+	/* a short buffer gets a NUL-terminated prefix */
+	assert_int_equal(store_policy_get(fx->s, "placement", small,
+	    sizeof(small)), 0);
+	assert_string_equal(small, "rou");
+	assert_int_equal(store_policy_set(fx->s, k, v, 0), 0);
+}
+
+/* ---- reopening ---- */
+
+static int
+user_version(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1,
+	    &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_reopen(void **state)
+{
+	char dir[] = "/tmp/hf-test-store-XXXXXX", path[128], err[256] = "";
+	char *log, val[64];
+	struct store *s;
+	struct user u;
+	struct node g;
+	const char *k[] = { "placement" }, *v[] = { "least" };
+	int64_t nid;
+	int ver;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	assert_non_null(s);
+	assert_non_null(strstr(log, "schema migrated to version 1"));
+	free(log);
+	add_user(s, "root", "admin");
+	nid = add_node(s, "keep", "10.9.9.9");
+	assert_int_equal(store_policy_set(s, k, v, 1), 0);
+	store_close(s);
+	ver = user_version(path);
+	assert_true(ver >= 1);
+
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	assert_non_null(s);
+	/* no migration ran the second time */
+	assert_null(strstr(log, "migrated"));
+	free(log);
+	assert_int_equal(user_version(path), ver);
+	assert_int_equal(store_user_get(s, "root", &u), 0);
+	assert_string_equal(u.level, "admin");
+	assert_int_equal(store_node_get(s, nid, &g), 0);
+	assert_string_equal(g.name, "keep");
+	store_node_free(&g);
+	assert_int_equal(store_policy_get(s, "placement", val, sizeof(val)),
+	    0);
+	assert_string_equal(val, "least");
+	store_close(s);
+	rm_dir(dir);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	char dir[] = "/tmp/hf-test-store-XXXXXX", path[128], err[256] = "";
+	char *log;
+	struct store *s;
+	sqlite3 *db;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	free(log);
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 100000",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	err[0] = '\0';
+	assert_null(store_open(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer"));
+	rm_dir(dir);
+}
+
+static void
+test_open_fails(void **state)
+{
+	char err[256] = "";
+
+	assert_null(store_open("/nonexistent-dir-hf/x/state.db", err,
+	    sizeof(err)));
+	assert_true(strlen(err) > 0);
+	assert_non_null(strstr(err, "/nonexistent-dir-hf/x/state.db"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_session_expired_from_other_addr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_failures, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_list_empty, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_node_polls, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
+		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_open_fails),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -134,8 +134,12 @@ setup_easy(CURL *e, const struct httpc_tls *tls, struct hreq *r)
 	} else {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-		if (tls && tls->cafile)
+		if (tls && tls->cafile) {
+			/* only the cluster CA: not also the system's whole
+			 * directory of CAs, loaded again for each connection */
 			curl_easy_setopt(e, CURLOPT_CAINFO, tls->cafile);
+			curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+		}
 	}
 	if (tls && tls->certfile) {
 		curl_easy_setopt(e, CURLOPT_SSLCERT, tls->certfile);

@@ -301,8 +301,10 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->conf = *conf;
+	/* poll(), not select(): a master talking to a thousand nodes has
+	 * descriptors past FD_SETSIZE */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_POLL | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (conf->cert_pem)

@@ -76,6 +76,13 @@ fail:
 int
 file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+	return file_write_atomic2(path, data, len, mode, 1);
+}
+
+int
+file_write_atomic2(const char *path, const void *data, size_t len,
+    mode_t mode, int sync)
+{
 	char tmp[PATH_MAX];
 	const char *p = data;
 	ssize_t n;
@@ -99,7 +106,7 @@ file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
+	if (fchmod(fd, mode) == -1 || (sync && fsync(fd) == -1))
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;

@@ -21,6 +21,11 @@ char	*file_read(const char *path, size_t max, size_t *lenp);
  * one.  Returns 0, or -1 with errno set. */
 int	 file_write_atomic(const char *path, const void *data, size_t len,
 	    mode_t mode);
+/* The same, with the fsync only when sync is set: for files derived from
+ * a store that is the truth (rendered configuration), which a crash may
+ * leave old but never half-written. */
+int	 file_write_atomic2(const char *path, const void *data, size_t len,
+	    mode_t mode, int sync);
 /* mkdir -p with the given mode for the directories it creates; 0 or -1. */
 int	 mkdirs(const char *path, mode_t mode);
 

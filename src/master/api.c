@@ -378,7 +378,13 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	else if (strcmp(req->url, "/v1/join") == 0 &&
 	    strcmp(req->method, "POST") == 0)
 		join_serve(m, req, resp);
-	else if (strcmp(req->url, "/") == 0)
+	else if (strcmp(req->url, "/v1/hello") == 0 &&
+	    strcmp(req->method, "POST") == 0) {
+		/* a node that just started: poll now.  It changes nothing but
+		 * the moment of the next poll, which the loop spaces anyway. */
+		stats_wake(m);
+		http_resp_str(resp, 200, "application/json", "{}");
+	} else if (strcmp(req->url, "/") == 0)
 		http_resp_str(resp, 200, "text/plain; charset=utf-8",
 		    "hostfleet master: the API is at /ispmgr\n");
 	else

@@ -45,6 +45,7 @@ struct master {
 	pthread_cond_t		 sync_wake;
 	pthread_mutex_t		 wake_mtx;
 	pthread_cond_t		 wake;
+	int			 wake_pending;	/* under wake_mtx */
 	volatile int		 stop;
 };
 

@@ -109,7 +109,9 @@ install(struct node_agent *a, const struct sdtype *t, const char *content,
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.new", live);
-	if (file_write_atomic(tmp, content, strlen(content), 0644) == -1) {
+	/* no fsync: the store is the truth, and a file a crash left old is
+	 * reported by the next stats poll and pushed again */
+	if (file_write_atomic2(tmp, content, strlen(content), 0644, 0) == -1) {
 		snprintf(err, errlen, "%s: cannot write \"%s\": %s", t->name,
 		    tmp, strerror(errno));
 		return -1;
@@ -129,7 +131,7 @@ install(struct node_agent *a, const struct sdtype *t, const char *content,
 	if (be->activate(a, live, err, errlen) == -1) {
 		/* the last good file serves again */
 		if (old) {
-			file_write_atomic(live, old, strlen(old), 0644);
+			file_write_atomic2(live, old, strlen(old), 0644, 0);
 			be->activate(a, live, e2, sizeof(e2));
 		} else
 			unlink(live);

@@ -110,8 +110,9 @@ node_join(struct node_conf *c, const char *url, const char *token)
 		goto out;
 	}
 	{
-		json_t *ij = json_pack("{s:I,s:s,s:s,s:I,s:s}", "node_id", id,
-		    "name", name, "addr", addr, "port", port, "master", url);
+		json_t *ij = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s}", "node_id",
+		    id, "name", name, "addr", addr, "port", port, "master",
+		    url, "master_pin", pin);
 
 		ident = json_dumps(ij, JSON_INDENT(2));
 		json_decref(ij);

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/httpc.h"
 
 #include "../common/log.h"
 #include "../common/tls.h"
@@ -126,6 +131,74 @@ read_files(const struct node_conf *c, char **cert, char **key, char **ca)
 	snprintf(path, sizeof(path), "%s/ca.pem", c->state_dir);
 	*ca = file_read(path, 65536, NULL);
 	return *cert && *key && *ca ? 0 : -1;
+}
+
+/*
+ * Joins in a child process: the TLS client and its trust store are loaded
+ * there and go away with it, so the long-lived agent stays small.
+ */
+static int
+join_in_child(struct node_conf *c)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0)
+		_exit(node_join(c, c->join_url, c->join_token) == 0 ? 0 : 1);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
+ * Tells the master this node has just started, so that it polls it now
+ * rather than at its next heartbeat: a node that comes back converges at
+ * once.  Best effort, from a child process for the reason above.
+ */
+static void
+hello(const struct node_agent *a)
+{
+	char path[700], url[300], body[64], pin[80];
+	const char *master = NULL, *mpin = NULL;
+	json_t *j;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/identity.json", a->conf.state_dir);
+	if ((j = json_load_file(path, 0, NULL)) == NULL)
+		return;
+	if (json_unpack(j, "{s:s,s:s}", "master", &master, "master_pin",
+	    &mpin) != 0 || strncmp(master, "https://", 8) != 0) {
+		json_decref(j);
+		return;
+	}
+	snprintf(url, sizeof(url), "%s/v1/hello", master);
+	snprintf(pin, sizeof(pin), "%s", mpin);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"node_id\":%lld}",
+	    (long long)a->node_id);
+	if ((pid = fork()) != 0) {
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return;
+	}
+	{
+		struct httpc_tls tls;
+		struct hreq r;
+
+		memset(&tls, 0, sizeof(tls));
+		hreq_init(&r, url, 3000);
+		r.body = body;
+		r.body_len = strlen(body);
+		r.ctype = "application/json";
+		/* the key pin of the join: the master's API certificate need
+		 * not name the address the node was given */
+		r.pin = pin;
+		httpc_do(&tls, &r);
+		_exit(0);
+	}
 }
 
 static int
@@ -256,8 +329,7 @@ node_main(int argc, char **argv)
 			    "join_token");
 			return 1;
 		}
-		if (node_join(&a.conf, a.conf.join_url, a.conf.join_token) ==
-		    -1 || load_identity(&a) == -1)
+		if (join_in_child(&a.conf) == -1 || load_identity(&a) == -1)
 			return 1;
 	}
 	if (read_files(&a.conf, &cert, &key, &ca) == -1) {
@@ -309,6 +381,7 @@ node_main(int argc, char **argv)
 	log_info("node %lld \"%s\" listening on %s port %d, root %s",
 	    (long long)a.node_id, a.name, a.conf.addr, httpd_port(a.rpc),
 	    a.conf.root);
+	hello(&a);
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);

@@ -2,6 +2,7 @@
  * httpd.c has already refused every caller that is not this cluster's
  * master. */
 #include <jansson.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,8 @@ rpc_sync(struct node_agent *a, const struct sdtype *t, struct http_req *req,
 		rpc_version(resp, version);
 	pthread_mutex_unlock(&ts->mtx);
 	json_decref(b);
+	/* a full state can be large: give its memory back to the system */
+	malloc_trim(0);
 }
 
 void

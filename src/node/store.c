@@ -54,7 +54,8 @@ nstore_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	sqlite3_busy_timeout(s->db, 5000);
 	if (exec(s, "PRAGMA journal_mode=WAL") == -1 ||
-	    exec(s, "PRAGMA synchronous=NORMAL") == -1)
+	    exec(s, "PRAGMA synchronous=NORMAL") == -1 ||
+	    exec(s, "PRAGMA cache_size=-256") == -1)
 		goto fail;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)

@@ -66,7 +66,8 @@ assert_eq "roles changed" web,dns "$(jf "$f" .roles)"
 assert_eq "weight changed" 7 "$(jf "$f" .weight)"
 assert_eq "maintenance on" on "$(jf "$f" .maintenance)"
 assert_eq "comment" "rack 4, shelf 2" "$(jf "$f" .comment)"
-assert_eq "status unaffected by flags" ready "$(jf "$f" .status)"
+# the new role's data is synchronised to it, and it is ready again
+wait_for "web1 ready with its new role" 20 node_is 2 ready
 
 # bad fields: nothing changes
 for bad in 'name=UPPER' 'name=a;b' 'name=x%0Ay' 'roles=web,ftp' 'roles=web,web' \

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../common/log.h"
 #include "../../common/util.h"
@@ -16,6 +17,7 @@ void
 stats_wake(struct master *m)
 {
 	pthread_mutex_lock(&m->wake_mtx);
+	m->wake_pending = 1;	/* not lost while a poll is under way */
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->wake_mtx);
 }
@@ -154,8 +156,18 @@ stats_loop(void *arg)
 		policy_load(m, &pol);
 		next = mono_ms() + pol.heartbeat_interval_ms;
 		poll_once(m, &pol);
+		/* wake-ups (joins, hellos, policy changes) poll at most every
+		 * 100 ms, however many come */
+		if (pol.heartbeat_interval_ms > 100) {
+			pthread_mutex_lock(&m->wake_mtx);
+			if (m->wake_pending && !m->stop) {
+				pthread_mutex_unlock(&m->wake_mtx);
+				usleep(100000);
+			} else
+				pthread_mutex_unlock(&m->wake_mtx);
+		}
 		pthread_mutex_lock(&m->wake_mtx);
-		while (!m->stop && mono_ms() < next) {
+		while (!m->stop && !m->wake_pending && mono_ms() < next) {
 			int64_t left = next - mono_ms();
 
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -165,10 +177,9 @@ stats_loop(void *arg)
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000;
 			}
-			if (pthread_cond_timedwait(&m->wake, &m->wake_mtx,
-			    &ts) == 0)
-				break;	/* woken: poll now */
+			pthread_cond_timedwait(&m->wake, &m->wake_mtx, &ts);
 		}
+		m->wake_pending = 0;
 		pthread_mutex_unlock(&m->wake_mtx);
 	}
 	return NULL;

@@ -318,7 +318,6 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	    conf->conn_limit ? conf->conn_limit : 1024, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 	    conf->idle_timeout_s ? conf->idle_timeout_s : 120, NULL);
-	OPT(MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
 	OPT(MHD_OPTION_THREAD_STACK_SIZE, 256 * 1024, NULL);
 	if (conf->cert_pem) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)conf->cert_pem);

@@ -17,6 +17,7 @@
 int	demo_main(int, char **);
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../node/backend.h"
 
 #define NNODES	3
 
@@ -194,11 +195,36 @@ demo_main(int argc, char **argv)
 			sbuf_release(&ans);
 		}
 		{
-			char *av[] = { "hostfleet", "node", "-s", nstate[i],
-			    "-a", (char *)demo_nodes[i].addr, "-p", nport,
-			    "-r", nroot[i], token ? "-j" : NULL, t.url,
-			    (char *)token, NULL };
+			/* each node's firewall lives in a network namespace
+			 * of its own, so the demo never touches the host's */
+			char ns[32], nsarg[48], out[256];
+			char *ip[] = { "ip", "netns", "add", ns, NULL };
+			char *av[16];
+			int k = 0, st;
 
+			snprintf(ns, sizeof(ns), "hostfleet-demo-%d", i + 1);
+			st = run_cmd(ip, 5000, out, sizeof(out));
+			if (st != 0 && strstr(out, "File exists") == NULL)
+				snprintf(nsarg, sizeof(nsarg), "--no-nft");
+			else
+				snprintf(nsarg, sizeof(nsarg), "--netns=%s", ns);
+			av[k++] = "hostfleet";
+			av[k++] = "node";
+			av[k++] = "-s";
+			av[k++] = nstate[i];
+			av[k++] = "-a";
+			av[k++] = (char *)demo_nodes[i].addr;
+			av[k++] = "-p";
+			av[k++] = nport;
+			av[k++] = "-r";
+			av[k++] = nroot[i];
+			av[k++] = nsarg;
+			if (token) {
+				av[k++] = "-j";
+				av[k++] = t.url;
+				av[k++] = (char *)token;
+			}
+			av[k] = NULL;
 			spawn(self, av, logp);
 		}
 		json_decref(j);
@@ -207,10 +233,12 @@ demo_main(int argc, char **argv)
 	    "  API:      %s/ispmgr\n"
 	    "  login:    admin / %s\n"
 	    "  try:      hostfleet call -s %s cluster.node\n"
+	    "            hostfleet call -s %s firewall.edit sok=ok action=allow "
+	    "proto=tcp port=22\n"
 	    "            curl -k '%s/ispmgr?authinfo=admin:%s&out=json"
 	    "&func=sysinfo_stat'\n"
 	    "Ctrl-C stops everything.\n\n", NNODES, dir, t.url, pw, mstate,
-	    t.url, pw);
+	    mstate, t.url, pw);
 	fflush(stdout);
 	for (;;) {
 		sigwait(&set, &sig);

@@ -239,7 +239,7 @@ dq_run(struct api_ctx *c, const struct sdtype *t, json_t *puts,
 		reply_error(&c->r, "cluster", t->name, "the change failed on "
 		    "%zu of %zu nodes and was not made: %s", nfail, k, errs);
 	}
-	m->type_done_ms[idx] = mono_ms();
+	__atomic_store_n(&m->type_done_ms[idx], mono_ms(), __ATOMIC_RELEASE);
 	sync_wake(m);
 out:
 	pthread_mutex_unlock(&m->type_mtx[idx]);

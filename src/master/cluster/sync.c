@@ -49,7 +49,8 @@ sync_check_drift(struct master *m, const struct node *n, json_t *versions,
 		/* a query or push of this type in flight: its result decides */
 		if (pthread_mutex_trylock(&m->type_mtx[i]) != 0)
 			continue;
-		if (m->type_done_ms[i] >= asked_ms) {
+		if (__atomic_load_n(&m->type_done_ms[i], __ATOMIC_ACQUIRE) >=
+		    asked_ms) {
 			pthread_mutex_unlock(&m->type_mtx[i]);
 			continue;
 		}
@@ -202,7 +203,8 @@ sync_round(struct master *m)
 		if (r->url == NULL)
 			continue;
 		a = json_loadb(sbuf_str(&r->resp), r->resp.len, 0, NULL);
-		m->type_done_ms[sd_type_index(p[i].t)] = mono_ms();
+		__atomic_store_n(&m->type_done_ms[sd_type_index(p[i].t)],
+		    mono_ms(), __ATOMIC_RELEASE);
 		if (r->status == 200 && json_integer_value(json_object_get(a,
 		    "version")) == p[i].version) {
 			store_desync_done(m->st, p[i].node, p[i].t->name,

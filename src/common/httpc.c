@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -35,10 +38,23 @@ struct httpc {
 	pthread_t		 thr;
 	pthread_mutex_t		 mtx;
 	struct job		*queue;		/* submitted, not yet added */
-	CURL			*idle[256];	/* easy handles kept for reuse */
+	CURL			*idle[4096];	/* easy handles kept for reuse */
 	size_t			 nidle;
+	int			 ep;		/* epoll set of curl's sockets */
+	int			 evfd;		/* wakes the engine */
+	int64_t			 timer_at;	/* curl's deadline (mono ms), -1 */
 	int			 stop;
 };
+
+/* Wakes the engine: new requests, or stop. */
+static void
+kick(struct httpc *c)
+{
+	uint64_t one = 1;
+
+	if (write(c->evfd, &one, sizeof(one)) < 0)
+		return;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -211,15 +227,108 @@ httpc_do(const struct httpc_tls *tls, struct hreq *r)
 	return r->status ? 0 : -1;
 }
 
+/* curl tells which sockets to watch: kept in the engine's epoll set. */
+static int
+sock_cb(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct httpc *c = arg;
+	struct epoll_event ev;
+
+	(void)e; (void)sockp;
+	memset(&ev, 0, sizeof(ev));
+	ev.data.fd = fd;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(c->ep, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		ev.events |= EPOLLIN;
+	if (what & CURL_POLL_OUT)
+		ev.events |= EPOLLOUT;
+	if (epoll_ctl(c->ep, EPOLL_CTL_MOD, fd, &ev) == -1)
+		epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+static int
+timer_cb(CURLM *multi, long timeout_ms, void *arg)
+{
+	struct httpc *c = arg;
+
+	(void)multi;
+	c->timer_at = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+	return 0;
+}
+
+/* Hands finished requests back to their batches. */
+static void
+reap(struct httpc *c)
+{
+	struct job *j;
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		finish(j->easy, j->req, m->data.result, j->start);
+		curl_multi_remove_handle(c->multi, j->easy);
+		curl_slist_free_all(j->hdrs);
+		pthread_mutex_lock(&c->mtx);
+		if (c->nidle < nitems(c->idle)) {
+			curl_easy_reset(j->easy);
+			c->idle[c->nidle++] = j->easy;
+		} else
+			curl_easy_cleanup(j->easy);
+		pthread_mutex_unlock(&c->mtx);
+		pthread_mutex_lock(j->batch->mtx);
+		if (--j->batch->pending == 0)
+			pthread_cond_signal(&j->batch->cond);
+		pthread_mutex_unlock(j->batch->mtx);
+		free(j);
+	}
+}
+
+/*
+ * The engine: curl's socket interface on epoll, so that each event costs
+ * only the transfer it concerns, however many nodes are in flight.  New
+ * requests arrive through an eventfd.
+ */
 static void *
 engine(void *arg)
 {
 	struct httpc *c = arg;
+	struct epoll_event evs[256];
 	struct job *j, *next;
-	CURLMsg *m;
-	int running, left;
+	int running, n, i;
 
 	for (;;) {
+		int64_t t = c->timer_at < 0 ? 1000 : c->timer_at - mono_ms();
+
+		if (t < 0)
+			t = 0;
+		if (t > 1000)
+			t = 1000;
+		n = epoll_wait(c->ep, evs, (int)nitems(evs), (int)t);
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd, mask = 0;
+
+			if (fd == c->evfd) {
+				uint64_t v;
+
+				if (read(c->evfd, &v, sizeof(v)) < 0)
+					continue;
+				continue;
+			}
+			if (evs[i].events & EPOLLIN)
+				mask |= CURL_CSELECT_IN;
+			if (evs[i].events & EPOLLOUT)
+				mask |= CURL_CSELECT_OUT;
+			if (evs[i].events & (EPOLLERR | EPOLLHUP))
+				mask |= CURL_CSELECT_ERR;
+			curl_multi_socket_action(c->multi, fd, mask, &running);
+		}
 		pthread_mutex_lock(&c->mtx);
 		if (c->stop) {
 			pthread_mutex_unlock(&c->mtx);
@@ -234,29 +343,14 @@ engine(void *arg)
 			curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
 			curl_multi_add_handle(c->multi, j->easy);
 		}
-		curl_multi_perform(c->multi, &running);
-		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&j);
-			finish(j->easy, j->req, m->data.result, j->start);
-			curl_multi_remove_handle(c->multi, j->easy);
-			curl_slist_free_all(j->hdrs);
-			pthread_mutex_lock(&c->mtx);
-			if (c->nidle < nitems(c->idle)) {
-				curl_easy_reset(j->easy);
-				c->idle[c->nidle++] = j->easy;
-			} else
-				curl_easy_cleanup(j->easy);
-			pthread_mutex_unlock(&c->mtx);
-			pthread_mutex_lock(j->batch->mtx);
-			if (--j->batch->pending == 0)
-				pthread_cond_signal(&j->batch->cond);
-			pthread_mutex_unlock(j->batch->mtx);
-			free(j);
+		/* curl's timer: timeouts, and the start of new transfers; by
+		 * its deadline, so that busy sockets never starve it */
+		if (c->timer_at >= 0 && mono_ms() >= c->timer_at) {
+			c->timer_at = -1;
+			curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0,
+			    &running);
 		}
-		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+		reap(c);
 	}
 	return NULL;
 }
@@ -279,6 +373,22 @@ httpc_new(const struct httpc_tls *tls)
 	pthread_mutex_init(&c->mtx, NULL);
 	c->multi = curl_multi_init();
 	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, 4096L);
+	c->timer_at = -1;
+	if ((c->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (c->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		fatal("epoll");
+	{
+		struct epoll_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = c->evfd;
+		epoll_ctl(c->ep, EPOLL_CTL_ADD, c->evfd, &ev);
+	}
+	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
 	if (pthread_create(&c->thr, NULL, engine, c) != 0)
 		fatal("pthread_create");
 	return c;
@@ -294,11 +404,13 @@ httpc_free(struct httpc *c)
 	pthread_mutex_lock(&c->mtx);
 	c->stop = 1;
 	pthread_mutex_unlock(&c->mtx);
-	curl_multi_wakeup(c->multi);
+	kick(c);
 	pthread_join(c->thr, NULL);
 	for (i = 0; i < c->nidle; i++)
 		curl_easy_cleanup(c->idle[i]);
 	curl_multi_cleanup(c->multi);
+	close(c->ep);
+	close(c->evfd);
 	pthread_mutex_destroy(&c->mtx);
 	free(c->cafile);
 	free(c->certfile);
@@ -340,7 +452,7 @@ httpc_run(struct httpc *c, struct hreq **reqs, size_t n)
 	tail->next = c->queue;
 	c->queue = head;
 	pthread_mutex_unlock(&c->mtx);
-	curl_multi_wakeup(c->multi);
+	kick(c);
 
 	pthread_mutex_lock(&mtx);
 	while (b.pending > 0)

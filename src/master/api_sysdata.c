@@ -101,11 +101,9 @@ api_sysdata_edit(struct api_ctx *c)
 			reply_set(&c->r, f->name, f->def ? f->def : "");
 		return;
 	}
-	if (id == 0 && store_sys_next_id(c->m->st, t->name, &id) == -1) {
-		reply_error(&c->r, "internal", t->name, "store unavailable");
-		return;
-	}
-	item = sd_item_build(t, base, id, param_get, (void *)c->p, field, err);
+	/* checked before an id is taken for it */
+	item = sd_item_build(t, base, id ? id : 1, param_get, (void *)c->p,
+	    field, err);
 	json_decref(base);
 	if (item == NULL) {
 		if (strstr(err, "is required"))
@@ -113,6 +111,15 @@ api_sysdata_edit(struct api_ctx *c)
 		else
 			api_bad(c, field, err);
 		return;
+	}
+	if (id == 0) {
+		if (store_sys_next_id(c->m->st, t->name, &id) == -1) {
+			json_decref(item);
+			reply_error(&c->r, "internal", t->name,
+			    "store unavailable");
+			return;
+		}
+		json_object_set_new(item, "id", json_integer(id));
 	}
 	puts = json_pack("[o]", item);
 	dels = json_array();

@@ -149,7 +149,7 @@ void	 policy_show(struct master *, struct reply *);
 void	*stats_loop(void *master);
 void	 stats_wake(struct master *);
 /* The status a node has after an answer, from its current one. */
-const char *node_status_after_answer(const char *cur);
+const char *node_status_after_answer(const char *cur, int pending);
 
 /* cluster/query.c: the distributed-query engine (DESIGN.md §3.3).  Runs
  * the puts (items) and deletes (ids) of one type on every target; 0 when

@@ -746,7 +746,7 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 		return -1;
 	}
 	/* A node that answers with entries left to synchronise is syncing,
-	 * not ready. */
+	 * not ready, even if one was registered since the caller looked. */
 	if ((st = prep(s, "UPDATE node SET status = CASE WHEN ?2 = 'ready' AND "
 	    "EXISTS (SELECT 1 FROM desync WHERE node = ?1) THEN 'syncing' "
 	    "ELSE ?2 END, status_msg = ?3, "

@@ -196,6 +196,10 @@ apply_set(struct node_agent *a, const struct sdtype *t, json_t *items,
 		    t->name);
 		goto out;
 	}
+	/* the next report says what was just applied */
+	pthread_mutex_lock(&ts->cmtx);
+	ts->checked_ms = 0;
+	pthread_mutex_unlock(&ts->cmtx);
 	log_info("%s: version %" JSON_INTEGER_FORMAT ": %zu changed, %zu "
 	    "removed%s", t->name, (json_int_t)version, json_array_size(puts),
 	    json_array_size(dels), have && strcmp(have, want) == 0 ?

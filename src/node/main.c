@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,15 +159,18 @@ join_in_child(struct node_conf *c)
 /*
  * Tells the master this node has just started, so that it polls it now
  * rather than at its next heartbeat: a node that comes back converges at
- * once.  Best effort, from a child process for the reason above.
+ * once.  Best effort.  It runs in a grandchild forked before any thread
+ * exists (so that forking is safe, and the TLS client and its memory stay
+ * out of the agent), which waits until the agent listens.
  */
 static void
-hello(const struct node_agent *a)
+hello_spawn(const struct node_agent *a)
 {
 	char path[700], url[300], body[64], pin[80];
 	const char *master = NULL, *mpin = NULL;
 	json_t *j;
 	pid_t pid;
+	int i;
 
 	snprintf(path, sizeof(path), "%s/identity.json", a->conf.state_dir);
 	if ((j = json_load_file(path, 0, NULL)) == NULL)
@@ -183,6 +189,44 @@ hello(const struct node_agent *a)
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
 		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	{
+		sigset_t none;
+
+		/* killable, and never older than 15 s whatever happens */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		alarm(15);
+	}
+	for (i = 0; i < 100; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		int fd, ok;
+
+		memset(&ss, 0, sizeof(ss));
+		if (inet_pton(AF_INET, a->conf.addr,
+		    &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+			ss.ss_family = AF_INET;
+			((struct sockaddr_in *)&ss)->sin_port =
+			    htons((uint16_t)a->conf.port);
+			sl = sizeof(struct sockaddr_in);
+		} else if (inet_pton(AF_INET6, a->conf.addr,
+		    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+			ss.ss_family = AF_INET6;
+			((struct sockaddr_in6 *)&ss)->sin6_port =
+			    htons((uint16_t)a->conf.port);
+			sl = sizeof(struct sockaddr_in6);
+		} else
+			_exit(0);
+		if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1)
+			_exit(0);
+		ok = connect(fd, (struct sockaddr *)&ss, sl) == 0;
+		close(fd);
+		if (ok)
+			break;
+		usleep(50000);
 	}
 	{
 		struct httpc_tls tls;
@@ -335,10 +379,16 @@ node_main(int argc, char **argv)
 	if (read_files(&a.conf, &cert, &key, &ca) == -1) {
 		log_warn("cannot read the node's certificate in \"%s\"",
 		    a.conf.state_dir);
+		free(cert);
+		free(key);
+		free(ca);
 		return 1;
 	}
 	if (mkdirs(a.conf.root, 0755) == -1) {
 		log_warn("host root \"%s\"", a.conf.root);
+		free(cert);
+		free(key);
+		free(ca);
 		return 1;
 	}
 	sysinfo_machine_id(&a.conf, a.machine_id);
@@ -350,6 +400,9 @@ node_main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/node.db", a.conf.state_dir);
 		if ((a.st = nstore_open(path, err, sizeof(err))) == NULL) {
 			log_warnx("%s", err);
+			free(cert);
+			free(key);
+			free(ca);
 			return 1;
 		}
 		for (i = 0; i < 8; i++) {
@@ -374,14 +427,19 @@ node_main(int argc, char **argv)
 	hc.conn_limit = 64;
 	hc.handler = rpc_serve;
 	hc.arg = &a;
+	hello_spawn(&a);
 	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
+		nstore_close(a.st);
+		free(cert);
+		free(key);
+		free(ca);
 		return 1;
 	}
 	log_info("node %lld \"%s\" listening on %s port %d, root %s",
 	    (long long)a.node_id, a.name, a.conf.addr, httpd_port(a.rpc),
 	    a.conf.root);
-	hello(&a);
+
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);

@@ -66,8 +66,12 @@ assert_eq "roles changed" web,dns "$(jf "$f" .roles)"
 assert_eq "weight changed" 7 "$(jf "$f" .weight)"
 assert_eq "maintenance on" on "$(jf "$f" .maintenance)"
 assert_eq "comment" "rack 4, shelf 2" "$(jf "$f" .comment)"
-# the new role's data is synchronised to it, and it is ready again
-wait_for "web1 ready with its new role" 20 node_is 2 ready
+# in maintenance it is not synchronised: the new role's data waits
+check "web1 syncing in maintenance" node_is 2 syncing
+assert_match "its data is pending" 'firewall' "$(api cluster.desync | jq -r "[.elem[] | select(.node == \"$NODEID_2\") | .type] | join(\" \")")"
+
+api cluster.node.edit sok=ok elid="$NODEID_2" maintenance=off >/dev/null
+wait_for "web1 ready once out of maintenance" 20 node_is 2 ready
 
 # bad fields: nothing changes
 for bad in 'name=UPPER' 'name=a;b' 'name=x%0Ay' 'roles=web,ftp' 'roles=web,web' \

@@ -30,6 +30,7 @@ wait_for "no desync left" 20 no_desync
 
 # killed in the middle of a synchronizer push
 stop_node 5
+wait_for "n5 unavailable" 10 node_is 5 unavailable
 out=$(api firewall.edit sok=ok action=allow proto=tcp port=9090)
 assert_eq "query with n5 down" "" "$(jf "$out" .ok)"
 HOSTFLEET_TEST_APPLY_DELAY_MS=10000 start_node_ns 5

@@ -23,16 +23,15 @@ stats_wake(struct master *m)
 }
 
 /*
- * A node that answers leaves installing and unavailable.  It is ready, or
- * syncing when it has desync entries (the store decides that as it writes);
- * error stays until an admin acts.
+ * A node that answers leaves installing and unavailable: it is syncing
+ * while it has desync entries, else ready; error stays until an admin acts.
  */
 const char *
-node_status_after_answer(const char *cur)
+node_status_after_answer(const char *cur, int pending)
 {
 	if (strcmp(cur, "error") == 0)
 		return "error";
-	return "ready";
+	return pending ? "syncing" : "ready";
 }
 
 /* Checks the answer's shape before it is stored; 0 or -1. */
@@ -94,7 +93,11 @@ poll_once(struct master *m, const struct policy *pol)
 		p->id = nd->id;
 		if (r->status == 200 && stats_valid(sbuf_str(&r->resp),
 		    r->resp.len) == 0) {
-			p->status = node_status_after_answer(nd->status);
+			int pending = 0;
+
+			store_desync_count(m->st, nd->id, &pending);
+			p->status = node_status_after_answer(nd->status,
+			    pending > 0);
 			p->status_msg = strcmp(p->status, "error") == 0 ?
 			    nd->status_msg : "";
 			p->last_seen = now;

@@ -102,7 +102,7 @@ dq_run(struct api_ctx *c, const struct sdtype *t, json_t *puts,
 	struct node *v = NULL;
 	struct hreq *reqs = NULL, **rp = NULL;
 	size_t n, i, nt = 0, nready = 0, k = 0, nfail = 0;
-	int64_t *tids = NULL, *ndesync = NULL, version, intent;
+	int64_t *ndesync = NULL, version, intent;
 	json_t *targets = json_array(), *results = json_object();
 	char (*urls)[256] = NULL, *body = NULL, *tjson = NULL, *rjson = NULL;
 	char *pjson = params_json(c->p), errs[2048];
@@ -120,17 +120,16 @@ dq_run(struct api_ctx *c, const struct sdtype *t, json_t *puts,
 		goto out;
 	}
 	/* 1. targets */
-	tids = calloc(n + 1, sizeof(*tids));
 	ndesync = calloc(n + 1, sizeof(*ndesync));
 	reqs = calloc(n + 1, sizeof(*reqs));
 	rp = calloc(n + 1, sizeof(*rp));
 	urls = calloc(n + 1, sizeof(*urls));
-	if (!tids || !ndesync || !reqs || !rp || !urls)
+	if (!ndesync || !reqs || !rp || !urls)
 		fatal("calloc");
 	for (i = 0; i < n; i++) {
 		if (v[i].maintenance || !sd_type_matches(t, v[i].roles))
 			continue;
-		tids[nt++] = v[i].id;
+		nt++;
 		json_array_append_new(targets, json_integer(v[i].id));
 		if (strcmp(v[i].status, "ready") == 0)
 			nready++;
@@ -247,7 +246,6 @@ out:
 		hreq_release(&reqs[i]);
 	if (v)
 		store_nodes_free(v, n);
-	free(tids);
 	free(ndesync);
 	free(reqs);
 	free(rp);

@@ -28,6 +28,7 @@ call_target_from_state(struct call_target *t, const char *dir)
 {
 	char path[600], *s;
 
+	memset(t, 0, sizeof(*t));
 	snprintf(path, sizeof(path), "%s/api.url", dir);
 	if ((s = file_read(path, 255, NULL)) == NULL)
 		return -1;
@@ -149,10 +150,15 @@ call_main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
-	if (call_target_from_state(&t, state) == -1 && url == NULL) {
-		fprintf(stderr, "hostfleet call: no master in \"%s\"; give "
-		    "-s STATE_DIR or -u URL\n", state);
-		return 2;
+	{
+		int insecure = t.insecure;
+
+		if (call_target_from_state(&t, state) == -1 && url == NULL) {
+			fprintf(stderr, "hostfleet call: no master in \"%s\"; "
+			    "give -s STATE_DIR or -u URL\n", state);
+			return 2;
+		}
+		t.insecure = insecure;
 	}
 	if (url) {
 		strlcpy_hf(t.url, url, sizeof(t.url));

@@ -13,7 +13,8 @@ struct call_target {
 	int	 insecure;
 };
 
-/* Fills t from a master's state dir (api.url, ca.pem, local.key). */
+/* Sets t from a master's state dir (api.url, ca.pem, local.key); every
+ * other field is cleared. */
 int	 call_target_from_state(struct call_target *, const char *state_dir);
 /*
  * Calls func with n "key=value" arguments in format out.  Returns 0 with

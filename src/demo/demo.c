@@ -157,7 +157,8 @@ demo_main(int argc, char **argv)
 	}
 	for (i = 0; i < NNODES; i++) {
 		char nport[16], name[32], addr[32], roles[64], local[32];
-		char *args[] = { name, addr, roles, local, "sok=ok" };
+		char portarg[32];
+		char *args[] = { name, addr, roles, local, portarg, "sok=ok" };
 		const char *token = NULL;
 		struct sbuf ans;
 		json_t *j = NULL;
@@ -170,6 +171,7 @@ demo_main(int argc, char **argv)
 		mkdirs(nstate[i], 0700);
 		mkdirs(nroot[i], 0755);
 		snprintf(nport, sizeof(nport), "%d", base_port + 1);
+		snprintf(portarg, sizeof(portarg), "port=%d", base_port + 1);
 		snprintf(logp, sizeof(logp), "%s/%s.log", dir,
 		    demo_nodes[i].name);
 		snprintf(path, sizeof(path), "%s/identity.json", nstate[i]);
@@ -183,7 +185,7 @@ demo_main(int argc, char **argv)
 			snprintf(local, sizeof(local), "is_local=%s",
 			    demo_nodes[i].is_local);
 			if (call_api(&t, "cluster.node.edit", "JSONdata", args,
-			    5, &ans, errtype) != 0 ||
+			    6, &ans, errtype) != 0 ||
 			    (j = json_loads(sbuf_str(&ans), 0, NULL)) == NULL ||
 			    (token = json_string_value(json_object_get(j,
 			    "token"))) == NULL) {

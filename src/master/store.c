@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "../common/db.h"
 #include "../common/log.h"
 #include "../common/util.h"
 
@@ -110,49 +111,7 @@ static const char *migrations[] = {
 static int
 exec(struct store *s, const char *sql)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("store: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-migrate(struct store *s, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	int version = 0, i;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version > (int)nitems(migrations)) {
-		snprintf(err, errlen, "database schema %d is newer than this "
-		    "program (%d)", version, (int)nitems(migrations));
-		return -1;
-	}
-	for (i = version; i < (int)nitems(migrations); i++) {
-		char sql[64];
-
-		if (exec(s, "BEGIN IMMEDIATE") == -1)
-			return -1;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if (exec(s, migrations[i]) == -1 || exec(s, sql) == -1) {
-			exec(s, "ROLLBACK");
-			snprintf(err, errlen, "schema migration %d failed", i + 1);
-			return -1;
-		}
-		if (exec(s, "COMMIT") == -1)
-			return -1;
-		log_info("store: schema migrated to version %d", i + 1);
-	}
-	return 0;
+	return db_exec(s->db, sql);
 }
 
 struct store *
@@ -163,21 +122,8 @@ store_open(const char *path, char *err, size_t errlen)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	pthread_mutex_init(&s->mtx, NULL);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "database \"%s\": %s", path,
-		    sqlite3_errmsg(s->db));
-		store_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec(s, "PRAGMA journal_mode=WAL") == -1 ||
-	    exec(s, "PRAGMA synchronous=NORMAL") == -1 ||
-	    exec(s, "PRAGMA foreign_keys=ON") == -1 ||
-	    migrate(s, err, errlen) == -1) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "database \"%s\": cannot "
-			    "initialise", path);
+	if ((s->db = db_open(path, "PRAGMA foreign_keys=ON", migrations,
+	    nitems(migrations), err, errlen)) == NULL) {
 		store_close(s);
 		return NULL;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/db.h"
 #include "../common/log.h"
 
 struct nstore {
@@ -28,56 +29,24 @@ static const char *const migrations[] = {
 static int
 exec(struct nstore *s, const char *sql)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("store: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	return db_exec(s->db, sql);
 }
 
 struct nstore *
 nstore_open(const char *path, char *err, size_t errlen)
 {
 	struct nstore *s;
-	sqlite3_stmt *st;
-	int version = 0, i, n = (int)(sizeof(migrations) /
-	    sizeof(migrations[0]));
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	pthread_mutex_init(&s->mtx, NULL);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec(s, "PRAGMA journal_mode=WAL") == -1 ||
-	    exec(s, "PRAGMA synchronous=NORMAL") == -1 ||
-	    exec(s, "PRAGMA cache_size=-256") == -1)
-		goto fail;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	for (i = version; i < n; i++) {
-		char sql[64];
-
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
-		    exec(s, migrations[i]) == -1 || exec(s, sql) == -1 ||
-		    exec(s, "COMMIT") == -1)
-			goto fail;
+	if ((s->db = db_open(path, "PRAGMA cache_size=-256", migrations,
+	    sizeof(migrations) / sizeof(migrations[0]), err, errlen)) ==
+	    NULL) {
+		nstore_close(s);
+		return NULL;
 	}
 	return s;
-fail:
-	snprintf(err, errlen, "database \"%s\": %s", path,
-	    s->db ? sqlite3_errmsg(s->db) : "cannot open");
-	nstore_close(s);
-	return NULL;
 }
 
 void

@@ -1,0 +1,84 @@
+/* db.c - see db.h. */
+#include "db.h"
+
+#include <stdio.h>
+
+#include "log.h"
+
+int
+db_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, const char *const *migrations, size_t n, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int version = 0, i;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)n) {
+		snprintf(err, errlen, "database schema %d is newer than this "
+		    "program (%d)", version, (int)n);
+		return -1;
+	}
+	for (i = version; i < (int)n; i++) {
+		char sql[64];
+
+		if (db_exec(db, "BEGIN IMMEDIATE") == -1)
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (db_exec(db, migrations[i]) == -1 ||
+		    db_exec(db, sql) == -1) {
+			db_exec(db, "ROLLBACK");
+			snprintf(err, errlen, "schema migration %d failed", i + 1);
+			return -1;
+		}
+		if (db_exec(db, "COMMIT") == -1)
+			return -1;
+		log_info("store: schema migrated to version %d", i + 1);
+	}
+	return 0;
+}
+
+sqlite3 *
+db_open(const char *path, const char *pragmas, const char *const *migrations,
+    size_t n, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	err[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database \"%s\": %s", path,
+		    db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (db_exec(db, "PRAGMA journal_mode=WAL") == -1 ||
+	    db_exec(db, "PRAGMA synchronous=NORMAL") == -1 ||
+	    (pragmas && db_exec(db, pragmas) == -1) ||
+	    migrate(db, migrations, n, err, errlen) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "database \"%s\": cannot "
+			    "initialise", path);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}

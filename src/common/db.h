@@ -1,0 +1,18 @@
+/* db.h - opening the SQLite stores of the master and of the node: WAL, a
+ * busy timeout, the caller's pragmas, and ordered schema migrations
+ * (migration i brings PRAGMA user_version from i to i + 1; a released
+ * migration is never edited).  Only store files include this. */
+#ifndef HF_DB_H
+#define HF_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/* Runs sql; 0, or -1 with the error logged. */
+int	 db_exec(sqlite3 *, const char *sql);
+/* Opens path and brings its schema up to date; the handle, or NULL with a
+ * message in err.  A schema newer than the program is refused. */
+sqlite3	*db_open(const char *path, const char *pragmas,
+	    const char *const *migrations, size_t n, char *err, size_t errlen);
+
+#endif

@@ -306,7 +306,7 @@ api_node_delete(struct api_ctx *c)
 	char *buf, *items[256];
 	int64_t ids[256];
 	struct node n;
-	int i, cnt;
+	int i, cnt, held;
 
 	if ((elid = api_need(c, "elid")) == NULL)
 		return;
@@ -323,6 +323,14 @@ api_node_delete(struct api_ctx *c)
 		if (store_node_get(c->m->st, ids[i], &n) != 0) {
 			reply_error(&c->r, "missing", "node",
 			    "node %s not found", items[i]);
+			goto out;
+		}
+		if (store_node_placements(c->m->st, ids[i], &held) == 0 &&
+		    held > 0) {
+			reply_error(&c->r, "value", "node", "node \"%s\" holds "
+			    "the data of %d user role(s); it can't be removed "
+			    "while it does", n.name, held);
+			store_node_free(&n);
 			goto out;
 		}
 		store_node_free(&n);

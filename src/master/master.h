@@ -177,6 +177,43 @@ void	 api_desync_list(struct api_ctx *);
 void	 api_desync_resync(struct api_ctx *);
 void	 api_query_log(struct api_ctx *);
 
+/* A node's URL for path ("/v1/..."). */
+void	 node_url(const struct node *, const char *path, char *out,
+	    size_t len);
+/* Whether a canonical roles list ("web,dns") holds role. */
+int	 roles_have(const char *roles, const char *role);
+
+/* proxy.c: calls to the user-data side of nodes. */
+struct ucall {
+	const struct node	*node;		/* in */
+	json_t			*body;		/* in, the caller's */
+	long			 timeout_ms;	/* 0: the policy's */
+	json_t			*doc;		/* out: the node's document,
+						 * the caller decrefs */
+	char			 err[400];	/* out: why there is no doc */
+};
+/* Runs the calls at once, POSTing each body to path. */
+void	 proxy_run(struct master *, struct ucall *, size_t n,
+	    const char *path);
+/* The account item of a user for nodes; the caller decrefs. */
+json_t	*proxy_account(const struct user *);
+/* The node holding role for user, placing the user first if needed
+ * (DESIGN.md §2); 0 with out (store_node_free it), or -1 with err. */
+int	 place_user(struct master *, int64_t user, const char *role,
+	    struct node *out, char *err, size_t errlen);
+
+/* api_user.c, api_udata.c */
+void	 api_user_list(struct api_ctx *);
+void	 api_user_edit(struct api_ctx *);
+void	 api_user_delete(struct api_ctx *);
+void	 api_user_suspend(struct api_ctx *);
+void	 api_user_placement(struct api_ctx *);
+void	 api_ud_list(struct api_ctx *);
+void	 api_ud_edit(struct api_ctx *);
+void	 api_ud_delete(struct api_ctx *);
+/* Settles index rows left pending (reconciler, from the sync loop). */
+void	 ud_settle_pending(struct master *, int64_t older_than);
+
 /* master main */
 int	 master_main(int argc, char **argv);
 

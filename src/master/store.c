@@ -106,6 +106,32 @@ static const char *migrations[] = {
 	"  targets TEXT NOT NULL,"
 	"  results TEXT NOT NULL,"
 	"  outcome TEXT NOT NULL);",
+
+	/* 3: users' details and limits, placement, the user-data index */
+	"ALTER TABLE user ADD COLUMN fullname TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE user ADD COLUMN uid INTEGER;"
+	"ALTER TABLE user ADD COLUMN lim_webdomains INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE user ADD COLUMN lim_domains INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE user ADD COLUMN lim_emaildomains INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE user ADD COLUMN lim_emails INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE user ADD COLUMN lim_disk_mb INTEGER NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX user_uid ON user(uid);"
+	"CREATE TABLE placement ("
+	"  user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL,"
+	"  node INTEGER NOT NULL REFERENCES node(id),"
+	"  PRIMARY KEY (user, role));"
+	"CREATE TABLE uindex ("
+	"  kind TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  owner INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	"  node INTEGER NOT NULL REFERENCES node(id),"
+	"  parent TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','live')),"
+	"  since INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, name));"
+	"CREATE INDEX uindex_owner ON uindex(owner, kind);",
 };
 
 static int
@@ -201,9 +227,19 @@ user_row(sqlite3_stmt *st, struct user *u)
 	col_text(st, 2, u->level, sizeof(u->level));
 	u->active = sqlite3_column_int(st, 3);
 	col_text(st, 4, u->pwhash, sizeof(u->pwhash));
+	col_text(st, 5, u->fullname, sizeof(u->fullname));
+	u->uid = sqlite3_column_int64(st, 6);
+	u->lim[LIM_WEBDOMAINS] = sqlite3_column_int64(st, 7);
+	u->lim[LIM_DOMAINS] = sqlite3_column_int64(st, 8);
+	u->lim[LIM_EMAILDOMAINS] = sqlite3_column_int64(st, 9);
+	u->lim[LIM_EMAILS] = sqlite3_column_int64(st, 10);
+	u->lim[LIM_DISK_MB] = sqlite3_column_int64(st, 11);
 }
 
-#define USER_COLS	"id, name, level, active, pwhash"
+#define USER_COLS	"id, name, level, active, pwhash, fullname, " \
+	"coalesce(uid, 0), lim_webdomains, lim_domains, lim_emaildomains, " \
+	"lim_emails, lim_disk_mb"
+#define USER_NCOLS	12
 
 static int
 user_get(struct store *s, const char *where, const char *name, int64_t id,
@@ -327,6 +363,8 @@ store_session_use(struct store *s, const char *idhash, const char *addr,
 
 	lock(s);
 	if ((st = prep(s, "SELECT u.id, u.name, u.level, u.active, u.pwhash,"
+	    " u.fullname, coalesce(u.uid, 0), u.lim_webdomains, u.lim_domains,"
+	    " u.lim_emaildomains, u.lim_emails, u.lim_disk_mb,"
 	    " s.addr, s.last_used FROM session s JOIN user u ON u.id = s.user"
 	    " WHERE s.idhash = ?1")) == NULL) {
 		unlock(s);
@@ -340,8 +378,8 @@ store_session_use(struct store *s, const char *idhash, const char *addr,
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
 	}
 	user_row(st, u);
-	col_text(st, 5, saddr, sizeof(saddr));
-	last = sqlite3_column_int64(st, 6);
+	col_text(st, USER_NCOLS, saddr, sizeof(saddr));
+	last = sqlite3_column_int64(st, USER_NCOLS + 1);
 	sqlite3_finalize(st);
 	if (now - last >= idle_s) {
 		if ((st = prep(s, "DELETE FROM session WHERE idhash = ?1 OR "
@@ -1348,4 +1386,501 @@ store_desync_has(struct store *s, int64_t node, const char *type, int *has)
 	}
 	unlock(s);
 	return rc;
+}
+
+/* ---- rows as JSON ---- */
+
+/* Every row of st as an object named by the columns: integers as numbers,
+ * the rest as strings.  Finalizes st. */
+static json_t *
+rows_json(sqlite3_stmt *st)
+{
+	json_t *rows = json_array();
+	int i, n = sqlite3_column_count(st);
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *r = json_object();
+
+		for (i = 0; i < n; i++) {
+			const char *name = sqlite3_column_name(st, i);
+
+			if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
+				json_object_set_new(r, name, json_integer(
+				    sqlite3_column_int64(st, i)));
+			else if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				json_object_set_new(r, name, json_string(""));
+			else
+				json_object_set_new(r, name, json_string(
+				    (const char *)sqlite3_column_text(st, i)));
+		}
+		json_array_append_new(rows, r);
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+/* Runs sql with one integer and one text parameter (either may be unused)
+ * and answers its rows. */
+static int
+query_rows(struct store *s, const char *sql, int64_t a, const char *b,
+    json_t **rows)
+{
+	sqlite3_stmt *st;
+
+	*rows = NULL;
+	lock(s);
+	if ((st = prep(s, sql)) == NULL) {
+		unlock(s);
+		*rows = json_array();
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, a);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	*rows = rows_json(st);
+	unlock(s);
+	return 0;
+}
+
+/* One integer answer of sql with the same parameters. */
+static int
+query_int(struct store *s, const char *sql, int64_t a, const char *b,
+    int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, sql)) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, a);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+/* ---- users (more) ---- */
+
+static void
+bind_user(sqlite3_stmt *st, const struct user *u)
+{
+	int i;
+
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, u->level, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, u->active);
+	sqlite3_bind_text(st, 4, u->pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, u->fullname, -1, SQLITE_STATIC);
+	for (i = 0; i < LIM_N; i++)
+		sqlite3_bind_int64(st, 6 + i, u->lim[i]);
+	sqlite3_bind_int64(st, 6 + LIM_N, u->id);
+}
+
+int
+store_user_create(struct store *s, struct user *u)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	/* UIDs are never taken twice: the next one is above the highest ever
+	 * given, which sys_version keeps under the name "uid". */
+	if ((st = prep(s, "INSERT INTO user (name, level, active, pwhash, "
+	    "fullname, lim_webdomains, lim_domains, lim_emaildomains, "
+	    "lim_emails, lim_disk_mb, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, CASE WHEN ?2 = 'user' THEN max(2000, "
+	    "coalesce((SELECT max(uid) + 1 FROM user), 2000), "
+	    "coalesce((SELECT version FROM sys_version WHERE type = 'uid'), "
+	    "0)) END)")) == NULL) {
+		exec(s, "ROLLBACK");
+		unlock(s);
+		return -1;
+	}
+	bind_user(st, u);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	if (rc == 0) {
+		u->id = sqlite3_last_insert_rowid(s->db);
+		if ((st = prep(s, "SELECT coalesce(uid, 0) FROM user WHERE "
+		    "id = ?1")) != NULL) {
+			sqlite3_bind_int64(st, 1, u->id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				u->uid = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (u->uid > 0 && (st = prep(s, "INSERT INTO sys_version "
+		    "(type, version) VALUES ('uid', ?1) ON CONFLICT (type) DO "
+		    "UPDATE SET version = ?1")) != NULL) {
+			sqlite3_bind_int64(st, 1, u->uid + 1);
+			rc = step_done(s, st);
+			sqlite3_finalize(st);
+		}
+	}
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_update(struct store *s, const struct user *u)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE user SET level = ?2, active = ?3, "
+	    "pwhash = ?4, fullname = ?5, lim_webdomains = ?6, "
+	    "lim_domains = ?7, lim_emaildomains = ?8, lim_emails = ?9, "
+	    "lim_disk_mb = ?10, uid = CASE WHEN uid IS NULL AND ?2 = 'user' "
+	    "THEN max(2000, coalesce((SELECT max(uid) + 1 FROM user), 2000), "
+	    "coalesce((SELECT version FROM sys_version WHERE type = 'uid'), "
+	    "0)) ELSE uid END WHERE id = ?11 AND ?1 = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	bind_user(st, u);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_delete(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "DELETE FROM user WHERE id = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = STORE_NOTFOUND;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_list(struct store *s, json_t **rows)
+{
+	return query_rows(s, "SELECT u.id, u.name, u.fullname, u.level, "
+	    "u.active, coalesce(u.uid, 0) AS uid, u.lim_webdomains, "
+	    "u.lim_domains, u.lim_emaildomains, u.lim_emails, u.lim_disk_mb, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'webdomain') AS webdomains, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'domain') AS domains, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'emaildomain') AS emaildomains, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'email') AS emails "
+	    "FROM user u WHERE ?1 = ?1 ORDER BY u.name", 0, NULL, rows);
+}
+
+/* ---- placement ---- */
+
+int
+store_placement_get(struct store *s, int64_t user, const char *role,
+    int64_t *node)
+{
+	return query_int(s, "SELECT node FROM placement WHERE user = ?1 AND "
+	    "role = ?2", user, role, node);
+}
+
+int
+store_placement_set(struct store *s, int64_t user, const char *role,
+    int64_t node, int64_t *actual)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO placement (user, role, node) VALUES "
+	    "(?1, ?2, ?3) ON CONFLICT (user, role) DO NOTHING")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, user);
+	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, node);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	if (rc != 0)
+		return -1;
+	return store_placement_get(s, user, role, actual) == 0 ? 0 : -1;
+}
+
+int
+store_placement_list(struct store *s, int64_t user, json_t **rows)
+{
+	return query_rows(s, "SELECT p.role, p.node, n.name AS node_name, "
+	    "n.addr FROM placement p JOIN node n ON n.id = p.node WHERE "
+	    "p.user = ?1 ORDER BY CASE p.role WHEN 'web' THEN 1 WHEN 'dns' "
+	    "THEN 2 ELSE 3 END", user, NULL, rows);
+}
+
+int
+store_placement_counts(struct store *s, const char *role, json_t **counts)
+{
+	json_t *rows, *r;
+	size_t i;
+	char key[32];
+
+	if (query_rows(s, "SELECT node, count(*) AS n FROM placement WHERE "
+	    "?1 = ?1 AND role = ?2 GROUP BY node", 0, role, &rows) == -1) {
+		json_decref(rows);
+		return -1;
+	}
+	*counts = json_object();
+	json_array_foreach(rows, i, r) {
+		snprintf(key, sizeof(key), "%lld", (long long)
+		    json_integer_value(json_object_get(r, "node")));
+		json_object_set(*counts, key, json_object_get(r, "n"));
+	}
+	json_decref(rows);
+	return 0;
+}
+
+int
+store_user_nodes(struct store *s, int64_t user, int64_t **nodes, size_t *n)
+{
+	json_t *rows, *r;
+	size_t i;
+
+	*nodes = NULL;
+	*n = 0;
+	if (query_rows(s, "SELECT DISTINCT node FROM placement WHERE "
+	    "user = ?1 ORDER BY node", user, NULL, &rows) == -1) {
+		json_decref(rows);
+		return -1;
+	}
+	if (json_array_size(rows) > 0 &&
+	    (*nodes = calloc(json_array_size(rows), sizeof(**nodes))) ==
+	    NULL) {
+		json_decref(rows);
+		return -1;
+	}
+	json_array_foreach(rows, i, r)
+		(*nodes)[(*n)++] = json_integer_value(json_object_get(r,
+		    "node"));
+	json_decref(rows);
+	return 0;
+}
+
+int
+store_node_placements(struct store *s, int64_t node, int *n)
+{
+	int64_t v = 0;
+	int rc = query_int(s, "SELECT count(*) FROM placement WHERE "
+	    "node = ?1", node, NULL, &v);
+
+	*n = (int)v;
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- the user-data index ---- */
+
+int
+store_uindex_get(struct store *s, const char *kind, const char *name,
+    struct uentry *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "SELECT x.kind, x.name, x.owner, u.name, x.node, "
+	    "x.parent, x.state, x.since FROM uindex x JOIN user u ON "
+	    "u.id = x.owner WHERE x.kind = ?1 AND x.name = ?2")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(e, 0, sizeof(*e));
+		col_text(st, 0, e->kind, sizeof(e->kind));
+		col_text(st, 1, e->name, sizeof(e->name));
+		e->owner = sqlite3_column_int64(st, 2);
+		col_text(st, 3, e->owner_name, sizeof(e->owner_name));
+		e->node = sqlite3_column_int64(st, 4);
+		col_text(st, 5, e->parent, sizeof(e->parent));
+		col_text(st, 6, e->state, sizeof(e->state));
+		e->since = sqlite3_column_int64(st, 7);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_reserve(struct store *s, const struct uentry *e, int64_t limit,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if (limit > 0) {
+		if ((st = prep(s, "SELECT count(*) FROM uindex WHERE "
+		    "owner = ?1 AND kind = ?2")) == NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(st, 1, e->owner);
+			sqlite3_bind_text(st, 2, e->kind, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_ROW)
+				rc = -1;
+			else if (sqlite3_column_int64(st, 0) >= limit)
+				rc = STORE_LIMIT;
+			sqlite3_finalize(st);
+		}
+	}
+	if (rc == 0) {
+		if ((st = prep(s, "INSERT INTO uindex (kind, name, owner, node, "
+		    "parent, state, since) VALUES (?1, ?2, ?3, ?4, ?5, "
+		    "'pending', ?6)")) == NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, e->owner);
+			sqlite3_bind_int64(st, 4, e->node);
+			sqlite3_bind_text(st, 5, e->parent, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 6, now);
+			rc = step_done(s, st);
+			sqlite3_finalize(st);
+		}
+	}
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_live(struct store *s, const char *kind, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE uindex SET state = 'live' WHERE kind = ?1 "
+	    "AND name = ?2")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_remove(struct store *s, const char *kind,
+    const char *const *names, size_t n)
+{
+	sqlite3_stmt *st, *sc;
+	size_t i;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	st = prep(s, "DELETE FROM uindex WHERE kind = ?1 AND name = ?2");
+	sc = prep(s, "DELETE FROM uindex WHERE kind = 'email' AND "
+	    "parent = ?1");
+	if (st == NULL || sc == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+		if (rc == 0 && strcmp(kind, "emaildomain") == 0) {
+			sqlite3_reset(sc);
+			sqlite3_bind_text(sc, 1, names[i], -1, SQLITE_STATIC);
+			rc = step_done(s, sc);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(sc);
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_remove_user_node(struct store *s, int64_t user, int64_t node)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "DELETE FROM uindex WHERE owner = ?1 AND "
+	    "node = ?2")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, user);
+	sqlite3_bind_int64(st, 2, node);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	if (rc == 0 && (st = prep(s, "DELETE FROM placement WHERE user = ?1 "
+	    "AND node = ?2")) != NULL) {
+		sqlite3_bind_int64(st, 1, user);
+		sqlite3_bind_int64(st, 2, node);
+		rc = step_done(s, st);
+		sqlite3_finalize(st);
+	}
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_pending(struct store *s, int64_t older, json_t **rows)
+{
+	return query_rows(s, "SELECT x.kind, x.name, x.owner, u.name AS "
+	    "owner_name, x.node, x.parent FROM uindex x JOIN user u ON "
+	    "u.id = x.owner WHERE x.state = 'pending' AND x.since < ?1 "
+	    "ORDER BY x.since", older, NULL, rows);
+}
+
+int
+store_uindex_count(struct store *s, int64_t user, const char *kind, int *n)
+{
+	int64_t v = 0;
+	int rc = query_int(s, "SELECT count(*) FROM uindex WHERE owner = ?1 "
+	    "AND kind = ?2", user, kind, &v);
+
+	*n = (int)v;
+	return rc == 0 ? 0 : -1;
 }

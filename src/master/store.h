@@ -16,12 +16,27 @@ struct store;
 #define STORE_NOTFOUND	1	/* returned where "absent" is not an error */
 #define STORE_EXISTS	2	/* a unique name is taken */
 
+#define STORE_LIMIT	3	/* a user's limit is reached */
+
+/* A user's limits, 0 = none. */
+enum {
+	LIM_WEBDOMAINS,
+	LIM_DOMAINS,
+	LIM_EMAILDOMAINS,
+	LIM_EMAILS,
+	LIM_DISK_MB,
+	LIM_N
+};
+
 struct user {
 	int64_t	 id;
 	char	 name[64];
 	char	 level[16];	/* "admin" or "user" */
 	int	 active;
 	char	 pwhash[160];
+	char	 fullname[160];
+	int64_t	 uid;		/* 0 until the user is of level user */
+	int64_t	 lim[LIM_N];
 };
 
 struct node {
@@ -168,5 +183,71 @@ int	 store_desync_failed(struct store *, int64_t node, const char *type,
 int	 store_desync_count(struct store *, int64_t node, int *n);
 int	 store_desync_has(struct store *, int64_t node, const char *type,
 	    int *has);
+
+/* ---- users (more) ---- */
+
+/* Inserts u (name, level, active, pwhash, fullname, lim); a user of level
+ * "user" gets the next free UID (from 2000 up).  Sets u->id and u->uid.
+ * STORE_EXISTS when the name is taken. */
+int	 store_user_create(struct store *, struct user *);
+/* Writes fullname, level, active, pwhash and lim of u->id. */
+int	 store_user_update(struct store *, const struct user *);
+/* Removes the user with their sessions, placements and index rows. */
+int	 store_user_delete(struct store *, int64_t id);
+/* Every user as JSON objects, by name, with their counts of objects. */
+int	 store_user_list(struct store *, json_t **rows);
+
+/* ---- placement: (user, role) -> node ---- */
+
+/* STORE_NOTFOUND when the user has no node for the role. */
+int	 store_placement_get(struct store *, int64_t user, const char *role,
+	    int64_t *node);
+/* Records node unless the user already has one for the role; *actual is
+ * the node that holds the role afterwards. */
+int	 store_placement_set(struct store *, int64_t user, const char *role,
+	    int64_t node, int64_t *actual);
+/* The user's placements: [{role, node, node_name, addr}]. */
+int	 store_placement_list(struct store *, int64_t user, json_t **rows);
+/* How many users each node holds for role: {"NODEID": count}. */
+int	 store_placement_counts(struct store *, const char *role,
+	    json_t **counts);
+/* The distinct nodes holding some of the user's data. */
+int	 store_user_nodes(struct store *, int64_t user, int64_t **nodes,
+	    size_t *n);
+/* How many placements a node has (a node holding data can't be removed). */
+int	 store_node_placements(struct store *, int64_t node, int *n);
+
+/* ---- the user-data index: (kind, name) -> owner, node ---- */
+
+struct uentry {
+	char	 kind[16];	/* webdomain, domain, emaildomain, email */
+	char	 name[320];
+	int64_t	 owner;
+	char	 owner_name[64];
+	int64_t	 node;
+	char	 parent[256];	/* an email's mail domain */
+	char	 state[12];	/* pending, live */
+	int64_t	 since;
+};
+
+int	 store_uindex_get(struct store *, const char *kind, const char *name,
+	    struct uentry *);
+/* Inserts e as pending: STORE_EXISTS when the name is taken (by anyone),
+ * STORE_LIMIT when the owner already has limit rows of the kind (limit 0:
+ * none). */
+int	 store_uindex_reserve(struct store *, const struct uentry *,
+	    int64_t limit, int64_t now);
+int	 store_uindex_live(struct store *, const char *kind, const char *name);
+/* Removes the rows, and with an emaildomain the emails under it. */
+int	 store_uindex_remove(struct store *, const char *kind,
+	    const char *const *names, size_t n);
+/* Removes every row of the user on node. */
+int	 store_uindex_remove_user_node(struct store *, int64_t user,
+	    int64_t node);
+/* Rows pending since before older: [{kind, name, owner, node}]. */
+int	 store_uindex_pending(struct store *, int64_t older, json_t **rows);
+/* How many rows of kind the user has. */
+int	 store_uindex_count(struct store *, int64_t user, const char *kind,
+	    int *n);
 
 #endif

@@ -62,7 +62,7 @@ params_json(const struct reqparams *p)
 	return s;
 }
 
-static void
+void
 node_url(const struct node *n, const char *path, char *out, size_t len)
 {
 	int v6 = strchr(n->addr, ':') != NULL;

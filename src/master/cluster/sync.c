@@ -248,9 +248,21 @@ sync_loop(void *arg)
 {
 	struct master *m = arg;
 	struct timespec ts;
+	int64_t settled = 0;
 
 	while (!m->stop) {
 		size_t pushed = sync_round(m);
+
+		/* creates of user data left unfinished, every few seconds;
+		 * a create still in flight is younger than its timeout */
+		if (mono_ms() - settled >= 2000) {
+			struct policy pol;
+
+			policy_load(m, &pol);
+			ud_settle_pending(m, wall_s() - pol.node_timeout_ms /
+			    1000 - 5);
+			settled = mono_ms();
+		}
 
 		pthread_mutex_lock(&m->sync_mtx);
 		if (!m->stop) {

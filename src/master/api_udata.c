@@ -1,0 +1,634 @@
+/* api_udata.c - user data (DESIGN.md §3.2): web domains, DNS zones and
+ * records, mail domains and mailboxes.  The data lives on the node that
+ * holds the owner's role; the master checks who may touch what, keeps
+ * names unique cluster-wide through its index, places users, and forwards
+ * the call.  The node's answer is the function's reply document.
+ *
+ * Access: a user reaches only objects their own; an object that is not
+ * theirs gets the same answer as one that does not exist, so a refusal
+ * does not tell whether another user has it.  An administrator reaches
+ * everything, and with su= acts as the user. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/params.h"
+#include "../common/util.h"
+#include "../common/uvalid.h"
+#include "master.h"
+
+struct ufam {
+	const char	*base;		/* the function family */
+	const char	*kind;		/* index kind; NULL: records */
+	const char	*role;
+	int		 lim;		/* LIM_*, or -1 */
+	const char	*what;		/* for messages */
+};
+
+static const struct ufam fams[] = {
+	{ "webdomain", "webdomain", "web", LIM_WEBDOMAINS, "web domain" },
+	{ "domain.record", NULL, "dns", -1, "DNS record" },
+	{ "domain", "domain", "dns", LIM_DOMAINS, "DNS domain" },
+	{ "emaildomain", "emaildomain", "mail", LIM_EMAILDOMAINS,
+	  "mail domain" },
+	{ "email", "email", "mail", LIM_EMAILS, "mailbox" },
+};
+
+static const struct ufam *
+fam_of(const char *func)
+{
+	size_t i, n;
+
+	for (i = 0; i < nitems(fams); i++) {
+		n = strlen(fams[i].base);
+		if (strncmp(func, fams[i].base, n) == 0 && (func[n] == '\0' ||
+		    strcmp(func + n, ".edit") == 0 ||
+		    strcmp(func + n, ".delete") == 0))
+			return &fams[i];
+	}
+	return NULL;
+}
+
+static int
+admin_mode(const struct api_ctx *c)
+{
+	return c->as.level == LVL_ADMIN;
+}
+
+/* The parameters a node is given: everything but credentials and what
+ * only the master reads. */
+static json_t *
+node_params(const struct api_ctx *c)
+{
+	static const char *const skip[] = { "auth", "authinfo", "su", "out",
+	    "func", "lang", "owner", NULL };
+	json_t *j = json_object();
+	size_t i, k;
+
+	for (i = 0; i < c->p->n; i++) {
+		for (k = 0; skip[k]; k++)
+			if (strcmp(c->p->v[i].key, skip[k]) == 0)
+				break;
+		if (skip[k] == NULL)
+			json_object_set_new(j, c->p->v[i].key,
+			    json_string(c->p->v[i].val));
+	}
+	return j;
+}
+
+/* The canonical index name of an object from what the caller wrote:
+ * a domain, or LOCAL@DOMAIN for a mailbox.  0, or -1 with the error. */
+static int
+canon_name(struct api_ctx *c, const struct ufam *f, const char *field,
+    const char *s, char *out, size_t outlen)
+{
+	char err[VALID_ERR_MAX], d[DOMAIN_MAX], e[320];
+
+	if (strcmp(f->kind, "email") == 0) {
+		if (valid_email(field, s, e, err) == -1) {
+			api_bad(c, field, err);
+			return -1;
+		}
+		strlcpy_hf(out, e, outlen);
+		return 0;
+	}
+	if (valid_domain(field, s, d, err) == -1) {
+		api_bad(c, field, err);
+		return -1;
+	}
+	strlcpy_hf(out, d, outlen);
+	return 0;
+}
+
+/*
+ * Finds the object (kind, name) for the caller.  0 with e; -1 with the
+ * error in the reply: for a user, "access" alike whether the object is
+ * another's or absent; for an administrator, "missing".
+ */
+static int
+ud_find(struct api_ctx *c, const char *kind, const char *what,
+    const char *name, struct uentry *e)
+{
+	char q[VALID_ERR_MAX];
+	int rc;
+
+	rc = store_uindex_get(c->m->st, kind, name, e);
+	if (rc == -1) {
+		reply_error(&c->r, "internal", kind, "store unavailable");
+		return -1;
+	}
+	valid_quote(name, q, sizeof(q));
+	if (admin_mode(c)) {
+		if (rc == 0)
+			return 0;
+		reply_error(&c->r, "missing", kind, "%s \"%s\" not found", what,
+		    q);
+		return -1;
+	}
+	if (rc == 0 && e->owner == c->as.id)
+		return 0;
+	reply_error(&c->r, "access", kind, "%s \"%s\" is not among yours",
+	    what, q);
+	return -1;
+}
+
+static int
+node_of(struct api_ctx *c, int64_t id, struct node *n)
+{
+	if (store_node_get(c->m->st, id, n) != 0) {
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		return -1;
+	}
+	return 0;
+}
+
+/* The reply becomes doc (taken). */
+static void
+reply_take(struct api_ctx *c, json_t *doc)
+{
+	json_decref(c->r.doc);
+	c->r.doc = doc;
+}
+
+/*
+ * One call to one node: the function with the caller's parameters (over
+ * replaces some), for owner (NULL: every owner), with the owner's account
+ * when acct is given.  The node's document becomes the reply.  Returns 0
+ * when the node did it, 1 when the node answered an error, -1 when it gave
+ * no answer (the error names it).
+ */
+static int
+forward(struct api_ctx *c, const struct node *n, const char *owner,
+    const struct user *acct, json_t *over)
+{
+	struct ucall u;
+	json_t *params = node_params(c);
+
+	if (over)
+		json_object_update(params, over);
+	memset(&u, 0, sizeof(u));
+	u.node = n;
+	u.body = json_pack("{s:s,s:o,s:s?}", "func", c->fn->name, "params",
+	    params, "owner", owner);
+	if (acct)
+		json_object_set_new(u.body, "account", proxy_account(acct));
+	proxy_run(c->m, &u, 1, "/v1/ud");
+	json_decref(u.body);
+	if (u.doc == NULL) {
+		reply_error(&c->r, "node", n->name, "%s", u.err);
+		return -1;
+	}
+	reply_take(c, u.doc);
+	return reply_is_error(&c->r) ? 1 : 0;
+}
+
+static int
+elem_cmp(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *p = json_string_value(json_object_get(x, "name"));
+	const char *q = json_string_value(json_object_get(y, "name"));
+
+	return strcmp(p ? p : "", q ? q : "");
+}
+
+/*
+ * An administrator's listing across users: one parallel read of every
+ * node of the role, merged and ordered by name.
+ */
+static void
+list_all(struct api_ctx *c, const struct ufam *f)
+{
+	struct node *v = NULL;
+	struct ucall *calls;
+	size_t n, i, k = 0, j, ne = 0;
+	json_t *params = node_params(c), *all, **es = NULL, *e;
+	char errs[1200];
+	size_t eo = 0;
+
+	errs[0] = '\0';
+	if (store_node_list(c->m->st, &v, &n) == -1) {
+		reply_error(&c->r, "internal", f->base, "store unavailable");
+		json_decref(params);
+		return;
+	}
+	if ((calls = calloc(n + 1, sizeof(*calls))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		if (!v[i].joined || !roles_have(v[i].roles, f->role))
+			continue;
+		calls[k].node = &v[i];
+		calls[k].body = json_pack("{s:s,s:O}", "func", c->fn->name,
+		    "params", params);
+		k++;
+	}
+	proxy_run(c->m, calls, k, "/v1/ud");
+	all = json_array();
+	for (i = 0; i < k; i++) {
+		json_t *d = calls[i].doc;
+
+		if (d == NULL || json_object_get(d, "error")) {
+			const char *msg = d ? json_string_value(json_object_get(
+			    json_object_get(d, "error"), "msg")) :
+			    calls[i].err;
+
+			if (eo < sizeof(errs))
+				eo += (size_t)snprintf(errs + eo,
+				    sizeof(errs) - eo, "%s%s", eo ? "; " : "",
+				    msg ? msg : "?");
+		} else
+			json_array_extend(all, json_object_get(d, "elem"));
+	}
+	if (eo) {
+		reply_error(&c->r, "node", f->base, "%s", errs);
+		goto out;
+	}
+	/* ordered by name, across nodes */
+	ne = json_array_size(all);
+	if (ne > 0 && (es = calloc(ne, sizeof(*es))) == NULL)
+		fatal("calloc");
+	json_array_foreach(all, j, e)
+		es[j] = e;
+	qsort(es, ne, sizeof(*es), elem_cmp);
+	reply_list(&c->r);
+	for (j = 0; j < ne; j++)
+		json_array_append(json_object_get(c->r.doc, "elem"), es[j]);
+out:
+	free(es);
+	json_decref(all);
+	for (i = 0; i < k; i++) {
+		json_decref(calls[i].body);
+		json_decref(calls[i].doc);
+	}
+	free(calls);
+	json_decref(params);
+	store_nodes_free(v, n);
+}
+
+/* The zone a record function names (plid, or elid for the listing). */
+static int
+record_zone(struct api_ctx *c, const char *field, struct uentry *e)
+{
+	char zone[DOMAIN_MAX], err[VALID_ERR_MAX];
+	const char *z;
+
+	if ((z = api_need(c, field)) == NULL)
+		return -1;
+	if (valid_domain(field, z, zone, err) == -1) {
+		api_bad(c, field, err);
+		return -1;
+	}
+	return ud_find(c, "domain", "DNS domain", zone, e);
+}
+
+/* Forwards to the node of an object the caller may reach; returns as
+ * forward(). */
+static int
+forward_to(struct api_ctx *c, const struct uentry *e, json_t *over)
+{
+	struct node n;
+	struct user u;
+	int rc = -1;
+
+	if (node_of(c, e->node, &n) == -1)
+		return -1;
+	if (store_user_get_id(c->m->st, e->owner, &u) != 0)
+		reply_error(&c->r, "internal", "user", "store unavailable");
+	else
+		rc = forward(c, &n, u.name, &u, over);
+	store_node_free(&n);
+	return rc;
+}
+
+void
+api_ud_list(struct api_ctx *c)
+{
+	const struct ufam *f = fam_of(c->fn->name);
+	struct uentry e;
+	struct node n;
+	int64_t nid;
+
+	if (f->kind == NULL) {
+		/* domain.record: the zone is elid (ISPmanager) or plid */
+		const char *field = params_get(c->p, "elid") &&
+		    *params_get(c->p, "elid") ? "elid" : "plid";
+		json_t *over;
+
+		if (record_zone(c, field, &e) == -1)
+			return;
+		over = json_pack("{s:s}", "plid", e.name);
+		forward_to(c, &e, over);
+		json_decref(over);
+		return;
+	}
+	if (admin_mode(c)) {
+		list_all(c, f);
+		return;
+	}
+	if (store_placement_get(c->m->st, c->as.id, f->role, &nid) != 0) {
+		reply_list(&c->r);	/* never placed: nothing of the role */
+		return;
+	}
+	if (node_of(c, nid, &n) == -1)
+		return;
+	forward(c, &n, c->as.name, NULL, NULL);
+	store_node_free(&n);
+}
+
+/* The owner of a new object: the caller, or for an administrator the
+ * user named by owner=.  0 with u, or -1 with the error. */
+static int
+new_owner(struct api_ctx *c, struct user *u)
+{
+	const char *o = params_get(c->p, "owner");
+	char err[VALID_ERR_MAX];
+
+	if (!admin_mode(c)) {
+		if (o && *o && strcmp(o, c->as.name) != 0) {
+			reply_error(&c->r, "access", "owner", "you may create "
+			    "objects only for yourself");
+			return -1;
+		}
+		o = c->as.name;
+	} else if (o == NULL || *o == '\0') {
+		reply_error(&c->r, "empty", "owner", "field \"owner\" is "
+		    "required: the user the object is for (or act as them "
+		    "with su=)");
+		return -1;
+	}
+	if (valid_username("owner", o, err) == -1) {
+		api_bad(c, "owner", err);
+		return -1;
+	}
+	if (store_user_get(c->m->st, o, u) != 0 || strcmp(u->level,
+	    "user") != 0) {
+		reply_error(&c->r, "missing", "owner", "user \"%s\" not found "
+		    "or not of level user", o);
+		return -1;
+	}
+	if (!u->active) {
+		reply_error(&c->r, "access", "owner", "user \"%s\" is "
+		    "suspended", o);
+		return -1;
+	}
+	return 0;
+}
+
+/* A delete on the node of a pending object whose create got no answer:
+ * 0 when the node no longer has it. */
+static int
+undo_create(struct master *m, const struct node *n, const char *kind,
+    const char *name)
+{
+	struct ucall u;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	u.node = n;
+	u.body = json_pack("{s:s,s:s}", "kind", kind, "name", name);
+	proxy_run(m, &u, 1, "/v1/ud/forget");
+	rc = u.doc != NULL && json_object_get(u.doc, "error") == NULL ? 0 : -1;
+	json_decref(u.doc);
+	json_decref(u.body);
+	return rc;
+}
+
+/*
+ * Creates an indexed object: name checked and reserved cluster-wide
+ * (pending), the owner placed, the call forwarded with the owner's
+ * account; the row becomes live, or goes when the node refused.
+ */
+static void
+create(struct api_ctx *c, const struct ufam *f)
+{
+	struct uentry e, pe;
+	struct user u;
+	struct node n;
+	char name[320], err[400], q[VALID_ERR_MAX];
+	const char *nm, *names[1];
+	json_t *over = NULL;
+	int rc, have_node = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (new_owner(c, &u) == -1)
+		return;
+	if ((nm = api_need(c, "name")) == NULL)
+		return;
+	if (strcmp(f->kind, "email") == 0) {
+		const char *dom = params_get(c->p, "domainname");
+		char full[400];
+
+		if (dom == NULL || *dom == '\0')
+			dom = params_get(c->p, "plid");
+		if (dom == NULL || *dom == '\0') {
+			reply_error(&c->r, "empty", "domainname", "field "
+			    "\"domainname\" is required");
+			return;
+		}
+		snprintf(full, sizeof(full), "%s@%s", nm, dom);
+		if (canon_name(c, f, "name", full, name, sizeof(name)) == -1)
+			return;
+		/* the mailbox goes where its mail domain is */
+		if (ud_find(c, "emaildomain", "mail domain", strchr(name,
+		    '@') + 1, &pe) == -1)
+			return;
+		if (pe.owner != u.id) {
+			reply_error(&c->r, "access", "domainname", "mail "
+			    "domain \"%s\" is not the owner's", pe.name);
+			return;
+		}
+		strlcpy_hf(e.parent, pe.name, sizeof(e.parent));
+		/* the node takes the local part in name */
+		over = json_pack("{s:s%,s:s}", "name", name,
+		    (size_t)(strchr(name, '@') - name), "domainname", pe.name);
+	} else {
+		if (canon_name(c, f, "name", nm, name, sizeof(name)) == -1)
+			return;
+		over = json_pack("{s:s}", "name", name);
+	}
+	if (place_user(c->m, u.id, f->role, &n, err, sizeof(err)) == -1) {
+		reply_error(&c->r, "placement", f->kind, "%s", err);
+		goto out;
+	}
+	have_node = 1;
+	if (strcmp(n.status, "unavailable") == 0) {
+		reply_error(&c->r, "node", n.name, "node \"%s\" (%s), which "
+		    "holds the %s data of user \"%s\", is unavailable; "
+		    "nothing was changed", n.name, n.addr, f->role, u.name);
+		goto out;
+	}
+	strlcpy_hf(e.kind, f->kind, sizeof(e.kind));
+	strlcpy_hf(e.name, name, sizeof(e.name));
+	e.owner = u.id;
+	e.node = n.id;
+	valid_quote(name, q, sizeof(q));
+	rc = store_uindex_reserve(c->m->st, &e, f->lim >= 0 ? u.lim[f->lim] :
+	    0, wall_s());
+	if (rc == STORE_EXISTS) {
+		reply_error(&c->r, "exists", f->kind, "%s \"%s\" already "
+		    "exists", f->what, q);
+		goto out;
+	}
+	if (rc == STORE_LIMIT) {
+		reply_error(&c->r, "limit", f->kind, "user \"%s\" has reached "
+		    "the limit of %lld %ss", u.name, (long long)u.lim[f->lim],
+		    f->what);
+		goto out;
+	}
+	if (rc != 0) {
+		reply_error(&c->r, "internal", f->kind, "store unavailable");
+		goto out;
+	}
+	names[0] = name;
+	rc = forward(c, &n, u.name, &u, over);
+	if (rc == 0)
+		store_uindex_live(c->m->st, f->kind, name);
+	else if (rc == 1)
+		store_uindex_remove(c->m->st, f->kind, names, 1);
+	else if (undo_create(c->m, &n, f->kind, name) == 0)
+		store_uindex_remove(c->m->st, f->kind, names, 1);
+	/* else the row stays pending and the reconciler settles it */
+out:
+	json_decref(over);
+	if (have_node)
+		store_node_free(&n);
+}
+
+void
+api_ud_edit(struct api_ctx *c)
+{
+	const struct ufam *f = fam_of(c->fn->name);
+	const char *elid = params_get(c->p, "elid");
+	char name[320];
+	struct uentry e;
+	json_t *over;
+
+	if (f->kind == NULL) {
+		/* domain.record.edit: everything happens in the zone */
+		if (record_zone(c, "plid", &e) == -1)
+			return;
+		over = json_pack("{s:s}", "plid", e.name);
+		forward_to(c, &e, over);
+		json_decref(over);
+		return;
+	}
+	if (elid == NULL || *elid == '\0') {
+		if (!api_is_submit(c)) {
+			/* the empty form of a new object */
+			reply_set(&c->r, "name", "");
+			return;
+		}
+		create(c, f);
+		return;
+	}
+	if (canon_name(c, f, "elid", elid, name, sizeof(name)) == -1 ||
+	    ud_find(c, f->kind, f->what, name, &e) == -1)
+		return;
+	over = json_pack("{s:s}", "elid", name);
+	forward_to(c, &e, over);
+	json_decref(over);
+}
+
+void
+api_ud_delete(struct api_ctx *c)
+{
+	const struct ufam *f = fam_of(c->fn->name);
+	const char *elid;
+	char *buf = NULL, *items[1024], (*names)[320] = NULL;
+	struct uentry e, first;
+	int n, i;
+	json_t *over = NULL;
+	const char **ptrs = NULL;
+
+	if (f->kind == NULL) {
+		/* domain.record.delete: rkeys of one zone, on its node */
+		if (record_zone(c, "plid", &e) == -1)
+			return;
+		over = json_pack("{s:s}", "plid", e.name);
+		forward_to(c, &e, over);
+		json_decref(over);
+		return;
+	}
+	if ((elid = api_need(c, "elid")) == NULL)
+		return;
+	if ((n = elid_split(elid, &buf, items, 1024)) <= 0) {
+		free(buf);
+		api_bad(c, "elid", "elid: expected 1 to 1024 names joined by "
+		    "\", \"");
+		return;
+	}
+	names = calloc((size_t)n, sizeof(*names));
+	ptrs = calloc((size_t)n, sizeof(*ptrs));
+	if (!names || !ptrs)
+		fatal("calloc");
+	/* every name must be the caller's before anything is deleted, and
+	 * all on one node: a user's data of a role has one home (I3) */
+	for (i = 0; i < n; i++) {
+		if (canon_name(c, f, "elid", items[i], names[i],
+		    sizeof(names[i])) == -1 ||
+		    ud_find(c, f->kind, f->what, names[i], &e) == -1)
+			goto out;
+		ptrs[i] = names[i];
+		if (i == 0)
+			first = e;
+		else if (e.node != first.node || e.owner != first.owner) {
+			reply_error(&c->r, "value", "elid", "delete the "
+			    "objects of one user at a time");
+			goto out;
+		}
+	}
+	{
+		struct sbuf sb;
+
+		sbuf_init(&sb, 1u << 20);
+		for (i = 0; i < n; i++)
+			sbuf_printf(&sb, "%s%s", i ? ", " : "", names[i]);
+		over = json_pack("{s:s}", "elid", sbuf_str(&sb));
+		sbuf_release(&sb);
+	}
+	if (forward_to(c, &first, over) == 0)
+		store_uindex_remove(c->m->st, f->kind, ptrs, (size_t)n);
+out:
+	json_decref(over);
+	free(ptrs);
+	free(names);
+	free(buf);
+}
+
+/*
+ * The reconciler of the index: a row still pending since before
+ * older_than belongs to a create whose caller was never told it succeeded
+ * (the node's answer was lost, or the master stopped).  The object is
+ * removed from its node, then the row.  A node that does not answer keeps
+ * the row for the next round.
+ */
+void
+ud_settle_pending(struct master *m, int64_t older_than)
+{
+	json_t *rows, *r;
+	size_t i;
+	struct node n;
+
+	if (store_uindex_pending(m->st, older_than, &rows) == -1) {
+		json_decref(rows);
+		return;
+	}
+	json_array_foreach(rows, i, r) {
+		const char *kind = json_string_value(json_object_get(r,
+		    "kind"));
+		const char *name = json_string_value(json_object_get(r,
+		    "name"));
+
+		if (store_node_get(m->st, json_integer_value(json_object_get(r,
+		    "node")), &n) != 0)
+			continue;
+		if (undo_create(m, &n, kind, name) == 0) {
+			store_uindex_remove(m->st, kind, &name, 1);
+			log_info("index: settled the unfinished create of %s "
+			    "\"%s\" on node %s", kind, name, n.name);
+		}
+		store_node_free(&n);
+	}
+	json_decref(rows);
+}

@@ -1,0 +1,504 @@
+/* api_user.c - users: user, user.edit, user.delete, user.suspend,
+ * user.resume, user.placement.
+ *
+ * The master owns the account (name, full name, level, password, UID,
+ * limits).  Every node holding some of a user's data has the user's OS
+ * account; a change of the account is pushed to all of them at once and is
+ * committed on the master only when every one took it — the nodes that
+ * took it are put back otherwise, and the answer names the nodes that
+ * failed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/params.h"
+#include "../common/util.h"
+#include "../common/uvalid.h"
+#include "master.h"
+
+static const struct {
+	const char	*param;
+	int		 lim;
+} limits[] = {
+	{ "limit_webdomains", LIM_WEBDOMAINS },
+	{ "limit_domains", LIM_DOMAINS },
+	{ "limit_emaildomains", LIM_EMAILDOMAINS },
+	{ "limit_emails", LIM_EMAILS },
+	{ "limit_quota", LIM_DISK_MB },
+};
+
+/*
+ * Sends body to path on every node holding some of u's data, at once.
+ * Returns 0 when all took it; -1 with the nodes' errors in err, and
+ * took[i] set for the nodes (of *nodesp) that did.
+ */
+static int
+push_nodes(struct master *m, const struct user *u, const char *path,
+    json_t *body, struct node **nodesp, size_t *np, int **tookp, char *err,
+    size_t errlen)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i, eo = 0;
+	struct node *v;
+	struct ucall *calls;
+	int *took, rc = 0;
+
+	err[0] = '\0';
+	*nodesp = NULL;
+	*np = 0;
+	*tookp = NULL;
+	if (store_user_nodes(m->st, u->id, &ids, &n) == -1) {
+		snprintf(err, errlen, "store unavailable");
+		return -1;
+	}
+	v = calloc(n + 1, sizeof(*v));
+	calls = calloc(n + 1, sizeof(*calls));
+	took = calloc(n + 1, sizeof(*took));
+	if (!v || !calls || !took)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		if (store_node_get(m->st, ids[i], &v[i]) != 0) {
+			snprintf(err, errlen, "store unavailable");
+			rc = -1;
+			n = i;
+			goto out;
+		}
+		calls[i].node = &v[i];
+		calls[i].body = body;
+	}
+	proxy_run(m, calls, n, path);
+	for (i = 0; i < n; i++) {
+		const char *e = calls[i].err;
+
+		if (calls[i].doc && json_object_get(calls[i].doc, "error"))
+			e = json_string_value(json_object_get(json_object_get(
+			    calls[i].doc, "error"), "msg"));
+		else if (calls[i].doc)
+			e = NULL;
+		took[i] = e == NULL;
+		if (e) {
+			rc = -1;
+			if (eo < errlen)
+				eo += (size_t)snprintf(err + eo, errlen - eo,
+				    "%snode \"%s\": %s", eo ? "; " : "",
+				    v[i].name, e);
+		}
+		json_decref(calls[i].doc);
+	}
+out:
+	free(calls);
+	free(ids);
+	*nodesp = v;
+	*np = n;
+	*tookp = took;
+	return rc;
+}
+
+/*
+ * Makes the account of u on its nodes what next says; when a node fails,
+ * the nodes that took it get prev back.  0, or -1 with the error in the
+ * reply and nothing changed.
+ */
+static int
+account_change(struct api_ctx *c, const struct user *prev,
+    const struct user *next)
+{
+	json_t *body = json_pack("{s:o}", "account", proxy_account(next));
+	struct node *v;
+	size_t n, i;
+	int *took, rc;
+	char err[1600];
+
+	rc = push_nodes(c->m, next, "/v1/account", body, &v, &n, &took, err,
+	    sizeof(err));
+	json_decref(body);
+	if (rc == -1) {
+		struct ucall *back = calloc(n + 1, sizeof(*back));
+		size_t k = 0;
+
+		if (back == NULL)
+			fatal("calloc");
+		body = json_pack("{s:o}", "account", proxy_account(prev));
+		for (i = 0; i < n; i++)
+			if (took[i]) {
+				back[k].node = &v[i];
+				back[k++].body = body;
+			}
+		proxy_run(c->m, back, k, "/v1/account");
+		for (i = 0; i < k; i++)
+			json_decref(back[i].doc);
+		free(back);
+		json_decref(body);
+		reply_error(&c->r, "node", "user", "user \"%s\" was not "
+		    "changed: %s", next->name, err);
+	}
+	store_nodes_free(v, n);
+	free(took);
+	return rc;
+}
+
+static void
+user_fields(struct api_ctx *c, const struct user *u)
+{
+	size_t i;
+
+	reply_set(&c->r, "name", u->name);
+	reply_set(&c->r, "fullname", u->fullname);
+	reply_set(&c->r, "level", u->level);
+	reply_set(&c->r, "active", u->active ? "on" : "off");
+	reply_setf(&c->r, "uid", "%lld", (long long)u->uid);
+	for (i = 0; i < nitems(limits); i++)
+		reply_setf(&c->r, limits[i].param, "%lld",
+		    (long long)u->lim[limits[i].lim]);
+}
+
+void
+api_user_list(struct api_ctx *c)
+{
+	json_t *rows, *r, *e;
+	size_t i;
+	static const char *const ints[] = { "uid", "webdomains", "domains",
+	    "emaildomains", "emails", NULL };
+	int k;
+
+	if (store_user_list(c->m->st, &rows) == -1) {
+		reply_error(&c->r, "internal", "user", "store unavailable");
+		json_decref(rows);
+		return;
+	}
+	reply_list(&c->r);
+	json_array_foreach(rows, i, r) {
+		e = reply_elem(&c->r);
+		elem_set(e, "name", json_string_value(json_object_get(r,
+		    "name")));
+		elem_set(e, "fullname", json_string_value(json_object_get(r,
+		    "fullname")));
+		elem_set(e, "level", json_string_value(json_object_get(r,
+		    "level")));
+		elem_set(e, "active", json_integer_value(json_object_get(r,
+		    "active")) ? "on" : "off");
+		for (k = 0; ints[k]; k++)
+			elem_setf(e, ints[k], "%lld", (long long)
+			    json_integer_value(json_object_get(r, ints[k])));
+	}
+	json_decref(rows);
+}
+
+/* Reads the fields present in the request into u; 0 or -1 with the
+ * error. */
+static int
+user_read(struct api_ctx *c, struct user *u, int creating)
+{
+	const char *v;
+	char err[VALID_ERR_MAX];
+	int64_t x;
+	size_t i;
+	int b;
+
+	if ((v = params_get(c->p, "fullname")) != NULL) {
+		if (valid_fullname("fullname", v, err) == -1) {
+			api_bad(c, "fullname", err);
+			return -1;
+		}
+		strlcpy_hf(u->fullname, v, sizeof(u->fullname));
+	}
+	if ((v = params_get(c->p, "level")) != NULL && *v) {
+		static const char *const lv[] = { "admin", "user", NULL };
+
+		if (valid_enum("level", v, lv, err) == -1) {
+			api_bad(c, "level", err);
+			return -1;
+		}
+		strlcpy_hf(u->level, v, sizeof(u->level));
+	}
+	if ((v = params_get(c->p, "active")) != NULL && *v) {
+		if (valid_bool("active", v, &b, err) == -1) {
+			api_bad(c, "active", err);
+			return -1;
+		}
+		u->active = b;
+	}
+	for (i = 0; i < nitems(limits); i++) {
+		if ((v = params_get(c->p, limits[i].param)) == NULL || !*v)
+			continue;
+		if (valid_int(limits[i].param, v, 0, 1000000000, &x, err) ==
+		    -1) {
+			api_bad(c, limits[i].param, err);
+			return -1;
+		}
+		u->lim[limits[i].lim] = x;
+	}
+	v = params_get(c->p, "passwd");
+	if (v == NULL || *v == '\0')
+		v = params_get(c->p, "password");
+	if (v && *v) {
+		const char *cf = params_get(c->p, "confirm");
+
+		if (valid_password("passwd", v, err) == -1) {
+			api_bad(c, "passwd", err);
+			return -1;
+		}
+		if (cf && *cf && strcmp(cf, v) != 0) {
+			api_bad(c, "confirm", "confirm: the passwords differ");
+			return -1;
+		}
+		if (auth_hash_password(v, u->pwhash) == -1) {
+			reply_error(&c->r, "internal", "passwd", "cannot hash "
+			    "the password");
+			return -1;
+		}
+	} else if (creating) {
+		reply_error(&c->r, "empty", "passwd", "field \"passwd\" is "
+		    "required");
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds the user named by elid (or by name); 0, or -1 with "missing". */
+static int
+user_named(struct api_ctx *c, const char *name, struct user *u)
+{
+	char err[VALID_ERR_MAX];
+
+	if (valid_username("elid", name, err) == -1) {
+		api_bad(c, "elid", err);
+		return -1;
+	}
+	if (store_user_get(c->m->st, name, u) != 0) {
+		reply_error(&c->r, "missing", "user", "user \"%s\" not found",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_user_edit(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid"), *name;
+	struct user u, prev;
+	char err[VALID_ERR_MAX];
+	int rc, nplaced = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (elid == NULL || *elid == '\0') {
+		if (!api_is_submit(c)) {
+			/* the empty form */
+			strlcpy_hf(u.level, "user", sizeof(u.level));
+			u.active = 1;
+			user_fields(c, &u);
+			return;
+		}
+		if ((name = api_need(c, "name")) == NULL)
+			return;
+		if (valid_username("name", name, err) == -1) {
+			api_bad(c, "name", err);
+			return;
+		}
+		strlcpy_hf(u.name, name, sizeof(u.name));
+		strlcpy_hf(u.level, "user", sizeof(u.level));
+		u.active = 1;
+		if (user_read(c, &u, 1) == -1)
+			return;
+		rc = store_user_create(c->m->st, &u);
+		if (rc == STORE_EXISTS)
+			reply_error(&c->r, "exists", "user", "user \"%s\" "
+			    "already exists", u.name);
+		else if (rc != 0)
+			reply_error(&c->r, "internal", "user", "store "
+			    "unavailable");
+		else {
+			log_info("user: %s created %s (uid %lld)", c->who.name,
+			    u.name, (long long)u.uid);
+			reply_ok(&c->r);
+			reply_set(&c->r, "id", u.name);
+		}
+		return;
+	}
+	if (user_named(c, elid, &u) == -1)
+		return;
+	if (!api_is_submit(c)) {
+		user_fields(c, &u);
+		return;
+	}
+	prev = u;
+	if (user_read(c, &u, 0) == -1)
+		return;
+	if (strcmp(prev.level, u.level) != 0) {
+		json_t *pl = NULL;
+
+		store_placement_list(c->m->st, u.id, &pl);
+		nplaced = (int)json_array_size(pl);
+		json_decref(pl);
+		if (nplaced > 0 || strcmp(u.name, c->who.name) == 0) {
+			reply_error(&c->r, "value", "level", "the level of "
+			    "\"%s\" can't change: %s", u.name, nplaced ?
+			    "the user has data on nodes" : "it is yours");
+			return;
+		}
+	}
+	if (strcmp(u.name, c->who.name) == 0 && !u.active) {
+		reply_error(&c->r, "value", "active", "you can't suspend "
+		    "yourself");
+		return;
+	}
+	if ((strcmp(prev.fullname, u.fullname) != 0 ||
+	    prev.active != u.active) && account_change(c, &prev, &u) == -1)
+		return;
+	if (store_user_update(c->m->st, &u) != 0) {
+		reply_error(&c->r, "internal", "user", "store unavailable");
+		return;
+	}
+	reply_ok(&c->r);
+	reply_set(&c->r, "id", u.name);
+}
+
+/* The users of elid; each must exist and not be the caller. */
+static int
+users_of(struct api_ctx *c, struct user **out, int *np)
+{
+	const char *elid;
+	char *buf = NULL, *items[256];
+	struct user *v;
+	int n, i;
+
+	if ((elid = api_need(c, "elid")) == NULL)
+		return -1;
+	if ((n = elid_split(elid, &buf, items, 256)) <= 0) {
+		free(buf);
+		api_bad(c, "elid", "elid: expected 1 to 256 names joined by "
+		    "\", \"");
+		return -1;
+	}
+	if ((v = calloc((size_t)n, sizeof(*v))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		if (user_named(c, items[i], &v[i]) == -1)
+			goto fail;
+		if (strcmp(v[i].name, c->who.name) == 0) {
+			reply_error(&c->r, "value", "elid", "you can't do that "
+			    "to yourself");
+			goto fail;
+		}
+	}
+	free(buf);
+	*out = v;
+	*np = n;
+	return 0;
+fail:
+	free(buf);
+	free(v);
+	return -1;
+}
+
+void
+api_user_suspend(struct api_ctx *c)
+{
+	int active = strcmp(c->fn->name, "user.resume") == 0;
+	struct user *v, next;
+	int n, i;
+
+	if (users_of(c, &v, &n) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i].active == active)
+			continue;
+		next = v[i];
+		next.active = active;
+		if (account_change(c, &v[i], &next) == -1)
+			break;
+		if (store_user_update(c->m->st, &next) != 0) {
+			reply_error(&c->r, "internal", "user", "store "
+			    "unavailable");
+			break;
+		}
+		log_info("user: %s %s %s", c->who.name, active ? "resumed" :
+		    "suspended", next.name);
+	}
+	if (i == n)
+		reply_ok(&c->r);
+	free(v);
+}
+
+void
+api_user_delete(struct api_ctx *c)
+{
+	struct user *v;
+	struct node *nodes;
+	size_t nn, k;
+	int n, i, *took, rc;
+	json_t *body;
+	char err[1600];
+
+	if (users_of(c, &v, &n) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		/* every node removes the user's data and account; the index
+		 * forgets what each node removed, so a retry after a failure
+		 * finishes the job */
+		body = json_pack("{s:s}", "name", v[i].name);
+		rc = push_nodes(c->m, &v[i], "/v1/account/delete", body,
+		    &nodes, &nn, &took, err, sizeof(err));
+		json_decref(body);
+		for (k = 0; k < nn; k++)
+			if (took[k])
+				store_uindex_remove_user_node(c->m->st,
+				    v[i].id, nodes[k].id);
+		store_nodes_free(nodes, nn);
+		free(took);
+		if (rc == -1) {
+			reply_error(&c->r, "node", "user", "user \"%s\" was "
+			    "not deleted: %s", v[i].name, err);
+			break;
+		}
+		if (store_user_delete(c->m->st, v[i].id) == -1) {
+			reply_error(&c->r, "internal", "user", "store "
+			    "unavailable");
+			break;
+		}
+		log_info("user: %s deleted %s", c->who.name, v[i].name);
+	}
+	if (i == n)
+		reply_ok(&c->r);
+	free(v);
+}
+
+void
+api_user_placement(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid");
+	struct user u;
+	json_t *rows, *r, *e;
+	size_t i;
+
+	if (c->as.level != LVL_ADMIN || elid == NULL || *elid == '\0') {
+		if (elid && *elid && strcmp(elid, c->as.name) != 0) {
+			reply_error(&c->r, "access", "user", "you may see only "
+			    "your own placement");
+			return;
+		}
+		elid = c->as.name;
+	}
+	if (user_named(c, elid, &u) == -1)
+		return;
+	if (store_placement_list(c->m->st, u.id, &rows) == -1) {
+		reply_error(&c->r, "internal", "user", "store unavailable");
+		json_decref(rows);
+		return;
+	}
+	reply_list(&c->r);
+	json_array_foreach(rows, i, r) {
+		e = reply_elem(&c->r);
+		elem_set(e, "role", json_string_value(json_object_get(r,
+		    "role")));
+		elem_set(e, "node", json_string_value(json_object_get(r,
+		    "node_name")));
+		elem_setf(e, "node_id", "%lld", (long long)json_integer_value(
+		    json_object_get(r, "node")));
+		elem_set(e, "addr", json_string_value(json_object_get(r,
+		    "addr")));
+	}
+	json_decref(rows);
+}

@@ -28,7 +28,7 @@
 
 #include "../src/common/params.h"
 #include "../src/common/sbuf.h"
-#include "../src/master/output.h"
+#include "../src/common/output.h"
 
 #define XML_HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 

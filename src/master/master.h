@@ -9,7 +9,7 @@
 #include "../common/httpc.h"
 #include "../common/httpd.h"
 #include "../common/tls.h"
-#include "output.h"
+#include "../common/output.h"
 #include "store.h"
 
 struct master_conf {

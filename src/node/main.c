@@ -410,6 +410,8 @@ node_main(int argc, char **argv)
 			pthread_mutex_init(&a.types[i].cmtx, NULL);
 		}
 	}
+	/* files a crash left between a render and its store commit */
+	udata_restore(&a);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -58,6 +58,24 @@ int	 apply_set(struct node_agent *, const struct sdtype *, json_t *items,
 void	 apply_status(struct node_agent *, const struct sdtype *,
 	    int64_t *version, int *intact, size_t *nitems);
 
+/* account.c: the OS accounts of the users whose data the node holds.
+ * Each returns 0, or -1 with err. */
+int	 account_check(const json_t *acct, char *err, size_t errlen);
+/* Writes the passwd and group lines and makes the home directory. */
+int	 account_apply(struct node_agent *, const json_t *acct, char *err,
+	    size_t errlen);
+/* Removes the lines and the home directory with everything in it. */
+int	 account_remove(struct node_agent *, const char *name, char *err,
+	    size_t errlen);
+
+/* udata.c: POST /v1/ud (one user-data function), /v1/ud/forget,
+ * /v1/account and /v1/account/delete. */
+void	 udata_serve(struct node_agent *, struct http_req *,
+	    struct http_resp *);
+/* Renders every service from the store, at start: files left by a crash
+ * between a render and its store commit are put back in line. */
+void	 udata_restore(struct node_agent *);
+
 /* join.c */
 int	 node_join(struct node_conf *, const char *url, const char *token);
 /* sysinfo.c: the answer of GET /v1/stats; the caller frees it. */

@@ -194,5 +194,10 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 			rpc_change(a, t, req, resp);
 		return;
 	}
+	if (strncmp(req->url, "/v1/ud", 6) == 0 ||
+	    strncmp(req->url, "/v1/account", 11) == 0) {
+		udata_serve(a, req, resp);
+		return;
+	}
 	rpc_error(resp, 404, "no such call");
 }

@@ -24,6 +24,16 @@ static const char *const migrations[] = {
 	"  id INTEGER NOT NULL,"
 	"  data TEXT NOT NULL,"
 	"  PRIMARY KEY (type, id));",
+
+	/* 2: user data */
+	"CREATE TABLE udata ("
+	"  kind TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  parent TEXT NOT NULL DEFAULT '',"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY (kind, name));"
+	"CREATE INDEX udata_owner ON udata(kind, owner);",
 };
 
 static int
@@ -149,6 +159,127 @@ nstore_apply(struct nstore *s, const char *type, int64_t version,
 	sqlite3_finalize(st);
 	if (rc != 0)
 		log_warnx("store: %s", sqlite3_errmsg(s->db));
+	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	pthread_mutex_unlock(&s->mtx);
+	return rc;
+}
+
+/* ---- user data ---- */
+
+int
+nstore_ud_list(struct nstore *s, const char *kind, const char *owner,
+    const char *parent, json_t **items)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*items = json_array();
+	pthread_mutex_lock(&s->mtx);
+	if (sqlite3_prepare_v2(s->db, "SELECT data FROM udata WHERE kind = ?1 "
+	    "AND (?2 IS NULL OR owner = ?2) AND (?3 IS NULL OR parent = ?3) "
+	    "ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (owner)
+		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	if (parent)
+		sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0),
+		    0, NULL);
+
+		if (j)
+			json_array_append_new(*items, j);
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : -1;
+out:
+	pthread_mutex_unlock(&s->mtx);
+	return rc;
+}
+
+int
+nstore_ud_get(struct nstore *s, const char *kind, const char *name,
+    json_t **item)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*item = NULL;
+	pthread_mutex_lock(&s->mtx);
+	if (sqlite3_prepare_v2(s->db, "SELECT data FROM udata WHERE kind = ?1 "
+	    "AND name = ?2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*item = json_loads((const char *)sqlite3_column_text(st,
+			    0), 0, NULL);
+			rc = *item ? 0 : -1;
+		} else
+			rc = rc == SQLITE_DONE ? 1 : -1;
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&s->mtx);
+	return rc;
+}
+
+int
+nstore_ud_write(struct nstore *s, const json_t *puts, const json_t *dels)
+{
+	sqlite3_stmt *st = NULL, *sd = NULL;
+	const json_t *v;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->mtx);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		pthread_mutex_unlock(&s->mtx);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO udata (kind, name, owner, "
+	    "parent, data) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (kind, "
+	    "name) DO UPDATE SET owner = excluded.owner, parent = "
+	    "excluded.parent, data = excluded.data", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(s->db, "DELETE FROM udata WHERE "
+	    "kind = ?1 AND name = ?2", -1, &sd, NULL) != SQLITE_OK)
+		rc = -1;
+	json_array_foreach(dels, i, v) {
+		if (rc != 0)
+			break;
+		sqlite3_bind_text(sd, 1, json_string_value(json_object_get(v,
+		    "kind")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(sd, 2, json_string_value(json_object_get(v,
+		    "name")), -1, SQLITE_STATIC);
+		rc = sqlite3_step(sd) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(sd);
+	}
+	json_array_foreach(puts, i, v) {
+		const json_t *it = json_object_get(v, "item");
+		const char *parent = json_string_value(json_object_get(v,
+		    "parent"));
+
+		if (rc != 0)
+			break;
+		sqlite3_bind_text(st, 1, json_string_value(json_object_get(v,
+		    "kind")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(json_object_get(it,
+		    "name")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, json_string_value(json_object_get(it,
+		    "owner")) ? json_string_value(json_object_get(it, "owner")) :
+		    json_string_value(json_object_get(it, "name")), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, parent ? parent : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, json_dumps(it, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER), -1, free);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	if (rc != 0)
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	sqlite3_finalize(sd);
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	pthread_mutex_unlock(&s->mtx);
 	return rc;

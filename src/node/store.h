@@ -18,4 +18,17 @@ int		 nstore_state(struct nstore *, const char *type,
 int		 nstore_apply(struct nstore *, const char *type,
 		    int64_t version, const json_t *puts, const json_t *dels);
 
+/* User data: items (JSON objects) by kind and name, with their owner and
+ * parent.  nstore_ud_list gives those of owner and parent (NULL: any) in
+ * name order; nstore_ud_get returns 1 when there is none. */
+int		 nstore_ud_list(struct nstore *, const char *kind,
+		    const char *owner, const char *parent, json_t **items);
+int		 nstore_ud_get(struct nstore *, const char *kind,
+		    const char *name, json_t **item);
+/* In one transaction: deletes dels ([{kind, name}]) then writes puts
+ * ([{kind, parent, item}]; the item's name and owner — an account is its
+ * own owner). */
+int		 nstore_ud_write(struct nstore *, const json_t *puts,
+		    const json_t *dels);
+
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/params.h"
+#include "params.h"
 
 void
 reply_init(struct reply *r)

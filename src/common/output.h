@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "../common/sbuf.h"
+#include "sbuf.h"
 
 enum outfmt {
 	OUT_XML,

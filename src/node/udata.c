@@ -1,0 +1,1580 @@
+/* udata.c - user data on a node (DESIGN.md §3.2).
+ *
+ * The master forwards one API function per call: POST /v1/ud with
+ * {"func", "params", "owner", "account"}.  owner is the user acting (absent
+ * for an administrator's listing across users); account is the owner's
+ * account, made on this node before their first object.  The answer is
+ * the function's reply document (output.h), which the master hands to the
+ * caller as it is.
+ *
+ * Every field is checked again here against the grammars of uvalid.h
+ * before anything is stored or rendered (I5).  A change of a service goes:
+ * the service's complete new set computed in memory, rendered and checked
+ * by the service's own checker and installed (svc.h), and only then
+ * written to the store; a refused check leaves files and store as they
+ * were.  One change per service at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "../common/log.h"
+#include "../common/output.h"
+#include "../common/params.h"
+#include "../common/util.h"
+#include "../common/uvalid.h"
+#include "node.h"
+#include "svc.h"
+
+enum svc { SVC_WEB, SVC_DNS, SVC_MAIL, SVC_N };
+
+static pthread_mutex_t svc_mtx[SVC_N] = { PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER };
+/* accounts change under this one, taken after a service's */
+static pthread_mutex_t acct_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+struct call {
+	struct node_agent	*a;
+	const char		*func;
+	json_t			*params;
+	const char		*owner;		/* NULL: any owner (admin) */
+	json_t			*account;	/* the owner's, or NULL */
+	struct reply		 r;
+};
+
+static const char *
+P(const struct call *c, const char *key)
+{
+	return json_string_value(json_object_get(c->params, key));
+}
+
+static int
+submit(const struct call *c)
+{
+	const char *s = P(c, "sok");
+
+	return s && *s;
+}
+
+static int
+bad(struct call *c, const char *field, const char *err)
+{
+	reply_error(&c->r, "value", field, "%s", err);
+	return -1;
+}
+
+static int
+need(struct call *c, const char *field, const char **v)
+{
+	*v = P(c, field);
+	if (*v == NULL || **v == '\0') {
+		reply_error(&c->r, "empty", field, "field \"%s\" is required",
+		    field);
+		return -1;
+	}
+	return 0;
+}
+
+/* An on/off field: def when absent. */
+static int
+onoff(struct call *c, const char *field, int def, int *out)
+{
+	const char *v = P(c, field);
+	char err[VALID_ERR_MAX];
+
+	*out = def;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (valid_bool(field, v, out, err) == -1)
+		return bad(c, field, err);
+	return 0;
+}
+
+static json_t *
+accounts_map(struct node_agent *a)
+{
+	json_t *items, *map = json_object(), *it;
+	size_t i;
+
+	nstore_ud_list(a->st, "account", NULL, NULL, &items);
+	json_array_foreach(items, i, it)
+		json_object_set(map, json_string_value(json_object_get(it,
+		    "name")), it);
+	json_decref(items);
+	return map;
+}
+
+/* The complete set a service renders from: "sites"; "zones"; "domains"
+ * and "mailboxes". */
+static int
+svc_apply(struct node_agent *a, enum svc s, const json_t *set,
+    const json_t *set2, char *err, size_t errlen)
+{
+	json_t *acc = accounts_map(a);
+	int rc;
+
+	switch (s) {
+	case SVC_WEB:
+		rc = svc_web_apply(a, set, acc, err, errlen);
+		break;
+	case SVC_DNS:
+		rc = svc_dns_apply(a, set, err, errlen);
+		break;
+	default:
+		rc = svc_mail_apply(a, set, set2, acc, err, errlen);
+		break;
+	}
+	json_decref(acc);
+	return rc;
+}
+
+static const char *const svc_kind[SVC_N] = { "webdomain", "zone",
+    "emaildomain" };
+
+/*
+ * Puts a service into the state of the store plus puts minus dels, then
+ * writes the store.  puts: [{kind, parent, item}]; dels: [{kind, name}].
+ * 0, or -1 with the error in the reply and nothing changed.
+ */
+static int
+commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
+{
+	json_t *set = NULL, *set2 = NULL, *v, *w;
+	size_t i, j;
+	char err[2048];
+	int rc = -1;
+
+	nstore_ud_list(c->a->st, svc_kind[s], NULL, NULL, &set);
+	if (s == SVC_MAIL)
+		nstore_ud_list(c->a->st, "mailbox", NULL, NULL, &set2);
+	/* the new sets: without what is deleted or replaced, with puts */
+	for (j = 0; j < 2; j++) {
+		json_t *arr = j == 0 ? set : set2;
+		const char *kind = j == 0 ? svc_kind[s] : "mailbox";
+
+		if (arr == NULL)
+			continue;
+		for (i = json_array_size(arr); i-- > 0;) {
+			const char *nm = json_string_value(json_object_get(
+			    json_array_get(arr, i), "name"));
+			size_t k;
+			int drop = 0;
+
+			json_array_foreach(dels, k, w)
+				if (strcmp(json_string_value(json_object_get(w,
+				    "kind")), kind) == 0 && strcmp(
+				    json_string_value(json_object_get(w,
+				    "name")), nm) == 0)
+					drop = 1;
+			json_array_foreach(puts, k, w)
+				if (strcmp(json_string_value(json_object_get(w,
+				    "kind")), kind) == 0 && strcmp(
+				    json_string_value(json_object_get(
+				    json_object_get(w, "item"), "name")), nm) ==
+				    0)
+					drop = 1;
+			if (drop)
+				json_array_remove(arr, i);
+		}
+		json_array_foreach(puts, i, v)
+			if (strcmp(json_string_value(json_object_get(v,
+			    "kind")), kind) == 0)
+				json_array_append(arr, json_object_get(v,
+				    "item"));
+	}
+	if (svc_apply(c->a, s, set, set2, err, sizeof(err)) == -1) {
+		reply_error(&c->r, "check", svc_kind[s], "%s", err);
+		goto out;
+	}
+	if (nstore_ud_write(c->a->st, puts, dels) == -1) {
+		json_t *o1 = NULL, *o2 = NULL;
+
+		/* the store is the truth: put the files back in line */
+		nstore_ud_list(c->a->st, svc_kind[s], NULL, NULL, &o1);
+		if (s == SVC_MAIL)
+			nstore_ud_list(c->a->st, "mailbox", NULL, NULL, &o2);
+		svc_apply(c->a, s, o1, o2, err, sizeof(err));
+		json_decref(o1);
+		json_decref(o2);
+		reply_error(&c->r, "internal", svc_kind[s], "node store "
+		    "unavailable; nothing was changed");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(set);
+	json_decref(set2);
+	return rc;
+}
+
+static json_t *
+put_of(const char *kind, const char *parent, json_t *item)
+{
+	return json_pack("{s:s,s:s,s:o}", "kind", kind, "parent", parent ?
+	    parent : "", "item", item);
+}
+
+static json_t *
+del_of(const char *kind, const char *name)
+{
+	return json_pack("{s:s,s:s}", "kind", kind, "name", name);
+}
+
+/*
+ * The owner's account from the call, made on this node if it is new or
+ * different.  0, or -1 with the error.
+ */
+static int
+ensure_account(struct call *c)
+{
+	json_t *cur = NULL, *puts;
+	char err[512];
+	int rc = 0;
+
+	if (c->account == NULL)
+		return 0;
+	if (account_check(c->account, err, sizeof(err)) == -1 ||
+	    c->owner == NULL || strcmp(c->owner, json_string_value(
+	    json_object_get(c->account, "name"))) != 0) {
+		reply_error(&c->r, "value", "account", "%s", err);
+		return -1;
+	}
+	pthread_mutex_lock(&acct_mtx);
+	nstore_ud_get(c->a->st, "account", c->owner, &cur);
+	if (cur == NULL || !json_equal(json_object_get(cur, "uid"),
+	    json_object_get(c->account, "uid")) || !json_equal(
+	    json_object_get(cur, "fullname"), json_object_get(c->account,
+	    "fullname"))) {
+		if (account_apply(c->a, c->account, err, sizeof(err)) == -1) {
+			reply_error(&c->r, "account", c->owner, "%s", err);
+			rc = -1;
+		} else {
+			json_t *it = json_deep_copy(c->account);
+
+			if (cur)	/* the state is changed by its own call */
+				json_object_set(it, "active",
+				    json_object_get(cur, "active"));
+			puts = json_pack("[o]", put_of("account", NULL, it));
+			rc = nstore_ud_write(c->a->st, puts, NULL);
+			json_decref(puts);
+			if (rc == -1)
+				reply_error(&c->r, "internal", "account",
+				    "node store unavailable");
+		}
+	}
+	pthread_mutex_unlock(&acct_mtx);
+	json_decref(cur);
+	return rc;
+}
+
+/*
+ * The item (kind, name) for the caller: 0 with *item; -1 with the error —
+ * "access" alike for another's and for an absent object when an owner
+ * acts, as on the master.
+ */
+static int
+find(struct call *c, const char *kind, const char *what, const char *name,
+    json_t **item)
+{
+	char q[VALID_ERR_MAX];
+	const char *o;
+
+	nstore_ud_get(c->a->st, kind, name, item);
+	o = *item ? json_string_value(json_object_get(*item, "owner")) : NULL;
+	if (*item && (c->owner == NULL || (o && strcmp(o, c->owner) == 0)))
+		return 0;
+	json_decref(*item);
+	*item = NULL;
+	valid_quote(name, q, sizeof(q));
+	if (c->owner == NULL)
+		reply_error(&c->r, "missing", kind, "%s \"%s\" not found", what,
+		    q);
+	else
+		reply_error(&c->r, "access", kind, "%s \"%s\" is not among "
+		    "yours", what, q);
+	return -1;
+}
+
+static void
+set_bool(json_t *e, const char *k, const json_t *item)
+{
+	elem_set(e, k, json_is_true(json_object_get(item, k)) ? "on" : "off");
+}
+
+static void
+set_str(json_t *e, const char *k, const json_t *item)
+{
+	const char *v = json_string_value(json_object_get(item, k));
+
+	elem_set(e, k, v ? v : "");
+}
+
+/* An array of strings as one space-separated field. */
+static void
+set_list(json_t *e, const char *k, const json_t *item)
+{
+	struct sbuf b;
+	json_t *v;
+	size_t i;
+
+	sbuf_init(&b, 1u << 20);
+	json_array_foreach(json_object_get(item, k), i, v)
+		sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(v));
+	elem_set(e, k, sbuf_str(&b));
+	sbuf_release(&b);
+}
+
+static json_t *
+split_list(const char *s)
+{
+	json_t *a = json_array();
+	char *dup = strdup(s), *tok, *save = NULL;
+
+	for (tok = strtok_r(dup, " ", &save); tok; tok = strtok_r(NULL, " ",
+	    &save))
+		json_array_append_new(a, json_string(tok));
+	free(dup);
+	return a;
+}
+
+/* ---- web domains ---- */
+
+static void
+site_fields(json_t *e, const json_t *s, const char *root)
+{
+	const char *owner = json_string_value(json_object_get(s, "owner"));
+	const char *home = json_string_value(json_object_get(s, "home"));
+	char docroot[1024];
+
+	set_str(e, "name", s);
+	set_str(e, "owner", s);
+	set_list(e, "aliases", s);
+	set_str(e, "home", s);
+	snprintf(docroot, sizeof(docroot), "%s/var/www/%s/data/%s", root,
+	    owner ? owner : "", home ? home : "");
+	elem_set(e, "docroot", docroot);
+	set_str(e, "ipaddr", s);
+	set_str(e, "php_mode", s);
+	set_str(e, "php_version", s);
+	set_bool(e, "redirect_http", s);
+	set_bool(e, "log_access", s);
+	set_bool(e, "log_error", s);
+}
+
+/* Reads the site fields present in the call over s; 0 or -1. */
+static int
+site_read(struct call *c, json_t *s)
+{
+	const char *v;
+	char err[VALID_ERR_MAX], buf[8192], path[201], mode[16], ver[8];
+	char ip[64];
+	int b;
+	static const char *const bools[] = { "redirect_http", "log_access",
+	    "log_error", NULL };
+	size_t i;
+
+	if ((v = P(c, "aliases")) != NULL) {
+		if (valid_domain_list("aliases", v, 32, buf, sizeof(buf), err)
+		    == -1)
+			return bad(c, "aliases", err);
+		json_object_set_new(s, "aliases", split_list(buf));
+	}
+	if ((v = P(c, "home")) != NULL && *v) {
+		if (valid_relpath("home", v, path, err) == -1)
+			return bad(c, "home", err);
+		json_object_set_new(s, "home", json_string(path));
+	}
+	if ((v = P(c, "ipaddr")) != NULL) {
+		if (*v && valid_ip("ipaddr", v, ip, err) == -1)
+			return bad(c, "ipaddr", err);
+		json_object_set_new(s, "ipaddr", json_string(*v ? ip : ""));
+	}
+	if ((v = P(c, "php_mode")) != NULL && *v) {
+		if (valid_php_mode("php_mode", v, mode, err) == -1)
+			return bad(c, "php_mode", err);
+		json_object_set_new(s, "php_mode", json_string(mode));
+	}
+	if ((v = P(c, "php_version")) != NULL) {
+		if (*v && valid_php_version("php_version", v, ver, err) == -1)
+			return bad(c, "php_version", err);
+		json_object_set_new(s, "php_version", json_string(*v ? ver :
+		    ""));
+	}
+	for (i = 0; bools[i]; i++) {
+		if ((v = P(c, bools[i])) == NULL || *v == '\0')
+			continue;
+		if (valid_bool(bools[i], v, &b, err) == -1)
+			return bad(c, bools[i], err);
+		json_object_set_new(s, bools[i], json_boolean(b));
+	}
+	return 0;
+}
+
+/* A name of another object on this node that a site's aliases or name
+ * may not take. */
+static int
+site_names_free(struct call *c, const json_t *s)
+{
+	json_t *all, *o, *v;
+	size_t i, j, k;
+	const char *me = json_string_value(json_object_get(s, "name"));
+
+	nstore_ud_list(c->a->st, "webdomain", NULL, NULL, &all);
+	json_array_foreach(all, i, o) {
+		const char *on = json_string_value(json_object_get(o, "name"));
+
+		if (strcmp(on, me) == 0)
+			continue;
+		json_array_foreach(json_object_get(s, "aliases"), j, v) {
+			json_t *w;
+
+			if (strcmp(json_string_value(v), on) == 0)
+				goto taken;
+			json_array_foreach(json_object_get(o, "aliases"), k, w)
+				if (json_equal(v, w))
+					goto taken;
+		}
+		continue;
+taken:
+		reply_error(&c->r, "exists", "aliases", "alias \"%s\" is "
+		    "already served by web domain \"%s\"",
+		    json_string_value(v), on);
+		json_decref(all);
+		return -1;
+	}
+	json_decref(all);
+	return 0;
+}
+
+static void
+web_list(struct call *c)
+{
+	json_t *items, *s;
+	size_t i;
+
+	nstore_ud_list(c->a->st, "webdomain", c->owner, NULL, &items);
+	reply_list(&c->r);
+	json_array_foreach(items, i, s)
+		site_fields(reply_elem(&c->r), s, c->a->conf.root);
+	json_decref(items);
+}
+
+static void
+web_edit(struct call *c)
+{
+	const char *elid = P(c, "elid"), *name;
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX], home[300];
+	json_t *s = NULL, *puts;
+
+	if (elid && *elid) {
+		if (valid_domain("elid", elid, n, err) == -1) {
+			bad(c, "elid", err);
+			return;
+		}
+		if (find(c, "webdomain", "web domain", n, &s) == -1)
+			return;
+		if (!submit(c)) {
+			site_fields(c->r.doc, s, c->a->conf.root);
+			json_decref(s);
+			return;
+		}
+	} else {
+		if (!submit(c) || need(c, "name", &name) == -1)
+			return;
+		if (c->owner == NULL) {
+			reply_error(&c->r, "empty", "owner", "no owner");
+			return;
+		}
+		if (valid_domain("name", name, n, err) == -1) {
+			bad(c, "name", err);
+			return;
+		}
+		if (nstore_ud_get(c->a->st, "webdomain", n, &s) == 0) {
+			json_decref(s);
+			reply_error(&c->r, "exists", "webdomain", "web domain "
+			    "\"%s\" already exists", n);
+			return;
+		}
+		snprintf(home, sizeof(home), "www/%s", n);
+		s = json_pack("{s:s,s:s,s:[],s:s,s:s,s:s,s:s,s:b,s:b,s:b}",
+		    "name", n, "owner", c->owner, "aliases", "home", home,
+		    "ipaddr", "", "php_mode", "none", "php_version", "",
+		    "redirect_http", 0, "log_access", 1, "log_error", 1);
+		if (P(c, "aliases") == NULL) {
+			/* www. comes with a site unless aliases says else */
+			char www[DOMAIN_MAX + 8];
+
+			snprintf(www, sizeof(www), "www.%s", n);
+			if (strlen(www) <= 253)
+				json_array_append_new(json_object_get(s,
+				    "aliases"), json_string(www));
+		}
+	}
+	if (site_read(c, s) == -1 || site_names_free(c, s) == -1 ||
+	    ensure_account(c) == -1) {
+		json_decref(s);
+		return;
+	}
+	puts = json_pack("[o]", put_of("webdomain", NULL, s));
+	if (commit(c, SVC_WEB, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}
+
+/* ---- deletes ---- */
+
+/*
+ * The names of elid (", "-joined) as canonical names of kind, each the
+ * caller's; 0 with dels appended, or -1.  For an emaildomain its mailboxes
+ * go too.
+ */
+static int
+dels_of(struct call *c, const char *kind, const char *what, json_t *dels)
+{
+	const char *elid;
+	char *buf = NULL, *items[1024], n[320], err[VALID_ERR_MAX];
+	json_t *it;
+	int k, i;
+
+	if (need(c, "elid", &elid) == -1)
+		return -1;
+	if ((k = elid_split(elid, &buf, items, 1024)) <= 0) {
+		free(buf);
+		return bad(c, "elid", "elid: expected 1 to 1024 names joined "
+		    "by \", \"");
+	}
+	for (i = 0; i < k; i++) {
+		if ((strcmp(kind, "mailbox") == 0 ? valid_email("elid",
+		    items[i], n, err) : valid_domain("elid", items[i], n, err))
+		    == -1) {
+			bad(c, "elid", err);
+			break;
+		}
+		if (find(c, kind, what, n, &it) == -1)
+			break;
+		json_decref(it);
+		json_array_append_new(dels, del_of(kind, n));
+		if (strcmp(kind, "emaildomain") == 0) {
+			json_t *boxes, *b;
+			size_t j;
+
+			nstore_ud_list(c->a->st, "mailbox", NULL, n, &boxes);
+			json_array_foreach(boxes, j, b)
+				json_array_append_new(dels, del_of("mailbox",
+				    json_string_value(json_object_get(b,
+				    "name"))));
+			json_decref(boxes);
+		}
+	}
+	free(buf);
+	return i == k ? 0 : -1;
+}
+
+static void
+generic_delete(struct call *c, enum svc s, const char *kind,
+    const char *what)
+{
+	json_t *dels = json_array(), *puts = json_array();
+
+	if (dels_of(c, kind, what, dels) == 0 &&
+	    commit(c, s, puts, dels) == 0)
+		reply_ok(&c->r);
+	json_decref(dels);
+	json_decref(puts);
+}
+
+/* ---- DNS zones and records ---- */
+
+static int64_t
+next_serial(int64_t old)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	int64_t base;
+
+	gmtime_r(&t, &tm);
+	base = ((int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+	    tm.tm_mday) * 100;
+	return old + 1 > base ? old + 1 : base;
+}
+
+static void
+zone_fields(json_t *e, const json_t *z)
+{
+	set_str(e, "name", z);
+	set_str(e, "owner", z);
+	set_list(e, "ns", z);
+	set_str(e, "ip", z);
+	set_str(e, "email", z);
+	elem_setf(e, "serial", "%lld", (long long)json_integer_value(
+	    json_object_get(z, "serial")));
+	elem_setf(e, "records", "%zu", json_array_size(json_object_get(z,
+	    "records")));
+}
+
+static json_t *
+rr_json(const struct rr *r)
+{
+	return json_pack("{s:s,s:s,s:i,s:s}", "name", r->name, "type",
+	    r->type, "ttl", r->ttl, "value", r->value);
+}
+
+/* Adds a record to a zone's list unless the same is there. */
+static void
+rr_add(json_t *records, const char *zone, const char *name,
+    const char *type, const char *value, const char *prio)
+{
+	struct rr r;
+	char err[VALID_ERR_MAX];
+
+	if (valid_rr(zone, name, type, "", value, prio, NULL, NULL, &r, err) ==
+	    0)
+		json_array_append_new(records, rr_json(&r));
+}
+
+static int
+zone_read(struct call *c, json_t *z, int creating)
+{
+	const char *v, *zone = json_string_value(json_object_get(z, "name"));
+	char err[VALID_ERR_MAX], buf[4096], ip[64], em[320];
+
+	if ((v = P(c, "ns")) != NULL && *v) {
+		json_t *ns, *x;
+		size_t i;
+
+		if (valid_domain_list("ns", v, 8, buf, sizeof(buf), err) == -1)
+			return bad(c, "ns", err);
+		ns = split_list(buf);
+		/* absolute, with the dot */
+		json_array_foreach(ns, i, x) {
+			char d[DOMAIN_MAX + 2];
+
+			snprintf(d, sizeof(d), "%s.", json_string_value(x));
+			json_array_set_new(ns, i, json_string(d));
+		}
+		json_object_set_new(z, "ns", ns);
+	}
+	if ((v = P(c, "ip")) != NULL) {
+		if (*v && valid_ip("ip", v, ip, err) == -1)
+			return bad(c, "ip", err);
+		json_object_set_new(z, "ip", json_string(*v ? ip : ""));
+	}
+	if ((v = P(c, "email")) != NULL && *v) {
+		if (valid_email("email", v, em, err) == -1)
+			return bad(c, "email", err);
+		json_object_set_new(z, "email", json_string(em));
+	}
+	if (creating) {
+		json_t *recs = json_object_get(z, "records"), *x;
+		size_t i;
+
+		json_array_foreach(json_object_get(z, "ns"), i, x)
+			rr_add(recs, zone, "@", "NS", json_string_value(x),
+			    NULL);
+		v = json_string_value(json_object_get(z, "ip"));
+		if (v && *v) {
+			const char *t = strchr(v, ':') ? "AAAA" : "A";
+
+			rr_add(recs, zone, "@", t, v, NULL);
+			rr_add(recs, zone, "www", t, v, NULL);
+			rr_add(recs, zone, "mail", t, v, NULL);
+			snprintf(buf, sizeof(buf), "mail.%s.", zone);
+			rr_add(recs, zone, "@", "MX", buf, "10");
+		}
+	}
+	json_object_set_new(z, "serial", json_integer(next_serial(
+	    json_integer_value(json_object_get(z, "serial")))));
+	return 0;
+}
+
+static void
+zone_list(struct call *c)
+{
+	json_t *items, *z;
+	size_t i;
+
+	nstore_ud_list(c->a->st, "zone", c->owner, NULL, &items);
+	reply_list(&c->r);
+	json_array_foreach(items, i, z)
+		zone_fields(reply_elem(&c->r), z);
+	json_decref(items);
+}
+
+static void
+zone_edit(struct call *c)
+{
+	const char *elid = P(c, "elid"), *name;
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX], buf[600];
+	json_t *z = NULL, *puts;
+	int creating = 0;
+
+	if (elid && *elid) {
+		if (valid_domain("elid", elid, n, err) == -1) {
+			bad(c, "elid", err);
+			return;
+		}
+		if (find(c, "zone", "DNS domain", n, &z) == -1)
+			return;
+		if (!submit(c)) {
+			zone_fields(c->r.doc, z);
+			json_decref(z);
+			return;
+		}
+	} else {
+		if (!submit(c) || need(c, "name", &name) == -1)
+			return;
+		if (c->owner == NULL) {
+			reply_error(&c->r, "empty", "owner", "no owner");
+			return;
+		}
+		if (valid_domain("name", name, n, err) == -1) {
+			bad(c, "name", err);
+			return;
+		}
+		if (nstore_ud_get(c->a->st, "zone", n, &z) == 0) {
+			json_decref(z);
+			reply_error(&c->r, "exists", "domain", "DNS domain "
+			    "\"%s\" already exists", n);
+			return;
+		}
+		snprintf(buf, sizeof(buf), "admin@%s", n);
+		z = json_pack("{s:s,s:s,s:[s++,s++],s:s,s:s,s:I,s:[]}", "name",
+		    n, "owner", c->owner, "ns", "ns1.", n, ".", "ns2.", n, ".",
+		    "ip", "", "email", buf, "serial", (json_int_t)0,
+		    "records");
+		creating = 1;
+	}
+	if (zone_read(c, z, creating) == -1 || ensure_account(c) == -1) {
+		json_decref(z);
+		return;
+	}
+	puts = json_pack("[o]", put_of("zone", NULL, z));
+	if (commit(c, SVC_DNS, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}
+
+/* The zone of a record call (plid), the caller's. */
+static int
+rec_zone(struct call *c, json_t **z)
+{
+	const char *plid;
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX];
+
+	if (need(c, "plid", &plid) == -1)
+		return -1;
+	if (valid_domain("plid", plid, n, err) == -1)
+		return bad(c, "plid", err);
+	return find(c, "zone", "DNS domain", n, z);
+}
+
+static void
+rec_fields(json_t *e, const json_t *r)
+{
+	struct rr x;
+	char key[2400];
+
+	memset(&x, 0, sizeof(x));
+	strlcpy_hf(x.name, json_string_value(json_object_get(r, "name")),
+	    sizeof(x.name));
+	strlcpy_hf(x.type, json_string_value(json_object_get(r, "type")),
+	    sizeof(x.type));
+	strlcpy_hf(x.value, json_string_value(json_object_get(r, "value")),
+	    sizeof(x.value));
+	x.ttl = (int)json_integer_value(json_object_get(r, "ttl"));
+	rr_key(&x, key, sizeof(key));
+	elem_set(e, "rkey", key);
+	elem_set(e, "name", x.name);
+	elem_set(e, "rtype", x.type);
+	elem_set(e, "value", x.value);
+	elem_setf(e, "ttl", "%d", x.ttl);
+}
+
+static void
+rec_list(struct call *c)
+{
+	json_t *z, *r;
+	size_t i;
+
+	if (rec_zone(c, &z) == -1)
+		return;
+	reply_list(&c->r);
+	json_array_foreach(json_object_get(z, "records"), i, r)
+		rec_fields(reply_elem(&c->r), r);
+	json_decref(z);
+}
+
+/* The index of the record with rkey key in zone z, or -1. */
+static long
+rec_find(const json_t *z, const char *key)
+{
+	json_t *r;
+	size_t i;
+	char k[2400];
+
+	json_array_foreach(json_object_get(z, "records"), i, r) {
+		struct rr x;
+
+		memset(&x, 0, sizeof(x));
+		strlcpy_hf(x.name, json_string_value(json_object_get(r,
+		    "name")), sizeof(x.name));
+		strlcpy_hf(x.type, json_string_value(json_object_get(r,
+		    "type")), sizeof(x.type));
+		strlcpy_hf(x.value, json_string_value(json_object_get(r,
+		    "value")), sizeof(x.value));
+		rr_key(&x, k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Whether adding r to z breaks the CNAME rule: a name with a CNAME has
+ * no other record. */
+static int
+cname_clash(const json_t *z, const struct rr *r)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(z, "records"), i, o) {
+		if (strcmp(json_string_value(json_object_get(o, "name")),
+		    r->name) != 0)
+			continue;
+		if (strcmp(r->type, "CNAME") == 0 || strcmp(json_string_value(
+		    json_object_get(o, "type")), "CNAME") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+rec_edit(struct call *c)
+{
+	const char *elid = P(c, "elid"), *zn, *value, *rtype, *name;
+	char err[VALID_ERR_MAX], key[2400];
+	json_t *z, *puts;
+	struct rr r;
+	long at = -1;
+
+	if (rec_zone(c, &z) == -1)
+		return;
+	zn = json_string_value(json_object_get(z, "name"));
+	if (elid && *elid) {
+		if ((at = rec_find(z, elid)) < 0) {
+			reply_error(&c->r, "missing", "domain.record", "no "
+			    "record \"%.200s\" in zone \"%s\"", elid, zn);
+			goto out;
+		}
+		if (!submit(c)) {
+			rec_fields(c->r.doc, json_array_get(json_object_get(z,
+			    "records"), (size_t)at));
+			goto out;
+		}
+	} else if (!submit(c))
+		goto out;
+	if (need(c, "name", &name) == -1 || need(c, "rtype", &rtype) == -1)
+		goto out;
+	/* ISPmanager sends an A record's address as ip */
+	value = P(c, "value");
+	if ((value == NULL || *value == '\0') && P(c, "ip"))
+		value = P(c, "ip");
+	if (valid_rr(zn, name, rtype, P(c, "ttl") ? P(c, "ttl") : "",
+	    value ? value : "", P(c, "priority") ? P(c, "priority") :
+	    P(c, "prio"), P(c, "weight"), P(c, "port"), &r, err) == -1) {
+		bad(c, "value", err);
+		goto out;
+	}
+	if (at >= 0)
+		json_array_remove(json_object_get(z, "records"), (size_t)at);
+	rr_key(&r, key, sizeof(key));
+	if (rec_find(z, key) >= 0) {
+		reply_error(&c->r, "exists", "domain.record", "record "
+		    "\"%.200s\" already exists", key);
+		goto out;
+	}
+	if (cname_clash(z, &r)) {
+		reply_error(&c->r, "value", "rtype", "\"%s\" would have a "
+		    "CNAME and other records", r.name);
+		goto out;
+	}
+	json_array_append_new(json_object_get(z, "records"), rr_json(&r));
+	json_object_set_new(z, "serial", json_integer(next_serial(
+	    json_integer_value(json_object_get(z, "serial")))));
+	puts = json_pack("[o]", put_of("zone", NULL, json_incref(z)));
+	if (commit(c, SVC_DNS, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", key);
+	}
+	json_decref(puts);
+out:
+	json_decref(z);
+}
+
+static void
+rec_delete(struct call *c)
+{
+	const char *elid, *zn;
+	char *buf = NULL, *items[1024];
+	json_t *z, *puts;
+	long at;
+	int k, i;
+
+	if (rec_zone(c, &z) == -1)
+		return;
+	zn = json_string_value(json_object_get(z, "name"));
+	if (need(c, "elid", &elid) == -1)
+		goto out;
+	/* a TXT value may hold ", ": try the whole elid as one rkey first */
+	if ((at = rec_find(z, elid)) >= 0)
+		json_array_remove(json_object_get(z, "records"), (size_t)at);
+	else {
+		if ((k = elid_split(elid, &buf, items, 1024)) <= 0) {
+			bad(c, "elid", "elid: expected rkeys joined by \", \"");
+			goto out;
+		}
+		for (i = 0; i < k; i++) {
+			if ((at = rec_find(z, items[i])) < 0) {
+				reply_error(&c->r, "missing", "domain.record",
+				    "no record \"%.200s\" in zone \"%s\"; "
+				    "nothing was deleted", items[i], zn);
+				goto out;
+			}
+			json_array_remove(json_object_get(z, "records"),
+			    (size_t)at);
+		}
+	}
+	json_object_set_new(z, "serial", json_integer(next_serial(
+	    json_integer_value(json_object_get(z, "serial")))));
+	puts = json_pack("[o]", put_of("zone", NULL, json_incref(z)));
+	if (commit(c, SVC_DNS, puts, NULL) == 0)
+		reply_ok(&c->r);
+	json_decref(puts);
+out:
+	free(buf);
+	json_decref(z);
+}
+
+/* ---- mail ---- */
+
+static void
+maildom_fields(json_t *e, const json_t *d)
+{
+	set_str(e, "name", d);
+	set_str(e, "owner", d);
+	set_str(e, "defaction", d);
+}
+
+static void
+maildom_list(struct call *c)
+{
+	json_t *items, *d;
+	size_t i;
+
+	nstore_ud_list(c->a->st, "emaildomain", c->owner, NULL, &items);
+	reply_list(&c->r);
+	json_array_foreach(items, i, d)
+		maildom_fields(reply_elem(&c->r), d);
+	json_decref(items);
+}
+
+static int
+defaction_read(struct call *c, json_t *d)
+{
+	const char *v = P(c, "defaction");
+	char err[VALID_ERR_MAX], em[320];
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strcmp(v, "reject") == 0 || strcmp(v, "error") == 0) {
+		json_object_set_new(d, "defaction", json_string("reject"));
+		return 0;
+	}
+	if (valid_email("defaction", v, em, err) == -1)
+		return bad(c, "defaction", "defaction: \"reject\" or an "
+		    "address to forward unknown recipients to");
+	json_object_set_new(d, "defaction", json_string(em));
+	return 0;
+}
+
+static void
+maildom_edit(struct call *c)
+{
+	const char *elid = P(c, "elid"), *name;
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX];
+	json_t *d = NULL, *puts;
+
+	if (elid && *elid) {
+		if (valid_domain("elid", elid, n, err) == -1) {
+			bad(c, "elid", err);
+			return;
+		}
+		if (find(c, "emaildomain", "mail domain", n, &d) == -1)
+			return;
+		if (!submit(c)) {
+			maildom_fields(c->r.doc, d);
+			json_decref(d);
+			return;
+		}
+	} else {
+		if (!submit(c) || need(c, "name", &name) == -1)
+			return;
+		if (c->owner == NULL) {
+			reply_error(&c->r, "empty", "owner", "no owner");
+			return;
+		}
+		if (valid_domain("name", name, n, err) == -1) {
+			bad(c, "name", err);
+			return;
+		}
+		if (nstore_ud_get(c->a->st, "emaildomain", n, &d) == 0) {
+			json_decref(d);
+			reply_error(&c->r, "exists", "emaildomain", "mail "
+			    "domain \"%s\" already exists", n);
+			return;
+		}
+		d = json_pack("{s:s,s:s,s:s}", "name", n, "owner", c->owner,
+		    "defaction", "reject");
+	}
+	if (defaction_read(c, d) == -1 || ensure_account(c) == -1) {
+		json_decref(d);
+		return;
+	}
+	puts = json_pack("[o]", put_of("emaildomain", NULL, d));
+	if (commit(c, SVC_MAIL, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}
+
+static void
+box_fields(json_t *e, const json_t *b)
+{
+	set_str(e, "name", b);
+	set_str(e, "domain", b);
+	set_str(e, "owner", b);
+	elem_setf(e, "maxsize", "%lld", (long long)json_integer_value(
+	    json_object_get(b, "quota_mb")));
+	set_list(e, "forward", b);
+	set_bool(e, "keep_copy", b);
+}
+
+static void
+box_list(struct call *c)
+{
+	json_t *items, *b;
+	size_t i;
+	const char *dom = P(c, "plid");
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX];
+
+	if (dom && *dom && valid_domain("plid", dom, n, err) == -1) {
+		bad(c, "plid", err);
+		return;
+	}
+	nstore_ud_list(c->a->st, "mailbox", c->owner, dom && *dom ? n : NULL,
+	    &items);
+	reply_list(&c->r);
+	json_array_foreach(items, i, b)
+		box_fields(reply_elem(&c->r), b);
+	json_decref(items);
+}
+
+static int
+box_read(struct call *c, json_t *b, int creating)
+{
+	const char *v;
+	char err[VALID_ERR_MAX], buf[4096];
+	char pw[crypto_pwhash_STRBYTES];
+	int64_t q;
+	int keep;
+
+	v = P(c, "passwd");
+	if (v == NULL || *v == '\0')
+		v = P(c, "password");
+	if (v && *v) {
+		const char *cf = P(c, "confirm");
+
+		if (valid_password("passwd", v, err) == -1)
+			return bad(c, "passwd", err);
+		if (cf && *cf && strcmp(cf, v) != 0)
+			return bad(c, "confirm", "confirm: the passwords "
+			    "differ");
+		if (crypto_pwhash_str(pw, v, strlen(v),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE / 4) != 0) {
+			reply_error(&c->r, "internal", "passwd", "out of "
+			    "memory hashing the password");
+			return -1;
+		}
+		json_object_set_new(b, "pwhash", json_string(pw));
+	} else if (creating) {
+		reply_error(&c->r, "empty", "passwd", "field \"passwd\" is "
+		    "required");
+		return -1;
+	}
+	if ((v = P(c, "maxsize")) != NULL && *v) {
+		if (valid_int("maxsize", v, 0, 1048576, &q, err) == -1)
+			return bad(c, "maxsize", err);
+		json_object_set_new(b, "quota_mb", json_integer(q));
+	}
+	if ((v = P(c, "forward")) != NULL) {
+		if (*v && valid_email_list("forward", v, 16, buf, sizeof(buf),
+		    err) == -1)
+			return bad(c, "forward", err);
+		json_object_set_new(b, "forward", split_list(*v ? buf : ""));
+	}
+	if (onoff(c, "keep_copy", json_is_true(json_object_get(b,
+	    "keep_copy")), &keep) == -1)
+		return -1;
+	/* ISPmanager's "dontsave" says the opposite */
+	if (P(c, "dontsave") && *P(c, "dontsave")) {
+		int ds;
+
+		if (onoff(c, "dontsave", 0, &ds) == -1)
+			return -1;
+		keep = !ds;
+	}
+	json_object_set_new(b, "keep_copy", json_boolean(keep));
+	return 0;
+}
+
+static void
+box_edit(struct call *c)
+{
+	const char *elid = P(c, "elid"), *name, *dom;
+	char n[320], err[VALID_ERR_MAX], full[400];
+	json_t *b = NULL, *d = NULL, *puts;
+
+	if (elid && *elid) {
+		if (valid_email("elid", elid, n, err) == -1) {
+			bad(c, "elid", err);
+			return;
+		}
+		if (find(c, "mailbox", "mailbox", n, &b) == -1)
+			return;
+		if (!submit(c)) {
+			box_fields(c->r.doc, b);
+			json_decref(b);
+			return;
+		}
+		if (box_read(c, b, 0) == -1) {
+			json_decref(b);
+			return;
+		}
+	} else {
+		if (!submit(c) || need(c, "name", &name) == -1 ||
+		    need(c, "domainname", &dom) == -1)
+			return;
+		if (c->owner == NULL) {
+			reply_error(&c->r, "empty", "owner", "no owner");
+			return;
+		}
+		snprintf(full, sizeof(full), "%s@%s", name, dom);
+		if (valid_email("name", full, n, err) == -1) {
+			bad(c, "name", err);
+			return;
+		}
+		if (find(c, "emaildomain", "mail domain", strchr(n, '@') + 1,
+		    &d) == -1)
+			return;
+		json_decref(d);
+		if (nstore_ud_get(c->a->st, "mailbox", n, &b) == 0) {
+			json_decref(b);
+			reply_error(&c->r, "exists", "email", "mailbox \"%s\" "
+			    "already exists", n);
+			return;
+		}
+		b = json_pack("{s:s,s:s,s:s,s:s,s:i,s:[],s:b}", "name", n,
+		    "domain", strchr(n, '@') + 1, "owner", c->owner, "pwhash",
+		    "", "quota_mb", 0, "forward", "keep_copy", 1);
+		if (box_read(c, b, 1) == -1) {
+			json_decref(b);
+			return;
+		}
+	}
+	if (ensure_account(c) == -1) {
+		json_decref(b);
+		return;
+	}
+	puts = json_pack("[o]", put_of("mailbox", json_string_value(
+	    json_object_get(b, "domain")), b));
+	if (commit(c, SVC_MAIL, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}
+
+/* ---- dispatch ---- */
+
+struct ufunc {
+	const char	*name;
+	enum svc	 svc;
+	void		(*fn)(struct call *);
+};
+
+static void web_delete(struct call *c)
+{ generic_delete(c, SVC_WEB, "webdomain", "web domain"); }
+static void zone_delete(struct call *c)
+{ generic_delete(c, SVC_DNS, "zone", "DNS domain"); }
+static void maildom_delete(struct call *c)
+{ generic_delete(c, SVC_MAIL, "emaildomain", "mail domain"); }
+static void box_delete(struct call *c)
+{ generic_delete(c, SVC_MAIL, "mailbox", "mailbox"); }
+
+static const struct ufunc ufuncs[] = {
+	{ "webdomain", SVC_WEB, web_list },
+	{ "webdomain.edit", SVC_WEB, web_edit },
+	{ "webdomain.delete", SVC_WEB, web_delete },
+	{ "domain", SVC_DNS, zone_list },
+	{ "domain.edit", SVC_DNS, zone_edit },
+	{ "domain.delete", SVC_DNS, zone_delete },
+	{ "domain.record", SVC_DNS, rec_list },
+	{ "domain.record.edit", SVC_DNS, rec_edit },
+	{ "domain.record.delete", SVC_DNS, rec_delete },
+	{ "emaildomain", SVC_MAIL, maildom_list },
+	{ "emaildomain.edit", SVC_MAIL, maildom_edit },
+	{ "emaildomain.delete", SVC_MAIL, maildom_delete },
+	{ "email", SVC_MAIL, box_list },
+	{ "email.edit", SVC_MAIL, box_edit },
+	{ "email.delete", SVC_MAIL, box_delete },
+};
+
+static void
+answer(struct http_resp *resp, int status, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT);
+
+	http_resp_set(resp, status, "application/json", s, strlen(s));
+}
+
+static void
+answer_error(struct http_resp *resp, int status, const char *msg)
+{
+	json_t *j = json_pack("{s:s}", "error", msg);
+
+	answer(resp, status, j);
+	json_decref(j);
+}
+
+static json_t *
+body_of(struct http_req *req, struct http_resp *resp)
+{
+	json_t *b;
+
+	if (req->body_err[0]) {
+		answer_error(resp, 413, req->body_err);
+		return NULL;
+	}
+	b = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
+	if (!json_is_object(b)) {
+		json_decref(b);
+		answer_error(resp, 400, "expected a JSON object");
+		return NULL;
+	}
+	return b;
+}
+
+static void
+ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
+{
+	struct call c;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.func = json_string_value(json_object_get(b, "func"));
+	c.params = json_object_get(b, "params");
+	c.owner = json_string_value(json_object_get(b, "owner"));
+	c.account = json_object_get(b, "account");
+	if (json_is_null(c.account))
+		c.account = NULL;
+	if (c.func == NULL || !json_is_object(c.params)) {
+		answer_error(resp, 400, "expected func and params");
+		return;
+	}
+	/* every parameter is a string, as it came to the master */
+	json_object_foreach(c.params, key, v)
+		if (!json_is_string(v)) {
+			answer_error(resp, 400, "parameters are strings");
+			return;
+		}
+	if (c.owner) {
+		char err[VALID_ERR_MAX];
+
+		if (valid_username("owner", c.owner, err) == -1) {
+			answer_error(resp, 400, err);
+			return;
+		}
+	}
+	reply_init(&c.r);
+	for (i = 0; i < nitems(ufuncs); i++)
+		if (strcmp(ufuncs[i].name, c.func) == 0)
+			break;
+	if (i == nitems(ufuncs))
+		reply_error(&c.r, "func", "func", "unknown function");
+	else {
+		pthread_mutex_lock(&svc_mtx[ufuncs[i].svc]);
+		ufuncs[i].fn(&c);
+		pthread_mutex_unlock(&svc_mtx[ufuncs[i].svc]);
+	}
+	answer(resp, 200, c.r.doc);
+	reply_release(&c.r);
+}
+
+/* The kinds of the node's store for an index kind of the master. */
+static const char *
+store_kind(const char *kind, enum svc *s)
+{
+	static const struct {
+		const char	*idx, *store;
+		enum svc	 svc;
+	} k[] = {
+		{ "webdomain", "webdomain", SVC_WEB },
+		{ "domain", "zone", SVC_DNS },
+		{ "emaildomain", "emaildomain", SVC_MAIL },
+		{ "email", "mailbox", SVC_MAIL },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(k); i++)
+		if (kind && strcmp(kind, k[i].idx) == 0) {
+			*s = k[i].svc;
+			return k[i].store;
+		}
+	return NULL;
+}
+
+/* POST /v1/ud/forget {kind, name}: the object goes if it is here. */
+static void
+ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
+{
+	struct call c;
+	enum svc s;
+	const char *kind = store_kind(json_string_value(json_object_get(b,
+	    "kind")), &s);
+	const char *name = json_string_value(json_object_get(b, "name"));
+	json_t *it = NULL, *dels, *puts;
+
+	if (kind == NULL || name == NULL) {
+		answer_error(resp, 400, "expected kind and name");
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	reply_init(&c.r);
+	pthread_mutex_lock(&svc_mtx[s]);
+	if (nstore_ud_get(a->st, kind, name, &it) == 0) {
+		dels = json_pack("[o]", del_of(kind, name));
+		if (strcmp(kind, "emaildomain") == 0) {
+			json_t *boxes, *x;
+			size_t i;
+
+			nstore_ud_list(a->st, "mailbox", NULL, name, &boxes);
+			json_array_foreach(boxes, i, x)
+				json_array_append_new(dels, del_of("mailbox",
+				    json_string_value(json_object_get(x,
+				    "name"))));
+			json_decref(boxes);
+		}
+		puts = json_array();
+		if (commit(&c, s, puts, dels) == 0)
+			reply_ok(&c.r);
+		json_decref(puts);
+		json_decref(dels);
+	} else
+		reply_ok(&c.r);
+	pthread_mutex_unlock(&svc_mtx[s]);
+	json_decref(it);
+	answer(resp, 200, c.r.doc);
+	reply_release(&c.r);
+}
+
+/* Renders services whose output depends on accounts (web and mail). */
+static int
+rerender_accounts(struct node_agent *a, char *err, size_t errlen)
+{
+	json_t *s1 = NULL, *s2 = NULL;
+	int rc;
+
+	nstore_ud_list(a->st, "webdomain", NULL, NULL, &s1);
+	rc = svc_apply(a, SVC_WEB, s1, NULL, err, errlen);
+	json_decref(s1);
+	if (rc == -1)
+		return -1;
+	nstore_ud_list(a->st, "emaildomain", NULL, NULL, &s1);
+	nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
+	rc = svc_apply(a, SVC_MAIL, s1, s2, err, errlen);
+	json_decref(s1);
+	json_decref(s2);
+	return rc;
+}
+
+/* POST /v1/account {account}: the account as the master has it, with
+ * its state: a suspended owner's sites and mail stop. */
+static void
+account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
+{
+	struct reply r;
+	json_t *acct = json_object_get(b, "account"), *cur = NULL, *puts;
+	char err[2048];
+	int i;
+
+	reply_init(&r);
+	if (account_check(acct, err, sizeof(err)) == -1) {
+		reply_error(&r, "value", "account", "%s", err);
+		goto out;
+	}
+	for (i = 0; i < SVC_N; i++)
+		pthread_mutex_lock(&svc_mtx[i]);
+	pthread_mutex_lock(&acct_mtx);
+	nstore_ud_get(a->st, "account", json_string_value(json_object_get(
+	    acct, "name")), &cur);
+	if (cur == NULL)
+		reply_ok(&r);	/* no data of theirs here: nothing to do */
+	else if (json_equal(cur, acct))
+		reply_ok(&r);
+	else if (account_apply(a, acct, err, sizeof(err)) == -1)
+		reply_error(&r, "account", "account", "%s", err);
+	else {
+		puts = json_pack("[o]", put_of("account", NULL,
+		    json_deep_copy(acct)));
+		if (nstore_ud_write(a->st, puts, NULL) == -1)
+			reply_error(&r, "internal", "account", "node store "
+			    "unavailable");
+		else if (rerender_accounts(a, err, sizeof(err)) == -1) {
+			/* back to what it was */
+			json_array_set_new(puts, 0, put_of("account", NULL,
+			    json_incref(cur)));
+			nstore_ud_write(a->st, puts, NULL);
+			account_apply(a, cur, err + 1024, 1024);
+			rerender_accounts(a, err + 1024, 1024);
+			reply_error(&r, "check", "account", "%s", err);
+		} else
+			reply_ok(&r);
+		json_decref(puts);
+	}
+	pthread_mutex_unlock(&acct_mtx);
+	for (i = SVC_N - 1; i >= 0; i--)
+		pthread_mutex_unlock(&svc_mtx[i]);
+out:
+	json_decref(cur);
+	answer(resp, 200, r.doc);
+	reply_release(&r);
+}
+
+/* POST /v1/account/delete {name}: the user's data, services and account
+ * go from this node. */
+static void
+account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
+{
+	struct call c;
+	const char *name = json_string_value(json_object_get(b, "name"));
+	static const char *const kinds[] = { "webdomain", "zone",
+	    "emaildomain", "mailbox" };
+	static const enum svc svcs[] = { SVC_WEB, SVC_DNS, SVC_MAIL,
+	    SVC_MAIL };
+	char err[1024];
+	json_t *dels[SVC_N], *items, *x, *puts = json_array();
+	size_t i, j;
+	int s, rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	reply_init(&c.r);
+	if (name == NULL || valid_username("name", name, err) == -1) {
+		reply_error(&c.r, "value", "name", "%s", name ? err :
+		    "no name");
+		goto out;
+	}
+	for (s = 0; s < SVC_N; s++) {
+		pthread_mutex_lock(&svc_mtx[s]);
+		dels[s] = json_array();
+	}
+	for (i = 0; i < nitems(kinds); i++) {
+		nstore_ud_list(a->st, kinds[i], name, NULL, &items);
+		json_array_foreach(items, j, x)
+			json_array_append_new(dels[svcs[i]], del_of(kinds[i],
+			    json_string_value(json_object_get(x, "name"))));
+		json_decref(items);
+	}
+	for (s = 0; s < SVC_N && rc == 0; s++)
+		if (json_array_size(dels[s]) > 0)
+			rc = commit(&c, (enum svc)s, puts, dels[s]);
+	if (rc == 0) {
+		pthread_mutex_lock(&acct_mtx);
+		json_t *d = json_pack("[o]", del_of("account", name));
+
+		if (account_remove(a, name, err, sizeof(err)) == -1)
+			reply_error(&c.r, "account", "account", "%s", err);
+		else if (nstore_ud_write(a->st, NULL, d) == -1)
+			reply_error(&c.r, "internal", "account", "node store "
+			    "unavailable");
+		else
+			reply_ok(&c.r);
+		json_decref(d);
+		pthread_mutex_unlock(&acct_mtx);
+	}
+	for (s = SVC_N - 1; s >= 0; s--) {
+		json_decref(dels[s]);
+		pthread_mutex_unlock(&svc_mtx[s]);
+	}
+out:
+	json_decref(puts);
+	answer(resp, 200, c.r.doc);
+	reply_release(&c.r);
+}
+
+void
+udata_serve(struct node_agent *a, struct http_req *req,
+    struct http_resp *resp)
+{
+	json_t *b;
+
+	if (strcmp(req->method, "POST") != 0) {
+		answer_error(resp, 405, "POST only");
+		return;
+	}
+	if ((b = body_of(req, resp)) == NULL)
+		return;
+	if (strcmp(req->url, "/v1/ud") == 0)
+		ud_call(a, b, resp);
+	else if (strcmp(req->url, "/v1/ud/forget") == 0)
+		ud_forget(a, b, resp);
+	else if (strcmp(req->url, "/v1/account") == 0)
+		account_set(a, b, resp);
+	else if (strcmp(req->url, "/v1/account/delete") == 0)
+		account_delete(a, b, resp);
+	else
+		answer_error(resp, 404, "no such call");
+	json_decref(b);
+}
+
+void
+udata_restore(struct node_agent *a)
+{
+	json_t *s1 = NULL;
+	char err[1024];
+
+	nstore_ud_list(a->st, "account", NULL, NULL, &s1);
+	if (json_array_size(s1) == 0) {
+		json_decref(s1);
+		return;		/* no user data on this node */
+	}
+	json_decref(s1);
+	if (rerender_accounts(a, err, sizeof(err)) == -1)
+		log_warnx("user data: web or mail not restored: %s", err);
+	nstore_ud_list(a->st, "zone", NULL, NULL, &s1);
+	if (svc_apply(a, SVC_DNS, s1, NULL, err, sizeof(err)) == -1)
+		log_warnx("user data: zones not restored: %s", err);
+	json_decref(s1);
+}

@@ -245,7 +245,7 @@ static int
 user_get(struct store *s, const char *where, const char *name, int64_t id,
     struct user *u)
 {
-	char sql[128];
+	char sql[512];
 	sqlite3_stmt *st;
 	int rc;
 

@@ -676,6 +676,24 @@ zone_read(struct call *c, json_t *z, int creating)
 			rr_add(recs, zone, "@", "NS", json_string_value(x),
 			    NULL);
 		v = json_string_value(json_object_get(z, "ip"));
+		/* a name server inside the zone needs its address there */
+		json_array_foreach(json_object_get(z, "ns"), i, x) {
+			const char *ns = json_string_value(x);
+			size_t nl = strlen(ns), zl = strlen(zone);
+
+			if (nl < zl + 2 || strncmp(ns + nl - zl - 1, zone, zl) !=
+			    0 || ns[nl - zl - 2] != '.')
+				continue;
+			if (v == NULL || *v == '\0') {
+				reply_error(&c->r, "empty", "ip", "name server "
+				    "\"%s\" is inside the zone: give its "
+				    "address in ip, or other name servers in ns",
+				    ns);
+				return -1;
+			}
+			rr_add(recs, zone, ns, strchr(v, ':') ? "AAAA" : "A",
+			    v, NULL);
+		}
 		if (v && *v) {
 			const char *t = strchr(v, ':') ? "AAAA" : "A";
 

@@ -1,0 +1,509 @@
+/* svc_dns.c - DNS zones as BIND master files.
+ *
+ * Files under the host root R:
+ *   R/etc/bind/hostfleet/zones/NAME.db   one master file per zone
+ *   R/etc/bind/hostfleet/zones.conf      one zone statement per zone; the
+ *       admin's named.conf says: include "R/etc/bind/hostfleet/zones.conf";
+ *
+ * Checks: `named-checkzone NAME NEWFILE` for each changed zone (its first
+ * line of complaint becomes err), then `named-checkconf TMP/named.conf`
+ * on a wrapper in a private directory (options { directory TMP; }; and an
+ * include of the new zones.conf), which catches a zone given twice.
+ * named-checkconf -z is not used: it would load the zone files by their
+ * live names, which for the changed zones are not in place yet. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/util.h"
+#include "../common/valid.h"
+#include "node.h"
+#include "svc.h"
+#include "svc_util.h"
+
+#define DEFAULT_TTL	3600
+#define TXT_MAX		2048
+#define MAX_RECORDS	10000
+
+/* An error about zone z. */
+static int
+zerr(const char *z, char *err, size_t errlen, const char *fmt,
+    const char *arg)
+{
+	char q[64], m[200];
+
+	valid_quote(arg ? arg : "", q, sizeof(q));
+	snprintf(m, sizeof(m), fmt, q);
+	snprintf(err, errlen, "zone \"%s\": %s", z, m);
+	return -1;
+}
+
+/* A decimal number in [0, max] at *p, which moves past it. */
+static int
+number(const char **p, long max, long *out)
+{
+	const char *s = *p;
+	long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9') {
+		v = v * 10 + (*s++ - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+/*
+ * A host name of the zone written absolute into out ("@" is the apex, a
+ * name without the trailing dot is relative to the zone, one with it must
+ * lie in the zone when inzone is set).  wild allows a leftmost "*".
+ */
+static int
+absname(const char *zone, const char *s, int wild, int inzone, char *out,
+    size_t outlen)
+{
+	char buf[260];
+	size_t n, zl = strlen(zone);
+	char e[8];
+
+	if (s == NULL || s[0] == '\0' || strlen(s) >= sizeof(buf))
+		return -1;
+	if (strcmp(s, "@") == 0) {
+		snprintf(out, outlen, "%s.", zone);
+		return 0;
+	}
+	strlcpy_hf(buf, s, sizeof(buf));
+	n = strlen(buf);
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	else if (snprintf(buf, sizeof(buf), "%s.%s", s, zone) >=
+	    (int)sizeof(buf))
+		return -1;
+	n = strlen(buf);
+	if (svc_check_host("name", buf, wild, e, sizeof(e)) == -1)
+		return -1;
+	if (inzone && strcmp(buf, zone) != 0 && (n <= zl + 1 ||
+	    strcmp(buf + n - zl, zone) != 0 || buf[n - zl - 1] != '.'))
+		return -1;
+	snprintf(out, outlen, "%s.", buf);
+	return 0;
+}
+
+/* A name server of "ns": absolute with or without the trailing dot. */
+static int
+ns_host(const char *zone, const char *h, char *out, size_t outlen)
+{
+	char buf[260];
+	size_t n;
+
+	if (h == NULL || (n = strlen(h)) == 0 || n > 254)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s%s", h, h[n - 1] == '.' ? "" : ".");
+	return absname(zone, buf, 0, 0, out, outlen);
+}
+
+/* Whether the absolute name host is the zone's apex. */
+static int
+is_apex(const char *zone, const char *host)
+{
+	size_t zl = strlen(zone);
+
+	return strncmp(host, zone, zl) == 0 && strcmp(host + zl, ".") == 0;
+}
+
+/* Whether the NS value v (relative or absolute) is one of "ns". */
+static int
+in_ns(const char *zone, const json_t *ns, const char *v)
+{
+	char a[260], b[260];
+	const json_t *h;
+	size_t i;
+
+	if (absname(zone, v, 0, 0, a, sizeof(a)) == -1)
+		return 0;
+	json_array_foreach(ns, i, h)
+		if (ns_host(zone, json_string_value(h), b, sizeof(b)) == 0 &&
+		    strcmp(a, b) == 0)
+			return 1;
+	return 0;
+}
+
+/* TXT text as quoted character-strings of at most 255 bytes each, '"' and
+ * '\' escaped; only printable ASCII is taken. */
+static int
+render_txt(const char *zone, const char *v, struct sbuf *out, char *err,
+    size_t errlen)
+{
+	size_t len = strlen(v), i;
+	int rc = 0;
+
+	/* one pair of surrounding quotes is the caller's quoting */
+	if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
+		v++;
+		len -= 2;
+	}
+	if (len == 0 || len > TXT_MAX)
+		return zerr(zone, err, errlen, "TXT \"%s\": empty or longer "
+		    "than 2048 bytes", v);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return zerr(zone, err, errlen, "TXT \"%s\": not "
+			    "printable ASCII", v);
+	for (i = 0; i < len; i++) {
+		if (i % 255 == 0)
+			rc |= sbuf_adds(out, i ? "\" \"" : "\"");
+		if (v[i] == '"' || v[i] == '\\')
+			rc |= sbuf_addc(out, '\\');
+		rc |= sbuf_addc(out, v[i]);
+	}
+	rc |= sbuf_addc(out, '"');
+	return rc ? -1 : 0;
+}
+
+/* The value of one record, checked and in canonical presentation. */
+static int
+render_value(const char *zone, const char *type, const char *v,
+    struct sbuf *out, char *err, size_t errlen)
+{
+	char host[260], txt[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	const char *p = v;
+	long a, b, c;
+
+	if (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0) {
+		int af = type[1] ? AF_INET6 : AF_INET;
+
+		if (inet_pton(af, v, bin) != 1)
+			return zerr(zone, err, errlen, "%s: not an address",
+			    v);
+		inet_ntop(af, bin, txt, sizeof(txt));
+		return sbuf_adds(out, txt);
+	}
+	if (strcmp(type, "CNAME") == 0 || strcmp(type, "NS") == 0) {
+		if (absname(zone, v, 0, 0, host, sizeof(host)) == -1)
+			return zerr(zone, err, errlen, "%s: not a host name",
+			    v);
+		return sbuf_adds(out, host);
+	}
+	if (strcmp(type, "MX") == 0) {
+		if (number(&p, 65535, &a) == -1 || *p++ != ' ' ||
+		    absname(zone, p, 0, 0, host, sizeof(host)) == -1)
+			return zerr(zone, err, errlen, "MX \"%s\": not "
+			    "\"PRIO HOST\"", v);
+		return sbuf_printf(out, "%ld %s", a, host);
+	}
+	if (strcmp(type, "SRV") == 0) {
+		if (number(&p, 65535, &a) == -1 || *p++ != ' ' ||
+		    number(&p, 65535, &b) == -1 || *p++ != ' ' ||
+		    number(&p, 65535, &c) == -1 || *p++ != ' ' ||
+		    (strcmp(p, ".") != 0 &&
+		    absname(zone, p, 0, 0, host, sizeof(host)) == -1))
+			return zerr(zone, err, errlen, "SRV \"%s\": not "
+			    "\"PRIO WEIGHT PORT TARGET\"", v);
+		return sbuf_printf(out, "%ld %ld %ld %s", a, b, c,
+		    strcmp(p, ".") == 0 ? "." : host);
+	}
+	if (strcmp(type, "TXT") == 0)
+		return render_txt(zone, v, out, err, errlen);
+	if (strcmp(type, "CAA") == 0) {
+		char tag[16];
+		size_t n = 0, len;
+		int rc = 0;
+
+		if (number(&p, 255, &a) == -1 || *p++ != ' ')
+			goto badcaa;
+		while (*p >= 'a' && *p <= 'z' && n < sizeof(tag) - 1)
+			tag[n++] = *p++;
+		tag[n] = '\0';
+		if ((strcmp(tag, "issue") && strcmp(tag, "issuewild") &&
+		    strcmp(tag, "iodef")) || *p++ != ' ')
+			goto badcaa;
+		len = strlen(p);
+		if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+			p++;
+			len -= 2;
+		}
+		if (len > 255)
+			goto badcaa;
+		rc |= sbuf_printf(out, "%ld %s \"", a, tag);
+		for (n = 0; n < len; n++) {
+			if ((unsigned char)p[n] < 0x20 ||
+			    (unsigned char)p[n] > 0x7e || p[n] == '"' ||
+			    p[n] == '\\')
+				goto badcaa;
+			rc |= sbuf_addc(out, p[n]);
+		}
+		rc |= sbuf_addc(out, '"');
+		return rc ? -1 : 0;
+badcaa:
+		return zerr(zone, err, errlen, "CAA \"%s\": not \"FLAGS TAG "
+		    "VALUE\"", v);
+	}
+	return zerr(zone, err, errlen, "record type \"%s\": not supported",
+	    type);
+}
+
+/* The SOA RNAME of an address: '@' becomes '.', dots of the local part
+ * are escaped (RFC 1035 5.1), and the trailing dot is added. */
+static int
+soa_rname(const char *zone, const char *email, struct sbuf *out, char *err,
+    size_t errlen)
+{
+	const char *at;
+	char e[8];
+	int rc = 0;
+
+	if (svc_check_addr("email", email, e, sizeof(e)) == -1)
+		return zerr(zone, err, errlen, "email \"%s\": not an address",
+		    email);
+	for (at = email; *at != '@'; at++) {
+		if (*at == '.')
+			rc |= sbuf_addc(out, '\\');
+		rc |= sbuf_addc(out, *at);
+	}
+	rc |= sbuf_printf(out, ".%s.", at + 1);
+	return rc ? -1 : 0;
+}
+
+/*
+ * Renders zone into a BIND master file.  The SOA names the first of "ns"
+ * as the primary, the zone's "email" as contact and "serial" as serial,
+ * with refresh 3h, retry 1h, expire 14d and negative TTL 1h; one NS record
+ * per "ns" follows, then every record with its name absolute.  Values are
+ * parsed and printed again (addresses by inet_ntop, names checked
+ * label by label, TXT quoted and split), so nothing of the item can
+ * start a new record, a comment or a directive.  0 or -1 with err.
+ */
+int
+render_zone(const json_t *zone, struct sbuf *out, char *err, size_t errlen)
+{
+	const char *name, *owner;
+	char host[260];
+	const json_t *ns, *recs, *r, *sv;
+	json_int_t serial;
+	size_t i;
+	int rc = 0;
+
+	if (!json_is_object(zone)) {
+		snprintf(err, errlen, "zone: not an object");
+		return -1;
+	}
+	name = svc_str(zone, "name");
+	if (svc_check_host("zone", name, 0, err, errlen) == -1)
+		return -1;
+	owner = svc_str(zone, "owner");
+	if (owner && svc_check_user("owner", owner, err, errlen) == -1)
+		return -1;
+	sv = json_object_get(zone, "serial");
+	serial = json_integer_value(sv);
+	if (!json_is_integer(sv) || serial < 1 || serial > 4294967295LL) {
+		snprintf(err, errlen, "zone \"%s\": serial not in "
+		    "1..4294967295", name);
+		return -1;
+	}
+	ns = json_object_get(zone, "ns");
+	if (!json_is_array(ns) || json_array_size(ns) == 0 ||
+	    json_array_size(ns) > 16) {
+		snprintf(err, errlen, "zone \"%s\": ns needs 1..16 host names",
+		    name);
+		return -1;
+	}
+	recs = json_object_get(zone, "records");
+	if (recs && (!json_is_array(recs) || json_array_size(recs) >
+	    MAX_RECORDS)) {
+		snprintf(err, errlen, "zone \"%s\": records not an array of at "
+		    "most %d", name, MAX_RECORDS);
+		return -1;
+	}
+	json_array_foreach(ns, i, r)
+		if (ns_host(name, json_string_value(r), host,
+		    sizeof(host)) == -1)
+			return zerr(name, err, errlen, "ns \"%s\": not a host "
+			    "name", json_string_value(r));
+
+	rc |= sbuf_printf(out, "; hostfleet: zone \"%s\"%s%s%s; generated, "
+	    "do not edit\n$ORIGIN %s.\n$TTL %d\n", name, owner ? " of \"" :
+	    "", owner ? owner : "", owner ? "\"" : "", name, DEFAULT_TTL);
+	ns_host(name, json_string_value(json_array_get(ns, 0)), host,
+	    sizeof(host));
+	rc |= sbuf_printf(out, "%s.\t%d\tIN\tSOA\t%s ", name, DEFAULT_TTL,
+	    host);
+	if (soa_rname(name, svc_str(zone, "email"), out, err, errlen) == -1)
+		return -1;
+	rc |= sbuf_printf(out, " ( %" JSON_INTEGER_FORMAT
+	    " 10800 3600 1209600 3600 )\n", serial);
+	json_array_foreach(ns, i, r) {
+		ns_host(name, json_string_value(r), host, sizeof(host));
+		rc |= sbuf_printf(out, "%s.\t%d\tIN\tNS\t%s\n", name,
+		    DEFAULT_TTL, host);
+	}
+	json_array_foreach(recs, i, r) {
+		const char *rn = svc_str(r, "name"), *type = svc_str(r, "type");
+		const char *val = svc_str(r, "value");
+		const json_t *tv = json_object_get(r, "ttl");
+		json_int_t ttl = DEFAULT_TTL;
+		char tu[8];
+		size_t k;
+
+		if (!json_is_object(r) || type == NULL || val == NULL ||
+		    strlen(type) >= sizeof(tu))
+			return zerr(name, err, errlen, "record %s: needs name, "
+			    "type and value", "");
+		for (k = 0; type[k]; k++)
+			tu[k] = (type[k] >= 'a' && type[k] <= 'z') ?
+			    type[k] - 32 : type[k];
+		tu[k] = '\0';
+		if (absname(name, rn, 1, 1, host, sizeof(host)) == -1)
+			return zerr(name, err, errlen, "record name \"%s\": "
+			    "not in the zone", rn);
+		if (json_is_integer(tv) && json_integer_value(tv) != 0)
+			ttl = json_integer_value(tv);
+		else if (tv && !json_is_null(tv) && !json_is_integer(tv))
+			return zerr(name, err, errlen, "record \"%s\": ttl not "
+			    "a number", rn);
+		if (ttl < 1 || ttl > 604800)
+			return zerr(name, err, errlen, "record \"%s\": ttl not "
+			    "in 1..604800", rn);
+		/* the NS of the apex come from "ns": not twice */
+		if (strcmp(tu, "NS") == 0 && is_apex(name, host) &&
+		    in_ns(name, ns, val))
+			continue;
+		if (strcmp(tu, "CNAME") == 0 && is_apex(name, host))
+			return zerr(name, err, errlen, "CNAME \"%s\" at the "
+			    "apex", rn);
+		rc |= sbuf_printf(out, "%s\t%" JSON_INTEGER_FORMAT "\tIN\t%s\t",
+		    host, ttl, tu);
+		if (render_value(name, tu, val, out, err, errlen) == -1)
+			return -1;
+		rc |= sbuf_addc(out, '\n');
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "zone \"%s\": too large", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* named-checkconf on a wrapper that includes zones (the new zones.conf). */
+static int
+checkconf(const char *tmp, const char *zones, char *err, size_t errlen)
+{
+	char conf[PATH_MAX], body[PATH_MAX * 2 + 64], out[1024];
+	char *argv[3];
+
+	snprintf(conf, sizeof(conf), "%s/named.conf", tmp);
+	snprintf(body, sizeof(body), "options {\n\tdirectory \"%s\";\n};\n"
+	    "include \"%s\";\n", tmp, zones);
+	if (file_write_atomic2(conf, body, strlen(body), 0600, 0) == -1) {
+		snprintf(err, errlen, "cannot write \"%s\": %s", conf,
+		    strerror(errno));
+		return -1;
+	}
+	argv[0] = "named-checkconf";
+	argv[1] = conf;
+	argv[2] = NULL;
+	if (svc_run(argv, out, sizeof(out), NULL) != 0) {
+		snprintf(err, errlen, "named-checkconf: %s", out[0] ? out :
+		    "failed");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes zones (an array or an object of zone items) the zone files and
+ * zones.conf under the host root: renders every zone, stages what
+ * changed, checks each changed zone with named-checkzone and the zone
+ * list with named-checkconf, then renames into place and removes the
+ * files of zones that went.  Nothing live changes on failure.  0 or -1.
+ */
+int
+svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
+    size_t errlen)
+{
+	const char *root = a->conf.root;
+	char dir[PATH_MAX], live[PATH_MAX], conf[PATH_MAX], tmp[PATH_MAX];
+	char out[1024];
+	json_t *items = NULL, *z;
+	struct svc_tx tx;
+	struct sbuf b, zc;
+	size_t i;
+	int rc = -1;
+
+	svc_tx_init(&tx);
+	sbuf_init(&zc, 16u << 20);
+	tmp[0] = '\0';
+	if (svc_check_root(root, err, errlen) == -1)
+		goto out;
+	if ((items = svc_items(zones)) == NULL) {
+		snprintf(err, errlen, "zones: not a set");
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/etc/bind/hostfleet/zones", root);
+	if (sbuf_adds(&zc, "// hostfleet: included from named.conf; "
+	    "generated, do not edit\n") == -1)
+		goto out;
+	json_array_foreach(items, i, z) {
+		const char *name = svc_str(z, "name");
+
+		sbuf_init(&b, 32u << 20);
+		if (render_zone(z, &b, err, errlen) == -1) {
+			sbuf_release(&b);
+			goto out;
+		}
+		snprintf(live, sizeof(live), "%s/%s.db", dir, name);
+		if (svc_tx_stage(&tx, live, sbuf_str(&b), b.len, 0644, 0, err,
+		    errlen) == -1) {
+			/* "rendered twice": the same zone given twice */
+			sbuf_release(&b);
+			goto out;
+		}
+		sbuf_release(&b);
+		if (sbuf_printf(&zc, "zone \"%s\" { type master; file "
+		    "\"%s\"; };\n", name, live) == -1) {
+			snprintf(err, errlen, "zones.conf: too large");
+			goto out;
+		}
+	}
+	for (i = 0; i < tx.n; i++) {
+		char *argv[4];
+		const char *name = svc_str(json_array_get(items, i), "name");
+
+		if (!svc_tx_changed(&tx, tx.f[i].live))
+			continue;
+		argv[0] = "named-checkzone";
+		argv[1] = (char *)name;
+		argv[2] = (char *)svc_tx_path(&tx, tx.f[i].live);
+		argv[3] = NULL;
+		if (svc_run(argv, out, sizeof(out), " zone ") != 0) {
+			snprintf(err, errlen, "named-checkzone \"%s\": %s",
+			    name, out[0] ? out : "failed");
+			goto out;
+		}
+	}
+	snprintf(conf, sizeof(conf), "%s/etc/bind/hostfleet/zones.conf", root);
+	if (svc_tx_stage(&tx, conf, sbuf_str(&zc), zc.len, 0644, 0, err,
+	    errlen) == -1)
+		goto out;
+	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1 ||
+	    checkconf(tmp, svc_tx_path(&tx, conf), err, errlen) == -1)
+		goto out;
+	if (svc_tx_commit(&tx, err, errlen) == -1 ||
+	    svc_tx_sweep(&tx, dir, ".db", 0, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (tmp[0])
+		svc_rmtree(tmp);
+	json_decref(items);
+	sbuf_release(&zc);
+	svc_tx_release(&tx);
+	return rc;
+}

@@ -1,0 +1,515 @@
+/* svc_web.c - web domains as nginx server blocks.
+ *
+ * Files under the host root R:
+ *   R/etc/nginx/hostfleet/sites/NAME.conf   one server block per domain
+ *   R/etc/nginx/hostfleet/sites.conf        http-level settings and one
+ *       include per site; the admin's nginx.conf says, inside http {}:
+ *           include R/etc/nginx/hostfleet/sites.conf;
+ *       and sets no server_names_hash_bucket_size of its own (the file
+ *       raises it so that 253-byte names fit)
+ *   R/var/www/OWNER/data/HOME               document roots, owned by OWNER
+ *   R/var/www/httpd-logs/NAME.{access,error}.log
+ *
+ * The check is `nginx -t -q -e TMP/error.log -p TMP/ -c TMP/check.conf` on
+ * a configuration of our own in a private directory: pid, error log and
+ * temp paths all in it, and an http {} block that includes the new file of
+ * each changed site and the live file of each unchanged one.  nginx -t
+ * does bind() the listen sockets (ngx_open_listening_sockets runs in test
+ * mode too); it ignores EADDRINUSE there, so a running nginx or a parallel
+ * check does not fail it, but an address the host does not have
+ * (EADDRNOTAVAIL) does, as it would for the real server. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/util.h"
+#include "../common/valid.h"
+#include "node.h"
+#include "svc.h"
+#include "svc_util.h"
+
+#define DEFAULT_PHP	"8.2"
+#define MAX_ALIASES	64
+
+/* The account of owner in accounts, or NULL. */
+static const json_t *
+account_of(const json_t *accounts, const char *owner)
+{
+	const json_t *a, *v;
+	size_t i;
+
+	if (owner == NULL)
+		return NULL;
+	if (json_is_object(accounts))
+		return json_object_get(accounts, owner);
+	json_array_foreach(accounts, i, v) {
+		a = json_object_get(v, "name");
+		if (json_is_string(a) && strcmp(json_string_value(a), owner) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/* Whether a boolean member is set; absent is def. */
+static int
+flag(const json_t *o, const char *k, int def)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return v == NULL ? def : json_is_true(v);
+}
+
+/* "MAJOR.MINOR" with one digit each, or "" for the default. */
+static int
+check_php_version(const char *s, char *err, size_t errlen)
+{
+	char q[64];
+
+	if (s[0] == '\0' || (s[0] >= '5' && s[0] <= '8' && s[1] == '.' &&
+	    s[2] >= '0' && s[2] <= '9' && s[3] == '\0'))
+		return 0;
+	valid_quote(s, q, sizeof(q));
+	snprintf(err, errlen, "php_version \"%s\": not MAJOR.MINOR", q);
+	return -1;
+}
+
+/* The standard FastCGI parameters, inline so that the block needs no
+ * fastcgi_params file from /etc/nginx. */
+static int
+fastcgi_params(struct sbuf *b)
+{
+	static const char *const p[] = {
+		"SCRIPT_FILENAME $document_root$fastcgi_script_name",
+		"QUERY_STRING $query_string",
+		"REQUEST_METHOD $request_method",
+		"CONTENT_TYPE $content_type",
+		"CONTENT_LENGTH $content_length",
+		"SCRIPT_NAME $fastcgi_script_name",
+		"REQUEST_URI $request_uri",
+		"DOCUMENT_URI $document_uri",
+		"DOCUMENT_ROOT $document_root",
+		"SERVER_PROTOCOL $server_protocol",
+		"REQUEST_SCHEME $scheme",
+		"HTTPS $https if_not_empty",
+		"GATEWAY_INTERFACE CGI/1.1",
+		"SERVER_SOFTWARE nginx",
+		"REMOTE_ADDR $remote_addr",
+		"REMOTE_PORT $remote_port",
+		"SERVER_ADDR $server_addr",
+		"SERVER_PORT $server_port",
+		"SERVER_NAME $server_name",
+		"REDIRECT_STATUS 200",
+	};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < nitems(p); i++)
+		rc |= sbuf_printf(b, "\t\tfastcgi_param %s;\n", p[i]);
+	return rc;
+}
+
+/*
+ * Renders the server block of site for the owner's account into out.
+ * Every field is checked here again with grammars that leave nothing
+ * nginx would read as syntax (no space, quote, ';', '{', '}', '$', '#' or
+ * control byte can pass): names are host names, the home a plain relative
+ * path, the address a literal printed back by inet_ntop.  php_cgi talks
+ * to "php-cgi -b" (spawn-fcgi) running as the owner on
+ * R/run/php/phpVERSION-cgi-OWNER.sock, php_fpm to the owner's FPM pool on
+ * R/run/php/phpVERSION-fpm-OWNER.sock.  error_log cannot be "off" in
+ * nginx (it would log to a file named off): a site without an error log
+ * logs only crit and above to /dev/null.  Returns 0, or -1 with err.
+ */
+int
+render_nginx_site(const json_t *site, const json_t *account,
+    const char *root, struct sbuf *out, char *err, size_t errlen)
+{
+	const char *name, *owner, *home, *ip, *mode, *ver, *aname;
+	char homebuf[300], addr[INET6_ADDRSTRLEN + 2];
+	unsigned char bin[16];
+	const json_t *aliases, *v;
+	json_int_t uid;
+	size_t i;
+	int active, php, rc = 0;
+
+	if (!json_is_object(site)) {
+		snprintf(err, errlen, "web domain: not an object");
+		return -1;
+	}
+	name = svc_str(site, "name");
+	if (svc_check_host("web domain", name, 0, err, errlen) == -1 ||
+	    svc_check_root(root, err, errlen) == -1)
+		return -1;
+	owner = svc_str(site, "owner");
+	if (svc_check_user("owner", owner, err, errlen) == -1)
+		return -1;
+	if (!json_is_object(account) || (aname = svc_str(account, "name")) ==
+	    NULL || strcmp(aname, owner) != 0) {
+		snprintf(err, errlen, "web domain \"%s\": no account \"%s\"",
+		    name, owner);
+		return -1;
+	}
+	uid = json_integer_value(json_object_get(account, "uid"));
+	if (!json_is_integer(json_object_get(account, "uid")) || uid <= 0) {
+		snprintf(err, errlen, "account \"%s\": bad uid", owner);
+		return -1;
+	}
+	active = flag(account, "active", 1);
+	home = svc_str(site, "home");
+	if (home == NULL || home[0] == '\0') {
+		snprintf(homebuf, sizeof(homebuf), "www/%s", name);
+		home = homebuf;
+	}
+	if (svc_check_relpath("home", home, err, errlen) == -1)
+		return -1;
+	ip = svc_str(site, "ipaddr");
+	addr[0] = '\0';
+	if (ip && ip[0]) {
+		char txt[INET6_ADDRSTRLEN];
+
+		if (inet_pton(AF_INET, ip, bin) == 1) {
+			inet_ntop(AF_INET, bin, addr, sizeof(addr));
+		} else if (inet_pton(AF_INET6, ip, bin) == 1) {
+			inet_ntop(AF_INET6, bin, txt, sizeof(txt));
+			snprintf(addr, sizeof(addr), "[%s]", txt);
+		} else {
+			char q[64];
+
+			valid_quote(ip, q, sizeof(q));
+			snprintf(err, errlen, "ipaddr \"%s\": not an address",
+			    q);
+			return -1;
+		}
+	}
+	mode = svc_str(site, "php_mode");
+	if (mode == NULL || mode[0] == '\0' || strcmp(mode, "none") == 0)
+		php = 0;
+	else if (strcmp(mode, "php_fpm") == 0)
+		php = 1;
+	else if (strcmp(mode, "php_cgi") == 0)
+		php = 2;
+	else {
+		char q[64];
+
+		valid_quote(mode, q, sizeof(q));
+		snprintf(err, errlen, "php_mode \"%s\": unknown", q);
+		return -1;
+	}
+	ver = svc_str(site, "php_version");
+	if (ver == NULL)
+		ver = "";
+	if (check_php_version(ver, err, errlen) == -1)
+		return -1;
+	if (ver[0] == '\0')
+		ver = DEFAULT_PHP;
+	aliases = json_object_get(site, "aliases");
+	if (aliases && !json_is_array(aliases)) {
+		snprintf(err, errlen, "web domain \"%s\": aliases not an "
+		    "array", name);
+		return -1;
+	}
+	if (json_array_size(aliases) > MAX_ALIASES) {
+		snprintf(err, errlen, "web domain \"%s\": more than %d "
+		    "aliases", name, MAX_ALIASES);
+		return -1;
+	}
+	json_array_foreach(aliases, i, v)
+		if (svc_check_host("alias", json_string_value(v), 1, err,
+		    errlen) == -1)
+			return -1;
+
+	rc |= sbuf_printf(out, "# hostfleet: web domain \"%s\" of \"%s\"; "
+	    "generated, do not edit\nserver {\n", name, owner);
+	rc |= sbuf_printf(out, "\tlisten %s%s80;\n", addr, addr[0] ? ":" :
+	    "");
+	rc |= sbuf_printf(out, "\tserver_name %s", name);
+	json_array_foreach(aliases, i, v)
+		rc |= sbuf_printf(out, " %s", json_string_value(v));
+	rc |= sbuf_adds(out, ";\n");
+	if (flag(site, "log_access", 1))
+		rc |= sbuf_printf(out, "\taccess_log %s/var/www/httpd-logs/"
+		    "%s.access.log;\n", root, name);
+	else
+		rc |= sbuf_adds(out, "\taccess_log off;\n");
+	if (flag(site, "log_error", 1))
+		rc |= sbuf_printf(out, "\terror_log %s/var/www/httpd-logs/"
+		    "%s.error.log;\n", root, name);
+	else
+		rc |= sbuf_adds(out, "\terror_log /dev/null crit;\n");
+	if (!active) {
+		/* suspended: no root, nothing served */
+		rc |= sbuf_adds(out, "\t# the owner's account is suspended\n"
+		    "\treturn 503;\n}\n");
+		goto done;
+	}
+	if (flag(site, "redirect_http", 0)) {
+		rc |= sbuf_adds(out, "\treturn 301 https://$host$request_uri;"
+		    "\n}\n");
+		goto done;
+	}
+	rc |= sbuf_printf(out, "\troot %s/var/www/%s/data/%s;\n", root, owner,
+	    home);
+	rc |= sbuf_printf(out, "\tindex %sindex.html index.htm;\n", php ?
+	    "index.php " : "");
+	if (php) {
+		rc |= sbuf_adds(out, "\tlocation ~ \\.php$ {\n"
+		    "\t\ttry_files $uri =404;\n");
+		rc |= sbuf_printf(out, "\t\tfastcgi_pass unix:%s/run/php/"
+		    "php%s-%s-%s.sock;\n", root, ver, php == 1 ? "fpm" : "cgi",
+		    owner);
+		rc |= fastcgi_params(out);
+		rc |= sbuf_adds(out, "\t}\n");
+	}
+	rc |= sbuf_adds(out, "}\n");
+done:
+	if (rc != 0) {
+		snprintf(err, errlen, "web domain \"%s\": too large", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* sites.conf, or the http {} body of the check configuration: the
+ * http-level settings and one include per site path. */
+static int
+render_sites_conf(struct sbuf *b, const char *const *paths, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	rc |= sbuf_adds(b, "# hostfleet: included from the http {} block of "
+	    "nginx.conf; generated, do not edit\n"
+	    "server_names_hash_bucket_size 256;\n");
+	for (i = 0; i < n; i++)
+		rc |= sbuf_printf(b, "include %s;\n", paths[i]);
+	return rc ? -1 : 0;
+}
+
+/*
+ * Makes R/var/www/OWNER/data/HOME, each directory from OWNER down owned by
+ * uid:gid (OWNER and data 0750, the others 0755 when made).  It walks with
+ * openat(O_NOFOLLOW) from R/var/www, which root owns, so that a symbolic
+ * link the user put in their tree never sends the mkdir or the chown
+ * elsewhere.  0 or -1 with err.
+ */
+static int
+make_docroot(const char *root, const char *owner, const char *home,
+    uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	char base[PATH_MAX], rel[PATH_MAX], *comp, *save = NULL;
+	int fd, nfd, depth = 0;
+
+	snprintf(base, sizeof(base), "%s/var/www", root);
+	if (mkdirs(base, 0755) == -1 || (fd = open(base, O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot make \"%s\": %s", base,
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(rel, sizeof(rel), "%s/data/%s", owner, home);
+	for (comp = strtok_r(rel, "/", &save); comp;
+	    comp = strtok_r(NULL, "/", &save), depth++) {
+		mode_t m = depth < 2 ? 0750 : 0755;
+		int made = mkdirat(fd, comp, m) == 0;
+
+		if (!made && errno != EEXIST)
+			goto fail;
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (nfd == -1)
+			goto fail;
+		close(fd);
+		fd = nfd;
+		if (fchown(fd, uid, gid) == -1 || (made && fchmod(fd, m) == -1))
+			goto fail;
+	}
+	close(fd);
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot make the document root \"%s/var/www/"
+	    "%s/data/%s\": %s", root, owner, home, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* Runs nginx -t on check.conf in the private directory tmp. */
+static int
+nginx_check(const char *tmp, const char *const *paths, size_t n, char *err,
+    size_t errlen)
+{
+	char conf[PATH_MAX], elog[PATH_MAX], prefix[PATH_MAX], out[1024];
+	char *argv[12];
+	struct sbuf b;
+	int rc = 0;
+
+	sbuf_init(&b, 16u << 20);
+	rc |= sbuf_printf(&b, "pid %s/nginx.pid;\nerror_log %s/error.log;\n"
+	    "events {\n}\nhttp {\n", tmp, tmp);
+	rc |= sbuf_printf(&b, "client_body_temp_path %s/client_body;\n"
+	    "proxy_temp_path %s/proxy;\nfastcgi_temp_path %s/fastcgi;\n"
+	    "uwsgi_temp_path %s/uwsgi;\nscgi_temp_path %s/scgi;\n",
+	    tmp, tmp, tmp, tmp, tmp);
+	rc |= render_sites_conf(&b, paths, n);
+	rc |= sbuf_adds(&b, "}\n");
+	snprintf(conf, sizeof(conf), "%s/check.conf", tmp);
+	if (rc != 0 || file_write_atomic2(conf, sbuf_str(&b), b.len, 0600,
+	    0) == -1) {
+		snprintf(err, errlen, "cannot write \"%s\"", conf);
+		sbuf_release(&b);
+		return -1;
+	}
+	sbuf_release(&b);
+	snprintf(elog, sizeof(elog), "%s/error.log", tmp);
+	snprintf(prefix, sizeof(prefix), "%s/", tmp);
+	argv[0] = "nginx";
+	argv[1] = "-t";
+	argv[2] = "-q";
+	argv[3] = "-e";
+	argv[4] = elog;
+	argv[5] = "-p";
+	argv[6] = prefix;
+	argv[7] = "-c";
+	argv[8] = conf;
+	argv[9] = NULL;
+	if (svc_run(argv, out, sizeof(out), " nginx: configuration file") !=
+	    0) {
+		snprintf(err, errlen, "%s", out[0] ? out : "nginx -t failed");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes the sites (an array or an object of web domain items) the
+ * configuration under the host root: renders each with its owner's
+ * account, makes the document roots and the log directory, stages the
+ * files that changed, checks the whole set with nginx -t, then renames
+ * them into place and removes the files of sites that went.  A failed
+ * render or check leaves every live file as it was.  0 or -1 with err.
+ */
+int
+svc_web_apply(struct node_agent *a, const json_t *sites,
+    const json_t *accounts, char *err, size_t errlen)
+{
+	const char *root = a->conf.root;
+	char dir[PATH_MAX], live[PATH_MAX], conf[PATH_MAX], tmp[PATH_MAX];
+	const char **paths = NULL, **livep = NULL;
+	json_t *items, *site, *seen = json_object();
+	struct svc_tx tx;
+	struct sbuf b;
+	size_t i, n;
+	int rc = -1;
+
+	svc_tx_init(&tx);
+	tmp[0] = '\0';
+	if (svc_check_root(root, err, errlen) == -1)
+		goto out0;
+	if ((items = svc_items(sites)) == NULL) {
+		snprintf(err, errlen, "web domains: not a set");
+		goto out0;
+	}
+	n = json_array_size(items);
+	paths = calloc(n + 1, sizeof(*paths));
+	livep = calloc(n + 1, sizeof(*livep));
+	if (paths == NULL || livep == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/etc/nginx/hostfleet/sites", root);
+	snprintf(live, sizeof(live), "%s/var/www/httpd-logs", root);
+	if (mkdirs(dir, 0755) == -1 || mkdirs(live, 0755) == -1) {
+		snprintf(err, errlen, "cannot make \"%s\": %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	json_array_foreach(items, i, site) {
+		const char *name = svc_str(site, "name"), *owner;
+		const json_t *acct;
+
+		owner = svc_str(site, "owner");
+		acct = account_of(accounts, owner);
+		sbuf_init(&b, 1u << 20);
+		if (render_nginx_site(site, acct, root, &b, err, errlen) ==
+		    -1) {
+			sbuf_release(&b);
+			goto out;
+		}
+		if (json_object_get(seen, name)) {
+			snprintf(err, errlen, "web domain \"%s\" given twice",
+			    name);
+			sbuf_release(&b);
+			goto out;
+		}
+		json_object_set_new(seen, name, json_true());
+		snprintf(live, sizeof(live), "%s/%s.conf", dir, name);
+		if (svc_tx_stage(&tx, live, sbuf_str(&b), b.len, 0644, 0, err,
+		    errlen) == -1) {
+			sbuf_release(&b);
+			goto out;
+		}
+		sbuf_release(&b);
+	}
+	/* the document roots, now that every item is known to be sound */
+	json_array_foreach(items, i, site) {
+		const json_t *acct = account_of(accounts, svc_str(site,
+		    "owner"));
+		const char *home = svc_str(site, "home");
+		char hb[300];
+
+		if (!flag(acct, "active", 1))
+			continue;
+		if (home == NULL || home[0] == '\0') {
+			snprintf(hb, sizeof(hb), "www/%s", svc_str(site,
+			    "name"));
+			home = hb;
+		}
+		if (make_docroot(root, svc_str(site, "owner"), home,
+		    (uid_t)json_integer_value(json_object_get(acct, "uid")),
+		    (gid_t)json_integer_value(json_object_get(acct, "gid")),
+		    err, errlen) == -1)
+			goto out;
+	}
+	for (i = 0; i < tx.n; i++) {
+		paths[i] = svc_tx_path(&tx, tx.f[i].live);
+		livep[i] = tx.f[i].live;
+	}
+	sbuf_init(&b, 16u << 20);
+	if (render_sites_conf(&b, livep, n) == -1) {
+		snprintf(err, errlen, "sites.conf: too large");
+		sbuf_release(&b);
+		goto out;
+	}
+	snprintf(conf, sizeof(conf), "%s/etc/nginx/hostfleet/sites.conf",
+	    root);
+	if (svc_tx_stage(&tx, conf, sbuf_str(&b), b.len, 0644, 0, err,
+	    errlen) == -1) {
+		sbuf_release(&b);
+		goto out;
+	}
+	sbuf_release(&b);
+	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1)
+		goto out;
+	if (nginx_check(tmp, paths, n, err, errlen) == -1)
+		goto out;
+	if (svc_tx_commit(&tx, err, errlen) == -1)
+		goto out;
+	if (svc_tx_sweep(&tx, dir, ".conf", 0, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_decref(items);
+out0:
+	if (tmp[0])
+		svc_rmtree(tmp);
+	free(paths);
+	free(livep);
+	svc_tx_release(&tx);
+	json_decref(seen);
+	return rc;
+}

@@ -1,11 +1,20 @@
 #!/bin/sh
 # Installs every Debian package that the build, the tests and the demo use,
 # and only when something is missing.
+#
+# nginx, BIND, Postfix and Dovecot are there for their checkers (nginx -t,
+# named-checkzone, postmap, postconf, doveconf); the node renders their
+# files but the tests never run the daemons.  Postfix is installed without
+# its configuration dialog ("No configuration"), and no service is started
+# by the packages' postinst: a policy-rc.d that answers 101 (action
+# forbidden) is in place for the time of the install, unless the host has
+# one of its own.
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-gnutls-dev libjansson-dev libgnutls28-dev
 libsodium-dev libsqlite3-dev libssh-dev libcmocka-dev
-curl jq openssl sqlite3 iproute2 nftables procps python3"
+curl jq openssl sqlite3 iproute2 nftables procps python3
+nginx-light bind9 bind9-utils postfix dovecot-core"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -18,5 +27,19 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+mailname=$(hostname -f 2>/dev/null || hostname 2>/dev/null || echo localhost)
+debconf-set-selections <<EOF
+postfix postfix/main_mailer_type select No configuration
+postfix postfix/mailname string $mailname
+EOF
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# tools/deps.sh: no service starts during the install\nexit 101\n' \
+	    >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	policy=/usr/sbin/policy-rc.d
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 1' INT TERM
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing

@@ -196,6 +196,8 @@ finish(CURL *e, struct hreq *r, CURLcode rc, int64_t start)
 		return;
 	}
 	r->status = 0;
+	r->unsent = rc == CURLE_COULDNT_CONNECT ||
+	    rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_SSL_CONNECT_ERROR;
 	if (r->err[0] == '\0') {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(r->err, sizeof(r->err),

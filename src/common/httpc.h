@@ -40,6 +40,8 @@ struct hreq {
 	long		 status;	/* 0 when no HTTP answer came */
 	struct sbuf	 resp;		/* caller releases */
 	char		 err[256];	/* transport error, "" if none */
+	int		 unsent;	/* the request surely never reached
+					 * the server (no connection) */
 	char		 got_hdr[128];	/* value of want_hdr, "" if none */
 	int64_t		 elapsed_ms;
 	/* private to httpc */

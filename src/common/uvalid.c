@@ -380,17 +380,11 @@ bad:
 	return -1;
 }
 
-static int
-domain_item(const char *what, const char *s, char *out, char *err)
-{
-	return valid_domain(what, s, out, err);
-}
-
 int
 valid_domain_list(const char *what, const char *s, size_t max, char *out,
     size_t outlen, char *err)
 {
-	return list_check(what, s, max, domain_item, out, outlen, err);
+	return list_check(what, s, max, valid_domain, out, outlen, err);
 }
 
 /* ---- DNS records ---- */
@@ -794,17 +788,11 @@ valid_email(const char *what, const char *s, char out[320], char *err)
 	return 0;
 }
 
-static int
-email_item(const char *what, const char *s, char *out, char *err)
-{
-	return valid_email(what, s, out, err);
-}
-
 int
 valid_email_list(const char *what, const char *s, size_t max, char *out,
     size_t outlen, char *err)
 {
-	return list_check(what, s, max, email_item, out, outlen, err);
+	return list_check(what, s, max, valid_email, out, outlen, err);
 }
 
 /* ---- web ---- */

@@ -18,38 +18,54 @@
 
 /* A domain name: 2..127 labels of [a-z0-9-] (upper case folded), each
  * 1..63, not starting or ending with '-', "xn--" labels only as well-formed
- * punycode (RFC 3492: decodes to non-ASCII code points), at most 253 in
- * all, one optional trailing dot (dropped), the last label not all digits.
+ * punycode (RFC 3492, decoded with its overflow checks: at least one
+ * non-ASCII code point, none above U+10FFFF, a surrogate, a C1 control, a
+ * noncharacter, or an invisible or bidirectional control such as U+200B or
+ * U+202E), at most 253 in all, one optional trailing dot (dropped), the
+ * last label not all digits (so no IP address).
  * Non-ASCII input is refused with a message asking for punycode. */
 int	 valid_domain(const char *what, const char *s, char out[DOMAIN_MAX],
 	    char *err);
 /* A space- and/or comma-separated list of at most max domains, each once;
- * out (outlen bytes) gets them joined by one space, in the given order. */
+ * out (outlen bytes) gets them joined by one space, in the given order
+ * ("" for an empty list). */
 int	 valid_domain_list(const char *what, const char *s, size_t max,
 	    char *out, size_t outlen, char *err);
 
 /* One DNS resource record of zone (a valid_domain).  name is "@", a name
  * relative to the zone ("www", "_acme-challenge.www") or absolute with a
- * trailing dot inside the zone ("_acme-challenge.www.example.com.");
- * labels may hold '_' and the leftmost may be "*".  rtype is one of A,
- * AAAA, CNAME, MX, TXT, NS, SRV, CAA in any case.  ttl is "" (3600) or
- * 1..604800.  value by type:
+ * trailing dot inside the zone ("_acme-challenge.www.example.com.", "not
+ * in zone" otherwise); labels as valid_domain's but they may hold '_' and
+ * the leftmost may be "*".  The names of A, AAAA and MX records are host
+ * names: no '_' (named-checkzone's check-names refuses them).  rtype is
+ * one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA in any case.  ttl is "" or
+ * NULL (3600) or 1..604800.  value by type:
  *   A, AAAA  an address of that family (canonical form);
- *   CNAME, NS  a host name, relative to the zone or absolute;
+ *   CNAME, NS  a host name: "@" (the apex), relative to the zone or
+ *            absolute (then with two labels at least, the last not all
+ *            digits), never an IP address; a CNAME's may hold '_', an NS's
+ *            may not;
  *   MX       "PRIO HOST", or HOST with priority in prio (default 10);
  *   TXT      1..2048 bytes of printable ASCII (0x20..0x7e); one pair of
  *            surrounding double quotes is removed;
  *   SRV      "PRIO WEIGHT PORT TARGET", or TARGET with prio, weight and
  *            port given;
  *   CAA      "FLAGS TAG VALUE" with flags 0..255, tag issue, issuewild or
- *            iodef, value quoted or not, printable ASCII without '"'.
- * prio, weight, port may be NULL or "".
- * A CNAME may not be at the zone's apex. */
+ *            iodef (any case), value quoted or not, 0..255 bytes of
+ *            printable ASCII without '"' (empty only quoted: ""); iodef's
+ *            begins with mailto:, http:// or https://.
+ * The fields of a value are separated by one space.  MX and SRV hosts are
+ * host names as for NS.  PRIO, WEIGHT and PORT are 0..65535; prio, weight,
+ * port may be NULL or "", and when a value holds a number they give too,
+ * the two must agree; other types ignore them.
+ * A CNAME may not be at the zone's apex.
+ * Messages name the parameter at fault: zone, name, type, ttl, value, prio,
+ * weight or port. */
 struct rr {
 	char	 name[DOMAIN_MAX + 1];	/* absolute, with the trailing dot */
 	char	 type[8];		/* upper case */
 	int	 ttl;
-	char	 value[2100];	/* canonical presentation, see rr_value */
+	char	 value[2100];	/* canonical presentation, see below */
 };
 int	 valid_rr(const char *zone, const char *name, const char *rtype,
 	    const char *ttl, const char *value, const char *prio,
@@ -60,14 +76,20 @@ int	 valid_rr(const char *zone, const char *name, const char *rtype,
  * "0 issue \"letsencrypt.org\"". */
 
 /* The rkey of a record: "NAME. TYPE  VALUE" (two spaces), what
- * domain.record lists and domain.record.delete takes as elid. */
+ * domain.record lists and domain.record.delete takes as elid.  Returns 0,
+ * or -1 when it does not fit in outlen bytes. */
 int	 rr_key(const struct rr *, char *out, size_t outlen);
-/* Parses an rkey back; the record's zone must be zone. */
+/* Parses an rkey back; the record's zone must be zone.  Only the form
+ * rr_key writes is accepted (one record, one key): out gets the record's
+ * name, type and value; the TTL is no part of the key, out->ttl is 0.
+ * Messages name the field "elid". */
 int	 rr_parse_key(const char *zone, const char *key, struct rr *out,
 	    char *err);
 
 /* The local part of a mailbox: 1..64 of [a-z0-9._+-] (upper case folded),
- * not starting or ending with '.', no "..".  out: 65 bytes. */
+ * not starting or ending with '.', no "..", not starting with '-' (it
+ * would read as an option wherever the address is an argument).
+ * out: 65 bytes. */
 int	 valid_mailbox(const char *what, const char *s, char out[65],
 	    char *err);
 /* LOCAL@DOMAIN by the two rules above; out: 320 bytes. */

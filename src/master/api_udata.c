@@ -156,7 +156,8 @@ reply_take(struct api_ctx *c, json_t *doc)
  * replaces some), for owner (NULL: every owner), with the owner's account
  * when acct is given.  The node's document becomes the reply.  Returns 0
  * when the node did it, 1 when the node answered an error, -1 when it gave
- * no answer (the error names it).
+ * no answer (the error names it), -2 when the call surely never reached
+ * it.
  */
 static int
 forward(struct api_ctx *c, const struct node *n, const char *owner,
@@ -176,8 +177,12 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 	proxy_run(c->m, &u, 1, "/v1/ud");
 	json_decref(u.body);
 	if (u.doc == NULL) {
-		reply_error(&c->r, "node", n->name, "%s", u.err);
-		return -1;
+		/* an answer lost after the call was sent leaves the outcome
+		 * open: creates are undone (create()), the rest say so */
+		reply_error(&c->r, "node", n->name, "%s; %s", u.err, u.unsent ?
+		    "nothing was changed" : "repeat the call to be sure of "
+		    "its outcome");
+		return u.unsent ? -2 : -1;
 	}
 	reply_take(c, u.doc);
 	return reply_is_error(&c->r) ? 1 : 0;
@@ -484,10 +489,16 @@ create(struct api_ctx *c, const struct ufam *f)
 	rc = forward(c, &n, u.name, &u, over);
 	if (rc == 0)
 		store_uindex_live(c->m->st, f->kind, name);
-	else if (rc == 1)
+	else if (rc == 1 || rc == -2)
 		store_uindex_remove(c->m->st, f->kind, names, 1);
-	else if (undo_create(c->m, &n, f->kind, name) == 0)
-		store_uindex_remove(c->m->st, f->kind, names, 1);
+	else {
+		if (undo_create(c->m, &n, f->kind, name) == 0)
+			store_uindex_remove(c->m->st, f->kind, names, 1);
+		reply_error(&c->r, "node", n.name, "node \"%s\" (%s) gave no "
+		    "answer in time; the %s \"%s\" was not created (if the "
+		    "node made it late, it is removed there)", n.name, n.addr,
+		    f->what, q);
+	}
 	/* else the row stays pending and the reconciler settles it */
 out:
 	json_decref(over);

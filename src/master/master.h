@@ -191,6 +191,8 @@ struct ucall {
 	json_t			*doc;		/* out: the node's document,
 						 * the caller decrefs */
 	char			 err[400];	/* out: why there is no doc */
+	int			 unsent;	/* out: the call surely never
+						 * reached the node */
 };
 /* Runs the calls at once, POSTing each body to path. */
 void	 proxy_run(struct master *, struct ucall *, size_t n,

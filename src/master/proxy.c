@@ -50,6 +50,7 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 		const struct node *nd = u->node;
 		json_t *doc = NULL;
 
+		u->unsent = reqs[i].unsent;
 		if (reqs[i].status == 0)
 			snprintf(u->err, sizeof(u->err), "node \"%s\" (%s) is "
 			    "not reachable: %s", nd->name, nd->addr,

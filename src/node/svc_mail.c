@@ -58,7 +58,8 @@ account_of(const json_t *accounts, const char *owner)
 	if (json_is_object(accounts))
 		return json_object_get(accounts, owner);
 	json_array_foreach(accounts, i, v)
-		if (svc_str(v, "name") && strcmp(svc_str(v, "name"), owner) == 0)
+		if (svc_str(v, "name") &&
+		    strcmp(svc_str(v, "name"), owner) == 0)
 			return v;
 	return NULL;
 }

@@ -466,7 +466,7 @@ svc_run(char *const argv[], char *out, size_t outlen, const char *cut)
 	int rc;
 
 	rc = run_cmd(argv, CHECK_TIMEOUT_MS, out, outlen);
-	if (cut && (p = strstr(out + 1, cut)) != NULL && out[0])
+	if (cut && out[0] && (p = strstr(out + 1, cut)) != NULL)
 		*p = '\0';
 	n = strlen(out);
 	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\n'))

@@ -43,9 +43,9 @@ json_t	*svc_items(const json_t *set);
 
 struct svc_file {
 	char	*live;		/* where the file lives */
-	char	*tmp;		/* its new content, or NULL when unchanged */
+	char	*tmp;		/* the staged file, NULL when unchanged */
 	mode_t	 mode;
-	int	 with_db;	/* also rename tmp.db over live.db (postmap) */
+	int	 with_db;	/* tmp.db goes over live.db too */
 };
 
 struct svc_tx {

@@ -50,7 +50,8 @@ account_of(const json_t *accounts, const char *owner)
 		return json_object_get(accounts, owner);
 	json_array_foreach(accounts, i, v) {
 		a = json_object_get(v, "name");
-		if (json_is_string(a) && strcmp(json_string_value(a), owner) == 0)
+		if (json_is_string(a) &&
+		    strcmp(json_string_value(a), owner) == 0)
 			return v;
 	}
 	return NULL;
@@ -134,7 +135,7 @@ render_nginx_site(const json_t *site, const json_t *account,
 	char homebuf[300], addr[INET6_ADDRSTRLEN + 2];
 	unsigned char bin[16];
 	const json_t *aliases, *v;
-	json_int_t uid;
+	json_int_t uid, gid;
 	size_t i;
 	int active, php, rc = 0;
 
@@ -156,8 +157,9 @@ render_nginx_site(const json_t *site, const json_t *account,
 		return -1;
 	}
 	uid = json_integer_value(json_object_get(account, "uid"));
-	if (!json_is_integer(json_object_get(account, "uid")) || uid <= 0) {
-		snprintf(err, errlen, "account \"%s\": bad uid", owner);
+	gid = json_integer_value(json_object_get(account, "gid"));
+	if (uid <= 0 || uid > 0xfffffffeLL || gid <= 0 || gid > 0xfffffffeLL) {
+		snprintf(err, errlen, "account \"%s\": bad uid or gid", owner);
 		return -1;
 	}
 	active = flag(account, "active", 1);
@@ -388,9 +390,10 @@ nginx_check(const char *tmp, const char *const *paths, size_t n, char *err,
 /*
  * Makes the sites (an array or an object of web domain items) the
  * configuration under the host root: renders each with its owner's
- * account, makes the document roots and the log directory, stages the
- * files that changed, checks the whole set with nginx -t, then renames
- * them into place and removes the files of sites that went.  A failed
+ * account, stages the files that changed, checks the whole set with
+ * nginx -t, makes the document roots of active owners, then renames the
+ * files into place and removes those of sites that went.  nginx -t opens
+ * (and so creates) the log files in R/var/www/httpd-logs, made here.  A failed
  * render or check leaves every live file as it was.  0 or -1 with err.
  */
 int
@@ -455,26 +458,6 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		}
 		sbuf_release(&b);
 	}
-	/* the document roots, now that every item is known to be sound */
-	json_array_foreach(items, i, site) {
-		const json_t *acct = account_of(accounts, svc_str(site,
-		    "owner"));
-		const char *home = svc_str(site, "home");
-		char hb[300];
-
-		if (!flag(acct, "active", 1))
-			continue;
-		if (home == NULL || home[0] == '\0') {
-			snprintf(hb, sizeof(hb), "www/%s", svc_str(site,
-			    "name"));
-			home = hb;
-		}
-		if (make_docroot(root, svc_str(site, "owner"), home,
-		    (uid_t)json_integer_value(json_object_get(acct, "uid")),
-		    (gid_t)json_integer_value(json_object_get(acct, "gid")),
-		    err, errlen) == -1)
-			goto out;
-	}
 	for (i = 0; i < tx.n; i++) {
 		paths[i] = svc_tx_path(&tx, tx.f[i].live);
 		livep[i] = tx.f[i].live;
@@ -497,6 +480,27 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		goto out;
 	if (nginx_check(tmp, paths, n, err, errlen) == -1)
 		goto out;
+	/* the document roots, once nginx has taken the set: a refused set
+	 * leaves no trace, and a root that cannot be made changes no file */
+	json_array_foreach(items, i, site) {
+		const json_t *acct = account_of(accounts, svc_str(site,
+		    "owner"));
+		const char *home = svc_str(site, "home");
+		char hb[300];
+
+		if (!flag(acct, "active", 1))
+			continue;
+		if (home == NULL || home[0] == '\0') {
+			snprintf(hb, sizeof(hb), "www/%s", svc_str(site,
+			    "name"));
+			home = hb;
+		}
+		if (make_docroot(root, svc_str(site, "owner"), home,
+		    (uid_t)json_integer_value(json_object_get(acct, "uid")),
+		    (gid_t)json_integer_value(json_object_get(acct, "gid")),
+		    err, errlen) == -1)
+			goto out;
+	}
 	if (svc_tx_commit(&tx, err, errlen) == -1)
 		goto out;
 	if (svc_tx_sweep(&tx, dir, ".conf", 0, err, errlen) == -1)

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -144,6 +146,7 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 	json_t *set = NULL, *set2 = NULL, *v, *w;
 	size_t i, j;
 	char err[2048];
+	const char *delay;
 	int rc = -1;
 
 	nstore_ud_list(c->a->st, svc_kind[s], NULL, NULL, &set);
@@ -188,6 +191,10 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 		reply_error(&c->r, "check", svc_kind[s], "%s", err);
 		goto out;
 	}
+	/* A fault-injection point for the tests: a node killed here has its
+	 * new files and its old store, which udata_restore() reconciles. */
+	if ((delay = getenv("HOSTFLEET_TEST_UD_DELAY_MS")) != NULL)
+		usleep((useconds_t)atoi(delay) * 1000);
 	if (nstore_ud_write(c->a->st, puts, dels) == -1) {
 		json_t *o1 = NULL, *o2 = NULL;
 
@@ -1417,24 +1424,47 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 	reply_release(&c.r);
 }
 
-/* Renders services whose output depends on accounts (web and mail). */
+/* Whether a service has anything on this node: items in the store, or
+ * files of its own (left to sweep). */
 static int
-rerender_accounts(struct node_agent *a, char *err, size_t errlen)
+svc_in_use(struct node_agent *a, enum svc s, const json_t *set)
+{
+	static const char *const dirs[SVC_N] = { "/etc/nginx/hostfleet",
+	    "/etc/bind/hostfleet", "/etc/postfix/hostfleet" };
+	char path[1024];
+	struct stat sb;
+
+	if (json_array_size(set) > 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s%s", a->conf.root, dirs[s]);
+	return stat(path, &sb) == 0;
+}
+
+/* Renders again a service from the store, if it is in use here. */
+static int
+rerender(struct node_agent *a, enum svc s, char *err, size_t errlen)
 {
 	json_t *s1 = NULL, *s2 = NULL;
-	int rc;
+	int rc = 0;
 
-	nstore_ud_list(a->st, "webdomain", NULL, NULL, &s1);
-	rc = svc_apply(a, SVC_WEB, s1, NULL, err, errlen);
-	json_decref(s1);
-	if (rc == -1)
-		return -1;
-	nstore_ud_list(a->st, "emaildomain", NULL, NULL, &s1);
-	nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
-	rc = svc_apply(a, SVC_MAIL, s1, s2, err, errlen);
+	nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &s1);
+	if (s == SVC_MAIL)
+		nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
+	if (svc_in_use(a, s, s1))
+		rc = svc_apply(a, s, s1, s2, err, errlen);
 	json_decref(s1);
 	json_decref(s2);
 	return rc;
+}
+
+/* Renders the services whose output depends on accounts (web and
+ * mail). */
+static int
+rerender_accounts(struct node_agent *a, char *err, size_t errlen)
+{
+	if (rerender(a, SVC_WEB, err, errlen) == -1)
+		return -1;
+	return rerender(a, SVC_MAIL, err, errlen);
 }
 
 /* POST /v1/account {account}: the account as the master has it, with
@@ -1582,6 +1612,7 @@ udata_restore(struct node_agent *a)
 {
 	json_t *s1 = NULL;
 	char err[1024];
+	int i;
 
 	nstore_ud_list(a->st, "account", NULL, NULL, &s1);
 	if (json_array_size(s1) == 0) {
@@ -1589,10 +1620,8 @@ udata_restore(struct node_agent *a)
 		return;		/* no user data on this node */
 	}
 	json_decref(s1);
-	if (rerender_accounts(a, err, sizeof(err)) == -1)
-		log_warnx("user data: web or mail not restored: %s", err);
-	nstore_ud_list(a->st, "zone", NULL, NULL, &s1);
-	if (svc_apply(a, SVC_DNS, s1, NULL, err, sizeof(err)) == -1)
-		log_warnx("user data: zones not restored: %s", err);
-	json_decref(s1);
+	for (i = 0; i < SVC_N; i++)
+		if (rerender(a, (enum svc)i, err, sizeof(err)) == -1)
+			log_warnx("user data: %s files not restored: %s",
+			    svc_kind[i], err);
 }

@@ -92,6 +92,12 @@ demo run: deps
 	@$(MAKE) --no-print-directory build/hostfleet
 	./build/hostfleet demo
 
+bench: build/hostfleet build/proxyload
+
+build/proxyload: bench/proxyload.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -o $@ $< $(shell pkg-config --cflags --libs libcurl)
+
 docs:
 	@sh tools/gendocs.sh
 

@@ -237,10 +237,15 @@ demo_main(int argc, char **argv)
 	    "  try:      hostfleet call -s %s cluster.node\n"
 	    "            hostfleet call -s %s firewall.edit sok=ok action=allow "
 	    "proto=tcp port=22\n"
+	    "            hostfleet call -s %s user.edit sok=ok name=demo "
+	    "passwd=demo-pass-1\n"
+	    "            hostfleet call -s %s webdomain.edit sok=ok "
+	    "name=example.test su=demo\n"
+	    "            hostfleet call -s %s user.placement elid=demo\n"
 	    "            curl -k '%s/ispmgr?authinfo=admin:%s&out=json"
 	    "&func=sysinfo_stat'\n"
 	    "Ctrl-C stops everything.\n\n", NNODES, dir, t.url, pw, mstate,
-	    mstate, t.url, pw);
+	    mstate, mstate, mstate, mstate, t.url, pw);
 	fflush(stdout);
 	for (;;) {
 		sigwait(&set, &sig);

@@ -146,14 +146,16 @@ account_apply(struct node_agent *a, const json_t *acct, char *err,
 	    "/usr/sbin/nologin", name, uid, gid, full, name);
 	if (db_set(path, name, uid, line, err, errlen) == -1)
 		return -1;
+	/* the home and its data directory, the user's own */
 	snprintf(dir, sizeof(dir), "%s/var/www/%s/data", a->conf.root, name);
-	if (mkdirs(dir, 0750) == -1) {
+	if (mkdirs(dir, 0750) == -1 || lchown(dir, (uid_t)uid, (gid_t)gid) ==
+	    -1) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (chown(dir, (uid_t)uid, (gid_t)gid) == -1 ||
-	    (dir[strlen(dir) - 5] = '\0', chown(dir, (uid_t)uid, (gid_t)gid))
-	    == -1 || chmod(dir, 0750) == -1) {
+	snprintf(dir, sizeof(dir), "%s/var/www/%s", a->conf.root, name);
+	if (lchown(dir, (uid_t)uid, (gid_t)gid) == -1 ||
+	    chmod(dir, 0750) == -1) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}

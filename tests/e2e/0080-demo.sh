@@ -16,6 +16,14 @@ assert_eq "a query on the demo" "" "$(jf "$out" .ok)"
 in_ns() { ip netns exec hostfleet-demo-2 nft list table inet hostfleet | grep -q 'dport 2222'; }
 wait_for "rule live in the demo node's namespace" 10 in_ns
 api firewall.delete elid="$(jf "$out" .id)" >/dev/null
+# the user-data lines the demo prints work as printed
+out=$(api user.edit sok=ok name=demo passwd=demo-pass-1)
+assert_eq "demo user" "" "$(jf "$out" .ok)"
+out=$(api webdomain.edit sok=ok name=example.test su=demo)
+assert_eq "demo site" "" "$(jf "$out" .ok)"
+node=$(api user.placement elid=demo | jq -r '.elem[] | select(.role == "web") | .node')
+assert_match "placed on a demo node" '^node[123]$' "$node"
+check "its server block under that node's root" test -f "$WORK/demo/$node/root/etc/nginx/hostfleet/sites/example.test.conf"
 kill -INT "$(pid_of demo)"
 stopped() { ! pgrep -f "hostfleet (master|node) -s $WORK/demo" >/dev/null; }
 wait_for "Ctrl-C stops every process of the demo" 20 stopped

@@ -44,6 +44,12 @@ struct httpc {
 	int			 evfd;		/* wakes the engine */
 	int64_t			 timer_at;	/* curl's deadline (mono ms), -1 */
 	int			 stop;
+	/* httpc_call(): requests made in the caller's thread, on a pool of
+	 * connections and TLS sessions shared by every thread */
+	CURLSH			*share;
+	pthread_mutex_t		 share_mtx[CURL_LOCK_DATA_LAST];
+	CURL			*sidle[64];
+	size_t			 nsidle;
 };
 
 /* Wakes the engine: new requests, or stop. */
@@ -357,6 +363,25 @@ engine(void *arg)
 	return NULL;
 }
 
+static void
+share_lock(CURL *e, curl_lock_data d, curl_lock_access a, void *arg)
+{
+	struct httpc *c = arg;
+
+	(void)e;
+	(void)a;
+	pthread_mutex_lock(&c->share_mtx[d]);
+}
+
+static void
+share_unlock(CURL *e, curl_lock_data d, void *arg)
+{
+	struct httpc *c = arg;
+
+	(void)e;
+	pthread_mutex_unlock(&c->share_mtx[d]);
+}
+
 struct httpc *
 httpc_new(const struct httpc_tls *tls)
 {
@@ -391,9 +416,54 @@ httpc_new(const struct httpc_tls *tls)
 	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+	{
+		int i;
+
+		for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+			pthread_mutex_init(&c->share_mtx[i], NULL);
+		c->share = curl_share_init();
+		curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+		curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+		curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+		curl_share_setopt(c->share, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_CONNECT);
+		curl_share_setopt(c->share, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_SSL_SESSION);
+	}
 	if (pthread_create(&c->thr, NULL, engine, c) != 0)
 		fatal("pthread_create");
 	return c;
+}
+
+int
+httpc_call(struct httpc *c, struct hreq *r)
+{
+	struct curl_slist *h;
+	CURLcode rc;
+	CURL *e = NULL;
+	int64_t start = mono_ms();
+
+	pthread_mutex_lock(&c->mtx);
+	if (c->nsidle > 0)
+		e = c->sidle[--c->nsidle];
+	pthread_mutex_unlock(&c->mtx);
+	if (e == NULL && (e = curl_easy_init()) == NULL) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -1;
+	}
+	h = setup_easy(e, &c->tls, r);
+	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	rc = curl_easy_perform(e);
+	finish(e, r, rc, start);
+	curl_slist_free_all(h);
+	curl_easy_reset(e);
+	pthread_mutex_lock(&c->mtx);
+	if (c->nsidle < nitems(c->sidle))
+		c->sidle[c->nsidle++] = e;
+	else
+		curl_easy_cleanup(e);
+	pthread_mutex_unlock(&c->mtx);
+	return r->status ? 0 : -1;
 }
 
 void
@@ -410,6 +480,11 @@ httpc_free(struct httpc *c)
 	pthread_join(c->thr, NULL);
 	for (i = 0; i < c->nidle; i++)
 		curl_easy_cleanup(c->idle[i]);
+	for (i = 0; i < c->nsidle; i++)
+		curl_easy_cleanup(c->sidle[i]);
+	curl_share_cleanup(c->share);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&c->share_mtx[i]);
 	curl_multi_cleanup(c->multi);
 	close(c->ep);
 	close(c->evfd);

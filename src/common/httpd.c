@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "util.h"
 #include "tls.h"
 
 struct httpd {
@@ -155,6 +156,73 @@ queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
 	return ret;
 }
 
+/*
+ * The peer of a TLS connection, checked once per connection: a connection
+ * keeps its peer for its whole life, and verifying the chain is the
+ * costliest part of a request.  The verdict lives in the connection's
+ * socket context, made and freed by notify_conn().
+ */
+struct peer_verdict {
+	int	 checked;
+	int	 rc;
+	char	 err[160];
+};
+
+static void
+notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)c;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = calloc(1, sizeof(struct peer_verdict));
+	else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static struct peer_verdict *
+verdict_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* 0 when the peer of c is the one h accepts; -1 with *errp. */
+static int
+peer_ok(struct httpd *h, struct MHD_Connection *c, const char **errp)
+{
+	struct peer_verdict *v = verdict_of(c), local;
+	const union MHD_ConnectionInfo *ci;
+
+	if (v == NULL) {
+		memset(&local, 0, sizeof(local));
+		v = &local;
+	}
+	if (!v->checked) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		if (ci == NULL) {
+			snprintf(v->err, sizeof(v->err), "no TLS");
+			v->rc = -1;
+		} else
+			v->rc = tls_peer_check(ci->tls_session,
+			    h->conf.peer_cn, v->err, sizeof(v->err));
+		v->checked = 1;
+	}
+	if (v->rc == -1) {
+		/* the message outlives a local verdict */
+		static __thread char err[160];
+
+		strlcpy_hf(err, v->err, sizeof(err));
+		*errp = err;
+	}
+	return v->rc;
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -178,20 +246,12 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		sbuf_init(&cs->req.body, h->conf.max_body);
 		client_addr(c, cs->req.client_addr,
 		    sizeof(cs->req.client_addr));
-		if (h->conf.trust_pem) {
-			const union MHD_ConnectionInfo *ci;
-			char err[160];
+		const char *perr;
 
-			ci = MHD_get_connection_info(c,
-			    MHD_CONNECTION_INFO_GNUTLS_SESSION);
-			if (ci == NULL || tls_peer_check(ci->tls_session,
-			    h->conf.peer_cn, err, sizeof(err)) == -1) {
-				if (ci == NULL)
-					snprintf(err, sizeof(err), "no TLS");
-				log_warnx("refused %s %s from %s: %s", method,
-				    url, cs->req.client_addr, err);
-				cs->refused = 1;
-			}
+		if (h->conf.trust_pem && peer_ok(h, c, &perr) == -1) {
+			log_warnx("refused %s %s from %s: %s", method, url,
+			    cs->req.client_addr, perr);
+			cs->refused = 1;
 		}
 		ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -314,6 +374,7 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT,
 	    conf->conn_limit ? conf->conn_limit : 1024, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT,

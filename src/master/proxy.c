@@ -44,7 +44,11 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 		reqs[i].ctype = "application/json";
 		rp[i] = &reqs[i];
 	}
-	httpc_run(m->nodes, rp, n);
+	/* one call: made in this thread, without the engine's hand-over */
+	if (n == 1)
+		httpc_call(m->nodes, rp[0]);
+	else
+		httpc_run(m->nodes, rp, n);
 	for (i = 0; i < n; i++) {
 		struct ucall *u = &calls[i];
 		const struct node *nd = u->node;

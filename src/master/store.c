@@ -13,9 +13,19 @@
 #include "../common/log.h"
 #include "../common/util.h"
 
+/* Prepared statements are kept for the next call of the same SQL: every
+ * API request runs a few, and compiling them again each time was a good
+ * part of a proxied call's cost. */
+#define STMT_CACHE	96
+
 struct store {
 	sqlite3		*db;
 	pthread_mutex_t	 mtx;
+	struct {
+		char		*sql;
+		sqlite3_stmt	*st;
+		int		 busy;
+	}		 cache[STMT_CACHE];
 };
 
 /*
@@ -159,23 +169,67 @@ store_open(const char *path, char *err, size_t errlen)
 void
 store_close(struct store *s)
 {
+	int i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->mtx);
 	free(s);
 }
 
+/* A statement for sql, from the cache when it holds an idle one; the
+ * caller hands it back with unprep().  Called under the store's lock. */
 static sqlite3_stmt *
 prep(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
+	int i, slot = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (s->cache[i].sql == NULL) {
+			if (slot == -1)
+				slot = i;
+			continue;
+		}
+		if (!s->cache[i].busy && strcmp(s->cache[i].sql, sql) == 0) {
+			s->cache[i].busy = 1;
+			return s->cache[i].st;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, slot >= 0 ?
+	    SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK) {
 		log_warnx("store: prepare: %s", sqlite3_errmsg(s->db));
 		return NULL;
 	}
+	if (slot >= 0 && (s->cache[slot].sql = strdup(sql)) != NULL) {
+		s->cache[slot].st = st;
+		s->cache[slot].busy = 1;
+	}
 	return st;
+}
+
+/* Hands back a statement of prep(): reset for the next call when it is
+ * a cached one, finalized otherwise. */
+static void
+unprep(struct store *s, sqlite3_stmt *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE; i++)
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static void
@@ -266,7 +320,7 @@ user_get(struct store *s, const char *where, const char *name, int64_t id,
 		rc = 0;
 	} else
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -302,7 +356,7 @@ store_user_add(struct store *s, const char *name, const char *level,
 	rc = step_done(s, st);
 	if (rc == 0 && idp)
 		*idp = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -321,7 +375,7 @@ store_user_count(struct store *s, const char *level, int *np)
 			*np = sqlite3_column_int(st, 0);
 			rc = 0;
 		}
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	unlock(s);
 	return rc;
@@ -347,7 +401,7 @@ store_session_add(struct store *s, const char *idhash, int64_t user,
 	sqlite3_bind_text(st, 3, addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -373,21 +427,21 @@ store_session_use(struct store *s, const char *idhash, const char *addr,
 	sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		unprep(s, st);
 		unlock(s);
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
 	}
 	user_row(st, u);
 	col_text(st, USER_NCOLS, saddr, sizeof(saddr));
 	last = sqlite3_column_int64(st, USER_NCOLS + 1);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (now - last >= idle_s) {
 		if ((st = prep(s, "DELETE FROM session WHERE idhash = ?1 OR "
 		    "last_used <= ?2")) != NULL) {
 			sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, now - idle_s);
 			step_done(s, st);
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 		unlock(s);
 		return STORE_NOTFOUND;
@@ -404,7 +458,7 @@ store_session_use(struct store *s, const char *idhash, const char *addr,
 		sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, now);
 		step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	unlock(s);
 	return 0;
@@ -423,7 +477,7 @@ store_session_delete(struct store *s, const char *idhash)
 	}
 	sqlite3_bind_text(st, 1, idhash, -1, SQLITE_STATIC);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -451,7 +505,7 @@ store_login_failures(struct store *s, const char *addr, int *count,
 		*count = sqlite3_column_int(st, 0);
 		*last = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
@@ -474,7 +528,7 @@ store_login_failed(struct store *s, const char *addr, int64_t now)
 	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -493,7 +547,7 @@ store_login_ok(struct store *s, const char *addr)
 	}
 	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -577,7 +631,7 @@ store_node_list(struct store *s, struct node **out, size_t *np)
 		}
 		node_row(st, &v[n++]);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	if (rc != SQLITE_DONE) {
 		store_nodes_free(v, n);
@@ -607,7 +661,7 @@ store_node_get(struct store *s, int64_t id, struct node *n)
 		rc = 0;
 	} else
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -644,7 +698,7 @@ store_node_insert(struct store *s, struct node *n)
 	rc = step_done(s, st);
 	if (rc == 0)
 		n->id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -668,7 +722,7 @@ store_node_update(struct store *s, const struct node *n)
 	rc = step_done(s, st);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = STORE_NOTFOUND;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -688,7 +742,7 @@ store_node_delete(struct store *s, int64_t id)
 	rc = step_done(s, st);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = STORE_NOTFOUND;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -712,7 +766,7 @@ store_node_joined(struct store *s, int64_t id, const char *machine_id,
 	sqlite3_bind_text(st, 2, machine_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hostname, -1, SQLITE_STATIC);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -754,7 +808,7 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 		rc = step_done(s, st);
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
 	return rc == 0 ? 0 : -1;
@@ -774,7 +828,7 @@ store_token_add(struct store *s, const char *hash, int64_t node,
 	if ((st = prep(s, "DELETE FROM join_token WHERE node = ?1")) != NULL) {
 		sqlite3_bind_int64(st, 1, node);
 		step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	if ((st = prep(s, "INSERT INTO join_token (hash, node, expires) "
 	    "VALUES (?1, ?2, ?3)")) == NULL) {
@@ -785,7 +839,7 @@ store_token_add(struct store *s, const char *hash, int64_t node,
 	sqlite3_bind_int64(st, 2, node);
 	sqlite3_bind_int64(st, 3, expires);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -807,14 +861,14 @@ store_token_take(struct store *s, const char *hash, int64_t now,
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		unprep(s, st);
 		unlock(s);
 		return rc == SQLITE_DONE ? TOKEN_UNKNOWN : -1;
 	}
 	*node = sqlite3_column_int64(st, 0);
 	expires = sqlite3_column_int64(st, 1);
 	used = sqlite3_column_int(st, 2);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (used) {
 		unlock(s);
 		return TOKEN_USED;
@@ -833,7 +887,7 @@ store_token_take(struct store *s, const char *hash, int64_t now,
 	rc = step_done(s, st);
 	if (rc == 0 && sqlite3_changes(s->db) != 1)
 		rc = TOKEN_USED;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -859,7 +913,7 @@ store_policy_get(struct store *s, const char *key, char *val, size_t vlen)
 		rc = 0;
 	} else
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -890,7 +944,7 @@ store_policy_set(struct store *s, const char *const *keys,
 		rc = step_done(s, st);
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
 	return rc == 0 ? 0 : -1;
@@ -914,7 +968,7 @@ store_sys_state(struct store *s, const char *type, int64_t *version,
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*version = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if ((st = prep(s, "SELECT data FROM sys_item WHERE type = ?1 "
 	    "ORDER BY id")) == NULL)
 		goto fail;
@@ -926,7 +980,7 @@ store_sys_state(struct store *s, const char *type, int64_t *version,
 		if (j)
 			json_array_append_new(*items, j);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 fail:
@@ -951,7 +1005,7 @@ store_sys_version(struct store *s, const char *type, int64_t *version)
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*version = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return 0;
 }
@@ -978,7 +1032,7 @@ store_sys_get(struct store *s, const char *type, int64_t id, json_t **item)
 		rc = *item ? 0 : -1;
 	} else
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -998,7 +1052,7 @@ store_sys_next_id(struct store *s, const char *type, int64_t *id)
 			*id = sqlite3_column_int64(st, 0);
 			rc = 0;
 		}
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	unlock(s);
 	return rc;
@@ -1021,7 +1075,7 @@ desync_add_locked(struct store *s, int64_t node, const char *type,
 	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (rc != 0)
 		return -1;
 	/* a ready node with something to synchronise is syncing */
@@ -1030,7 +1084,7 @@ desync_add_locked(struct store *s, int64_t node, const char *type,
 		return -1;
 	sqlite3_bind_int64(st, 1, node);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -1071,7 +1125,7 @@ store_intent_add(struct store *s, const char *type, const char *targets,
 	sqlite3_bind_int64(st, 3, now);
 	rc = step_done(s, st);
 	*id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc == 0 ? 0 : -1;
 }
@@ -1107,10 +1161,10 @@ store_intent_recover(struct store *s, int64_t now, int *count)
 		json_decref(t);
 		(*count)++;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (rc == 0 && (del = prep(s, "DELETE FROM intent")) != NULL) {
 		rc = step_done(s, del);
-		sqlite3_finalize(del);
+		unprep(s, del);
 	}
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
@@ -1137,12 +1191,12 @@ log_locked(struct store *s, const struct query_rec *q, int64_t now)
 	sqlite3_bind_text(st, 7, q->results, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, q->outcome, -1, SQLITE_STATIC);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	/* keep the last 10,000 queries */
 	if (rc == 0 && (st = prep(s, "DELETE FROM query_log WHERE id <= "
 	    "(SELECT max(id) FROM query_log) - 10000")) != NULL) {
 		rc = step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	return rc == 0 ? 0 : -1;
 }
@@ -1181,7 +1235,7 @@ store_query_finish(struct store *s, const struct query_rec *q,
 			rc = step_done(s, st);
 			sqlite3_reset(st);
 		}
-		sqlite3_finalize(st);
+		unprep(s, st);
 		if (rc == 0 && (st = prep(s, "DELETE FROM sys_item WHERE "
 		    "type = ?1 AND id = ?2")) != NULL) {
 			json_array_foreach(deletes, i, v) {
@@ -1193,7 +1247,7 @@ store_query_finish(struct store *s, const struct query_rec *q,
 				rc = step_done(s, st);
 				sqlite3_reset(st);
 			}
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 		if (rc == 0 && (st = prep(s, "INSERT INTO sys_version (type, "
 		    "version) VALUES (?1, ?2) ON CONFLICT (type) DO UPDATE SET "
@@ -1201,7 +1255,7 @@ store_query_finish(struct store *s, const struct query_rec *q,
 			sqlite3_bind_text(st, 1, q->type, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, new_version);
 			rc = step_done(s, st);
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 	}
 	for (i = 0; i < ndesync && rc == 0; i++)
@@ -1210,7 +1264,7 @@ store_query_finish(struct store *s, const struct query_rec *q,
 	    NULL) {
 		sqlite3_bind_int64(st, 1, intent);
 		rc = step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	if (rc == 0)
 		rc = log_locked(s, q, now);
@@ -1246,7 +1300,7 @@ store_query_log(struct store *s, int64_t id, int limit, json_t **rows)
 			    (const char *)sqlite3_column_text(st, i)));
 		json_array_append_new(*rows, r);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return 0;
 }
@@ -1281,7 +1335,7 @@ store_desync_list(struct store *s, int64_t due_before, json_t **rows)
 		    "gen", (json_int_t)sqlite3_column_int64(st, 8),
 		    "status", (const char *)sqlite3_column_text(st, 9),
 		    "maintenance", sqlite3_column_int(st, 10)));
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return 0;
 }
@@ -1309,14 +1363,14 @@ store_desync_done(struct store *s, int64_t node, const char *type,
 		sqlite3_bind_int64(st, 3, gen);
 		sqlite3_bind_int64(st, 4, version);
 		rc = step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	if (rc == 0 && (st = prep(s, "UPDATE node SET status = 'ready', "
 	    "status_msg = '' WHERE id = ?1 AND status = 'syncing' AND NOT "
 	    "EXISTS (SELECT 1 FROM desync WHERE node = ?1)")) != NULL) {
 		sqlite3_bind_int64(st, 1, node);
 		rc = step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
@@ -1342,7 +1396,7 @@ store_desync_failed(struct store *s, int64_t node, const char *type,
 	sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, next_try);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -1362,7 +1416,7 @@ store_desync_count(struct store *s, int64_t node, int *n)
 			*n = sqlite3_column_int(st, 0);
 			rc = 0;
 		}
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	unlock(s);
 	return rc;
@@ -1381,7 +1435,7 @@ store_desync_has(struct store *s, int64_t node, const char *type, int *has)
 		sqlite3_bind_int64(st, 1, node);
 		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 		*has = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
+		unprep(s, st);
 		rc = 0;
 	}
 	unlock(s);
@@ -1393,7 +1447,7 @@ store_desync_has(struct store *s, int64_t node, const char *type, int *has)
 /* Every row of st as an object named by the columns: integers as numbers,
  * the rest as strings.  Finalizes st. */
 static json_t *
-rows_json(sqlite3_stmt *st)
+rows_json(struct store *s, sqlite3_stmt *st)
 {
 	json_t *rows = json_array();
 	int i, n = sqlite3_column_count(st);
@@ -1415,7 +1469,7 @@ rows_json(sqlite3_stmt *st)
 		}
 		json_array_append_new(rows, r);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return rows;
 }
 
@@ -1437,7 +1491,7 @@ query_rows(struct store *s, const char *sql, int64_t a, const char *b,
 	sqlite3_bind_int64(st, 1, a);
 	if (b)
 		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	*rows = rows_json(st);
+	*rows = rows_json(s, st);
 	unlock(s);
 	return 0;
 }
@@ -1464,7 +1518,7 @@ query_int(struct store *s, const char *sql, int64_t a, const char *b,
 		rc = 0;
 	} else
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -1512,7 +1566,7 @@ store_user_create(struct store *s, struct user *u)
 	}
 	bind_user(st, u);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (rc == 0) {
 		u->id = sqlite3_last_insert_rowid(s->db);
 		if ((st = prep(s, "SELECT coalesce(uid, 0) FROM user WHERE "
@@ -1520,14 +1574,14 @@ store_user_create(struct store *s, struct user *u)
 			sqlite3_bind_int64(st, 1, u->id);
 			if (sqlite3_step(st) == SQLITE_ROW)
 				u->uid = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 		if (u->uid > 0 && (st = prep(s, "INSERT INTO sys_version "
 		    "(type, version) VALUES ('uid', ?1) ON CONFLICT (type) DO "
 		    "UPDATE SET version = ?1")) != NULL) {
 			sqlite3_bind_int64(st, 1, u->uid + 1);
 			rc = step_done(s, st);
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 	}
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
@@ -1554,7 +1608,7 @@ store_user_update(struct store *s, const struct user *u)
 	}
 	bind_user(st, u);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -1574,7 +1628,7 @@ store_user_delete(struct store *s, int64_t id)
 	rc = step_done(s, st);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = STORE_NOTFOUND;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -1623,7 +1677,7 @@ store_placement_set(struct store *s, int64_t user, const char *role,
 	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, node);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	if (rc != 0)
 		return -1;
@@ -1730,7 +1784,7 @@ store_uindex_get(struct store *s, const char *kind, const char *name,
 		rc = 0;
 	} else
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -1758,7 +1812,7 @@ store_uindex_reserve(struct store *s, const struct uentry *e, int64_t limit,
 				rc = -1;
 			else if (sqlite3_column_int64(st, 0) >= limit)
 				rc = STORE_LIMIT;
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 	}
 	if (rc == 0) {
@@ -1774,7 +1828,7 @@ store_uindex_reserve(struct store *s, const struct uentry *e, int64_t limit,
 			sqlite3_bind_text(st, 5, e->parent, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 6, now);
 			rc = step_done(s, st);
-			sqlite3_finalize(st);
+			unprep(s, st);
 		}
 	}
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
@@ -1797,7 +1851,7 @@ store_uindex_live(struct store *s, const char *kind, const char *name)
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	unlock(s);
 	return rc;
 }
@@ -1831,8 +1885,8 @@ store_uindex_remove(struct store *s, const char *kind,
 			rc = step_done(s, sc);
 		}
 	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(sc);
+	unprep(s, st);
+	unprep(s, sc);
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
 	return rc;
@@ -1853,13 +1907,13 @@ store_uindex_remove_user_node(struct store *s, int64_t user, int64_t node)
 	sqlite3_bind_int64(st, 1, user);
 	sqlite3_bind_int64(st, 2, node);
 	rc = step_done(s, st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (rc == 0 && (st = prep(s, "DELETE FROM placement WHERE user = ?1 "
 	    "AND node = ?2")) != NULL) {
 		sqlite3_bind_int64(st, 1, user);
 		sqlite3_bind_int64(st, 2, node);
 		rc = step_done(s, st);
-		sqlite3_finalize(st);
+		unprep(s, st);
 	}
 	unlock(s);
 	return rc;

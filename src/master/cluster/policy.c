@@ -1,5 +1,6 @@
 /* policy.c - the cluster policy (DESIGN.md §2): its fields, their ranges
  * and defaults, read from and written to the store. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,15 @@ pget(struct master *m, const struct pfield *f, char *buf, size_t len)
 	return buf;
 }
 
-void
-policy_load(struct master *m, struct policy *p)
+/* The policy as last read from the store: every call of every thread
+ * reads it (the proxy on each request), and only policy_update() changes
+ * it, so it is read from the store once and again after each update. */
+static pthread_mutex_t cache_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct policy cache;
+static struct store *cache_of;		/* NULL: stale */
+
+static void
+policy_read(struct master *m, struct policy *p)
 {
 	char buf[64];
 	size_t i;
@@ -67,6 +75,26 @@ policy_load(struct master *m, struct policy *p)
 				p->join_token_ttl_s = n;
 		}
 	}
+}
+
+void
+policy_load(struct master *m, struct policy *p)
+{
+	pthread_mutex_lock(&cache_mtx);
+	if (cache_of != m->st) {
+		policy_read(m, &cache);
+		cache_of = m->st;
+	}
+	*p = cache;
+	pthread_mutex_unlock(&cache_mtx);
+}
+
+static void
+policy_stale(void)
+{
+	pthread_mutex_lock(&cache_mtx);
+	cache_of = NULL;
+	pthread_mutex_unlock(&cache_mtx);
 }
 
 void
@@ -105,9 +133,11 @@ policy_update(struct api_ctx *c)
 		n++;
 	}
 	if (n && store_policy_set(c->m->st, keys, vals, n) == -1) {
+		policy_stale();
 		reply_error(&c->r, "internal", "policy", "cannot store policy");
 		return -1;
 	}
+	policy_stale();
 	return 0;
 }
 

@@ -194,6 +194,31 @@ exists_error(struct api_ctx *c, const struct node *n)
 	    "address %s exists already", n->name, n->addr);
 }
 
+/* A role that users' data lives under can't be taken from its node: the
+ * data would be out of reach.  0, or -1 with the error. */
+static int
+roles_keep_data(struct api_ctx *c, const struct node *n,
+    const char *oldroles)
+{
+	static const char *const roles[] = { "web", "dns", "mail" };
+	size_t i;
+	int held;
+
+	for (i = 0; i < 3; i++) {
+		if (!roles_have(oldroles, roles[i]) ||
+		    roles_have(n->roles, roles[i]))
+			continue;
+		if (store_node_role_placements(c->m->st, n->id, roles[i],
+		    &held) == 0 && held > 0) {
+			reply_error(&c->r, "value", "roles", "node \"%s\" holds "
+			    "the %s data of %d user(s); the role can't be taken "
+			    "away while it does", n->name, roles[i], held);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void
 api_node_edit(struct api_ctx *c)
 {
@@ -223,7 +248,8 @@ api_node_edit(struct api_ctx *c)
 		int wasmaint = n.maintenance;
 
 		strlcpy_hf(oldroles, n.roles, sizeof(oldroles));
-		if (node_apply_params(c, &n) == 0) {
+		if (node_apply_params(c, &n) == 0 &&
+		    roles_keep_data(c, &n, oldroles) == 0) {
 			rc = store_node_update(c->m->st, &n);
 			/* a node that leaves maintenance or gains roles gets
 			 * the master's state of every type it now holds */

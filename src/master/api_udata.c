@@ -470,6 +470,10 @@ create(struct api_ctx *c, const struct ufam *f)
 	valid_quote(name, q, sizeof(q));
 	rc = store_uindex_reserve(c->m->st, &e, f->lim >= 0 ? u.lim[f->lim] :
 	    0, wall_s());
+	if (rc == STORE_EXISTS || rc == STORE_LIMIT)
+		/* refused before the node heard of it: a placement made
+		 * for this create alone is not kept */
+		store_placement_drop_unused(c->m->st, u.id, f->role);
 	if (rc == STORE_EXISTS) {
 		reply_error(&c->r, "exists", f->kind, "%s \"%s\" already "
 		    "exists", f->what, q);

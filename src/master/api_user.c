@@ -28,6 +28,30 @@ static const struct {
 	{ "limit_quota", LIM_DISK_MB },
 };
 
+/* Names that accounts of the system have on Debian: a user by such a name
+ * would be refused by every node (account.c), so the name is refused at
+ * once. */
+static int
+reserved_name(const char *name)
+{
+	static const char *const names[] = { "root", "daemon", "bin", "sys",
+	    "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+	    "www-data", "backup", "list", "irc", "gnats", "nobody", "sshd",
+	    "messagebus", "postfix", "dovecot", "dovenull", "bind", "named",
+	    "nginx", "mysql", "postgres", "redis", "ftp", "vmail", "admin",
+	    "ispmaster", "hostfleet", "operator", "adm", "tty", "disk",
+	    "kmem", "dialout", "cdrom", "floppy", "audio", "video", "staff",
+	    "users", "nogroup", "shadow", "utmp", "crontab", "ssh", NULL };
+	size_t i;
+
+	if (name[0] == '_' || strncmp(name, "systemd-", 8) == 0)
+		return 1;
+	for (i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Sends body to path on every node holding some of u's data, at once.
  * Returns 0 when all took it; -1 with the nodes' errors in err, and
@@ -295,6 +319,10 @@ api_user_edit(struct api_ctx *c)
 			return;
 		if (valid_username("name", name, err) == -1) {
 			api_bad(c, "name", err);
+			return;
+		}
+		if (reserved_name(name)) {
+			api_bad(c, "name", "name: the name of a system account");
 			return;
 		}
 		strlcpy_hf(u.name, name, sizeof(u.name));

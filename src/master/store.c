@@ -1609,6 +1609,14 @@ store_user_update(struct store *s, const struct user *u)
 	bind_user(st, u);
 	rc = step_done(s, st);
 	unprep(s, st);
+	/* a UID given here is never given again either */
+	if (rc == 0 && (st = prep(s, "INSERT INTO sys_version (type, version) "
+	    "SELECT 'uid', coalesce(max(uid) + 1, 0) FROM user WHERE 1 "
+	    "ON CONFLICT (type) DO UPDATE SET version = max(version, "
+	    "excluded.version)")) != NULL) {
+		rc = step_done(s, st);
+		unprep(s, st);
+	}
 	unlock(s);
 	return rc;
 }
@@ -1739,6 +1747,39 @@ store_user_nodes(struct store *s, int64_t user, int64_t **nodes, size_t *n)
 		    "node"));
 	json_decref(rows);
 	return 0;
+}
+
+int
+store_node_role_placements(struct store *s, int64_t node, const char *role,
+    int *n)
+{
+	int64_t v = 0;
+	int rc = query_int(s, "SELECT count(*) FROM placement WHERE "
+	    "node = ?1 AND role = ?2", node, role, &v);
+
+	*n = (int)v;
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_placement_drop_unused(struct store *s, int64_t user, const char *role)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "DELETE FROM placement WHERE user = ?1 AND "
+	    "role = ?2 AND NOT EXISTS (SELECT 1 FROM uindex WHERE owner = ?1 "
+	    "AND node = placement.node)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, user);
+	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	unprep(s, st);
+	unlock(s);
+	return rc;
 }
 
 int

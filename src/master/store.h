@@ -214,6 +214,14 @@ int	 store_placement_counts(struct store *, const char *role,
 /* The distinct nodes holding some of the user's data. */
 int	 store_user_nodes(struct store *, int64_t user, int64_t **nodes,
 	    size_t *n);
+/* How many users' data of role a node holds. */
+int	 store_node_role_placements(struct store *, int64_t node,
+	    const char *role, int *n);
+/* Removes the user's placement for role unless they have objects on its
+ * node: a placement made for a create that was refused before it reached
+ * the node. */
+int	 store_placement_drop_unused(struct store *, int64_t user,
+	    const char *role);
 /* How many placements a node has (a node holding data can't be removed). */
 int	 store_node_placements(struct store *, int64_t node, int *n);
 

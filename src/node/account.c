@@ -55,11 +55,13 @@ account_check(const json_t *acct, char *err, size_t errlen)
 /*
  * Rewrites one colon-separated database (passwd or group) of the host
  * root: the line of name becomes line (NULL: removed).  A line of another
- * name with the same id in field idx is a conflict.  0 or -1 with err.
+ * name with the same id (the third field) is a conflict, and so is a line
+ * of the same name unless ours says the account is this node's own.
+ * 0 or -1 with err.
  */
 static int
 db_set(const char *path, const char *name, long id, const char *line,
-    char *err, size_t errlen)
+    int ours, char *err, size_t errlen)
 {
 	char *old, *p, *nl;
 	struct sbuf out;
@@ -80,8 +82,14 @@ db_set(const char *path, const char *name, long id, const char *line,
 		nl = strchr(p, '\n');
 		nl = nl ? nl + 1 : p + strlen(p);
 		l = (size_t)(nl - p);
-		if (strncmp(p, name, nlen) == 0 && p[nlen] == ':')
-			continue;	/* ours: replaced below */
+		if (strncmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			if (ours)
+				continue;	/* replaced below */
+			snprintf(err, errlen, "%s: \"%s\" is an account of "
+			    "the system, not one this node made", path, name);
+			rc = -1;
+			break;
+		}
 		if (line) {
 			/* the third field is the id in both files */
 			const char *f = p;
@@ -122,7 +130,7 @@ rootpath(const struct node_agent *a, const char *rel, char *out,
 }
 
 int
-account_apply(struct node_agent *a, const json_t *acct, char *err,
+account_apply(struct node_agent *a, const json_t *acct, int ours, char *err,
     size_t errlen)
 {
 	const char *name = json_string_value(json_object_get(acct, "name"));
@@ -137,15 +145,31 @@ account_apply(struct node_agent *a, const json_t *acct, char *err,
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	rootpath(a, "/etc/group", path, sizeof(path));
-	snprintf(line, sizeof(line), "%s:x:%ld:", name, gid);
-	if (db_set(path, name, gid, line, err, errlen) == -1)
-		return -1;
+	/* passwd first: a name the system has is refused there before the
+	 * group is touched */
 	rootpath(a, "/etc/passwd", path, sizeof(path));
 	snprintf(line, sizeof(line), "%s:x:%ld:%ld:%s:/var/www/%s:"
 	    "/usr/sbin/nologin", name, uid, gid, full, name);
-	if (db_set(path, name, uid, line, err, errlen) == -1)
+	if (db_set(path, name, uid, line, ours, err, errlen) == -1)
 		return -1;
+	/* the web server reads the user's files through the group */
+	rootpath(a, "/etc/group", path, sizeof(path));
+	snprintf(line, sizeof(line), "%s:x:%ld:www-data", name, gid);
+	if (db_set(path, name, gid, line, ours, err, errlen) == -1) {
+		char e2[256];
+
+		/* a new account leaves no half behind */
+		if (!ours) {
+			rootpath(a, "/etc/passwd", path, sizeof(path));
+			db_set(path, name, -1, NULL, 1, e2, sizeof(e2));
+		}
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/var/www", a->conf.root);
+	if (mkdirs(dir, 0755) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
 	/* the home and its data directory, the user's own */
 	snprintf(dir, sizeof(dir), "%s/var/www/%s/data", a->conf.root, name);
 	if (mkdirs(dir, 0750) == -1 || lchown(dir, (uid_t)uid, (gid_t)gid) ==
@@ -178,10 +202,10 @@ account_remove(struct node_agent *a, const char *name, char *err,
 	char path[1024];
 
 	rootpath(a, "/etc/passwd", path, sizeof(path));
-	if (db_set(path, name, -1, NULL, err, errlen) == -1)
+	if (db_set(path, name, -1, NULL, 1, err, errlen) == -1)
 		return -1;
 	rootpath(a, "/etc/group", path, sizeof(path));
-	if (db_set(path, name, -1, NULL, err, errlen) == -1)
+	if (db_set(path, name, -1, NULL, 1, err, errlen) == -1)
 		return -1;
 	/* name passed valid_username: no '/' and no "..", so this stays in
 	 * /var/www */

@@ -61,10 +61,13 @@ void	 apply_status(struct node_agent *, const struct sdtype *,
 /* account.c: the OS accounts of the users whose data the node holds.
  * Each returns 0, or -1 with err. */
 int	 account_check(const json_t *acct, char *err, size_t errlen);
-/* Writes the passwd and group lines and makes the home directory. */
-int	 account_apply(struct node_agent *, const json_t *acct, char *err,
-	    size_t errlen);
-/* Removes the lines and the home directory with everything in it. */
+/* Writes the passwd and group lines and makes the home directory.  ours:
+ * the node made this account before; otherwise a name the system already
+ * has is refused, never taken over. */
+int	 account_apply(struct node_agent *, const json_t *acct, int ours,
+	    char *err, size_t errlen);
+/* Removes the lines and the home directory with everything in it; only
+ * for an account the node made. */
 int	 account_remove(struct node_agent *, const char *name, char *err,
 	    size_t errlen);
 

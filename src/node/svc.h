@@ -25,7 +25,7 @@
 
 struct node_agent;
 
-/* accounts: an object name -> account item; a site, zone or mailbox whose
+/* accounts: an object name -> account item; a site or mailbox whose
  * owner's account has "active": false is rendered stopped (a site answers
  * 503, a suspended owner's mailboxes neither receive nor log in). */
 int	 svc_web_apply(struct node_agent *, const json_t *sites,

@@ -254,7 +254,8 @@ ensure_account(struct call *c)
 	    json_object_get(c->account, "uid")) || !json_equal(
 	    json_object_get(cur, "fullname"), json_object_get(c->account,
 	    "fullname"))) {
-		if (account_apply(c->a, c->account, err, sizeof(err)) == -1) {
+		if (account_apply(c->a, c->account, cur != NULL, err,
+		    sizeof(err)) == -1) {
 			reply_error(&c->r, "account", c->owner, "%s", err);
 			rc = -1;
 		} else {
@@ -434,6 +435,14 @@ site_names_free(struct call *c, const json_t *s)
 
 		if (strcmp(on, me) == 0)
 			continue;
+		json_array_foreach(json_object_get(o, "aliases"), k, v)
+			if (strcmp(json_string_value(v), me) == 0) {
+				reply_error(&c->r, "exists", "name", "\"%s\" is "
+				    "already an alias of web domain \"%s\"", me,
+				    on);
+				json_decref(all);
+				return -1;
+			}
 		json_array_foreach(json_object_get(s, "aliases"), j, v) {
 			json_t *w;
 
@@ -561,6 +570,11 @@ dels_of(struct call *c, const char *kind, const char *what, json_t *dels)
 			bad(c, "elid", err);
 			break;
 		}
+		/* an object already gone is deleted: a delete repeated
+		 * after its answer was lost finishes */
+		if (nstore_ud_get(c->a->st, kind, n, &it) == 1)
+			continue;
+		json_decref(it);
 		if (find(c, kind, what, n, &it) == -1)
 			break;
 		json_decref(it);
@@ -1491,7 +1505,7 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 		reply_ok(&r);	/* no data of theirs here: nothing to do */
 	else if (json_equal(cur, acct))
 		reply_ok(&r);
-	else if (account_apply(a, acct, err, sizeof(err)) == -1)
+	else if (account_apply(a, acct, 1, err, sizeof(err)) == -1)
 		reply_error(&r, "account", "account", "%s", err);
 	else {
 		puts = json_pack("[o]", put_of("account", NULL,
@@ -1504,7 +1518,7 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 			json_array_set_new(puts, 0, put_of("account", NULL,
 			    json_incref(cur)));
 			nstore_ud_write(a->st, puts, NULL);
-			account_apply(a, cur, err + 1024, 1024);
+			account_apply(a, cur, 1, err + 1024, 1024);
 			rerender_accounts(a, err + 1024, 1024);
 			reply_error(&r, "check", "account", "%s", err);
 		} else
@@ -1559,10 +1573,13 @@ account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
 		if (json_array_size(dels[s]) > 0)
 			rc = commit(&c, (enum svc)s, puts, dels[s]);
 	if (rc == 0) {
-		pthread_mutex_lock(&acct_mtx);
-		json_t *d = json_pack("[o]", del_of("account", name));
+		json_t *d = json_pack("[o]", del_of("account", name)), *cur;
 
-		if (account_remove(a, name, err, sizeof(err)) == -1)
+		pthread_mutex_lock(&acct_mtx);
+		/* only an account this node made is removed */
+		if (nstore_ud_get(a->st, "account", name, &cur) != 0)
+			reply_ok(&c.r);
+		else if (account_remove(a, name, err, sizeof(err)) == -1)
 			reply_error(&c.r, "account", "account", "%s", err);
 		else if (nstore_ud_write(a->st, NULL, d) == -1)
 			reply_error(&c.r, "internal", "account", "node store "
@@ -1570,6 +1587,7 @@ account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
 		else
 			reply_ok(&c.r);
 		json_decref(d);
+		json_decref(cur);
 		pthread_mutex_unlock(&acct_mtx);
 	}
 	for (s = SVC_N - 1; s >= 0; s--) {

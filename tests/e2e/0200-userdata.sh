@@ -29,6 +29,9 @@ assert_eq "bad user name refused" value "$(jf "$out" .error.type)"
 out=$(api user.edit sok=ok name=carol passwd=whatever-12 fullname="$(printf 'Carol\nroot:x:0:0')")
 assert_eq "newline in full name refused" value "$(jf "$out" .error.type)"
 
+out=$(api user.edit sok=ok name=root passwd=whatever-12)
+assert_eq "a system account's name refused" value "$(jf "$out" .error.type)"
+
 ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
 ub() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=bob; }
 
@@ -66,6 +69,21 @@ check "no alice account on bob's web node" [ -z "$(grep '^alice:' "$WORK/n$bi/ro
 # names are unique cluster-wide, also across nodes
 out=$(ub webdomain.edit sok=ok name=alice.example.com)
 assert_eq "taken by alice" exists "$(jf "$out" .error.type)"
+# a site may not take a name another site of its node serves as alias
+api user.edit sok=ok elid=alice limit_webdomains=5 >/dev/null
+out=$(ua webdomain.edit sok=ok name=www.alice.example.com)
+assert_eq "an alias of another site" exists "$(jf "$out" .error.type)"
+# a role holding users' data can't be taken from its node, nor the node
+# removed
+out=$(api cluster.node.edit sok=ok elid="$(eval echo \$NODEID_$wi)" roles=dns)
+assert_eq "role with data kept" value "$(jf "$out" .error.type)"
+out=$(api cluster.node.delete elid="$(eval echo \$NODEID_$wi)")
+assert_eq "node with data kept" value "$(jf "$out" .error.type)"
+# a create refused before it reached a node places nobody
+api user.edit sok=ok name=dave passwd=dave-pass-12 >/dev/null
+out=$(api webdomain.edit sok=ok name=alice.example.com su=dave)
+assert_eq "dave refused" exists "$(jf "$out" .error.type)"
+assert_eq "dave not placed" 0 "$(api user.placement elid=dave | jq '.elem | length')"
 
 # DNS: zone with default records, the ACME-style record, rkeys
 out=$(ua domain.edit sok=ok name=alice.example.com ip=192.0.2.10)
@@ -127,3 +145,6 @@ check "account gone on mail" [ -z "$(grep '^alice:' "$mroot/etc/passwd")" ]
 check "home gone" [ ! -d "$WORK/n$wi/root/var/www/alice" ]
 out=$(ub webdomain.edit sok=ok name=alice.example.com)
 assert_eq "the name is free again" "" "$(jf "$out" .ok)"
+# UIDs are never given twice, even after their user is gone
+api user.edit sok=ok name=erin passwd=erin-pass-12 >/dev/null
+assert_eq "a new UID past every one given (alice's 2000 is not reused)" 2003 "$(api user.edit elid=erin | jq -r .uid)"

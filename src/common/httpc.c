@@ -453,6 +453,9 @@ httpc_call(struct httpc *c, struct hreq *r)
 	}
 	h = setup_easy(e, &c->tls, r);
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	/* the shared pool keeps one connection per caller at once, not
+	 * curl's default of 5, or every busy moment reconnects */
+	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 1024L);
 	rc = curl_easy_perform(e);
 	finish(e, r, rc, start);
 	curl_slist_free_all(h);

@@ -463,24 +463,37 @@ encode_text(const json_t *doc, struct sbuf *out)
 	return rc ? -1 : 0;
 }
 
-int
-output_encode(const json_t *doc, const char *func, enum outfmt fmt,
-    struct sbuf *out, const char **ctype)
+const char *
+output_ctype(enum outfmt fmt)
 {
 	switch (fmt) {
 	case OUT_JSON:
 	case OUT_SJSON:
-		*ctype = "application/json";
+	case OUT_JSONDATA:
+		return "application/json";
+	case OUT_TEXT:
+		return "text/plain; charset=utf-8";
+	case OUT_XML:
+	default:
+		return "text/xml; charset=utf-8";
+	}
+}
+
+int
+output_encode(const json_t *doc, const char *func, enum outfmt fmt,
+    struct sbuf *out, const char **ctype)
+{
+	*ctype = output_ctype(fmt);
+	switch (fmt) {
+	case OUT_JSON:
+	case OUT_SJSON:
 		return encode_json(to_dollar_doc(doc, func), out);
 	case OUT_JSONDATA:
-		*ctype = "application/json";
 		return encode_json(to_plain_doc(doc), out);
 	case OUT_TEXT:
-		*ctype = "text/plain; charset=utf-8";
 		return encode_text(doc, out);
 	case OUT_XML:
 	default:
-		*ctype = "text/xml; charset=utf-8";
 		return encode_xml(doc, func, out);
 	}
 }

@@ -52,6 +52,8 @@ void	 elem_setf(json_t *elem, const char *key, const char *fmt, ...)
 /* Reads an out= value; returns -1 for an unknown one. */
 int	 output_format(const char *s, enum outfmt *);
 const char *output_format_name(enum outfmt);
+/* The Content-Type of fmt. */
+const char *output_ctype(enum outfmt);
 /* Encodes doc for func in fmt into out; sets *ctype.  Returns 0, or -1 when
  * the encoding would pass out's cap. */
 int	 output_encode(const json_t *doc, const char *func, enum outfmt fmt,

@@ -163,6 +163,7 @@ api_logout(struct api_ctx *c)
 	if (id && *id) {
 		secret_hash(id, idhash);
 		store_session_delete(c->m->st, idhash);
+		mcache_clear(c->m->sessions);
 	}
 	reply_ok(&c->r);
 }
@@ -211,9 +212,20 @@ authenticate(struct api_ctx *c)
 	char h[65];
 
 	if ((sid = params_get(c->p, "auth")) != NULL && *sid) {
+		char ck[160];
+
 		secret_hash(sid, h);
+		/* a session seen in the last second needs no store read; its
+		 * last use is written at most every few seconds anyway */
+		snprintf(ck, sizeof(ck), "%s %s", h, c->http->client_addr);
+		if (mcache_get(m->sessions, ck, &u, sizeof(u)) == 0) {
+			actor_set(&c->who, &u);
+			return 0;
+		}
 		if (store_session_use(m->st, h, c->http->client_addr, wall_s(),
-		    m->conf.session_idle_s, &u) != 0 || !u.active) {
+		    m->conf.session_idle_s, &u) == 0 && u.active)
+			mcache_put(m->sessions, ck, &u, sizeof(u), 1000);
+		else {
 			reply_error(&c->r, "auth", "session",
 			    "session unknown, expired or bound to another "
 			    "address; log in again");
@@ -341,11 +353,21 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 		reply_error(&c.r, "value", "out", "unknown output format "
 		    "\"%s\"; the formats are xml, json, sjson, JSONdata and "
 		    "text", q);
-	} else
+	} else {
+		c.fmt = fmt;
 		dispatch(&c, &funcname);
+	}
 
 	sbuf_init(&out, 64u << 20);
-	if (output_encode(c.r.doc, funcname, fmt, &out, &ctype) == -1) {
+	if (c.raw) {
+		/* a node's answer, already in the caller's format */
+		http_resp_set(resp, 200, output_ctype(fmt), c.raw, c.rawlen);
+		c.raw = NULL;
+		if (c.raw_error[0])
+			snprintf(resp->extra_hdr[0], sizeof(resp->extra_hdr[0]),
+			    "X-Hostfleet-Error: %s", c.raw_error);
+	} else if (output_encode(c.r.doc, funcname, fmt, &out, &ctype) ==
+	    -1) {
 		sbuf_release(&out);
 		http_resp_str(resp, 500, "text/plain", "answer too large\n");
 	} else {
@@ -363,7 +385,7 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 	}
 	log_debug("api %s %s by %s: %s in %lld ms", req->client_addr,
 	    funcname, c.who.name[0] ? c.who.name : "-",
-	    reply_is_error(&c.r) ? "error" : "ok",
+	    reply_is_error(&c.r) || c.raw_error[0] ? "error" : "ok",
 	    (long long)(mono_ms() - t0));
 	reply_release(&c.r);
 }

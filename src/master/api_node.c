@@ -251,6 +251,7 @@ api_node_edit(struct api_ctx *c)
 		if (node_apply_params(c, &n) == 0 &&
 		    roles_keep_data(c, &n, oldroles) == 0) {
 			rc = store_node_update(c->m->st, &n);
+			master_caches_clear(c->m);
 			/* a node that leaves maintenance or gains roles gets
 			 * the master's state of every type it now holds */
 			if (rc == 0 && n.joined &&
@@ -362,6 +363,7 @@ api_node_delete(struct api_ctx *c)
 		store_node_free(&n);
 	}
 	for (i = 0; i < cnt; i++) {
+		master_caches_clear(c->m);
 		if (store_node_delete(c->m->st, ids[i]) == -1) {
 			reply_error(&c->r, "internal", "node",
 			    "store unavailable");

@@ -51,6 +51,14 @@ fam_of(const char *func)
 }
 
 static int
+is_delete(const char *func)
+{
+	size_t n = strlen(func);
+
+	return n > 7 && strcmp(func + n - 7, ".delete") == 0;
+}
+
+static int
 admin_mode(const struct api_ctx *c)
 {
 	return c->as.level == LVL_ADMIN;
@@ -174,8 +182,22 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 	    params, "owner", owner);
 	if (acct)
 		json_object_set_new(u.body, "account", proxy_account(acct));
+	/* a listing or a form changes nothing on the master: the node
+	 * encodes it in the caller's format and it goes back as it is */
+	if (!api_is_submit(c) && !is_delete(c->fn->name)) {
+		u.raw = 1;
+		json_object_set_new(u.body, "out", json_string(
+		    output_format_name(c->fmt)));
+	}
 	proxy_run(c->m, &u, 1, "/v1/ud");
 	json_decref(u.body);
+	if (u.rawbody) {
+		free(c->raw);
+		c->raw = u.rawbody;
+		c->rawlen = u.rawlen;
+		strlcpy_hf(c->raw_error, u.rawerr, sizeof(c->raw_error));
+		return u.rawerr[0] ? 1 : 0;
+	}
 	if (u.doc == NULL) {
 		/* an answer lost after the call was sent leaves the outcome
 		 * open: creates are undone (create()), the rest say so */
@@ -313,6 +335,7 @@ api_ud_list(struct api_ctx *c)
 	struct uentry e;
 	struct node n;
 	int64_t nid;
+	char key[64];
 
 	if (f->kind == NULL) {
 		/* domain.record: the zone is elid (ISPmanager) or plid */
@@ -331,14 +354,20 @@ api_ud_list(struct api_ctx *c)
 		list_all(c, f);
 		return;
 	}
-	if (store_placement_get(c->m->st, c->as.id, f->role, &nid) != 0) {
-		reply_list(&c->r);	/* never placed: nothing of the role */
-		return;
+	/* the route of a user's listing is read on every call: cached */
+	snprintf(key, sizeof(key), "%lld %s", (long long)c->as.id, f->role);
+	if (mcache_get(c->m->routes, key, &n, sizeof(n)) == -1) {
+		if (store_placement_get(c->m->st, c->as.id, f->role, &nid) !=
+		    0) {
+			reply_list(&c->r);	/* never placed: nothing here */
+			return;
+		}
+		if (node_of(c, nid, &n) == -1)
+			return;
+		store_node_free(&n);
+		mcache_put(c->m->routes, key, &n, sizeof(n), 1000);
 	}
-	if (node_of(c, nid, &n) == -1)
-		return;
 	forward(c, &n, c->as.name, NULL, NULL);
-	store_node_free(&n);
 }
 
 /* The owner of a new object: the caller, or for an administrator the
@@ -473,7 +502,10 @@ create(struct api_ctx *c, const struct ufam *f)
 	if (rc == STORE_EXISTS || rc == STORE_LIMIT)
 		/* refused before the node heard of it: a placement made
 		 * for this create alone is not kept */
+	{
 		store_placement_drop_unused(c->m->st, u.id, f->role);
+		master_caches_clear(c->m);
+	}
 	if (rc == STORE_EXISTS) {
 		reply_error(&c->r, "exists", f->kind, "%s \"%s\" already "
 		    "exists", f->what, q);

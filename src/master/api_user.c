@@ -379,6 +379,7 @@ api_user_edit(struct api_ctx *c)
 		reply_error(&c->r, "internal", "user", "store unavailable");
 		return;
 	}
+	master_caches_clear(c->m);
 	reply_ok(&c->r);
 	reply_set(&c->r, "id", u.name);
 }
@@ -442,6 +443,7 @@ api_user_suspend(struct api_ctx *c)
 			    "unavailable");
 			break;
 		}
+		master_caches_clear(c->m);
 		log_info("user: %s %s %s", c->who.name, active ? "resumed" :
 		    "suspended", next.name);
 	}
@@ -474,6 +476,7 @@ api_user_delete(struct api_ctx *c)
 			if (took[k])
 				store_uindex_remove_user_node(c->m->st,
 				    v[i].id, nodes[k].id);
+		master_caches_clear(c->m);
 		store_nodes_free(nodes, nn);
 		free(took);
 		if (rc == -1) {

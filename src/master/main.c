@@ -253,6 +253,8 @@ master_start(struct master *m)
 	tls.certfile = m->cert_path;
 	tls.keyfile = m->key_path;
 	m->nodes = httpc_new(&tls);
+	m->sessions = mcache_new();
+	m->routes = mcache_new();
 
 	snprintf(path, sizeof(path), "%s/api.pem", m->conf.state_dir);
 	cert_pem = file_read(path, 65536, NULL);
@@ -328,6 +330,8 @@ master_stop(struct master *m)
 	pthread_join(m->stats_thr, NULL);
 	pthread_join(m->sync_thr, NULL);
 	httpc_free(m->nodes);
+	mcache_free(m->sessions);
+	mcache_free(m->routes);
 	store_close(m->st);
 	tls_ca_free(m->ca);
 }

@@ -43,11 +43,27 @@ struct master {
 	int64_t			 type_done_ms[8];
 	pthread_mutex_t		 sync_mtx;
 	pthread_cond_t		 sync_wake;
+	struct mcache		*sessions;	/* session -> user */
+	struct mcache		*routes;	/* (user, role) -> node */
 	pthread_mutex_t		 wake_mtx;
 	pthread_cond_t		 wake;
 	int			 wake_pending;	/* under wake_mtx */
 	volatile int		 stop;
 };
+
+/* cache.c: short-lived caches of hot reads (sessions, routes). */
+struct mcache;
+struct mcache	*mcache_new(void);
+void		 mcache_free(struct mcache *);
+/* 0 and val filled when key has a live entry of exactly len bytes. */
+int		 mcache_get(struct mcache *, const char *key, void *val,
+		    size_t len);
+void		 mcache_put(struct mcache *, const char *key, const void *val,
+		    size_t len, int64_t ttl_ms);
+void		 mcache_clear(struct mcache *);
+/* Forgets every cached session and route: after a change of users,
+ * placements or nodes. */
+void		 master_caches_clear(struct master *);
 
 /* Levels, ordered. */
 enum level {
@@ -93,6 +109,12 @@ struct api_ctx {
 	struct actor		 who;	/* who logged in */
 	struct actor		 as;	/* whom they act as (su=) */
 	struct reply		 r;
+	enum outfmt		 fmt;	/* the caller's out= */
+	/* an answer already encoded in fmt by a node, sent as it is
+	 * instead of r (a proxied listing or form) */
+	char			*raw;
+	size_t			 rawlen;
+	char			 raw_error[32];	/* its error type, or "" */
 };
 
 extern const struct func	functab[];
@@ -193,6 +215,11 @@ struct ucall {
 	char			 err[400];	/* out: why there is no doc */
 	int			 unsent;	/* out: the call surely never
 						 * reached the node */
+	int			 raw;		/* in: the body asks for an
+						 * encoded answer: no doc, but */
+	char			*rawbody;	/* out: it (caller frees) */
+	size_t			 rawlen;
+	char			 rawerr[32];	/* out: its error type, "" */
 };
 /* Runs the calls at once, POSTing each body to path. */
 void	 proxy_run(struct master *, struct ucall *, size_t n,

@@ -42,6 +42,8 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 		reqs[i].body = bodies[i];
 		reqs[i].body_len = strlen(bodies[i]);
 		reqs[i].ctype = "application/json";
+		if (calls[i].raw)
+			reqs[i].want_hdr = "X-Hostfleet-Error";
 		rp[i] = &reqs[i];
 	}
 	/* one call: made in this thread, without the engine's hand-over */
@@ -55,7 +57,12 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 		json_t *doc = NULL;
 
 		u->unsent = reqs[i].unsent;
-		if (reqs[i].status == 0)
+		if (u->raw && reqs[i].status == 200) {
+			/* the node's answer in the caller's format, as it is */
+			u->rawbody = sbuf_detach(&reqs[i].resp, &u->rawlen);
+			strlcpy_hf(u->rawerr, reqs[i].got_hdr,
+			    sizeof(u->rawerr));
+		} else if (reqs[i].status == 0)
 			snprintf(u->err, sizeof(u->err), "node \"%s\" (%s) is "
 			    "not reachable: %s", nd->name, nd->addr,
 			    reqs[i].err);
@@ -160,6 +167,7 @@ place_user(struct master *m, int64_t user, const char *role,
 		snprintf(err, errlen, "store unavailable");
 		goto out;
 	}
+	master_caches_clear(m);
 	log_info("placement: user %lld gets %s on node %s (score %.3g)",
 	    (long long)user, role, v[best].name, best_score);
 found:

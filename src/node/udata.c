@@ -1325,7 +1325,8 @@ static void
 ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 {
 	struct call c;
-	const char *key;
+	const char *key, *out;
+	enum outfmt fmt;
 	json_t *v;
 	size_t i;
 
@@ -1366,7 +1367,31 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 		ufuncs[i].fn(&c);
 		pthread_mutex_unlock(&svc_mtx[ufuncs[i].svc]);
 	}
-	answer(resp, 200, c.r.doc);
+	out = json_string_value(json_object_get(b, "out"));
+	if (out && output_format(out, &fmt) == 0) {
+		/* encoded here in the caller's format: the master sends it
+		 * on as it is */
+		struct sbuf sb;
+		const char *ctype;
+		size_t len;
+
+		sbuf_init(&sb, 64u << 20);
+		if (output_encode(c.r.doc, c.func, fmt, &sb, &ctype) == -1) {
+			sbuf_release(&sb);
+			answer_error(resp, 500, "answer too large");
+		} else {
+			char *s = sbuf_detach(&sb, &len);
+
+			http_resp_set(resp, 200, ctype, s, len);
+			if (reply_is_error(&c.r))
+				snprintf(resp->extra_hdr[0],
+				    sizeof(resp->extra_hdr[0]),
+				    "X-Hostfleet-Error: %s", json_string_value(
+				    json_object_get(json_object_get(c.r.doc,
+				    "error"), "type")));
+		}
+	} else
+		answer(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 

@@ -16,7 +16,7 @@
 
 #define MCACHE_SLOTS	128
 #define MCACHE_KEY	160
-#define MCACHE_VAL	1024
+#define MCACHE_VAL	2048
 
 struct mslot {
 	char	 key[MCACHE_KEY];

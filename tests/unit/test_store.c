@@ -549,6 +549,138 @@ test_tokens(void **state)
 
 /* ---- policy ---- */
 
+/* UIDs: from 2000, one per user, never given twice, also after a delete
+ * or when an administrator becomes a user. */
+static void
+test_uids(void **state)
+{
+	struct fx *fx = *state;
+	struct user a, b, c, d;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.name, "alice");
+	strcpy(a.level, "user");
+	strcpy(a.pwhash, "x");
+	a.active = 1;
+	b = a;
+	strcpy(b.name, "bob");
+	c = a;
+	strcpy(c.name, "ops");
+	strcpy(c.level, "admin");
+	assert_int_equal(store_user_create(fx->s, &a), 0);
+	assert_int_equal(a.uid, 2000);
+	assert_int_equal(store_user_create(fx->s, &b), 0);
+	assert_int_equal(b.uid, 2001);
+	assert_int_equal(store_user_create(fx->s, &c), 0);
+	assert_int_equal(c.uid, 0);	/* administrators have none */
+	assert_int_equal(store_user_create(fx->s, &a), STORE_EXISTS);
+	/* the admin becomes a user: the next UID */
+	strcpy(c.level, "user");
+	assert_int_equal(store_user_update(fx->s, &c), 0);
+	assert_int_equal(store_user_get(fx->s, "ops", &d), 0);
+	assert_int_equal(d.uid, 2002);
+	/* deleted: its UID is not given again */
+	assert_int_equal(store_user_delete(fx->s, d.id), 0);
+	assert_int_equal(store_user_delete(fx->s, b.id), 0);
+	memset(&d, 0, sizeof(d));
+	strcpy(d.name, "carol");
+	strcpy(d.level, "user");
+	strcpy(d.pwhash, "x");
+	assert_int_equal(store_user_create(fx->s, &d), 0);
+	assert_int_equal(d.uid, 2003);
+}
+
+/* The index: one owner per name, limits counted with pending rows, an
+ * emaildomain's mailboxes go with it; placements are kept once made. */
+static void
+test_uindex(void **state)
+{
+	struct fx *fx = *state;
+	struct user a, b;
+	struct node n;
+	struct uentry e, got;
+	const char *names[] = { "example.com" };
+	int64_t node;
+	int cnt;
+
+	memset(&n, 0, sizeof(n));
+	strcpy(n.name, "web1");
+	strcpy(n.addr, "127.0.0.2");
+	n.port = 1501;
+	strcpy(n.roles, "web,mail");
+	assert_int_equal(store_node_insert(fx->s, &n), 0);
+	memset(&a, 0, sizeof(a));
+	strcpy(a.name, "alice");
+	strcpy(a.level, "user");
+	strcpy(a.pwhash, "x");
+	b = a;
+	strcpy(b.name, "bob");
+	assert_int_equal(store_user_create(fx->s, &a), 0);
+	assert_int_equal(store_user_create(fx->s, &b), 0);
+
+	assert_int_equal(store_placement_get(fx->s, a.id, "web", &node),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_placement_set(fx->s, a.id, "web", n.id,
+	    &node), 0);
+	assert_int_equal(node, n.id);
+	/* a second placement of the same role keeps the first */
+	assert_int_equal(store_placement_set(fx->s, a.id, "web", n.id + 7,
+	    &node), 0);
+	assert_int_equal(node, n.id);
+
+	memset(&e, 0, sizeof(e));
+	strcpy(e.kind, "emaildomain");
+	strcpy(e.name, "example.com");
+	e.owner = a.id;
+	e.node = n.id;
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 100), 0);
+	assert_int_equal(store_uindex_get(fx->s, "emaildomain", "example.com",
+	    &got), 0);
+	assert_string_equal(got.state, "pending");
+	assert_string_equal(got.owner_name, "alice");
+	/* taken, for anyone; bob's limit does not matter */
+	e.owner = b.id;
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 0, 100),
+	    STORE_EXISTS);
+	/* alice's limit of 1 counts the pending row */
+	e.owner = a.id;
+	strcpy(e.name, "example.net");
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 100),
+	    STORE_LIMIT);
+	assert_int_equal(store_uindex_live(fx->s, "emaildomain",
+	    "example.com"), 0);
+	assert_int_equal(store_uindex_get(fx->s, "emaildomain", "example.com",
+	    &got), 0);
+	assert_string_equal(got.state, "live");
+	strcpy(e.kind, "email");
+	strcpy(e.name, "info@example.com");
+	strcpy(e.parent, "example.com");
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 0, 100), 0);
+	assert_int_equal(store_uindex_count(fx->s, a.id, "email", &cnt), 0);
+	assert_int_equal(cnt, 1);
+	/* the pending mailbox is what the reconciler sees */
+	{
+		json_t *rows;
+
+		assert_int_equal(store_uindex_pending(fx->s, 200, &rows), 0);
+		assert_int_equal(json_array_size(rows), 1);
+		json_decref(rows);
+	}
+	/* the mail domain goes with its mailboxes */
+	assert_int_equal(store_uindex_remove(fx->s, "emaildomain", names, 1),
+	    0);
+	assert_int_equal(store_uindex_get(fx->s, "email", "info@example.com",
+	    &got), STORE_NOTFOUND);
+	/* a placement without objects can be dropped, and a node holding
+	 * one counts it */
+	assert_int_equal(store_node_role_placements(fx->s, n.id, "web",
+	    &cnt), 0);
+	assert_int_equal(cnt, 1);
+	assert_int_equal(store_placement_drop_unused(fx->s, a.id, "web"), 0);
+	assert_int_equal(store_placement_get(fx->s, a.id, "web", &node),
+	    STORE_NOTFOUND);
+}
+
 static void
 test_policy(void **state)
 {
@@ -697,6 +829,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uindex, setup, teardown),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_open_fails),

@@ -17,24 +17,8 @@
 #define TXT_MAX		2048
 #define CAA_MAX		255
 
-/* Formats the usual message: what "value": why (as valid.c does). */
-static int
-fail(char *err, const char *what, const char *s, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *err, const char *what, const char *s, const char *fmt, ...)
-{
-	char q[256], why[WHY_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	valid_quote(s, q, sizeof(q));
-	snprintf(err, VALID_ERR_MAX, "%s \"%s\": %s", what, q, why);
-	return -1;
-}
+/* The usual message: what "value": why, shared with valid.c. */
+#define fail	valid_fail
 
 /* Writes a reason alone (WHY_MAX bytes), for a caller to pass to fail(). */
 static int

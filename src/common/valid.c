@@ -32,15 +32,12 @@ valid_quote(const char *s, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* Formats the usual message: what "value": why. */
-static int
-fail(char *err, const char *what, const char *s, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 #include <stdarg.h>
 
-static int
-fail(char *err, const char *what, const char *s, const char *fmt, ...)
+#define fail	valid_fail
+
+int
+valid_fail(char *err, const char *what, const char *s, const char *fmt, ...)
 {
 	char q[256], why[160];
 	va_list ap;

@@ -17,6 +17,11 @@
  * kept, everything else as \xNN, and "..." when cut. */
 void	 valid_quote(const char *s, char *out, size_t outlen);
 
+/* Formats the usual message in err: what "value": why.  Returns -1, for
+ * the validators of other files to share the form. */
+int	 valid_fail(char *err, const char *what, const char *s,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Node name: 1..63 of [a-z0-9-], starting with a letter or digit. */
 int	 valid_node_name(const char *what, const char *s, char *err);
 /* An IPv4 or IPv6 address literal, written in canonical form to out

@@ -477,42 +477,77 @@ web_list(struct call *c)
 	json_decref(items);
 }
 
-static void
-web_edit(struct call *c)
+/*
+ * The start of the *.edit call of an object named by a domain (a site, a
+ * zone, a mail domain).  With elid: the caller's object, and for a form
+ * without sok its fields answered.  Without elid, after sok: a create, the
+ * name checked and free on this node.  Returns EDIT_CHANGE with *item,
+ * EDIT_CREATE with n, or EDIT_DONE when the call is answered.
+ */
+enum { EDIT_DONE, EDIT_CHANGE, EDIT_CREATE };
+
+static int
+edit_begin(struct call *c, const char *kind, const char *object,
+    const char *what, void (*fields)(struct call *, json_t *, const json_t *),
+    char n[DOMAIN_MAX], json_t **item)
 {
 	const char *elid = P(c, "elid"), *name;
-	char n[DOMAIN_MAX], err[VALID_ERR_MAX], home[300];
-	json_t *s = NULL, *puts;
+	char err[VALID_ERR_MAX];
 
+	*item = NULL;
 	if (elid && *elid) {
 		if (valid_domain("elid", elid, n, err) == -1) {
 			bad(c, "elid", err);
-			return;
+			return EDIT_DONE;
 		}
-		if (find(c, "webdomain", "web domain", n, &s) == -1)
-			return;
+		if (find(c, kind, what, n, item) == -1)
+			return EDIT_DONE;
 		if (!submit(c)) {
-			site_fields(c->r.doc, s, c->a->conf.root);
-			json_decref(s);
-			return;
+			fields(c, c->r.doc, *item);
+			json_decref(*item);
+			*item = NULL;
+			return EDIT_DONE;
 		}
-	} else {
-		if (!submit(c) || need(c, "name", &name) == -1)
-			return;
-		if (c->owner == NULL) {
-			reply_error(&c->r, "empty", "owner", "no owner");
-			return;
-		}
-		if (valid_domain("name", name, n, err) == -1) {
-			bad(c, "name", err);
-			return;
-		}
-		if (nstore_ud_get(c->a->st, "webdomain", n, &s) == 0) {
-			json_decref(s);
-			reply_error(&c->r, "exists", "webdomain", "web domain "
-			    "\"%s\" already exists", n);
-			return;
-		}
+		return EDIT_CHANGE;
+	}
+	if (!submit(c) || need(c, "name", &name) == -1)
+		return EDIT_DONE;
+	if (c->owner == NULL) {
+		reply_error(&c->r, "empty", "owner", "no owner");
+		return EDIT_DONE;
+	}
+	if (valid_domain("name", name, n, err) == -1) {
+		bad(c, "name", err);
+		return EDIT_DONE;
+	}
+	if (nstore_ud_get(c->a->st, kind, n, item) == 0) {
+		json_decref(*item);
+		*item = NULL;
+		reply_error(&c->r, "exists", object, "%s \"%s\" already exists",
+		    what, n);
+		return EDIT_DONE;
+	}
+	return EDIT_CREATE;
+}
+
+static void
+web_fields(struct call *c, json_t *e, const json_t *s)
+{
+	site_fields(e, s, c->a->conf.root);
+}
+
+static void
+web_edit(struct call *c)
+{
+	char n[DOMAIN_MAX], home[300];
+	json_t *s, *puts;
+	int how;
+
+	how = edit_begin(c, "webdomain", "webdomain", "web domain",
+	    web_fields, n, &s);
+	if (how == EDIT_DONE)
+		return;
+	if (how == EDIT_CREATE) {
 		snprintf(home, sizeof(home), "www/%s", n);
 		s = json_pack("{s:s,s:s,s:[],s:s,s:s,s:s,s:s,s:b,s:b,s:b}",
 		    "name", n, "owner", c->owner, "aliases", "home", home,
@@ -744,42 +779,24 @@ zone_list(struct call *c)
 }
 
 static void
+zone_fields_c(struct call *c, json_t *e, const json_t *z)
+{
+	(void)c;
+	zone_fields(e, z);
+}
+
+static void
 zone_edit(struct call *c)
 {
-	const char *elid = P(c, "elid"), *name;
-	char n[DOMAIN_MAX], err[VALID_ERR_MAX], buf[600];
-	json_t *z = NULL, *puts;
-	int creating = 0;
+	char n[DOMAIN_MAX], buf[600];
+	json_t *z, *puts;
+	int how, creating = 0;
 
-	if (elid && *elid) {
-		if (valid_domain("elid", elid, n, err) == -1) {
-			bad(c, "elid", err);
-			return;
-		}
-		if (find(c, "zone", "DNS domain", n, &z) == -1)
-			return;
-		if (!submit(c)) {
-			zone_fields(c->r.doc, z);
-			json_decref(z);
-			return;
-		}
-	} else {
-		if (!submit(c) || need(c, "name", &name) == -1)
-			return;
-		if (c->owner == NULL) {
-			reply_error(&c->r, "empty", "owner", "no owner");
-			return;
-		}
-		if (valid_domain("name", name, n, err) == -1) {
-			bad(c, "name", err);
-			return;
-		}
-		if (nstore_ud_get(c->a->st, "zone", n, &z) == 0) {
-			json_decref(z);
-			reply_error(&c->r, "exists", "domain", "DNS domain "
-			    "\"%s\" already exists", n);
-			return;
-		}
+	how = edit_begin(c, "zone", "domain", "DNS domain", zone_fields_c, n,
+	    &z);
+	if (how == EDIT_DONE)
+		return;
+	if (how == EDIT_CREATE) {
 		snprintf(buf, sizeof(buf), "admin@%s", n);
 		z = json_pack("{s:s,s:s,s:[s++,s++],s:s,s:s,s:I,s:[]}", "name",
 		    n, "owner", c->owner, "ns", "ns1.", n, ".", "ns2.", n, ".",
@@ -1043,44 +1060,26 @@ defaction_read(struct call *c, json_t *d)
 }
 
 static void
+maildom_fields_c(struct call *c, json_t *e, const json_t *d)
+{
+	(void)c;
+	maildom_fields(e, d);
+}
+
+static void
 maildom_edit(struct call *c)
 {
-	const char *elid = P(c, "elid"), *name;
-	char n[DOMAIN_MAX], err[VALID_ERR_MAX];
-	json_t *d = NULL, *puts;
+	char n[DOMAIN_MAX];
+	json_t *d, *puts;
+	int how;
 
-	if (elid && *elid) {
-		if (valid_domain("elid", elid, n, err) == -1) {
-			bad(c, "elid", err);
-			return;
-		}
-		if (find(c, "emaildomain", "mail domain", n, &d) == -1)
-			return;
-		if (!submit(c)) {
-			maildom_fields(c->r.doc, d);
-			json_decref(d);
-			return;
-		}
-	} else {
-		if (!submit(c) || need(c, "name", &name) == -1)
-			return;
-		if (c->owner == NULL) {
-			reply_error(&c->r, "empty", "owner", "no owner");
-			return;
-		}
-		if (valid_domain("name", name, n, err) == -1) {
-			bad(c, "name", err);
-			return;
-		}
-		if (nstore_ud_get(c->a->st, "emaildomain", n, &d) == 0) {
-			json_decref(d);
-			reply_error(&c->r, "exists", "emaildomain", "mail "
-			    "domain \"%s\" already exists", n);
-			return;
-		}
+	how = edit_begin(c, "emaildomain", "emaildomain", "mail domain",
+	    maildom_fields_c, n, &d);
+	if (how == EDIT_DONE)
+		return;
+	if (how == EDIT_CREATE)
 		d = json_pack("{s:s,s:s,s:s}", "name", n, "owner", c->owner,
 		    "defaction", "reject");
-	}
 	if (defaction_read(c, d) == -1 || ensure_account(c) == -1) {
 		json_decref(d);
 		return;

@@ -429,6 +429,82 @@ undo_create(struct master *m, const struct node *n, const char *kind,
 }
 
 /*
+ * The aliases a web domain call gives, canonical and space-separated in
+ * out; a new site without aliases= gets "www.NAME", as the node does.
+ * 0, 1 when the call says nothing of aliases, or -1 with the error.
+ */
+static int
+aliases_of(struct api_ctx *c, const char *site, int creating, char *out,
+    size_t outlen)
+{
+	const char *al = params_get(c->p, "aliases");
+	char err[VALID_ERR_MAX];
+
+	out[0] = '\0';
+	if (al == NULL) {
+		if (!creating)
+			return 1;
+		if (strlen(site) + 4 <= 253)
+			snprintf(out, outlen, "www.%s", site);
+		return 0;
+	}
+	if (valid_domain_list("aliases", al, 32, out, outlen, err) == -1) {
+		api_bad(c, "aliases", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Entries of kind webalias for the names of list (space-separated) not
+ * in skip, appended to v from *n. */
+static void
+alias_entries(const char *list, const json_t *skip, const struct uentry *site,
+    struct uentry *v, size_t *n, size_t max)
+{
+	char *dup = strdup(list), *tok, *save = NULL;
+	const json_t *r;
+	size_t i;
+
+	if (dup == NULL)
+		fatal("strdup");
+	for (tok = strtok_r(dup, " ", &save); tok && *n < max;
+	    tok = strtok_r(NULL, " ", &save)) {
+		int seen = 0;
+
+		json_array_foreach(skip, i, r)
+			if (strcmp(json_string_value(json_object_get(r,
+			    "name")), tok) == 0)
+				seen = 1;
+		if (seen)
+			continue;
+		memset(&v[*n], 0, sizeof(v[*n]));
+		strlcpy_hf(v[*n].kind, "webalias", sizeof(v[*n].kind));
+		strlcpy_hf(v[*n].name, tok, sizeof(v[*n].name));
+		strlcpy_hf(v[*n].parent, site->name, sizeof(v[*n].parent));
+		v[*n].owner = site->owner;
+		v[*n].node = site->node;
+		(*n)++;
+	}
+	free(dup);
+}
+
+/* The answer to a reservation refused because v[k]'s name is taken. */
+static void
+taken_error(struct api_ctx *c, const struct ufam *f, const struct uentry *v,
+    size_t k)
+{
+	char q[VALID_ERR_MAX];
+
+	valid_quote(v[k].name, q, sizeof(q));
+	if (strcmp(v[k].kind, "webalias") == 0)
+		reply_error(&c->r, "exists", "aliases", "\"%s\" is already "
+		    "the name or an alias of a web domain", q);
+	else
+		reply_error(&c->r, "exists", f->kind, "%s \"%s\" already "
+		    "exists", f->what, q);
+}
+
+/*
  * Creates an indexed object: name checked and reserved cluster-wide
  * (pending), the owner placed, the call forwarded with the owner's
  * account; the row becomes live, or goes when the node refused.
@@ -436,15 +512,17 @@ undo_create(struct master *m, const struct node *n, const char *kind,
 static void
 create(struct api_ctx *c, const struct ufam *f)
 {
-	struct uentry e, pe;
+	struct uentry e, pe, v[33];
 	struct user u;
 	struct node n;
-	char name[320], err[400], q[VALID_ERR_MAX];
+	char name[320], err[400], q[VALID_ERR_MAX], aliases[8192];
 	const char *nm, *names[1];
 	json_t *over = NULL;
+	size_t nv = 1, k = 0, i;
 	int rc, have_node = 0;
 
 	memset(&e, 0, sizeof(e));
+	aliases[0] = '\0';
 	if (new_owner(c, &u) == -1)
 		return;
 	if ((nm = api_need(c, "name")) == NULL)
@@ -480,6 +558,15 @@ create(struct api_ctx *c, const struct ufam *f)
 		if (canon_name(c, f, "name", nm, name, sizeof(name)) == -1)
 			return;
 		over = json_pack("{s:s}", "name", name);
+		/* a site's aliases are web names too: reserved with it, and
+		 * given to the node as the master has them */
+		if (strcmp(f->kind, "webdomain") == 0) {
+			if (aliases_of(c, name, 1, aliases, sizeof(aliases)) ==
+			    -1)
+				goto out;
+			json_object_set_new(over, "aliases",
+			    json_string(aliases));
+		}
 	}
 	if (place_user(c->m, u.id, f->role, &n, err, sizeof(err)) == -1) {
 		reply_error(&c->r, "placement", f->kind, "%s", err);
@@ -497,8 +584,10 @@ create(struct api_ctx *c, const struct ufam *f)
 	e.owner = u.id;
 	e.node = n.id;
 	valid_quote(name, q, sizeof(q));
-	rc = store_uindex_reserve(c->m->st, &e, f->lim >= 0 ? u.lim[f->lim] :
-	    0, wall_s());
+	v[0] = e;
+	alias_entries(aliases, NULL, &e, v, &nv, nitems(v));
+	rc = store_uindex_reserve(c->m->st, v, nv, f->lim >= 0 ?
+	    u.lim[f->lim] : 0, wall_s(), &k);
 	if (rc == STORE_EXISTS || rc == STORE_LIMIT)
 		/* refused before the node heard of it: a placement made
 		 * for this create alone is not kept */
@@ -507,8 +596,7 @@ create(struct api_ctx *c, const struct ufam *f)
 		master_caches_clear(c->m);
 	}
 	if (rc == STORE_EXISTS) {
-		reply_error(&c->r, "exists", f->kind, "%s \"%s\" already "
-		    "exists", f->what, q);
+		taken_error(c, f, v, k);
 		goto out;
 	}
 	if (rc == STORE_LIMIT) {
@@ -524,7 +612,8 @@ create(struct api_ctx *c, const struct ufam *f)
 	names[0] = name;
 	rc = forward(c, &n, u.name, &u, over);
 	if (rc == 0)
-		store_uindex_live(c->m->st, f->kind, name);
+		for (i = 0; i < nv; i++)
+			store_uindex_live(c->m->st, v[i].kind, v[i].name);
 	else if (rc == 1 || rc == -2)
 		store_uindex_remove(c->m->st, f->kind, names, 1);
 	else {
@@ -540,6 +629,71 @@ out:
 	json_decref(over);
 	if (have_node)
 		store_node_free(&n);
+}
+
+/*
+ * A change of a site: new aliases are reserved before the node is asked,
+ * aliases dropped are freed after it did it.  An answer lost leaves the
+ * new ones pending for the reconciler and keeps the old ones: a name may
+ * stay reserved a while too long, never be given twice.
+ */
+static void
+site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
+    json_t *over)
+{
+	char aliases[8192], padded[8200];
+	struct uentry v[32];
+	json_t *cur = NULL, *r;
+	const char *drop[64];
+	size_t nv = 0, nd = 0, i, k = 0;
+	int rc;
+
+	if ((rc = aliases_of(c, e->name, 0, aliases, sizeof(aliases))) == -1)
+		return;
+	if (rc == 1) {		/* aliases unchanged */
+		forward_to(c, e, over);
+		return;
+	}
+	json_object_set_new(over, "aliases", json_string(aliases));
+	if (store_uindex_children(c->m->st, "webalias", e->name, &cur) ==
+	    -1) {
+		reply_error(&c->r, "internal", f->kind, "store unavailable");
+		goto out;
+	}
+	alias_entries(aliases, cur, e, v, &nv, nitems(v));
+	if (nv > 0 && (rc = store_uindex_reserve(c->m->st, v, nv, 0,
+	    wall_s(), &k)) != 0) {
+		if (rc == STORE_EXISTS)
+			taken_error(c, f, v, k);
+		else
+			reply_error(&c->r, "internal", f->kind, "store "
+			    "unavailable");
+		goto out;
+	}
+	rc = forward_to(c, e, over);
+	if (rc == 0) {
+		for (i = 0; i < nv; i++)
+			store_uindex_live(c->m->st, "webalias", v[i].name);
+		/* the aliases no longer in the list */
+		snprintf(padded, sizeof(padded), " %s ", aliases);
+		json_array_foreach(cur, i, r) {
+			const char *a = json_string_value(json_object_get(r,
+			    "name"));
+			char pad[DOMAIN_MAX + 2];
+
+			snprintf(pad, sizeof(pad), " %s ", a);
+			if (nd < nitems(drop) && strstr(padded, pad) == NULL)
+				drop[nd++] = a;
+		}
+		store_uindex_remove(c->m->st, "webalias", drop, nd);
+	} else if (rc == 1 || rc == -2)
+		for (i = 0; i < nv; i++) {
+			const char *a = v[i].name;
+
+			store_uindex_remove(c->m->st, "webalias", &a, 1);
+		}
+out:
+	json_decref(cur);
 }
 
 void
@@ -573,7 +727,10 @@ api_ud_edit(struct api_ctx *c)
 	    ud_find(c, f->kind, f->what, name, &e) == -1)
 		return;
 	over = json_pack("{s:s}", "elid", name);
-	forward_to(c, &e, over);
+	if (strcmp(f->kind, "webdomain") == 0 && api_is_submit(c))
+		site_change(c, f, &e, over);
+	else
+		forward_to(c, &e, over);
 	json_decref(over);
 }
 
@@ -643,6 +800,35 @@ out:
 	free(buf);
 }
 
+/* A pending alias: live if its site on the node has it, gone if not. */
+static void
+settle_alias(struct master *m, const struct node *n, const json_t *row)
+{
+	const char *name = json_string_value(json_object_get(row, "name"));
+	const char *site = json_string_value(json_object_get(row, "parent"));
+	const char *al;
+	struct ucall u;
+	char pad[DOMAIN_MAX + 2], have[8200];
+
+	memset(&u, 0, sizeof(u));
+	u.node = n;
+	u.body = json_pack("{s:s,s:{s:s},s:O}", "func", "webdomain.edit",
+	    "params", "elid", site, "owner", json_object_get(row,
+	    "owner_name"));
+	proxy_run(m, &u, 1, "/v1/ud");
+	json_decref(u.body);
+	if (u.doc == NULL)
+		return;		/* no answer: the next round */
+	al = json_string_value(json_object_get(u.doc, "aliases"));
+	snprintf(pad, sizeof(pad), " %s ", name);
+	snprintf(have, sizeof(have), " %s ", al ? al : "");
+	if (json_object_get(u.doc, "error") == NULL && strstr(have, pad))
+		store_uindex_live(m->st, "webalias", name);
+	else
+		store_uindex_remove(m->st, "webalias", &name, 1);
+	json_decref(u.doc);
+}
+
 /*
  * The reconciler of the index: a row still pending since before
  * older_than belongs to a create whose caller was never told it succeeded
@@ -670,6 +856,11 @@ ud_settle_pending(struct master *m, int64_t older_than)
 		if (store_node_get(m->st, json_integer_value(json_object_get(r,
 		    "node")), &n) != 0)
 			continue;
+		if (strcmp(kind, "webalias") == 0) {
+			settle_alias(m, &n, r);
+			store_node_free(&n);
+			continue;
+		}
 		if (undo_create(m, &n, kind, name) == 0) {
 			store_uindex_remove(m->st, kind, &name, 1);
 			log_info("index: settled the unfinished create of %s "

@@ -1830,25 +1830,48 @@ store_uindex_get(struct store *s, const char *kind, const char *name,
 	return rc;
 }
 
+/* Whether name is taken in the web namespace of sites and aliases, or
+ * under kind otherwise.  Called under the lock; -1 on failure. */
+static int
+name_taken(struct store *s, const char *kind, const char *name)
+{
+	int web = strcmp(kind, "webdomain") == 0 ||
+	    strcmp(kind, "webalias") == 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prep(s, "SELECT 1 FROM uindex WHERE name = ?2 AND "
+	    "(kind = ?1 OR (?3 AND kind IN ('webdomain', 'webalias')))")) ==
+	    NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, web);
+	rc = sqlite3_step(st);
+	unprep(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
-store_uindex_reserve(struct store *s, const struct uentry *e, int64_t limit,
-    int64_t now)
+store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
+    int64_t limit, int64_t now, size_t *conflict)
 {
 	sqlite3_stmt *st;
-	int rc = 0;
+	size_t i;
+	int rc = 0, t;
 
 	lock(s);
 	if (exec(s, "BEGIN IMMEDIATE") == -1) {
 		unlock(s);
 		return -1;
 	}
-	if (limit > 0) {
+	if (limit > 0 && n > 0) {
 		if ((st = prep(s, "SELECT count(*) FROM uindex WHERE "
 		    "owner = ?1 AND kind = ?2")) == NULL)
 			rc = -1;
 		else {
-			sqlite3_bind_int64(st, 1, e->owner);
-			sqlite3_bind_text(st, 2, e->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 1, e[0].owner);
+			sqlite3_bind_text(st, 2, e[0].kind, -1, SQLITE_STATIC);
 			if (sqlite3_step(st) != SQLITE_ROW)
 				rc = -1;
 			else if (sqlite3_column_int64(st, 0) >= limit)
@@ -1856,25 +1879,55 @@ store_uindex_reserve(struct store *s, const struct uentry *e, int64_t limit,
 			unprep(s, st);
 		}
 	}
-	if (rc == 0) {
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((t = name_taken(s, e[i].kind, e[i].name)) != 0) {
+			rc = t == 1 ? STORE_EXISTS : -1;
+			if (conflict)
+				*conflict = i;
+			break;
+		}
 		if ((st = prep(s, "INSERT INTO uindex (kind, name, owner, node, "
 		    "parent, state, since) VALUES (?1, ?2, ?3, ?4, ?5, "
-		    "'pending', ?6)")) == NULL)
+		    "'pending', ?6)")) == NULL) {
 			rc = -1;
-		else {
-			sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3, e->owner);
-			sqlite3_bind_int64(st, 4, e->node);
-			sqlite3_bind_text(st, 5, e->parent, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 6, now);
-			rc = step_done(s, st);
-			unprep(s, st);
+			break;
 		}
+		sqlite3_bind_text(st, 1, e[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, e[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, e[i].owner);
+		sqlite3_bind_int64(st, 4, e[i].node);
+		sqlite3_bind_text(st, 5, e[i].parent, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, now);
+		rc = step_done(s, st);
+		unprep(s, st);
+		/* the same name twice in one reservation */
+		if (rc == STORE_EXISTS && conflict)
+			*conflict = i;
 	}
 	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
 	unlock(s);
 	return rc;
+}
+
+int
+store_uindex_children(struct store *s, const char *kind,
+    const char *parent, json_t **rows)
+{
+	sqlite3_stmt *st;
+
+	*rows = json_array();
+	lock(s);
+	if ((st = prep(s, "SELECT name, state FROM uindex WHERE kind = ?1 "
+	    "AND parent = ?2 ORDER BY name")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+	json_decref(*rows);
+	*rows = rows_json(s, st);
+	unlock(s);
+	return 0;
 }
 
 int
@@ -1911,8 +1964,10 @@ store_uindex_remove(struct store *s, const char *kind,
 		return -1;
 	}
 	st = prep(s, "DELETE FROM uindex WHERE kind = ?1 AND name = ?2");
-	sc = prep(s, "DELETE FROM uindex WHERE kind = 'email' AND "
-	    "parent = ?1");
+	/* what lives under it: a mail domain's mailboxes, a site's
+	 * aliases */
+	sc = prep(s, "DELETE FROM uindex WHERE kind = CASE ?1 WHEN "
+	    "'emaildomain' THEN 'email' ELSE 'webalias' END AND parent = ?2");
 	if (st == NULL || sc == NULL)
 		rc = -1;
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -1920,9 +1975,11 @@ store_uindex_remove(struct store *s, const char *kind,
 		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
 		rc = step_done(s, st);
-		if (rc == 0 && strcmp(kind, "emaildomain") == 0) {
+		if (rc == 0 && (strcmp(kind, "emaildomain") == 0 ||
+		    strcmp(kind, "webdomain") == 0)) {
 			sqlite3_reset(sc);
-			sqlite3_bind_text(sc, 1, names[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(sc, 1, kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(sc, 2, names[i], -1, SQLITE_STATIC);
 			rc = step_done(s, sc);
 		}
 	}

@@ -228,25 +228,31 @@ int	 store_node_placements(struct store *, int64_t node, int *n);
 /* ---- the user-data index: (kind, name) -> owner, node ---- */
 
 struct uentry {
-	char	 kind[16];	/* webdomain, domain, emaildomain, email */
+	char	 kind[16];	/* webdomain, webalias, domain, emaildomain,
+				 * email */
 	char	 name[320];
 	int64_t	 owner;
 	char	 owner_name[64];
 	int64_t	 node;
-	char	 parent[256];	/* an email's mail domain */
+	char	 parent[256];	/* an email's mail domain, an alias's site */
 	char	 state[12];	/* pending, live */
 	int64_t	 since;
 };
 
 int	 store_uindex_get(struct store *, const char *kind, const char *name,
 	    struct uentry *);
-/* Inserts e as pending: STORE_EXISTS when the name is taken (by anyone),
- * STORE_LIMIT when the owner already has limit rows of the kind (limit 0:
- * none). */
-int	 store_uindex_reserve(struct store *, const struct uentry *,
-	    int64_t limit, int64_t now);
+/* Inserts the n entries as pending, all or none: STORE_EXISTS when a
+ * name is taken (by anyone; sites and their aliases share one namespace),
+ * with its index in *conflict; STORE_LIMIT when the owner already has
+ * limit rows of e[0]'s kind (limit 0: none). */
+int	 store_uindex_reserve(struct store *, const struct uentry *e, size_t n,
+	    int64_t limit, int64_t now, size_t *conflict);
+/* The rows of kind under parent: [{name, state}]. */
+int	 store_uindex_children(struct store *, const char *kind,
+	    const char *parent, json_t **rows);
 int	 store_uindex_live(struct store *, const char *kind, const char *name);
-/* Removes the rows, and with an emaildomain the emails under it. */
+/* Removes the rows, with what lives under them: an emaildomain's emails,
+ * a webdomain's aliases (kind webalias). */
 int	 store_uindex_remove(struct store *, const char *kind,
 	    const char *const *names, size_t n);
 /* Removes every row of the user on node. */

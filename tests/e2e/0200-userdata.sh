@@ -69,10 +69,25 @@ check "no alice account on bob's web node" [ -z "$(grep '^alice:' "$WORK/n$bi/ro
 # names are unique cluster-wide, also across nodes
 out=$(ub webdomain.edit sok=ok name=alice.example.com)
 assert_eq "taken by alice" exists "$(jf "$out" .error.type)"
-# a site may not take a name another site of its node serves as alias
+# sites and their aliases share one namespace, across the cluster: bob,
+# on the other web node, can take neither alice's alias as a site nor as
+# an alias; when alice drops it, it is free
 api user.edit sok=ok elid=alice limit_webdomains=5 >/dev/null
 out=$(ua webdomain.edit sok=ok name=www.alice.example.com)
 assert_eq "an alias of another site" exists "$(jf "$out" .error.type)"
+out=$(ub webdomain.edit sok=ok name=www.alice.example.com)
+assert_eq "alice's alias as bob's site" exists "$(jf "$out" .error.type)"
+out=$(ub webdomain.edit sok=ok elid=bob.example.net aliases="www.bob.example.net www.alice.example.com")
+assert_eq "alice's alias as bob's alias" exists "$(jf "$out" .error.type)"
+assert_match "the refusal names it" 'www.alice.example.com' "$(jf "$out" .error.msg)"
+assert_eq "bob's site unchanged" "www.bob.example.net" "$(ub webdomain.edit elid=bob.example.net | jq -r .aliases)"
+out=$(ua webdomain.edit sok=ok elid=alice.example.com aliases="shop.alice.example.com")
+assert_eq "alice changes her aliases" "" "$(jf "$out" .ok)"
+assert_match "on her node too" 'server_name alice.example.com shop.alice.example.com;' "$(cat "$WORK/n$wi/root/etc/nginx/hostfleet/sites/alice.example.com.conf")"
+out=$(ub webdomain.edit sok=ok elid=bob.example.net aliases="www.bob.example.net www.alice.example.com")
+assert_eq "the dropped alias is free" "" "$(jf "$out" .ok)"
+out=$(ub webdomain.edit sok=ok name=shop.alice.example.com)
+assert_eq "the new one is taken" exists "$(jf "$out" .error.type)"
 # a role holding users' data can't be taken from its node, nor the node
 # removed
 out=$(api cluster.node.edit sok=ok elid="$(eval echo \$NODEID_$wi)" roles=dns)
@@ -144,6 +159,8 @@ check "account gone on web" [ -z "$(grep '^alice:' "$WORK/n$wi/root/etc/passwd")
 check "account gone on mail" [ -z "$(grep '^alice:' "$mroot/etc/passwd")" ]
 check "home gone" [ ! -d "$WORK/n$wi/root/var/www/alice" ]
 out=$(ub webdomain.edit sok=ok name=alice.example.com)
+assert_eq "its default alias is bob's already" exists "$(jf "$out" .error.type)"
+out=$(ub webdomain.edit sok=ok name=alice.example.com aliases=)
 assert_eq "the name is free again" "" "$(jf "$out" .ok)"
 # UIDs are never given twice, even after their user is gone
 api user.edit sok=ok name=erin passwd=erin-pass-12 >/dev/null

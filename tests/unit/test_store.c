@@ -633,19 +633,19 @@ test_uindex(void **state)
 	strcpy(e.name, "example.com");
 	e.owner = a.id;
 	e.node = n.id;
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 100), 0);
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 1, 100, NULL), 0);
 	assert_int_equal(store_uindex_get(fx->s, "emaildomain", "example.com",
 	    &got), 0);
 	assert_string_equal(got.state, "pending");
 	assert_string_equal(got.owner_name, "alice");
 	/* taken, for anyone; bob's limit does not matter */
 	e.owner = b.id;
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 0, 100),
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 0, 100, NULL),
 	    STORE_EXISTS);
 	/* alice's limit of 1 counts the pending row */
 	e.owner = a.id;
 	strcpy(e.name, "example.net");
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 100),
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 1, 100, NULL),
 	    STORE_LIMIT);
 	assert_int_equal(store_uindex_live(fx->s, "emaildomain",
 	    "example.com"), 0);
@@ -655,7 +655,7 @@ test_uindex(void **state)
 	strcpy(e.kind, "email");
 	strcpy(e.name, "info@example.com");
 	strcpy(e.parent, "example.com");
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 0, 100), 0);
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 0, 100, NULL), 0);
 	assert_int_equal(store_uindex_count(fx->s, a.id, "email", &cnt), 0);
 	assert_int_equal(cnt, 1);
 	/* the pending mailbox is what the reconciler sees */
@@ -679,6 +679,41 @@ test_uindex(void **state)
 	assert_int_equal(store_placement_drop_unused(fx->s, a.id, "web"), 0);
 	assert_int_equal(store_placement_get(fx->s, a.id, "web", &node),
 	    STORE_NOTFOUND);
+	/* sites and aliases share one namespace; a reservation is all or
+	 * nothing, and says which name was taken */
+	{
+		struct uentry w[3];
+		size_t k = 99;
+		const char *site[] = { "a.example" };
+
+		memset(w, 0, sizeof(w));
+		strcpy(w[0].kind, "webdomain");
+		strcpy(w[0].name, "a.example");
+		strcpy(w[1].kind, "webalias");
+		strcpy(w[1].name, "www.a.example");
+		strcpy(w[1].parent, "a.example");
+		w[0].owner = w[1].owner = a.id;
+		w[0].node = w[1].node = n.id;
+		assert_int_equal(store_uindex_reserve(fx->s, w, 2, 0, 100, &k),
+		    0);
+		w[2] = w[0];
+		strcpy(w[2].name, "b.example");
+		w[2].owner = b.id;
+		strcpy(w[0].name, "www.a.example");	/* an alias as a site */
+		w[1] = w[2];
+		assert_int_equal(store_uindex_reserve(fx->s, &w[1], 1, 0, 100,
+		    &k), 0);
+		assert_int_equal(store_uindex_reserve(fx->s, w, 1, 0, 100, &k),
+		    STORE_EXISTS);
+		assert_int_equal(k, 0);
+		/* the site goes with its aliases */
+		assert_int_equal(store_uindex_remove(fx->s, "webdomain", site,
+		    1), 0);
+		assert_int_equal(store_uindex_get(fx->s, "webalias",
+		    "www.a.example", &got), STORE_NOTFOUND);
+		assert_int_equal(store_uindex_reserve(fx->s, w, 1, 0, 100, &k),
+		    0);
+	}
 }
 
 static void

@@ -44,8 +44,9 @@ struct httpc {
 	int			 evfd;		/* wakes the engine */
 	int64_t			 timer_at;	/* curl's deadline (mono ms), -1 */
 	int			 stop;
-	/* httpc_call(): requests made in the caller's thread, on a pool of
-	 * connections and TLS sessions shared by every thread */
+	/* httpc_call(): requests made in the caller's thread, on easy
+	 * handles pooled with their open connections, and TLS sessions
+	 * shared by every thread */
 	CURLSH			*share;
 	pthread_mutex_t		 share_mtx[CURL_LOCK_DATA_LAST];
 	CURL			*sidle[64];
@@ -425,8 +426,9 @@ httpc_new(const struct httpc_tls *tls)
 		curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
 		curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 		curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE,
-		    CURL_LOCK_DATA_CONNECT);
+		/* TLS sessions only: libcurl's shared connection cache is
+		 * not safe across threads (curl KNOWN_BUGS); connections
+		 * stay with the pooled easy handles instead */
 		curl_share_setopt(c->share, CURLSHOPT_SHARE,
 		    CURL_LOCK_DATA_SSL_SESSION);
 	}
@@ -453,9 +455,8 @@ httpc_call(struct httpc *c, struct hreq *r)
 	}
 	h = setup_easy(e, &c->tls, r);
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
-	/* the shared pool keeps one connection per caller at once, not
-	 * curl's default of 5, or every busy moment reconnects */
-	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 1024L);
+	/* a pooled handle keeps its connections to several nodes */
+	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 16L);
 	rc = curl_easy_perform(e);
 	finish(e, r, rc, start);
 	curl_slist_free_all(h);

@@ -55,9 +55,10 @@ void		 httpc_free(struct httpc *);
 /* Runs the n requests at once and returns when every one has an answer or
  * has failed.  Safe to call from several threads. */
 void		 httpc_run(struct httpc *, struct hreq **reqs, size_t n);
-/* Runs one request in the calling thread, on connections pooled for every
- * thread of c: no hand-over to the engine, for a single call on a path
- * where latency counts (the master's proxy).  0 when an HTTP answer came. */
+/* Runs one request in the calling thread, on an easy handle (and the
+ * connections it keeps open) from a pool of c: no hand-over to the engine,
+ * for a single call on a path where latency counts (the master's proxy).
+ * 0 when an HTTP answer came. */
 int		 httpc_call(struct httpc *, struct hreq *);
 /* Runs one request on a fresh handle; returns 0 when an HTTP answer came. */
 int		 httpc_do(const struct httpc_tls *, struct hreq *);

@@ -213,6 +213,7 @@ authenticate(struct api_ctx *c)
 
 	if ((sid = params_get(c->p, "auth")) != NULL && *sid) {
 		char ck[160];
+		uint64_t gen;
 
 		secret_hash(sid, h);
 		/* a session seen in the last second needs no store read; its
@@ -222,9 +223,10 @@ authenticate(struct api_ctx *c)
 			actor_set(&c->who, &u);
 			return 0;
 		}
+		gen = mcache_gen(m->sessions);
 		if (store_session_use(m->st, h, c->http->client_addr, wall_s(),
 		    m->conf.session_idle_s, &u) == 0 && u.active)
-			mcache_put(m->sessions, ck, &u, sizeof(u), 1000);
+			mcache_put(m->sessions, ck, &u, sizeof(u), 1000, gen);
 		else {
 			reply_error(&c->r, "auth", "session",
 			    "session unknown, expired or bound to another "

@@ -127,6 +127,13 @@ ud_find(struct api_ctx *c, const char *kind, const char *what,
 		return -1;
 	}
 	valid_quote(name, q, sizeof(q));
+	if (rc == 0 && strcmp(e->state, "pending") == 0 &&
+	    (admin_mode(c) || e->owner == c->as.id)) {
+		/* not made yet, or being undone: nothing to act on */
+		reply_error(&c->r, "busy", kind, "%s \"%s\" is being created "
+		    "or undone; try again in a few seconds", what, q);
+		return -1;
+	}
 	if (admin_mode(c)) {
 		if (rc == 0)
 			return 0;
@@ -357,6 +364,8 @@ api_ud_list(struct api_ctx *c)
 	/* the route of a user's listing is read on every call: cached */
 	snprintf(key, sizeof(key), "%lld %s", (long long)c->as.id, f->role);
 	if (mcache_get(c->m->routes, key, &n, sizeof(n)) == -1) {
+		uint64_t gen = mcache_gen(c->m->routes);
+
 		if (store_placement_get(c->m->st, c->as.id, f->role, &nid) !=
 		    0) {
 			reply_list(&c->r);	/* never placed: nothing here */
@@ -365,7 +374,7 @@ api_ud_list(struct api_ctx *c)
 		if (node_of(c, nid, &n) == -1)
 			return;
 		store_node_free(&n);
-		mcache_put(c->m->routes, key, &n, sizeof(n), 1000);
+		mcache_put(c->m->routes, key, &n, sizeof(n), 1000, gen);
 	}
 	forward(c, &n, c->as.name, NULL, NULL);
 }
@@ -516,10 +525,11 @@ create(struct api_ctx *c, const struct ufam *f)
 	struct user u;
 	struct node n;
 	char name[320], err[400], q[VALID_ERR_MAX], aliases[8192];
-	const char *nm, *names[1];
+	const char *nm;
 	json_t *over = NULL;
 	size_t nv = 1, k = 0, i;
-	int rc, have_node = 0;
+	int64_t since = 0;
+	int rc = -1, have_node = 0, fresh = 0, attempt;
 
 	memset(&e, 0, sizeof(e));
 	aliases[0] = '\0';
@@ -568,32 +578,44 @@ create(struct api_ctx *c, const struct ufam *f)
 			    json_string(aliases));
 		}
 	}
-	if (place_user(c->m, u.id, f->role, &n, err, sizeof(err)) == -1) {
-		reply_error(&c->r, "placement", f->kind, "%s", err);
-		goto out;
+	/* the node of the owner's role, and the name reserved there; when
+	 * a create of the same owner placed them elsewhere meanwhile, again
+	 * with that node */
+	for (attempt = 0;; attempt++) {
+		if (have_node)
+			store_node_free(&n);
+		have_node = 0;
+		if (place_user(c->m, u.id, f->role, &n, &fresh, err,
+		    sizeof(err)) == -1) {
+			reply_error(&c->r, "placement", f->kind, "%s", err);
+			goto out;
+		}
+		have_node = 1;
+		if (strcmp(n.status, "unavailable") == 0) {
+			reply_error(&c->r, "node", n.name, "node \"%s\" (%s), "
+			    "which holds the %s data of user \"%s\", is "
+			    "unavailable; nothing was changed", n.name, n.addr,
+			    f->role, u.name);
+			goto out;
+		}
+		strlcpy_hf(e.kind, f->kind, sizeof(e.kind));
+		strlcpy_hf(e.name, name, sizeof(e.name));
+		e.owner = u.id;
+		e.node = n.id;
+		v[0] = e;
+		nv = 1;
+		alias_entries(aliases, NULL, &e, v, &nv, nitems(v));
+		since = wall_s();
+		rc = store_uindex_reserve(c->m->st, v, nv, f->role,
+		    f->lim >= 0 ? u.lim[f->lim] : 0, since, &k);
+		if (rc != STORE_MOVED || attempt == 2)
+			break;
 	}
-	have_node = 1;
-	if (strcmp(n.status, "unavailable") == 0) {
-		reply_error(&c->r, "node", n.name, "node \"%s\" (%s), which "
-		    "holds the %s data of user \"%s\", is unavailable; "
-		    "nothing was changed", n.name, n.addr, f->role, u.name);
-		goto out;
-	}
-	strlcpy_hf(e.kind, f->kind, sizeof(e.kind));
-	strlcpy_hf(e.name, name, sizeof(e.name));
-	e.owner = u.id;
-	e.node = n.id;
 	valid_quote(name, q, sizeof(q));
-	v[0] = e;
-	alias_entries(aliases, NULL, &e, v, &nv, nitems(v));
-	rc = store_uindex_reserve(c->m->st, v, nv, f->lim >= 0 ?
-	    u.lim[f->lim] : 0, wall_s(), &k);
-	if (rc == STORE_EXISTS || rc == STORE_LIMIT)
-		/* refused before the node heard of it: a placement made
-		 * for this create alone is not kept */
-	{
-		store_placement_drop_unused(c->m->st, u.id, f->role);
+	if (rc == 0 && fresh) {
 		master_caches_clear(c->m);
+		log_info("placement: user \"%s\" gets %s on node %s", u.name,
+		    f->role, n.name);
 	}
 	if (rc == STORE_EXISTS) {
 		taken_error(c, f, v, k);
@@ -605,26 +627,33 @@ create(struct api_ctx *c, const struct ufam *f)
 		    f->what);
 		goto out;
 	}
+	if (rc == STORE_INACTIVE) {
+		reply_error(&c->r, "access", "owner", "user \"%s\" is "
+		    "suspended or being deleted", u.name);
+		goto out;
+	}
 	if (rc != 0) {
 		reply_error(&c->r, "internal", f->kind, "store unavailable");
 		goto out;
 	}
-	names[0] = name;
 	rc = forward(c, &n, u.name, &u, over);
 	if (rc == 0)
 		for (i = 0; i < nv; i++)
 			store_uindex_live(c->m->st, v[i].kind, v[i].name);
 	else if (rc == 1 || rc == -2)
-		store_uindex_remove(c->m->st, f->kind, names, 1);
+		store_uindex_unreserve(c->m->st, f->kind, name, u.id, n.id,
+		    since);
 	else {
+		/* if the node does not answer the undo either, the row
+		 * stays pending and the reconciler settles it */
 		if (undo_create(c->m, &n, f->kind, name) == 0)
-			store_uindex_remove(c->m->st, f->kind, names, 1);
+			store_uindex_unreserve(c->m->st, f->kind, name, u.id,
+			    n.id, since);
 		reply_error(&c->r, "node", n.name, "node \"%s\" (%s) gave no "
 		    "answer in time; the %s \"%s\" was not created (if the "
 		    "node made it late, it is removed there)", n.name, n.addr,
 		    f->what, q);
 	}
-	/* else the row stays pending and the reconciler settles it */
 out:
 	json_decref(over);
 	if (have_node)
@@ -646,6 +675,7 @@ site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
 	json_t *cur = NULL, *r;
 	const char *drop[64];
 	size_t nv = 0, nd = 0, i, k = 0;
+	int64_t since;
 	int rc;
 
 	if ((rc = aliases_of(c, e->name, 0, aliases, sizeof(aliases))) == -1)
@@ -661,10 +691,14 @@ site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
 		goto out;
 	}
 	alias_entries(aliases, cur, e, v, &nv, nitems(v));
-	if (nv > 0 && (rc = store_uindex_reserve(c->m->st, v, nv, 0,
-	    wall_s(), &k)) != 0) {
+	since = wall_s();
+	if (nv > 0 && (rc = store_uindex_reserve(c->m->st, v, nv, NULL, 0,
+	    since, &k)) != 0) {
 		if (rc == STORE_EXISTS)
 			taken_error(c, f, v, k);
+		else if (rc == STORE_INACTIVE)
+			reply_error(&c->r, "access", "owner", "the owner is "
+			    "suspended or being deleted");
 		else
 			reply_error(&c->r, "internal", f->kind, "store "
 			    "unavailable");
@@ -687,11 +721,9 @@ site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
 		}
 		store_uindex_remove(c->m->st, "webalias", drop, nd);
 	} else if (rc == 1 || rc == -2)
-		for (i = 0; i < nv; i++) {
-			const char *a = v[i].name;
-
-			store_uindex_remove(c->m->st, "webalias", &a, 1);
-		}
+		for (i = 0; i < nv; i++)
+			store_uindex_unreserve(c->m->st, "webalias", v[i].name,
+			    e->owner, e->node, since);
 out:
 	json_decref(cur);
 }
@@ -806,7 +838,7 @@ settle_alias(struct master *m, const struct node *n, const json_t *row)
 {
 	const char *name = json_string_value(json_object_get(row, "name"));
 	const char *site = json_string_value(json_object_get(row, "parent"));
-	const char *al;
+	const char *al, *etype;
 	struct ucall u;
 	char pad[DOMAIN_MAX + 2], have[8200];
 
@@ -820,12 +852,19 @@ settle_alias(struct master *m, const struct node *n, const json_t *row)
 	if (u.doc == NULL)
 		return;		/* no answer: the next round */
 	al = json_string_value(json_object_get(u.doc, "aliases"));
+	etype = json_string_value(json_object_get(json_object_get(u.doc,
+	    "error"), "type"));
 	snprintf(pad, sizeof(pad), " %s ", name);
 	snprintf(have, sizeof(have), " %s ", al ? al : "");
-	if (json_object_get(u.doc, "error") == NULL && strstr(have, pad))
+	if (etype == NULL && strstr(have, pad))
 		store_uindex_live(m->st, "webalias", name);
-	else
-		store_uindex_remove(m->st, "webalias", &name, 1);
+	else if (etype == NULL || strcmp(etype, "missing") == 0 ||
+	    strcmp(etype, "access") == 0)
+		/* the site is gone, or has no such alias */
+		store_uindex_unreserve(m->st, "webalias", name,
+		    json_integer_value(json_object_get(row, "owner")), n->id,
+		    json_integer_value(json_object_get(row, "since")));
+	/* another error: the next round */
 	json_decref(u.doc);
 }
 
@@ -862,7 +901,10 @@ ud_settle_pending(struct master *m, int64_t older_than)
 			continue;
 		}
 		if (undo_create(m, &n, kind, name) == 0) {
-			store_uindex_remove(m->st, kind, &name, 1);
+			store_uindex_unreserve(m->st, kind, name,
+			    json_integer_value(json_object_get(r, "owner")),
+			    n.id, json_integer_value(json_object_get(r,
+			    "since")));
 			log_info("index: settled the unfinished create of %s "
 			    "\"%s\" on node %s", kind, name, n.name);
 		}

@@ -54,8 +54,9 @@ reserved_name(const char *name)
 
 /*
  * Sends body to path on every node holding some of u's data, at once.
- * Returns 0 when all took it; -1 with the nodes' errors in err, and
- * took[i] set for the nodes (of *nodesp) that did.
+ * Returns 0 when all took it; -1 with the nodes' errors in err.  took[i]
+ * (for the nodes of *nodesp) is 1 when the node did it, 2 when it gave no
+ * answer (it may have), 0 when it refused or was never reached.
  */
 static int
 push_nodes(struct master *m, const struct user *u, const char *path,
@@ -100,7 +101,10 @@ push_nodes(struct master *m, const struct user *u, const char *path,
 			    calls[i].doc, "error"), "msg"));
 		else if (calls[i].doc)
 			e = NULL;
-		took[i] = e == NULL;
+		/* 1: done; 2: no answer, so maybe done; 0: refused, or
+		 * never reached the node */
+		took[i] = e == NULL ? 1 : calls[i].doc == NULL &&
+		    !calls[i].unsent ? 2 : 0;
 		if (e) {
 			rc = -1;
 			if (eo < errlen)
@@ -121,8 +125,8 @@ out:
 
 /*
  * Makes the account of u on its nodes what next says; when a node fails,
- * the nodes that took it get prev back.  0, or -1 with the error in the
- * reply and nothing changed.
+ * every node that took it or may have (no answer) gets prev back.  0, or
+ * -1 with the error in the reply and nothing changed.
  */
 static int
 account_change(struct api_ctx *c, const struct user *prev,
@@ -432,8 +436,8 @@ api_user_suspend(struct api_ctx *c)
 	if (users_of(c, &v, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {
-		if (v[i].active == active)
-			continue;
+		/* pushed even when the master has that state already: it
+		 * repairs a node left behind */
 		next = v[i];
 		next.active = active;
 		if (account_change(c, &v[i], &next) == -1)
@@ -465,6 +469,26 @@ api_user_delete(struct api_ctx *c)
 	if (users_of(c, &v, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {
+		struct user off = v[i];
+		int pending = 0;
+
+		/* no create of theirs may start any more, and none may be
+		 * in flight: the nodes are asked only then */
+		off.active = 0;
+		if (store_user_update(c->m->st, &off) != 0 ||
+		    store_uindex_pending_of(c->m->st, v[i].id, &pending) != 0) {
+			reply_error(&c->r, "internal", "user", "store "
+			    "unavailable");
+			break;
+		}
+		master_caches_clear(c->m);
+		if (pending > 0) {
+			store_user_update(c->m->st, &v[i]);
+			reply_error(&c->r, "busy", "user", "user \"%s\" has %d "
+			    "object(s) being created; try again in a few "
+			    "seconds", v[i].name, pending);
+			break;
+		}
 		/* every node removes the user's data and account; the index
 		 * forgets what each node removed, so a retry after a failure
 		 * finishes the job */
@@ -473,13 +497,16 @@ api_user_delete(struct api_ctx *c)
 		    &nodes, &nn, &took, err, sizeof(err));
 		json_decref(body);
 		for (k = 0; k < nn; k++)
-			if (took[k])
+			if (took[k] == 1)
 				store_uindex_remove_user_node(c->m->st,
 				    v[i].id, nodes[k].id);
 		master_caches_clear(c->m);
 		store_nodes_free(nodes, nn);
 		free(took);
 		if (rc == -1) {
+			/* the user keeps what is left, as they were */
+			store_user_update(c->m->st, &v[i]);
+			master_caches_clear(c->m);
 			reply_error(&c->r, "node", "user", "user \"%s\" was "
 			    "not deleted: %s", v[i].name, err);
 			break;

@@ -29,6 +29,7 @@ struct mcache {
 	pthread_mutex_t	 mtx;
 	struct mslot	 slot[MCACHE_SLOTS];
 	size_t		 next;	/* the slot to take when all are live */
+	uint64_t	 gen;	/* bumped by every clear */
 };
 
 struct mcache *
@@ -73,9 +74,20 @@ mcache_get(struct mcache *c, const char *key, void *val, size_t len)
 	return rc;
 }
 
+uint64_t
+mcache_gen(struct mcache *c)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&c->mtx);
+	g = c->gen;
+	pthread_mutex_unlock(&c->mtx);
+	return g;
+}
+
 void
 mcache_put(struct mcache *c, const char *key, const void *val, size_t len,
-    int64_t ttl_ms)
+    int64_t ttl_ms, uint64_t gen)
 {
 	int64_t now = mono_ms();
 	struct mslot *s = NULL;
@@ -84,6 +96,11 @@ mcache_put(struct mcache *c, const char *key, const void *val, size_t len,
 	if (len > MCACHE_VAL || strlen(key) >= MCACHE_KEY)
 		return;
 	pthread_mutex_lock(&c->mtx);
+	if (c->gen != gen) {
+		/* cleared since the value was read: it may be stale */
+		pthread_mutex_unlock(&c->mtx);
+		return;
+	}
 	for (i = 0; i < MCACHE_SLOTS; i++)
 		if (c->slot[i].expires <= now ||
 		    strcmp(c->slot[i].key, key) == 0) {
@@ -109,6 +126,7 @@ mcache_clear(struct mcache *c)
 	pthread_mutex_lock(&c->mtx);
 	for (i = 0; i < MCACHE_SLOTS; i++)
 		c->slot[i].expires = 0;
+	c->gen++;
 	pthread_mutex_unlock(&c->mtx);
 }
 

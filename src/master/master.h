@@ -58,8 +58,11 @@ void		 mcache_free(struct mcache *);
 /* 0 and val filled when key has a live entry of exactly len bytes. */
 int		 mcache_get(struct mcache *, const char *key, void *val,
 		    size_t len);
+/* The generation to read before the store: a put with an older one (the
+ * cache was cleared since) is dropped. */
+uint64_t	 mcache_gen(struct mcache *);
 void		 mcache_put(struct mcache *, const char *key, const void *val,
-		    size_t len, int64_t ttl_ms);
+		    size_t len, int64_t ttl_ms, uint64_t gen);
 void		 mcache_clear(struct mcache *);
 /* Forgets every cached session and route: after a change of users,
  * placements or nodes. */
@@ -226,10 +229,12 @@ void	 proxy_run(struct master *, struct ucall *, size_t n,
 	    const char *path);
 /* The account item of a user for nodes; the caller decrefs. */
 json_t	*proxy_account(const struct user *);
-/* The node holding role for user, placing the user first if needed
- * (DESIGN.md §2); 0 with out (store_node_free it), or -1 with err. */
+/* The node holding role for user, or the one the user would be placed on
+ * (DESIGN.md §2; *fresh set): a placement is recorded only with the
+ * reservation of the user's first object there (store_uindex_reserve).
+ * 0 with out (store_node_free it), or -1 with err. */
 int	 place_user(struct master *, int64_t user, const char *role,
-	    struct node *out, char *err, size_t errlen);
+	    struct node *out, int *fresh, char *err, size_t errlen);
 
 /* api_user.c, api_udata.c */
 void	 api_user_list(struct api_ctx *);

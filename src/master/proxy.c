@@ -126,7 +126,7 @@ free_resource(const struct node *n)
 
 int
 place_user(struct master *m, int64_t user, const char *role,
-    struct node *out, char *err, size_t errlen)
+    struct node *out, int *fresh, char *err, size_t errlen)
 {
 	struct node *v = NULL;
 	size_t n, i, best = (size_t)-1;
@@ -135,6 +135,8 @@ place_user(struct master *m, int64_t user, const char *role,
 	json_t *counts = NULL;
 	int rc = -1;
 
+	if (fresh)
+		*fresh = 0;
 	if (store_placement_get(m->st, user, role, &node) == 0)
 		goto found;
 	if (store_node_list(m->st, &v, &n) == -1 ||
@@ -163,12 +165,12 @@ place_user(struct master *m, int64_t user, const char *role,
 		    "and open to new users", role, role);
 		goto out;
 	}
-	if (store_placement_set(m->st, user, role, v[best].id, &node) == -1) {
-		snprintf(err, errlen, "store unavailable");
-		goto out;
-	}
-	master_caches_clear(m);
-	log_info("placement: user %lld gets %s on node %s (score %.3g)",
+	/* chosen, not recorded: the reservation of the first object
+	 * records it in the same transaction (store_uindex_reserve) */
+	node = v[best].id;
+	if (fresh)
+		*fresh = 1;
+	log_debug("placement: user %lld would get %s on node %s (score %.3g)",
 	    (long long)user, role, v[best].name, best_score);
 found:
 	if (store_node_get(m->st, node, out) != 0) {

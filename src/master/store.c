@@ -150,6 +150,16 @@ exec(struct store *s, const char *sql)
 	return db_exec(s->db, sql);
 }
 
+/* 0 when COMMIT took; else rolled back and -1. */
+static int
+commit_or_rollback(struct store *s, int rc)
+{
+	if (rc == 0 && exec(s, "COMMIT") == 0)
+		return 0;
+	exec(s, "ROLLBACK");
+	return rc == 0 ? -1 : rc;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -809,7 +819,7 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 		sqlite3_reset(st);
 	}
 	unprep(s, st);
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc == 0 ? 0 : -1;
 }
@@ -945,7 +955,7 @@ store_policy_set(struct store *s, const char *const *keys,
 		sqlite3_reset(st);
 	}
 	unprep(s, st);
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc == 0 ? 0 : -1;
 }
@@ -1102,7 +1112,7 @@ store_desync_add(struct store *s, const int64_t *nodes, size_t n,
 	}
 	for (i = 0; i < n && rc == 0; i++)
 		rc = desync_add_locked(s, nodes[i], type, reason, now);
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc;
 }
@@ -1166,7 +1176,7 @@ store_intent_recover(struct store *s, int64_t now, int *count)
 		rc = step_done(s, del);
 		unprep(s, del);
 	}
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc;
 }
@@ -1268,7 +1278,7 @@ store_query_finish(struct store *s, const struct query_rec *q,
 	}
 	if (rc == 0)
 		rc = log_locked(s, q, now);
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc == 0 ? 0 : -1;
 }
@@ -1372,7 +1382,7 @@ store_desync_done(struct store *s, int64_t node, const char *type,
 		rc = step_done(s, st);
 		unprep(s, st);
 	}
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc == 0 ? 0 : -1;
 }
@@ -1447,12 +1457,12 @@ store_desync_has(struct store *s, int64_t node, const char *type, int *has)
 /* Every row of st as an object named by the columns: integers as numbers,
  * the rest as strings.  Finalizes st. */
 static json_t *
-rows_json(struct store *s, sqlite3_stmt *st)
+rows_json(struct store *s, sqlite3_stmt *st, int *rcp)
 {
 	json_t *rows = json_array();
-	int i, n = sqlite3_column_count(st);
+	int i, rc, n = sqlite3_column_count(st);
 
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *r = json_object();
 
 		for (i = 0; i < n; i++) {
@@ -1469,6 +1479,10 @@ rows_json(struct store *s, sqlite3_stmt *st)
 		}
 		json_array_append_new(rows, r);
 	}
+	/* a step that failed is not the end of the rows */
+	*rcp = rc == SQLITE_DONE ? 0 : -1;
+	if (*rcp == -1)
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
 	unprep(s, st);
 	return rows;
 }
@@ -1480,6 +1494,7 @@ query_rows(struct store *s, const char *sql, int64_t a, const char *b,
     json_t **rows)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	*rows = NULL;
 	lock(s);
@@ -1491,9 +1506,9 @@ query_rows(struct store *s, const char *sql, int64_t a, const char *b,
 	sqlite3_bind_int64(st, 1, a);
 	if (b)
 		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	*rows = rows_json(s, st);
+	*rows = rows_json(s, st, &rc);
 	unlock(s);
-	return 0;
+	return rc;
 }
 
 /* One integer answer of sql with the same parameters. */
@@ -1584,7 +1599,7 @@ store_user_create(struct store *s, struct user *u)
 			unprep(s, st);
 		}
 	}
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc;
 }
@@ -1669,30 +1684,6 @@ store_placement_get(struct store *s, int64_t user, const char *role,
 }
 
 int
-store_placement_set(struct store *s, int64_t user, const char *role,
-    int64_t node, int64_t *actual)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "INSERT INTO placement (user, role, node) VALUES "
-	    "(?1, ?2, ?3) ON CONFLICT (user, role) DO NOTHING")) == NULL) {
-		unlock(s);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, node);
-	rc = step_done(s, st);
-	unprep(s, st);
-	unlock(s);
-	if (rc != 0)
-		return -1;
-	return store_placement_get(s, user, role, actual) == 0 ? 0 : -1;
-}
-
-int
 store_placement_list(struct store *s, int64_t user, json_t **rows)
 {
 	return query_rows(s, "SELECT p.role, p.node, n.name AS node_name, "
@@ -1762,27 +1753,6 @@ store_node_role_placements(struct store *s, int64_t node, const char *role,
 }
 
 int
-store_placement_drop_unused(struct store *s, int64_t user, const char *role)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "DELETE FROM placement WHERE user = ?1 AND "
-	    "role = ?2 AND NOT EXISTS (SELECT 1 FROM uindex WHERE owner = ?1 "
-	    "AND node = placement.node)")) == NULL) {
-		unlock(s);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-	rc = step_done(s, st);
-	unprep(s, st);
-	unlock(s);
-	return rc;
-}
-
-int
 store_node_placements(struct store *s, int64_t node, int *n)
 {
 	int64_t v = 0;
@@ -1833,20 +1803,25 @@ store_uindex_get(struct store *s, const char *kind, const char *name,
 /* Whether name is taken in the web namespace of sites and aliases, or
  * under kind otherwise.  Called under the lock; -1 on failure. */
 static int
-name_taken(struct store *s, const char *kind, const char *name)
+name_taken(struct store *s, const char *kind, const char *name,
+    int64_t owner)
 {
 	int web = strcmp(kind, "webdomain") == 0 ||
 	    strcmp(kind, "webalias") == 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = prep(s, "SELECT 1 FROM uindex WHERE name = ?2 AND "
-	    "(kind = ?1 OR (?3 AND kind IN ('webdomain', 'webalias')))")) ==
-	    NULL)
+	/* a zone inside or above another owner's zone would answer for
+	 * names of theirs: taken too */
+	if ((st = prep(s, "SELECT 1 FROM uindex WHERE (name = ?2 AND "
+	    "(kind = ?1 OR (?3 AND kind IN ('webdomain', 'webalias')))) OR "
+	    "(?1 = 'domain' AND kind = 'domain' AND owner != ?4 AND "
+	    "(name LIKE '%.' || ?2 OR ?2 LIKE '%.' || name))")) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, web);
+	sqlite3_bind_int64(st, 4, owner);
 	rc = sqlite3_step(st);
 	unprep(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -1854,7 +1829,7 @@ name_taken(struct store *s, const char *kind, const char *name)
 
 int
 store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
-    int64_t limit, int64_t now, size_t *conflict)
+    const char *role, int64_t limit, int64_t now, size_t *conflict)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -1865,7 +1840,43 @@ store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
 		unlock(s);
 		return -1;
 	}
-	if (limit > 0 && n > 0) {
+	if (n > 0) {
+		if ((st = prep(s, "SELECT active FROM user WHERE id = ?1")) ==
+		    NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(st, 1, e[0].owner);
+			if (sqlite3_step(st) != SQLITE_ROW ||
+			    sqlite3_column_int(st, 0) == 0)
+				rc = STORE_INACTIVE;
+			unprep(s, st);
+		}
+	}
+	if (rc == 0 && role && n > 0) {
+		/* the placement and the first object, together */
+		if ((st = prep(s, "INSERT INTO placement (user, role, node) "
+		    "VALUES (?1, ?2, ?3) ON CONFLICT (user, role) DO "
+		    "NOTHING")) == NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(st, 1, e[0].owner);
+			sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, e[0].node);
+			rc = step_done(s, st);
+			unprep(s, st);
+		}
+		if (rc == 0 && (st = prep(s, "SELECT node FROM placement "
+		    "WHERE user = ?1 AND role = ?2")) != NULL) {
+			sqlite3_bind_int64(st, 1, e[0].owner);
+			sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_ROW)
+				rc = -1;
+			else if (sqlite3_column_int64(st, 0) != e[0].node)
+				rc = STORE_MOVED;
+			unprep(s, st);
+		}
+	}
+	if (rc == 0 && limit > 0 && n > 0) {
 		if ((st = prep(s, "SELECT count(*) FROM uindex WHERE "
 		    "owner = ?1 AND kind = ?2")) == NULL)
 			rc = -1;
@@ -1880,7 +1891,8 @@ store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
 		}
 	}
 	for (i = 0; rc == 0 && i < n; i++) {
-		if ((t = name_taken(s, e[i].kind, e[i].name)) != 0) {
+		if ((t = name_taken(s, e[i].kind, e[i].name, e[i].owner)) !=
+		    0) {
 			rc = t == 1 ? STORE_EXISTS : -1;
 			if (conflict)
 				*conflict = i;
@@ -1904,7 +1916,38 @@ store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
 		if (rc == STORE_EXISTS && conflict)
 			*conflict = i;
 	}
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_unreserve(struct store *s, const char *kind, const char *name,
+    int64_t owner, int64_t node, int64_t since)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "DELETE FROM uindex WHERE ((kind = ?1 AND name = ?2)"
+	    " OR (kind = CASE ?1 WHEN 'emaildomain' THEN 'email' WHEN "
+	    "'webdomain' THEN 'webalias' END AND parent = ?2)) AND owner = ?3 "
+	    "AND node = ?4 AND since = ?5 AND state = 'pending'")) == NULL)
+		rc = -1;
+	else {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, owner);
+		sqlite3_bind_int64(st, 4, node);
+		sqlite3_bind_int64(st, 5, since);
+		rc = step_done(s, st);
+		unprep(s, st);
+	}
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc;
 }
@@ -1914,6 +1957,7 @@ store_uindex_children(struct store *s, const char *kind,
     const char *parent, json_t **rows)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	*rows = json_array();
 	lock(s);
@@ -1925,9 +1969,9 @@ store_uindex_children(struct store *s, const char *kind,
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
 	json_decref(*rows);
-	*rows = rows_json(s, st);
+	*rows = rows_json(s, st, &rc);
 	unlock(s);
-	return 0;
+	return rc;
 }
 
 int
@@ -1985,7 +2029,7 @@ store_uindex_remove(struct store *s, const char *kind,
 	}
 	unprep(s, st);
 	unprep(s, sc);
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	unlock(s);
 	return rc;
 }
@@ -2021,9 +2065,20 @@ int
 store_uindex_pending(struct store *s, int64_t older, json_t **rows)
 {
 	return query_rows(s, "SELECT x.kind, x.name, x.owner, u.name AS "
-	    "owner_name, x.node, x.parent FROM uindex x JOIN user u ON "
+	    "owner_name, x.node, x.parent, x.since FROM uindex x JOIN user u ON "
 	    "u.id = x.owner WHERE x.state = 'pending' AND x.since < ?1 "
 	    "ORDER BY x.since", older, NULL, rows);
+}
+
+int
+store_uindex_pending_of(struct store *s, int64_t user, int *n)
+{
+	int64_t v = 0;
+	int rc = query_int(s, "SELECT count(*) FROM uindex WHERE owner = ?1 "
+	    "AND state = 'pending'", user, NULL, &v);
+
+	*n = (int)v;
+	return rc == 0 ? 0 : -1;
 }
 
 int

@@ -17,6 +17,8 @@ struct store;
 #define STORE_EXISTS	2	/* a unique name is taken */
 
 #define STORE_LIMIT	3	/* a user's limit is reached */
+#define STORE_MOVED	4	/* the user was placed elsewhere meanwhile */
+#define STORE_INACTIVE	5	/* the owner is suspended or being deleted */
 
 /* A user's limits, 0 = none. */
 enum {
@@ -202,10 +204,6 @@ int	 store_user_list(struct store *, json_t **rows);
 /* STORE_NOTFOUND when the user has no node for the role. */
 int	 store_placement_get(struct store *, int64_t user, const char *role,
 	    int64_t *node);
-/* Records node unless the user already has one for the role; *actual is
- * the node that holds the role afterwards. */
-int	 store_placement_set(struct store *, int64_t user, const char *role,
-	    int64_t node, int64_t *actual);
 /* The user's placements: [{role, node, node_name, addr}]. */
 int	 store_placement_list(struct store *, int64_t user, json_t **rows);
 /* How many users each node holds for role: {"NODEID": count}. */
@@ -217,11 +215,6 @@ int	 store_user_nodes(struct store *, int64_t user, int64_t **nodes,
 /* How many users' data of role a node holds. */
 int	 store_node_role_placements(struct store *, int64_t node,
 	    const char *role, int *n);
-/* Removes the user's placement for role unless they have objects on its
- * node: a placement made for a create that was refused before it reached
- * the node. */
-int	 store_placement_drop_unused(struct store *, int64_t user,
-	    const char *role);
 /* How many placements a node has (a node holding data can't be removed). */
 int	 store_node_placements(struct store *, int64_t node, int *n);
 
@@ -241,12 +234,20 @@ struct uentry {
 
 int	 store_uindex_get(struct store *, const char *kind, const char *name,
 	    struct uentry *);
-/* Inserts the n entries as pending, all or none: STORE_EXISTS when a
- * name is taken (by anyone; sites and their aliases share one namespace),
- * with its index in *conflict; STORE_LIMIT when the owner already has
- * limit rows of e[0]'s kind (limit 0: none). */
+/* Inserts the n entries as pending, all or none, in one transaction
+ * that also checks: the owner is active (else STORE_INACTIVE); no name is
+ * taken by anyone (sites and their aliases share one namespace; a DNS zone
+ * may not be inside or above another owner's) (else STORE_EXISTS, the
+ * entry's index in *conflict); the owner has fewer than limit rows of
+ * e[0]'s kind (limit 0: none) (else STORE_LIMIT); with role, the owner's
+ * placement for it is e[0].node, recorded now if there is none (else
+ * STORE_MOVED). */
 int	 store_uindex_reserve(struct store *, const struct uentry *e, size_t n,
-	    int64_t limit, int64_t now, size_t *conflict);
+	    const char *role, int64_t limit, int64_t now, size_t *conflict);
+/* Removes a pending row (and what lives under it) only if it is still
+ * the one reserved: same owner, node and time. */
+int	 store_uindex_unreserve(struct store *, const char *kind,
+	    const char *name, int64_t owner, int64_t node, int64_t since);
 /* The rows of kind under parent: [{name, state}]. */
 int	 store_uindex_children(struct store *, const char *kind,
 	    const char *parent, json_t **rows);
@@ -260,6 +261,8 @@ int	 store_uindex_remove_user_node(struct store *, int64_t user,
 	    int64_t node);
 /* Rows pending since before older: [{kind, name, owner, node}]. */
 int	 store_uindex_pending(struct store *, int64_t older, json_t **rows);
+/* How many of the user's rows are pending. */
+int	 store_uindex_pending_of(struct store *, int64_t user, int *n);
 /* How many rows of kind the user has. */
 int	 store_uindex_count(struct store *, int64_t user, const char *kind,
 	    int *n);

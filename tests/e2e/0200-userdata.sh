@@ -103,6 +103,10 @@ assert_eq "dave not placed" 0 "$(api user.placement elid=dave | jq '.elem | leng
 # DNS: zone with default records, the ACME-style record, rkeys
 out=$(ua domain.edit sok=ok name=alice.example.com ip=192.0.2.10)
 assert_eq "zone created" "" "$(jf "$out" .ok)"
+out=$(ub domain.edit sok=ok name=shop.alice.example.com ip=192.0.2.11)
+assert_eq "no zone inside another user's zone" exists "$(jf "$out" .error.type)"
+out=$(ub domain.edit sok=ok name=example.com ip=192.0.2.11)
+assert_eq "nor above it" exists "$(jf "$out" .error.type)"
 zf="$WORK/n4/root/etc/bind/hostfleet/zones/alice.example.com.db"
 check "zone file" [ -f "$zf" ]
 check "named-checkzone accepts it" named-checkzone -q alice.example.com "$zf"

@@ -613,6 +613,7 @@ test_uindex(void **state)
 	strcpy(a.name, "alice");
 	strcpy(a.level, "user");
 	strcpy(a.pwhash, "x");
+	a.active = 1;
 	b = a;
 	strcpy(b.name, "bob");
 	assert_int_equal(store_user_create(fx->s, &a), 0);
@@ -620,32 +621,43 @@ test_uindex(void **state)
 
 	assert_int_equal(store_placement_get(fx->s, a.id, "web", &node),
 	    STORE_NOTFOUND);
-	assert_int_equal(store_placement_set(fx->s, a.id, "web", n.id,
-	    &node), 0);
-	assert_int_equal(node, n.id);
-	/* a second placement of the same role keeps the first */
-	assert_int_equal(store_placement_set(fx->s, a.id, "web", n.id + 7,
-	    &node), 0);
-	assert_int_equal(node, n.id);
-
 	memset(&e, 0, sizeof(e));
 	strcpy(e.kind, "emaildomain");
 	strcpy(e.name, "example.com");
 	e.owner = a.id;
 	e.node = n.id;
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 1, 100, NULL), 0);
+	/* the first object records the placement, in the same transaction;
+	 * a reservation for another node of the same role is told it moved */
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, "mail", 1, 100,
+	    NULL), 0);
+	{
+		struct node n2 = n;
+		struct uentry e2 = e;
+
+		strcpy(n2.name, "web2");
+		strcpy(n2.addr, "127.0.0.3");
+		assert_int_equal(store_node_insert(fx->s, &n2), 0);
+		strcpy(e2.name, "example.org");
+		e2.node = n2.id;
+		assert_int_equal(store_uindex_reserve(fx->s, &e2, 1, "mail", 0,
+		    100, NULL), STORE_MOVED);
+		assert_int_equal(store_uindex_get(fx->s, "emaildomain",
+		    "example.org", &got), STORE_NOTFOUND);
+	}
+	assert_int_equal(store_placement_get(fx->s, a.id, "mail", &node), 0);
+	assert_int_equal(node, n.id);
 	assert_int_equal(store_uindex_get(fx->s, "emaildomain", "example.com",
 	    &got), 0);
 	assert_string_equal(got.state, "pending");
 	assert_string_equal(got.owner_name, "alice");
 	/* taken, for anyone; bob's limit does not matter */
 	e.owner = b.id;
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 0, 100, NULL),
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100, NULL),
 	    STORE_EXISTS);
 	/* alice's limit of 1 counts the pending row */
 	e.owner = a.id;
 	strcpy(e.name, "example.net");
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 1, 100, NULL),
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 1, 100, NULL),
 	    STORE_LIMIT);
 	assert_int_equal(store_uindex_live(fx->s, "emaildomain",
 	    "example.com"), 0);
@@ -655,7 +667,7 @@ test_uindex(void **state)
 	strcpy(e.kind, "email");
 	strcpy(e.name, "info@example.com");
 	strcpy(e.parent, "example.com");
-	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, 0, 100, NULL), 0);
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100, NULL), 0);
 	assert_int_equal(store_uindex_count(fx->s, a.id, "email", &cnt), 0);
 	assert_int_equal(cnt, 1);
 	/* the pending mailbox is what the reconciler sees */
@@ -671,14 +683,49 @@ test_uindex(void **state)
 	    0);
 	assert_int_equal(store_uindex_get(fx->s, "email", "info@example.com",
 	    &got), STORE_NOTFOUND);
-	/* a placement without objects can be dropped, and a node holding
-	 * one counts it */
-	assert_int_equal(store_node_role_placements(fx->s, n.id, "web",
+	/* a node holding a placement counts it */
+	assert_int_equal(store_node_role_placements(fx->s, n.id, "mail",
 	    &cnt), 0);
 	assert_int_equal(cnt, 1);
-	assert_int_equal(store_placement_drop_unused(fx->s, a.id, "web"), 0);
-	assert_int_equal(store_placement_get(fx->s, a.id, "web", &node),
-	    STORE_NOTFOUND);
+	/* a suspended owner reserves nothing */
+	b.active = 0;
+	assert_int_equal(store_user_update(fx->s, &b), 0);
+	strcpy(e.kind, "domain");
+	strcpy(e.name, "bob.example");
+	e.owner = b.id;
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
+	    NULL), STORE_INACTIVE);
+	/* a zone inside or above another owner's is taken; one's own is
+	 * not */
+	strcpy(e.name, "zone.example");
+	e.owner = a.id;
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
+	    NULL), 0);
+	strcpy(e.name, "sub.zone.example");
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
+	    NULL), 0);
+	b.active = 1;
+	assert_int_equal(store_user_update(fx->s, &b), 0);
+	e.owner = b.id;
+	strcpy(e.name, "deep.sub.zone.example");
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
+	    NULL), STORE_EXISTS);
+	strcpy(e.name, "example");
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
+	    NULL), STORE_EXISTS);
+	strcpy(e.name, "otherzone.example");
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
+	    NULL), 0);
+	/* an unreserve of a row that is no longer the one reserved does
+	 * nothing */
+	assert_int_equal(store_uindex_unreserve(fx->s, "domain",
+	    "otherzone.example", b.id, n.id, 99), 0);
+	assert_int_equal(store_uindex_get(fx->s, "domain",
+	    "otherzone.example", &got), 0);
+	assert_int_equal(store_uindex_unreserve(fx->s, "domain",
+	    "otherzone.example", b.id, n.id, 100), 0);
+	assert_int_equal(store_uindex_get(fx->s, "domain",
+	    "otherzone.example", &got), STORE_NOTFOUND);
 	/* sites and aliases share one namespace; a reservation is all or
 	 * nothing, and says which name was taken */
 	{
@@ -694,16 +741,16 @@ test_uindex(void **state)
 		strcpy(w[1].parent, "a.example");
 		w[0].owner = w[1].owner = a.id;
 		w[0].node = w[1].node = n.id;
-		assert_int_equal(store_uindex_reserve(fx->s, w, 2, 0, 100, &k),
+		assert_int_equal(store_uindex_reserve(fx->s, w, 2, NULL, 0, 100, &k),
 		    0);
 		w[2] = w[0];
 		strcpy(w[2].name, "b.example");
 		w[2].owner = b.id;
 		strcpy(w[0].name, "www.a.example");	/* an alias as a site */
 		w[1] = w[2];
-		assert_int_equal(store_uindex_reserve(fx->s, &w[1], 1, 0, 100,
+		assert_int_equal(store_uindex_reserve(fx->s, &w[1], 1, NULL, 0, 100,
 		    &k), 0);
-		assert_int_equal(store_uindex_reserve(fx->s, w, 1, 0, 100, &k),
+		assert_int_equal(store_uindex_reserve(fx->s, w, 1, NULL, 0, 100, &k),
 		    STORE_EXISTS);
 		assert_int_equal(k, 0);
 		/* the site goes with its aliases */
@@ -711,7 +758,7 @@ test_uindex(void **state)
 		    1), 0);
 		assert_int_equal(store_uindex_get(fx->s, "webalias",
 		    "www.a.example", &got), STORE_NOTFOUND);
-		assert_int_equal(store_uindex_reserve(fx->s, w, 1, 0, 100, &k),
+		assert_int_equal(store_uindex_reserve(fx->s, w, 1, NULL, 0, 100, &k),
 		    0);
 	}
 }

@@ -19,38 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void
-check(int ok, const char *what, const char *s)
-{
-	if (!ok) {
-		fprintf(stderr, "invariant broken: %s\n", what);
-		if (s)
-			fprintf(stderr, "value: %s\n", s);
-		abort();
-	}
-}
-
-/* The message of a refusal: one printable line beginning with the field. */
-static void
-check_err(const char *err, const char *what)
-{
-	size_t i, n = strlen(err);
-
-	check(n > 0, "empty error message", what);
-	check(n < VALID_ERR_MAX, "error message too long", err);
-	check(strncmp(err, what, strlen(what)) == 0,
-	    "error message does not name the field", err);
-	for (i = 0; i < n; i++)
-		check((unsigned char)err[i] >= 0x20 &&
-		    (unsigned char)err[i] < 0x7f,
-		    "raw control or non-ASCII byte in error message", err);
-}
-
-static int
-only(const char *s, const char *set)
-{
-	return s[strspn(s, set)] == '\0';
-}
+#include "fuzz_check.h"
 
 static int
 no_controls(const char *s)

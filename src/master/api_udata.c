@@ -51,14 +51,6 @@ fam_of(const char *func)
 }
 
 static int
-is_delete(const char *func)
-{
-	size_t n = strlen(func);
-
-	return n > 7 && strcmp(func + n - 7, ".delete") == 0;
-}
-
-static int
 admin_mode(const struct api_ctx *c)
 {
 	return c->as.level == LVL_ADMIN;
@@ -191,7 +183,7 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 		json_object_set_new(u.body, "account", proxy_account(acct));
 	/* a listing or a form changes nothing on the master: the node
 	 * encodes it in the caller's format and it goes back as it is */
-	if (!api_is_submit(c) && !is_delete(c->fn->name)) {
+	if (!api_is_submit(c) && c->fn->handler != api_ud_delete) {
 		u.raw = 1;
 		json_object_set_new(u.body, "out", json_string(
 		    output_format_name(c->fmt)));
@@ -335,26 +327,34 @@ forward_to(struct api_ctx *c, const struct uentry *e, json_t *over)
 	return rc;
 }
 
+/* A record function: to the node of the zone that field names, with the
+ * zone as plid. */
+static void
+record_forward(struct api_ctx *c, const char *field)
+{
+	struct uentry e;
+	json_t *over;
+
+	if (record_zone(c, field, &e) == -1)
+		return;
+	over = json_pack("{s:s}", "plid", e.name);
+	forward_to(c, &e, over);
+	json_decref(over);
+}
+
 void
 api_ud_list(struct api_ctx *c)
 {
 	const struct ufam *f = fam_of(c->fn->name);
-	struct uentry e;
 	struct node n;
 	int64_t nid;
 	char key[64];
 
 	if (f->kind == NULL) {
 		/* domain.record: the zone is elid (ISPmanager) or plid */
-		const char *field = params_get(c->p, "elid") &&
-		    *params_get(c->p, "elid") ? "elid" : "plid";
-		json_t *over;
+		const char *el = params_get(c->p, "elid");
 
-		if (record_zone(c, field, &e) == -1)
-			return;
-		over = json_pack("{s:s}", "plid", e.name);
-		forward_to(c, &e, over);
-		json_decref(over);
+		record_forward(c, el && *el ? "elid" : "plid");
 		return;
 	}
 	if (admin_mode(c)) {
@@ -739,11 +739,7 @@ api_ud_edit(struct api_ctx *c)
 
 	if (f->kind == NULL) {
 		/* domain.record.edit: everything happens in the zone */
-		if (record_zone(c, "plid", &e) == -1)
-			return;
-		over = json_pack("{s:s}", "plid", e.name);
-		forward_to(c, &e, over);
-		json_decref(over);
+		record_forward(c, "plid");
 		return;
 	}
 	if (elid == NULL || *elid == '\0') {
@@ -779,11 +775,7 @@ api_ud_delete(struct api_ctx *c)
 
 	if (f->kind == NULL) {
 		/* domain.record.delete: rkeys of one zone, on its node */
-		if (record_zone(c, "plid", &e) == -1)
-			return;
-		over = json_pack("{s:s}", "plid", e.name);
-		forward_to(c, &e, over);
-		json_decref(over);
+		record_forward(c, "plid");
 		return;
 	}
 	if ((elid = api_need(c, "elid")) == NULL)

@@ -181,35 +181,37 @@ user_fields(struct api_ctx *c, const struct user *u)
 		    (long long)u->lim[limits[i].lim]);
 }
 
-void
-api_user_list(struct api_ctx *c)
+/* A list answer of store rows: one element a row, every column a field
+ * (the store names the columns as the list's fields). */
+static void
+reply_rows(struct api_ctx *c, json_t *rows)
 {
-	json_t *rows, *r, *e;
+	const char *k;
+	json_t *r, *v, *e;
 	size_t i;
-	static const char *const ints[] = { "uid", "webdomains", "domains",
-	    "emaildomains", "emails", NULL };
-	int k;
 
-	if (store_user_list(c->m->st, &rows) == -1) {
-		reply_error(&c->r, "internal", "user", "store unavailable");
-		json_decref(rows);
-		return;
-	}
 	reply_list(&c->r);
 	json_array_foreach(rows, i, r) {
 		e = reply_elem(&c->r);
-		elem_set(e, "name", json_string_value(json_object_get(r,
-		    "name")));
-		elem_set(e, "fullname", json_string_value(json_object_get(r,
-		    "fullname")));
-		elem_set(e, "level", json_string_value(json_object_get(r,
-		    "level")));
-		elem_set(e, "active", json_integer_value(json_object_get(r,
-		    "active")) ? "on" : "off");
-		for (k = 0; ints[k]; k++)
-			elem_setf(e, ints[k], "%lld", (long long)
-			    json_integer_value(json_object_get(r, ints[k])));
+		json_object_foreach(r, k, v) {
+			if (json_is_integer(v))
+				elem_setf(e, k, "%lld",
+				    (long long)json_integer_value(v));
+			else
+				elem_set(e, k, json_string_value(v));
+		}
 	}
+}
+
+void
+api_user_list(struct api_ctx *c)
+{
+	json_t *rows;
+
+	if (store_user_list(c->m->st, &rows) == -1)
+		reply_error(&c->r, "internal", "user", "store unavailable");
+	else
+		reply_rows(c, rows);
 	json_decref(rows);
 }
 
@@ -528,8 +530,7 @@ api_user_placement(struct api_ctx *c)
 {
 	const char *elid = params_get(c->p, "elid");
 	struct user u;
-	json_t *rows, *r, *e;
-	size_t i;
+	json_t *rows;
 
 	if (c->as.level != LVL_ADMIN || elid == NULL || *elid == '\0') {
 		if (elid && *elid && strcmp(elid, c->as.name) != 0) {
@@ -541,22 +542,9 @@ api_user_placement(struct api_ctx *c)
 	}
 	if (user_named(c, elid, &u) == -1)
 		return;
-	if (store_placement_list(c->m->st, u.id, &rows) == -1) {
+	if (store_placement_list(c->m->st, u.id, &rows) == -1)
 		reply_error(&c->r, "internal", "user", "store unavailable");
-		json_decref(rows);
-		return;
-	}
-	reply_list(&c->r);
-	json_array_foreach(rows, i, r) {
-		e = reply_elem(&c->r);
-		elem_set(e, "role", json_string_value(json_object_get(r,
-		    "role")));
-		elem_set(e, "node", json_string_value(json_object_get(r,
-		    "node_name")));
-		elem_setf(e, "node_id", "%lld", (long long)json_integer_value(
-		    json_object_get(r, "node")));
-		elem_set(e, "addr", json_string_value(json_object_get(r,
-		    "addr")));
-	}
+	else
+		reply_rows(c, rows);
 	json_decref(rows);
 }

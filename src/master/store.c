@@ -281,6 +281,35 @@ step_done(struct store *s, sqlite3_stmt *st)
 	return -1;
 }
 
+/* Runs one statement that returns no row, with ?1 and ?2 integers and
+ * ?3, ?4 texts (NULL: unbound): 0, STORE_NOTFOUND when notfound is set
+ * and no row changed, STORE_EXISTS or -1. */
+static int
+query_do(struct store *s, const char *sql, int64_t a, int64_t b,
+    const char *t3, const char *t4, int notfound)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, sql)) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	if (t3)
+		sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+	if (t4)
+		sqlite3_bind_text(st, 4, t4, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	if (rc == 0 && notfound && sqlite3_changes(s->db) == 0)
+		rc = STORE_NOTFOUND;
+	unprep(s, st);
+	unlock(s);
+	return rc;
+}
+
 /* ---- users ---- */
 
 static void
@@ -740,21 +769,8 @@ store_node_update(struct store *s, const struct node *n)
 int
 store_node_delete(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "DELETE FROM node WHERE id = ?1")) == NULL) {
-		unlock(s);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = step_done(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
-		rc = STORE_NOTFOUND;
-	unprep(s, st);
-	unlock(s);
-	return rc;
+	return query_do(s, "DELETE FROM node WHERE id = ?1", id, 0, NULL,
+	    NULL, 1);
 }
 
 int
@@ -1538,6 +1554,18 @@ query_int(struct store *s, const char *sql, int64_t a, const char *b,
 	return rc;
 }
 
+/* A count of query_int()'s form into *n; 0 or -1. */
+static int
+query_count(struct store *s, const char *sql, int64_t a, const char *b,
+    int *n)
+{
+	int64_t v = 0;
+	int rc = query_int(s, sql, a, b, &v);
+
+	*n = (int)v;
+	return rc == 0 ? 0 : -1;
+}
+
 /* ---- users (more) ---- */
 
 static void
@@ -1639,29 +1667,16 @@ store_user_update(struct store *s, const struct user *u)
 int
 store_user_delete(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "DELETE FROM user WHERE id = ?1")) == NULL) {
-		unlock(s);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = step_done(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
-		rc = STORE_NOTFOUND;
-	unprep(s, st);
-	unlock(s);
-	return rc;
+	return query_do(s, "DELETE FROM user WHERE id = ?1", id, 0, NULL,
+	    NULL, 1);
 }
 
 int
 store_user_list(struct store *s, json_t **rows)
 {
-	return query_rows(s, "SELECT u.id, u.name, u.fullname, u.level, "
-	    "u.active, coalesce(u.uid, 0) AS uid, u.lim_webdomains, "
-	    "u.lim_domains, u.lim_emaildomains, u.lim_emails, u.lim_disk_mb, "
+	return query_rows(s, "SELECT u.name, u.fullname, u.level, "
+	    "CASE u.active WHEN 0 THEN 'off' ELSE 'on' END AS active, "
+	    "coalesce(u.uid, 0) AS uid, "
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
 	    "x.kind = 'webdomain') AS webdomains, "
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
@@ -1686,8 +1701,8 @@ store_placement_get(struct store *s, int64_t user, const char *role,
 int
 store_placement_list(struct store *s, int64_t user, json_t **rows)
 {
-	return query_rows(s, "SELECT p.role, p.node, n.name AS node_name, "
-	    "n.addr FROM placement p JOIN node n ON n.id = p.node WHERE "
+	return query_rows(s, "SELECT p.role, n.name AS node, p.node AS "
+	    "node_id, n.addr FROM placement p JOIN node n ON n.id = p.node WHERE "
 	    "p.user = ?1 ORDER BY CASE p.role WHEN 'web' THEN 1 WHEN 'dns' "
 	    "THEN 2 ELSE 3 END", user, NULL, rows);
 }
@@ -1744,23 +1759,15 @@ int
 store_node_role_placements(struct store *s, int64_t node, const char *role,
     int *n)
 {
-	int64_t v = 0;
-	int rc = query_int(s, "SELECT count(*) FROM placement WHERE "
-	    "node = ?1 AND role = ?2", node, role, &v);
-
-	*n = (int)v;
-	return rc == 0 ? 0 : -1;
+	return query_count(s, "SELECT count(*) FROM placement WHERE "
+	    "node = ?1 AND role = ?2", node, role, n);
 }
 
 int
 store_node_placements(struct store *s, int64_t node, int *n)
 {
-	int64_t v = 0;
-	int rc = query_int(s, "SELECT count(*) FROM placement WHERE "
-	    "node = ?1", node, NULL, &v);
-
-	*n = (int)v;
-	return rc == 0 ? 0 : -1;
+	return query_count(s, "SELECT count(*) FROM placement WHERE "
+	    "node = ?1", node, NULL, n);
 }
 
 /* ---- the user-data index ---- */
@@ -1977,21 +1984,8 @@ store_uindex_children(struct store *s, const char *kind,
 int
 store_uindex_live(struct store *s, const char *kind, const char *name)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "UPDATE uindex SET state = 'live' WHERE kind = ?1 "
-	    "AND name = ?2")) == NULL) {
-		unlock(s);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = step_done(s, st);
-	unprep(s, st);
-	unlock(s);
-	return rc;
+	return query_do(s, "UPDATE uindex SET state = 'live' WHERE kind = ?3 "
+	    "AND name = ?4", 0, 0, kind, name, 0);
 }
 
 int
@@ -2037,28 +2031,11 @@ store_uindex_remove(struct store *s, const char *kind,
 int
 store_uindex_remove_user_node(struct store *s, int64_t user, int64_t node)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "DELETE FROM uindex WHERE owner = ?1 AND "
-	    "node = ?2")) == NULL) {
-		unlock(s);
+	if (query_do(s, "DELETE FROM uindex WHERE owner = ?1 AND node = ?2",
+	    user, node, NULL, NULL, 0) != 0)
 		return -1;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	sqlite3_bind_int64(st, 2, node);
-	rc = step_done(s, st);
-	unprep(s, st);
-	if (rc == 0 && (st = prep(s, "DELETE FROM placement WHERE user = ?1 "
-	    "AND node = ?2")) != NULL) {
-		sqlite3_bind_int64(st, 1, user);
-		sqlite3_bind_int64(st, 2, node);
-		rc = step_done(s, st);
-		unprep(s, st);
-	}
-	unlock(s);
-	return rc;
+	return query_do(s, "DELETE FROM placement WHERE user = ?1 AND "
+	    "node = ?2", user, node, NULL, NULL, 0);
 }
 
 int
@@ -2073,21 +2050,6 @@ store_uindex_pending(struct store *s, int64_t older, json_t **rows)
 int
 store_uindex_pending_of(struct store *s, int64_t user, int *n)
 {
-	int64_t v = 0;
-	int rc = query_int(s, "SELECT count(*) FROM uindex WHERE owner = ?1 "
-	    "AND state = 'pending'", user, NULL, &v);
-
-	*n = (int)v;
-	return rc == 0 ? 0 : -1;
-}
-
-int
-store_uindex_count(struct store *s, int64_t user, const char *kind, int *n)
-{
-	int64_t v = 0;
-	int rc = query_int(s, "SELECT count(*) FROM uindex WHERE owner = ?1 "
-	    "AND kind = ?2", user, kind, &v);
-
-	*n = (int)v;
-	return rc == 0 ? 0 : -1;
+	return query_count(s, "SELECT count(*) FROM uindex WHERE owner = ?1 "
+	    "AND state = 'pending'", user, NULL, n);
 }

@@ -196,7 +196,9 @@ int	 store_user_create(struct store *, struct user *);
 int	 store_user_update(struct store *, const struct user *);
 /* Removes the user with their sessions, placements and index rows. */
 int	 store_user_delete(struct store *, int64_t id);
-/* Every user as JSON objects, by name, with their counts of objects. */
+/* Every user as JSON objects, by name: name, fullname, level, active
+ * ("on"/"off"), uid and their counts of objects (the fields of the API's
+ * user list). */
 int	 store_user_list(struct store *, json_t **rows);
 
 /* ---- placement: (user, role) -> node ---- */
@@ -204,7 +206,7 @@ int	 store_user_list(struct store *, json_t **rows);
 /* STORE_NOTFOUND when the user has no node for the role. */
 int	 store_placement_get(struct store *, int64_t user, const char *role,
 	    int64_t *node);
-/* The user's placements: [{role, node, node_name, addr}]. */
+/* The user's placements: [{role, node (its name), node_id, addr}]. */
 int	 store_placement_list(struct store *, int64_t user, json_t **rows);
 /* How many users each node holds for role: {"NODEID": count}. */
 int	 store_placement_counts(struct store *, const char *role,
@@ -263,8 +265,5 @@ int	 store_uindex_remove_user_node(struct store *, int64_t user,
 int	 store_uindex_pending(struct store *, int64_t older, json_t **rows);
 /* How many of the user's rows are pending. */
 int	 store_uindex_pending_of(struct store *, int64_t user, int *n);
-/* How many rows of kind the user has. */
-int	 store_uindex_count(struct store *, int64_t user, const char *kind,
-	    int *n);
 
 #endif

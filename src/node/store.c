@@ -69,6 +69,24 @@ nstore_close(struct nstore *s)
 	free(s);
 }
 
+/* Appends the JSON of column 0 of every row of st to items and finalizes
+ * st; 0, or -1 when a step failed. */
+static int
+items_of(sqlite3_stmt *st, json_t *items)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0),
+		    0, NULL);
+
+		if (j)
+			json_array_append_new(items, j);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 nstore_state(struct nstore *s, const char *type, int64_t *version,
     json_t **items)
@@ -90,15 +108,7 @@ nstore_state(struct nstore *s, const char *type, int64_t *version,
 	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0),
-		    0, NULL);
-
-		if (j)
-			json_array_append_new(*items, j);
-	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0 : -1;
+	rc = items_of(st, *items);
 out:
 	pthread_mutex_unlock(&s->mtx);
 	return rc;
@@ -184,15 +194,7 @@ nstore_ud_list(struct nstore *s, const char *kind, const char *owner,
 		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
 	if (parent)
 		sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0),
-		    0, NULL);
-
-		if (j)
-			json_array_append_new(*items, j);
-	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0 : -1;
+	rc = items_of(st, *items);
 out:
 	pthread_mutex_unlock(&s->mtx);
 	return rc;

@@ -278,18 +278,19 @@ ensure_account(struct call *c)
 }
 
 /*
- * The item (kind, name) for the caller: 0 with *item; -1 with the error —
- * "access" alike for another's and for an absent object when an owner
- * acts, as on the master.
+ * The item (kind, name) for the caller: 0 with *item; 1 when it is absent
+ * and absent_ok; -1 with the error — "access" alike for another's and for
+ * an absent object when an owner acts, as on the master.
  */
 static int
-find(struct call *c, const char *kind, const char *what, const char *name,
-    json_t **item)
+lookup(struct call *c, const char *kind, const char *what, const char *name,
+    json_t **item, int absent_ok)
 {
 	char q[VALID_ERR_MAX];
 	const char *o;
 
-	nstore_ud_get(c->a->st, kind, name, item);
+	if (nstore_ud_get(c->a->st, kind, name, item) == 1 && absent_ok)
+		return 1;
 	o = *item ? json_string_value(json_object_get(*item, "owner")) : NULL;
 	if (*item && (c->owner == NULL || (o && strcmp(o, c->owner) == 0)))
 		return 0;
@@ -303,6 +304,13 @@ find(struct call *c, const char *kind, const char *what, const char *name,
 		reply_error(&c->r, "access", kind, "%s \"%s\" is not among "
 		    "yours", what, q);
 	return -1;
+}
+
+static int
+find(struct call *c, const char *kind, const char *what, const char *name,
+    json_t **item)
+{
+	return lookup(c, kind, what, name, item, 0);
 }
 
 static void
@@ -578,6 +586,25 @@ web_edit(struct call *c)
 
 /* ---- deletes ---- */
 
+/* Appends the delete of (kind, name) to dels, with what lives under it:
+ * a mail domain's mailboxes. */
+static void
+dels_add(struct node_agent *a, const char *kind, const char *name,
+    json_t *dels)
+{
+	json_t *boxes, *b;
+	size_t j;
+
+	json_array_append_new(dels, del_of(kind, name));
+	if (strcmp(kind, "emaildomain") != 0)
+		return;
+	nstore_ud_list(a->st, "mailbox", NULL, name, &boxes);
+	json_array_foreach(boxes, j, b)
+		json_array_append_new(dels, del_of("mailbox",
+		    json_string_value(json_object_get(b, "name"))));
+	json_decref(boxes);
+}
+
 /*
  * The names of elid (", "-joined) as canonical names of kind, each the
  * caller's; 0 with dels appended, or -1.  For an emaildomain its mailboxes
@@ -589,7 +616,7 @@ dels_of(struct call *c, const char *kind, const char *what, json_t *dels)
 	const char *elid;
 	char *buf = NULL, *items[1024], n[320], err[VALID_ERR_MAX];
 	json_t *it;
-	int k, i;
+	int k, i, rc;
 
 	if (need(c, "elid", &elid) == -1)
 		return -1;
@@ -607,24 +634,12 @@ dels_of(struct call *c, const char *kind, const char *what, json_t *dels)
 		}
 		/* an object already gone is deleted: a delete repeated
 		 * after its answer was lost finishes */
-		if (nstore_ud_get(c->a->st, kind, n, &it) == 1)
+		if ((rc = lookup(c, kind, what, n, &it, 1)) == 1)
 			continue;
-		json_decref(it);
-		if (find(c, kind, what, n, &it) == -1)
+		if (rc == -1)
 			break;
 		json_decref(it);
-		json_array_append_new(dels, del_of(kind, n));
-		if (strcmp(kind, "emaildomain") == 0) {
-			json_t *boxes, *b;
-			size_t j;
-
-			nstore_ud_list(c->a->st, "mailbox", NULL, n, &boxes);
-			json_array_foreach(boxes, j, b)
-				json_array_append_new(dels, del_of("mailbox",
-				    json_string_value(json_object_get(b,
-				    "name"))));
-			json_decref(boxes);
-		}
+		dels_add(c->a, kind, n, dels);
 	}
 	free(buf);
 	return i == k ? 0 : -1;
@@ -830,20 +845,27 @@ rec_zone(struct call *c, json_t **z)
 	return find(c, "zone", "DNS domain", n, z);
 }
 
+/* A stored record as a struct rr. */
+static void
+rr_of(const json_t *r, struct rr *x)
+{
+	memset(x, 0, sizeof(*x));
+	strlcpy_hf(x->name, json_string_value(json_object_get(r, "name")),
+	    sizeof(x->name));
+	strlcpy_hf(x->type, json_string_value(json_object_get(r, "type")),
+	    sizeof(x->type));
+	strlcpy_hf(x->value, json_string_value(json_object_get(r, "value")),
+	    sizeof(x->value));
+	x->ttl = (int)json_integer_value(json_object_get(r, "ttl"));
+}
+
 static void
 rec_fields(json_t *e, const json_t *r)
 {
 	struct rr x;
 	char key[2400];
 
-	memset(&x, 0, sizeof(x));
-	strlcpy_hf(x.name, json_string_value(json_object_get(r, "name")),
-	    sizeof(x.name));
-	strlcpy_hf(x.type, json_string_value(json_object_get(r, "type")),
-	    sizeof(x.type));
-	strlcpy_hf(x.value, json_string_value(json_object_get(r, "value")),
-	    sizeof(x.value));
-	x.ttl = (int)json_integer_value(json_object_get(r, "ttl"));
+	rr_of(r, &x);
 	rr_key(&x, key, sizeof(key));
 	elem_set(e, "rkey", key);
 	elem_set(e, "name", x.name);
@@ -866,29 +888,36 @@ rec_list(struct call *c)
 	json_decref(z);
 }
 
-/* The index of the record with rkey key in zone z, or -1. */
+/* The index of record want in zone z, or -1. */
 static long
-rec_find(const json_t *z, const char *key)
+rec_index(const json_t *z, const struct rr *want)
 {
+	struct rr x;
 	json_t *r;
 	size_t i;
-	char k[2400];
 
 	json_array_foreach(json_object_get(z, "records"), i, r) {
-		struct rr x;
-
-		memset(&x, 0, sizeof(x));
-		strlcpy_hf(x.name, json_string_value(json_object_get(r,
-		    "name")), sizeof(x.name));
-		strlcpy_hf(x.type, json_string_value(json_object_get(r,
-		    "type")), sizeof(x.type));
-		strlcpy_hf(x.value, json_string_value(json_object_get(r,
-		    "value")), sizeof(x.value));
-		rr_key(&x, k, sizeof(k));
-		if (strcmp(k, key) == 0)
+		rr_of(r, &x);
+		if (strcmp(x.name, want->name) == 0 &&
+		    strcmp(x.type, want->type) == 0 &&
+		    strcmp(x.value, want->value) == 0)
 			return (long)i;
 	}
 	return -1;
+}
+
+/* The index of the record with rkey key in zone z, or -1 (also when key
+ * is not an rkey of the zone at all). */
+static long
+rec_find(const json_t *z, const char *key)
+{
+	char err[VALID_ERR_MAX];
+	struct rr want;
+
+	if (rr_parse_key(json_string_value(json_object_get(z, "name")), key,
+	    &want, err) == -1)
+		return -1;
+	return rec_index(z, &want);
 }
 
 /* Whether adding r to z breaks the CNAME rule: a name with a CNAME has
@@ -950,7 +979,7 @@ rec_edit(struct call *c)
 	if (at >= 0)
 		json_array_remove(json_object_get(z, "records"), (size_t)at);
 	rr_key(&r, key, sizeof(key));
-	if (rec_find(z, key) >= 0) {
+	if (rec_index(z, &r) >= 0) {
 		reply_error(&c->r, "exists", "domain.record", "record "
 		    "\"%.200s\" already exists", key);
 		goto out;
@@ -1437,18 +1466,8 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 	reply_init(&c.r);
 	pthread_mutex_lock(&svc_mtx[s]);
 	if (nstore_ud_get(a->st, kind, name, &it) == 0) {
-		dels = json_pack("[o]", del_of(kind, name));
-		if (strcmp(kind, "emaildomain") == 0) {
-			json_t *boxes, *x;
-			size_t i;
-
-			nstore_ud_list(a->st, "mailbox", NULL, name, &boxes);
-			json_array_foreach(boxes, i, x)
-				json_array_append_new(dels, del_of("mailbox",
-				    json_string_value(json_object_get(x,
-				    "name"))));
-			json_decref(boxes);
-		}
+		dels = json_array();
+		dels_add(a, kind, name, dels);
 		puts = json_array();
 		if (commit(&c, s, puts, dels) == 0)
 			reply_ok(&c.r);

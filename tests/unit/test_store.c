@@ -668,7 +668,10 @@ test_uindex(void **state)
 	strcpy(e.name, "info@example.com");
 	strcpy(e.parent, "example.com");
 	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100, NULL), 0);
-	assert_int_equal(store_uindex_count(fx->s, a.id, "email", &cnt), 0);
+	assert_int_equal(store_uindex_get(fx->s, "email", "info@example.com",
+	    &got), 0);
+	assert_string_equal(got.parent, "example.com");
+	assert_int_equal(store_uindex_pending_of(fx->s, a.id, &cnt), 0);
 	assert_int_equal(cnt, 1);
 	/* the pending mailbox is what the reconciler sees */
 	{

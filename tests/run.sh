@@ -68,6 +68,13 @@ for f in build/fuzz/fuzz_*; do
 	result "fuzz_$name" $rc
 done
 
+# the failures again at the end, where a truncated CI log still shows them
+for name in $failed; do
+	[ -f "build/$name.log" ] || continue
+	echo "== $name"
+	grep "^$name: " "build/$name.log" | head -20
+	grep -Ev "^$name: " "build/$name.log" | tail -15
+done
 [ -n "$failed" ] && echo "failed:$failed"
 echo "$pass passed, $failn failed"
 [ "$failn" -eq 0 ]

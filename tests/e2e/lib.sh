@@ -124,6 +124,13 @@ stop_node() {
 	wait "$p" 2>/dev/null
 }
 
+# node_down INDEX: stops node INDEX and waits until the master has seen it
+# down, so that a later "ready" is the restarted node's and not a stale one.
+node_down() {
+	stop_node "$1"
+	wait_for "n$1 seen down" 20 node_is "$1" unavailable
+}
+
 # node_field INDEX FIELD: a field of node INDEX in cluster.node.
 node_field() {
 	api cluster.node | jq -r --arg a "$NET.$1" \

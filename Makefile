@@ -92,11 +92,14 @@ demo run: deps
 	@$(MAKE) --no-print-directory build/hostfleet
 	./build/hostfleet demo
 
-bench: build/hostfleet build/proxyload
+bench: build/hostfleet build/proxyload build/usagebench
 
-build/proxyload: bench/proxyload.c
+build/proxyload: bench/proxyload.c bench/bench.h
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -o $@ $< $(shell pkg-config --cflags --libs libcurl)
+
+build/usagebench: bench/usage.c bench/bench.h build/dev/src/node/usage.o build/dev/src/common/util.o build/dev/src/common/log.o build/dev/src/node/store.o build/dev/src/common/db.o
+	$(CC) $(CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 docs:
 	@sh tools/gendocs.sh

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 struct conn {
 	CURL	*e;
 	char	 buf[1 << 16];
@@ -25,15 +27,6 @@ struct conn {
 
 static const char *url, *body, *hdr, *cacert, *cert, *key;
 static struct curl_slist *hdrs;
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static size_t
 on_data(char *p, size_t sz, size_t n, void *ud)
@@ -78,14 +71,6 @@ answer_ok(struct conn *c)
 
 	curl_easy_getinfo(c->e, CURLINFO_RESPONSE_CODE, &code);
 	return code == 200 && strstr(c->buf, "\"error\"") == NULL;
-}
-
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int

@@ -445,6 +445,18 @@ stat_elem(json_t *e, const struct node *n)
 	    json_string_value(json_object_get(s, "hostname")));
 	flat_pairs(e, "services", json_object_get(s, "services"));
 	flat_pairs(e, "versions", json_object_get(s, "versions"));
+	{
+		json_t *u = json_object_get(s, "usage"), *b;
+		json_int_t sum = 0;
+		const char *k;
+
+		json_object_foreach(u, k, b)
+			sum += json_integer_value(b);
+		elem_setf(e, "homes", "%zu", json_object_size(u));
+		elem_setf(e, "homes_bytes", "%" JSON_INTEGER_FORMAT, sum);
+		elem_setf(e, "usage_at", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(s, "usage_at")));
+	}
 	json_decref(s);
 }
 

@@ -159,6 +159,55 @@ reply_take(struct api_ctx *c, json_t *doc)
 }
 
 /*
+ * The disk limit (limit_quota, MiB; 0: none).  A user whose homes take all
+ * of it gets no new site, mail domain or mailbox (DNS zones live outside
+ * the homes) until they free some; a mailbox's maxsize fits within it, and
+ * a new mailbox without one gets the whole limit, so that no mailbox of a
+ * limited user is unbounded.  0, or -1 with the error answered.
+ */
+static int
+quota_check(struct api_ctx *c, const struct ufam *f, const struct user *u,
+    int creating, json_t *over)
+{
+	int64_t lim = u->lim[LIM_DISK_MB], used = 0, q;
+	const char *v = params_get(c->p, "maxsize");
+	char err[VALID_ERR_MAX];
+
+	if (lim <= 0 || strcmp(f->role, "dns") == 0)
+		return 0;
+	if (strcmp(f->kind, "email") == 0) {
+		if (v == NULL || *v == '\0') {
+			if (creating)
+				json_object_set_new(over, "maxsize",
+				    json_sprintf("%lld", (long long)lim));
+		} else if (valid_int("maxsize", v, 0, 1048576, &q, err) ==
+		    -1) {
+			api_bad(c, "maxsize", err);
+			return -1;
+		} else if (q == 0 || q > lim) {
+			reply_error(&c->r, "limit", "maxsize", "a mailbox of "
+			    "user \"%s\" may hold at most %lld MiB, their disk "
+			    "limit", u->name, (long long)lim);
+			return -1;
+		}
+	}
+	if (!creating)
+		return 0;
+	if (store_user_usage(c->m->st, u->name, &used) == -1) {
+		reply_error(&c->r, "internal", f->kind, "store unavailable");
+		return -1;
+	}
+	if (used >= lim * 1048576) {
+		reply_error(&c->r, "limit", "limit_quota", "user \"%s\" uses "
+		    "%lld MiB of their disk limit of %lld MiB; nothing new "
+		    "can be made until some is freed", u->name,
+		    (long long)((used + 1048575) / 1048576), (long long)lim);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * One call to one node: the function with the caller's parameters (over
  * replaces some), for owner (NULL: every owner), with the owner's account
  * when acct is given.  The node's document becomes the reply.  Returns 0
@@ -564,10 +613,14 @@ create(struct api_ctx *c, const struct ufam *f)
 		/* the node takes the local part in name */
 		over = json_pack("{s:s%,s:s}", "name", name,
 		    (size_t)(strchr(name, '@') - name), "domainname", pe.name);
+		if (quota_check(c, f, &u, 1, over) == -1)
+			goto out;
 	} else {
 		if (canon_name(c, f, "name", nm, name, sizeof(name)) == -1)
 			return;
 		over = json_pack("{s:s}", "name", name);
+		if (quota_check(c, f, &u, 1, over) == -1)
+			goto out;
 		/* a site's aliases are web names too: reserved with it, and
 		 * given to the node as the master has them */
 		if (strcmp(f->kind, "webdomain") == 0) {
@@ -755,6 +808,20 @@ api_ud_edit(struct api_ctx *c)
 	    ud_find(c, f->kind, f->what, name, &e) == -1)
 		return;
 	over = json_pack("{s:s}", "elid", name);
+	if (strcmp(f->kind, "email") == 0 && api_is_submit(c)) {
+		struct user u;
+
+		if (store_user_get_id(c->m->st, e.owner, &u) != 0) {
+			reply_error(&c->r, "internal", f->kind, "store "
+			    "unavailable");
+			json_decref(over);
+			return;
+		}
+		if (quota_check(c, f, &u, 0, over) == -1) {
+			json_decref(over);
+			return;
+		}
+	}
 	if (strcmp(f->kind, "webdomain") == 0 && api_is_submit(c))
 		site_change(c, f, &e, over);
 	else

@@ -75,7 +75,8 @@ const struct func functab[] = {
 	{ "blacklist.delete", "blacklist", KIND_SYSTEM, "mail", LVL_ADMIN,
 	  api_sysdata_delete, "remove blacklisted senders", "elid" },
 	{ "user", "user", KIND_USER, "", LVL_ADMIN, api_user_list,
-	  "every user with level, state, UID and counts of their objects",
+	  "every user with level, state, UID, disk used and limit, and "
+	  "counts of their objects",
 	  "" },
 	{ "user.edit", "user", KIND_USER, "", LVL_ADMIN, api_user_edit,
 	  "show (elid), create (sok=ok) or change (sok=ok&elid=) a user; a "

@@ -27,7 +27,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: hostfleet node [-nv] [-c config.json] [-s state_dir] "
 	    "[-a addr] [-p port] [-r root]\n"
-	    "                      [--netns NAME] [--no-nft]\n"
+	    "                      [--netns NAME] [--no-nft] "
+	    "[--usage-interval SECONDS]\n"
 	    "                      [-j master_url token]\n"
 	    "       hostfleet node join [-s state_dir] master_url token\n");
 	exit(2);
@@ -41,6 +42,7 @@ conf_defaults(struct node_conf *c)
 	    sizeof(c->state_dir));
 	c->port = 1501;
 	c->nft = 1;
+	c->usage_interval_s = 300;
 	strlcpy_hf(c->root, "/", sizeof(c->root));
 }
 
@@ -83,6 +85,12 @@ conf_load(struct node_conf *c, const char *path)
 			    sizeof(c->netns));
 		else if (strcmp(k, "nft") == 0 && json_is_boolean(v))
 			c->nft = json_is_true(v);
+		else if (strcmp(k, "usage_interval_s") == 0 &&
+		    json_is_integer(v))
+			/* out of int's range is out of 1..86400 too */
+			c->usage_interval_s = json_integer_value(v) < 1 ? 0 :
+			    json_integer_value(v) > 86400 ? 86401 :
+			    (int)json_integer_value(v);
 		else {
 			valid_quote(k, q, sizeof(q));
 			log_warnx("config \"%s\": unknown key or wrong type: "
@@ -278,6 +286,7 @@ node_main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "netns", required_argument, NULL, 'N' },
 		{ "no-nft", no_argument, NULL, 'F' },
+		{ "usage-interval", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct node_agent a;
@@ -335,6 +344,17 @@ node_main(int argc, char **argv)
 		case 'F':
 			a.conf.nft = 0;
 			break;
+		case 'U': {
+			int64_t x;
+
+			if (valid_int("--usage-interval", optarg, 1, 86400, &x,
+			    err) == -1) {
+				log_warnx("%s", err);
+				return 1;
+			}
+			a.conf.usage_interval_s = (int)x;
+			break;
+		}
 		default:
 			usage();
 		}
@@ -355,11 +375,16 @@ node_main(int argc, char **argv)
 		    a.conf.port);
 		return 1;
 	}
+	if (a.conf.usage_interval_s < 1 || a.conf.usage_interval_s > 86400) {
+		log_warnx("config: usage_interval_s: out of range 1..86400");
+		return 1;
+	}
 	if (check) {
-		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b}", "state_dir",
-		    a.conf.state_dir, "addr", a.conf.addr, "port", a.conf.port,
-		    "root", a.conf.root, "netns", a.conf.netns, "nft",
-		    a.conf.nft);
+		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b,s:i}",
+		    "state_dir", a.conf.state_dir, "addr", a.conf.addr, "port",
+		    a.conf.port, "root", a.conf.root, "netns", a.conf.netns,
+		    "nft", a.conf.nft, "usage_interval_s",
+		    a.conf.usage_interval_s);
 
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -430,8 +455,10 @@ node_main(int argc, char **argv)
 	hc.handler = rpc_serve;
 	hc.arg = &a;
 	hello_spawn(&a);
+	usage_start(&a);
 	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
+		usage_stop(&a);
 		nstore_close(a.st);
 		free(cert);
 		free(key);
@@ -445,6 +472,7 @@ node_main(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);
+	usage_stop(&a);
 	nstore_close(a.st);
 	free(cert);
 	free(key);

@@ -20,6 +20,7 @@ struct node_conf {
 	char	 join_token[256];
 	char	 netns[64];	/* run nft inside this network namespace */
 	int	 nft;		/* 0: render and keep files only */
+	int	 usage_interval_s; /* between measures of the homes */
 	int	 verbose;
 };
 
@@ -45,6 +46,13 @@ struct node_agent {
 	struct nstore		*st;
 	struct typestate	 types[8];	/* by sd_type_index() */
 	int64_t			 started;
+	/* usage.c: bytes in each home, {"NAME": n}, and when measured */
+	pthread_t		 usage_thr;
+	pthread_mutex_t		 usage_mtx;
+	pthread_cond_t		 usage_cv;
+	int			 usage_stop;
+	json_t			*usage;
+	int64_t			 usage_at;
 };
 
 /* apply.c */
@@ -78,6 +86,18 @@ void	 udata_serve(struct node_agent *, struct http_req *,
 /* Renders every service from the store, at start: files left by a crash
  * between a render and its store commit are put back in line. */
 void	 udata_restore(struct node_agent *);
+
+/* usage.c: the disk each user's home takes on the node */
+/* Bytes in the tree under dir (blocks allocated), never following a
+ * symbolic link or leaving its file system, a hard-linked file once;
+ * files, when not NULL, gets how many files and links.  0, or -1 with
+ * errno (bytes then counts what the walk saw). */
+int	 usage_measure(const char *dir, uint64_t *bytes, uint64_t *files);
+/* The measuring thread: every usage_interval_s, every account's home. */
+void	 usage_start(struct node_agent *);
+void	 usage_stop(struct node_agent *);
+/* A copy of the last figures, and when they were taken (0: not yet). */
+json_t	*usage_json(struct node_agent *, int64_t *at);
 
 /* join.c */
 int	 node_join(struct node_conf *, const char *url, const char *token);

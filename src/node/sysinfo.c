@@ -108,7 +108,8 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	struct sysinfo si;
 	struct statvfs vfs;
 	double load[3] = { 0, 0, 0 };
-	json_t *j, *svc, *versions;
+	json_t *j, *svc, *versions, *usage;
+	int64_t usage_at;
 	char host[256];
 	size_t i;
 	char *s;
@@ -140,8 +141,9 @@ sysinfo_json(struct node_agent *a, const char *roles)
 		    "intact", intact, "items", (json_int_t)n, "pushes",
 		    (json_int_t)ts->pushes, "applies", (json_int_t)ts->applies));
 	}
+	usage = usage_json(a, &usage_at);
 	j = json_pack("{s:I,s:s,s:s,s:s,s:[f,f,f],s:{s:I,s:I},s:{s:I,s:I},"
-	    "s:I,s:I,s:o,s:o}",
+	    "s:I,s:I,s:o,s:o,s:o,s:I}",
 	    "node_id", (json_int_t)a->node_id,
 	    "name", a->name,
 	    "machine_id", a->machine_id,
@@ -156,7 +158,9 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    "uptime", (json_int_t)si.uptime,
 	    "agent_uptime", (json_int_t)(wall_s() - a->started),
 	    "services", svc,
-	    "versions", versions);
+	    "versions", versions,
+	    "usage", usage,
+	    "usage_at", (json_int_t)usage_at);
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return s;

@@ -111,12 +111,14 @@ add_node() {
 	start_node "$i" -j "$MURL" "$tok"
 }
 
-# start_node INDEX [extra flags]: (re)starts the agent of node INDEX.
+# start_node INDEX [extra flags]: (re)starts the agent of node INDEX, with
+# $NODE_FLAGS too when the test sets it.
 start_node() {
 	i=$1; shift
 	mkdir -p "$WORK/n$i/state" "$WORK/n$i/root"
+	# shellcheck disable=SC2086 # NODE_FLAGS is a list of words
 	bg "n$i" "$HF" node -s "$WORK/n$i/state" -a "$NET.$i" \
-	    -r "$WORK/n$i/root" "$@"
+	    -r "$WORK/n$i/root" ${NODE_FLAGS:-} "$@"
 }
 
 stop_node() {

@@ -497,6 +497,56 @@ test_node_polls(void **state)
 	assert_int_equal(store_node_polls(fx->s, p, 1), 0);
 }
 
+/* A user's disk usage is the sum of what every node last reported for
+ * their name; other names, other nodes' missing stats and a node without
+ * any are no error. */
+static void
+test_user_usage(void **state)
+{
+	struct fx *fx = *state;
+	struct node_poll p[3];
+	int64_t v = -1;
+	json_t *rows, *r;
+	size_t i;
+
+	add_user(fx->s, "alice", "user");
+	add_user(fx->s, "bob", "user");
+	memset(p, 0, sizeof(p));
+	p[0].id = add_node(fx->s, "ua", "10.2.0.1");
+	p[1].id = add_node(fx->s, "ub", "10.2.0.2");
+	p[2].id = add_node(fx->s, "uc", "10.2.0.3");
+	p[0].stats = "{\"usage\":{\"alice\":3145728,\"bob\":1}}";
+	p[1].stats = "{\"usage\":{\"alice\":1048577}}";
+	p[2].stats = "{\"load\":[0,0,0]}";
+	for (i = 0; i < 3; i++) {
+		p[i].status = "ready";
+		p[i].status_msg = "";
+	}
+	assert_int_equal(store_node_polls(fx->s, p, 3), 0);
+	assert_int_equal(store_user_usage(fx->s, "alice", &v), 0);
+	assert_int_equal(v, 3145728 + 1048577);
+	assert_int_equal(store_user_usage(fx->s, "bob", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_user_usage(fx->s, "carol", &v), 0);
+	assert_int_equal(v, 0);
+	/* a name is a value, not a path: no other key is reached */
+	assert_int_equal(store_user_usage(fx->s, "alice\",\"bob", &v), 0);
+	assert_int_equal(v, 0);
+	/* the list shows MiB, rounded up */
+	assert_int_equal(store_user_list(fx->s, &rows), 0);
+	json_array_foreach(rows, i, r) {
+		const char *n = json_string_value(json_object_get(r, "name"));
+
+		if (strcmp(n, "alice") == 0)
+			assert_int_equal(json_integer_value(json_object_get(r,
+			    "quota_used")), 5);
+		else
+			assert_int_equal(json_integer_value(json_object_get(r,
+			    "quota_used")), 1);
+	}
+	json_decref(rows);
+}
+
 /* ---- join tokens ---- */
 
 static void
@@ -909,6 +959,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_list_empty, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_user_usage, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_node_polls, setup,
 		    teardown),

@@ -15,6 +15,7 @@
 #include "valid.h"
 
 #define DOMAIN_MAX	254	/* 253 and the NUL */
+#define MAILBOX_MAX_MB	1048576	/* the largest maxsize of a mailbox */
 
 /* A domain name: 2..127 labels of [a-z0-9-] (upper case folded), each
  * 1..63, not starting or ending with '-', "xn--" labels only as well-formed

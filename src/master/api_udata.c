@@ -169,25 +169,27 @@ static int
 quota_check(struct api_ctx *c, const struct ufam *f, const struct user *u,
     int creating, json_t *over)
 {
-	int64_t lim = u->lim[LIM_DISK_MB], used = 0, q;
+	int64_t lim = u->lim[LIM_DISK_MB], used = 0, q, top;
 	const char *v = params_get(c->p, "maxsize");
 	char err[VALID_ERR_MAX];
 
 	if (lim <= 0 || strcmp(f->role, "dns") == 0)
 		return 0;
 	if (strcmp(f->kind, "email") == 0) {
+		/* the most a mailbox may have (MAILBOX_MAX_MB) bounds it too */
+		top = lim < MAILBOX_MAX_MB ? lim : MAILBOX_MAX_MB;
 		if (v == NULL || *v == '\0') {
 			if (creating)
 				json_object_set_new(over, "maxsize",
-				    json_sprintf("%lld", (long long)lim));
-		} else if (valid_int("maxsize", v, 0, 1048576, &q, err) ==
-		    -1) {
+				    json_sprintf("%lld", (long long)top));
+		} else if (valid_int("maxsize", v, 0, MAILBOX_MAX_MB, &q,
+		    err) == -1) {
 			api_bad(c, "maxsize", err);
 			return -1;
 		} else if (q == 0 || q > lim) {
 			reply_error(&c->r, "limit", "maxsize", "a mailbox of "
 			    "user \"%s\" may hold at most %lld MiB, their disk "
-			    "limit", u->name, (long long)lim);
+			    "limit", u->name, (long long)top);
 			return -1;
 		}
 	}

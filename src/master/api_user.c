@@ -41,7 +41,9 @@ reserved_name(const char *name)
 	    "nginx", "mysql", "postgres", "redis", "ftp", "vmail", "admin",
 	    "ispmaster", "hostfleet", "operator", "adm", "tty", "disk",
 	    "kmem", "dialout", "cdrom", "floppy", "audio", "video", "staff",
-	    "users", "nogroup", "shadow", "utmp", "crontab", "ssh", NULL };
+	    "users", "nogroup", "shadow", "utmp", "crontab", "ssh",
+	    /* what /var/www holds besides the homes */
+	    "html", "httpd-logs", NULL };
 	size_t i;
 
 	if (name[0] == '_' || strncmp(name, "systemd-", 8) == 0)

@@ -1671,15 +1671,17 @@ store_user_delete(struct store *s, int64_t id)
 	    NULL, 1);
 }
 
-/* The bytes the homes of the user named by the SQL expression NAME take,
- * summed over the last stats of every node (usage.c on the node). */
-#define USER_USAGE(NAME) "(SELECT coalesce(sum(j.value), 0) FROM node n, " \
-	"json_each(n.stats, '$.usage') j WHERE j.key = " NAME ")"
+/* The bytes users' homes take, summed over the last stats of every node
+ * (usage.c on the node): rows (name, bytes), parsed once per node. */
+#define USAGE_BY_NAME "(SELECT j.key AS name, sum(j.value) AS bytes " \
+	"FROM node n, json_each(n.stats, '$.usage') j GROUP BY j.key)"
 
 int
 store_user_usage(struct store *s, const char *name, int64_t *bytes)
 {
-	return query_int(s, "SELECT " USER_USAGE("?2"), 0, name, bytes);
+	return query_int(s, "SELECT coalesce(sum(j.value), 0) FROM node n, "
+	    "json_each(n.stats, '$.usage') j WHERE j.key = ?2 AND ?1 = ?1",
+	    0, name, bytes);
 }
 
 int
@@ -1688,7 +1690,7 @@ store_user_list(struct store *s, json_t **rows)
 	return query_rows(s, "SELECT u.name, u.fullname, u.level, "
 	    "CASE u.active WHEN 0 THEN 'off' ELSE 'on' END AS active, "
 	    "coalesce(u.uid, 0) AS uid, "
-	    "(" USER_USAGE("u.name") " + 1048575) / 1048576 AS quota_used, "
+	    "(coalesce(us.bytes, 0) + 1048575) / 1048576 AS quota_used, "
 	    "u.lim_disk_mb AS limit_quota, "
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
 	    "x.kind = 'webdomain') AS webdomains, "
@@ -1698,7 +1700,8 @@ store_user_list(struct store *s, json_t **rows)
 	    "x.kind = 'emaildomain') AS emaildomains, "
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
 	    "x.kind = 'email') AS emails "
-	    "FROM user u WHERE ?1 = ?1 ORDER BY u.name", 0, NULL, rows);
+	    "FROM user u LEFT JOIN " USAGE_BY_NAME " us ON us.name = u.name "
+	    "WHERE ?1 = ?1 ORDER BY u.name", 0, NULL, rows);
 }
 
 /* ---- placement ---- */

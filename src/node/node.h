@@ -88,10 +88,13 @@ void	 udata_serve(struct node_agent *, struct http_req *,
 void	 udata_restore(struct node_agent *);
 
 /* usage.c: the disk each user's home takes on the node */
+#define USAGE_MAX_DEPTH	256		/* directories below the home */
+#define USAGE_MAX_LINKS	1000000		/* hard-linked files remembered */
 /* Bytes in the tree under dir (blocks allocated), never following a
  * symbolic link or leaving its file system, a hard-linked file once;
- * files, when not NULL, gets how many files and links.  0, or -1 with
- * errno (bytes then counts what the walk saw). */
+ * files, when not NULL, gets how many files and links there are.  0 when
+ * the walk saw everything, 1 when it did not (bytes counts what it saw),
+ * -1 with errno when dir is not a directory to walk (ENOTDIR for a link). */
 int	 usage_measure(const char *dir, uint64_t *bytes, uint64_t *files);
 /* The measuring thread: every usage_interval_s, every account's home. */
 void	 usage_start(struct node_agent *);

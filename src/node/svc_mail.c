@@ -394,7 +394,11 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    "passdb {\n  driver = passwd-file\n"
 	    "  args = scheme=ARGON2ID username_format=%%u %s\n}\n"
 	    "userdb {\n  driver = passwd-file\n"
-	    "  args = username_format=%%u %s\n}\n", ucf, ucf);
+	    "  args = username_format=%%u %s\n}\n"
+	    /* each mailbox's maxsize (userdb_quota_rule) enforced */
+	    "mail_plugins = $mail_plugins quota\n"
+	    "plugin {\n  quota = count:User quota\n  quota_vsizes = yes\n}\n",
+	    ucf, ucf);
 	if (w != 0) {
 		snprintf(err, errlen, "mail: too large");
 		goto out;

@@ -1187,7 +1187,7 @@ box_read(struct call *c, json_t *b, int creating)
 		return -1;
 	}
 	if ((v = P(c, "maxsize")) != NULL && *v) {
-		if (valid_int("maxsize", v, 0, 1048576, &q, err) == -1)
+		if (valid_int("maxsize", v, 0, MAILBOX_MAX_MB, &q, err) == -1)
 			return bad(c, "maxsize", err);
 		json_object_set_new(b, "quota_mb", json_integer(q));
 	}

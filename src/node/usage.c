@@ -1,28 +1,53 @@
 /* usage.c - how much disk each user's data takes on this node.
  *
- * Everything a user has on a node lives in their home, /var/www/NAME under
- * the host root: the sites' document roots and the Maildirs (the web
- * server's logs are kept apart, in /var/www/httpd-logs).  A
- * thread measures every home the node made, one after another, every
- * usage_interval_s seconds, and keeps the figures for the stats answer;
- * the master adds them up across nodes to hold the user to their disk
- * limit (limit_quota).
+ * Everything the panel makes for a user on a node lives in their home,
+ * /var/www/NAME under the host root: the sites' document roots and the
+ * Maildirs (the web server's logs are kept apart, in /var/www/httpd-logs).
+ * A thread measures every home the node made, one after another, every
+ * usage_interval_s seconds, keeps the figures for the stats answer and in
+ * the state dir (so that a restarted node does not report its users as
+ * empty), and the master adds them up across nodes to hold each user to
+ * their disk limit (limit_quota).
  *
- * The home belongs to the user, so the walk trusts nothing in it: it never
- * follows a symbolic link, never leaves the home's file system, and counts
- * a file with several hard links once. */
+ * The home belongs to the user, who can change it while it is walked, so
+ * the walk trusts nothing in it.  It goes down one name at a time from an
+ * open directory (openat with O_NOFOLLOW, never a path), so no path grows
+ * past PATH_MAX and no symbolic link is followed, not even one swapped in
+ * for a directory between two looks (the directory opened must be the one
+ * looked at).  It stays on the home's file system and counts a file with
+ * several hard links once.  It is bounded: USAGE_MAX_DEPTH levels (each
+ * holds a descriptor) and USAGE_MAX_LINKS remembered hard-linked files,
+ * past which further links are counted every time — too much, never too
+ * little.  A walk that could not see everything (a level too deep, a
+ * directory moved away while walked) is incomplete, and the node then
+ * keeps the larger of its figure and the last one: a user cannot lower
+ * their figure by racing the walk. */
+#include <dirent.h>
 #include <errno.h>
-#include <fts.h>
+#include <fcntl.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/log.h"
 #include "../common/util.h"
 #include "node.h"
+
+struct walk {
+	uint64_t	 bytes;
+	uint64_t	 files;
+	dev_t		 dev;		/* the home's file system */
+	void		*links;		/* tsearch set of struct inode */
+	size_t		 nlinks;
+	uint64_t	 seen;		/* entries, for the stop check */
+	int		 incomplete;
+	int		 too_deep;
+	const int	*stop;		/* NULL, or set to stop early */
+};
 
 struct inode {
 	dev_t	dev;
@@ -41,153 +66,285 @@ inode_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Adds the node to the set; 1 when it was there already, -1 on no
- * memory. */
+/* 1 when a file with several links was counted already; past the cap, or
+ * short of memory, 0: counted again. */
 static int
-seen(void **set, const struct stat *sb)
+counted(struct walk *w, const struct stat *sb)
 {
 	struct inode *k, **p;
 
-	if ((k = malloc(sizeof(*k))) == NULL)
-		return -1;
+	if (w->nlinks >= USAGE_MAX_LINKS || (k = malloc(sizeof(*k))) == NULL)
+		return 0;
 	k->dev = sb->st_dev;
 	k->ino = sb->st_ino;
-	if ((p = tsearch(k, set, inode_cmp)) == NULL) {
+	if ((p = tsearch(k, &w->links, inode_cmp)) == NULL) {
 		free(k);
-		return -1;
+		return 0;
 	}
 	if (*p != k) {
 		free(k);
 		return 1;
 	}
+	w->nlinks++;
 	return 0;
+}
+
+/* Counts what is in the open directory dfd, which it closes. */
+static void
+walk_dir(struct walk *w, int dfd, int depth)
+{
+	struct dirent *de;
+	struct stat sb, sd;
+	DIR *d;
+	int fd;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		w->incomplete = 1;
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				w->incomplete = 1;
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((++w->seen & 4095) == 0 && w->stop &&
+		    __atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+			w->incomplete = 1;
+			break;
+		}
+		if (fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			/* a file gone meanwhile takes nothing; a directory
+			 * gone was moved, and is not seen this time */
+			if (errno != ENOENT || de->d_type == DT_DIR ||
+			    de->d_type == DT_UNKNOWN)
+				w->incomplete = 1;
+			continue;
+		}
+		if (sb.st_dev != w->dev)	/* a mount point: not the home's */
+			continue;
+		if (!S_ISDIR(sb.st_mode)) {
+			w->files++;
+			if (sb.st_nlink > 1 && counted(w, &sb))
+				continue;
+			w->bytes += (uint64_t)sb.st_blocks * 512;
+			continue;
+		}
+		w->bytes += (uint64_t)sb.st_blocks * 512;
+		if (depth + 1 >= USAGE_MAX_DEPTH) {
+			w->incomplete = w->too_deep = 1;
+			continue;
+		}
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1) {
+			w->incomplete = 1;
+			continue;
+		}
+		/* the directory opened must be the one looked at: not one
+		 * swapped in meanwhile, nor one mounted over it */
+		if (fstat(fd, &sd) == -1 || sd.st_dev != sb.st_dev ||
+		    sd.st_ino != sb.st_ino) {
+			close(fd);
+			w->incomplete = 1;
+			continue;
+		}
+		walk_dir(w, fd, depth + 1);
+	}
+	closedir(d);
+}
+
+static int
+measure(const char *dir, const int *stop, uint64_t *bytes, uint64_t *files,
+    int *too_deep)
+{
+	struct walk w;
+	struct stat sb;
+	int fd, e;
+
+	*bytes = 0;
+	if (files)
+		*files = 0;
+	if (too_deep)
+		*too_deep = 0;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		/* a home replaced by a link or a file is not walked */
+		if (errno == ELOOP)
+			errno = ENOTDIR;
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.dev = sb.st_dev;
+	w.stop = stop;
+	w.bytes = (uint64_t)sb.st_blocks * 512;
+	walk_dir(&w, fd, 0);
+	tdestroy(w.links, free);
+	*bytes = w.bytes;
+	if (files)
+		*files = w.files;
+	if (too_deep)
+		*too_deep = w.too_deep;
+	return w.incomplete;
 }
 
 int
 usage_measure(const char *dir, uint64_t *bytes, uint64_t *files)
 {
-	char *paths[] = { (char *)dir, NULL };
-	void *links = NULL;
-	FTS *fts;
-	FTSENT *e;
-	int rc = 0, s, saved;
+	return measure(dir, NULL, bytes, files, NULL);
+}
 
-	*bytes = 0;
-	if (files)
-		*files = 0;
-	if ((fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV | FTS_NOCHDIR,
-	    NULL)) == NULL)
-		return -1;
-	while ((e = fts_read(fts)) != NULL) {
-		if (e->fts_level == 0 && e->fts_info != FTS_D &&
-		    e->fts_info != FTS_DP) {
-			/* the home itself must be a directory */
-			errno = e->fts_info == FTS_NS || e->fts_info ==
-			    FTS_ERR || e->fts_info == FTS_DNR ?
-			    e->fts_errno : ENOTDIR;
-			rc = -1;
-			break;
-		}
-		switch (e->fts_info) {
-		case FTS_DP:		/* a directory, seen on the way in */
-			continue;
-		case FTS_DNR:
-		case FTS_ERR:
-		case FTS_NS:
-			/* gone meanwhile is fine; anything else is not */
-			if (e->fts_errno != ENOENT) {
-				errno = e->fts_errno;
-				rc = -1;
-			}
-			continue;
-		default:
-			break;
-		}
-		if (e->fts_statp->st_nlink > 1 && e->fts_info != FTS_D) {
-			if ((s = seen(&links, e->fts_statp)) == -1) {
-				errno = ENOMEM;
-				rc = -1;
-				break;
-			}
-			if (s == 1)
-				continue;
-		}
-		*bytes += (uint64_t)e->fts_statp->st_blocks * 512;
-		if (files && e->fts_info != FTS_D)
-			(*files)++;
+/* The figures kept across restarts: {"at": T, "usage": {...}}. */
+static void
+usage_save(struct node_agent *a, json_t *m, int64_t at)
+{
+	char path[700], *s;
+	json_t *j = json_pack("{s:I,s:O}", "at", (json_int_t)at, "usage", m);
+
+	snprintf(path, sizeof(path), "%s/usage.json", a->conf.state_dir);
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL ||
+	    file_write_atomic(path, s, strlen(s), 0600) == -1)
+		log_warn("usage: cannot keep the figures in \"%s\"", path);
+	free(s);
+	json_decref(j);
+}
+
+static void
+usage_load(struct node_agent *a)
+{
+	char path[700];
+	json_t *j, *m;
+
+	snprintf(path, sizeof(path), "%s/usage.json", a->conf.state_dir);
+	if ((j = json_load_file(path, 0, NULL)) == NULL)
+		return;
+	m = json_object_get(j, "usage");
+	if (json_is_object(m)) {
+		a->usage = json_incref(m);
+		a->usage_at = json_integer_value(json_object_get(j, "at"));
 	}
-	if (e == NULL && errno != 0 && rc == 0)
-		rc = -1;
-	saved = errno;
-	fts_close(fts);
-	tdestroy(links, free);
-	errno = saved;
-	return rc;
+	json_decref(j);
 }
 
 /* One round: every account the node made, measured. */
 static void
 usage_round(struct node_agent *a)
 {
-	json_t *items, *it, *m = json_object();
+	json_t *items, *it, *m = json_object(), *last;
 	char dir[1024];
 	uint64_t b;
 	size_t i;
-	int64_t t0 = mono_ms();
+	int64_t t0 = mono_ms(), prev, at;
+	int rc, deep;
 
 	if (nstore_ud_list(a->st, "account", NULL, NULL, &items) == -1) {
 		json_decref(m);
 		return;
 	}
+	pthread_mutex_lock(&a->usage_mtx);
+	last = json_incref(a->usage);
+	pthread_mutex_unlock(&a->usage_mtx);
 	json_array_foreach(items, i, it) {
 		const char *name = json_string_value(json_object_get(it,
 		    "name"));
 
 		if (name == NULL)
 			continue;
+		if (__atomic_load_n(&a->usage_stop, __ATOMIC_RELAXED))
+			break;
 		/* the name passed valid_username: no '/', no ".." */
 		snprintf(dir, sizeof(dir), "%s/var/www/%s", a->conf.root, name);
-		/* a walk that failed part way counts what it saw */
-		if (usage_measure(dir, &b, NULL) == -1 && errno != ENOENT)
+		rc = measure(dir, &a->usage_stop, &b, NULL, &deep);
+		if (rc == -1 && errno != ENOENT)
 			log_warn("usage: %s", dir);
+		prev = json_integer_value(json_object_get(last, name));
+		if (rc == 1 && prev > 0 && (uint64_t)prev > b)
+			b = (uint64_t)prev;
+		if (deep)
+			log_warnx("usage: the home of \"%s\" goes deeper than "
+			    "%d directories; what is below is not counted",
+			    name, USAGE_MAX_DEPTH);
 		json_object_set_new(m, name, json_integer((json_int_t)b));
 	}
 	json_decref(items);
+	json_decref(last);
+	if (__atomic_load_n(&a->usage_stop, __ATOMIC_RELAXED)) {
+		json_decref(m);
+		return;
+	}
+	at = wall_s();
+	usage_save(a, m, at);
 	pthread_mutex_lock(&a->usage_mtx);
 	json_decref(a->usage);
 	a->usage = m;
-	a->usage_at = wall_s();
+	a->usage_at = at;
 	pthread_mutex_unlock(&a->usage_mtx);
 	log_debug("usage: %zu homes measured in %lld ms",
 	    json_object_size(m), (long long)(mono_ms() - t0));
+}
+
+/* Waits ms or until stopped; 1 when stopped. */
+static int
+usage_wait(struct node_agent *a, int64_t ms)
+{
+	struct timespec until;
+	int stop;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&a->usage_mtx);
+	while (!a->usage_stop && pthread_cond_timedwait(&a->usage_cv,
+	    &a->usage_mtx, &until) == 0)
+		;
+	stop = a->usage_stop;
+	pthread_mutex_unlock(&a->usage_mtx);
+	return stop;
 }
 
 static void *
 usage_loop(void *arg)
 {
 	struct node_agent *a = arg;
-	struct timespec until;
-	int stop = 0;
+	const char *delay;
 
-	while (!stop) {
+	/* a fault-injection point for the tests: the first round late */
+	if ((delay = getenv("HOSTFLEET_TEST_USAGE_DELAY_MS")) != NULL &&
+	    usage_wait(a, atoi(delay)))
+		return NULL;
+	do
 		usage_round(a);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += a->conf.usage_interval_s;
-		pthread_mutex_lock(&a->usage_mtx);
-		while (!a->usage_stop && pthread_cond_timedwait(&a->usage_cv,
-		    &a->usage_mtx, &until) == 0)
-			;
-		stop = a->usage_stop;
-		pthread_mutex_unlock(&a->usage_mtx);
-	}
+	while (!usage_wait(a, (int64_t)a->conf.usage_interval_s * 1000));
 	return NULL;
 }
 
 void
 usage_start(struct node_agent *a)
 {
+	pthread_condattr_t ca;
+
 	pthread_mutex_init(&a->usage_mtx, NULL);
-	pthread_cond_init(&a->usage_cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->usage_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	usage_load(a);
 	if (pthread_create(&a->usage_thr, NULL, usage_loop, a) != 0)
 		fatal("pthread_create");
 }
@@ -196,7 +353,7 @@ void
 usage_stop(struct node_agent *a)
 {
 	pthread_mutex_lock(&a->usage_mtx);
-	a->usage_stop = 1;
+	__atomic_store_n(&a->usage_stop, 1, __ATOMIC_RELAXED);
 	pthread_cond_signal(&a->usage_cv);
 	pthread_mutex_unlock(&a->usage_mtx);
 	pthread_join(a->usage_thr, NULL);

@@ -51,6 +51,24 @@ check "nothing reserved" [ "$(sqlite3 "$MSTATE/master.db" "select count(*) from 
 check "no file rendered" [ ! -f "$WORK/n2/root/etc/nginx/hostfleet/sites/b.example.com.conf" ]
 out=$(ua emaildomain.edit sok=ok name=a.example.com)
 assert_eq "a new mail domain refused too" limit "$(jf "$out" .error.type)"
+out=$(api webdomain.edit sok=ok name=b.example.com owner=alice)
+assert_eq "an admin's create for her too" limit "$(jf "$out" .error.type)"
+
+# a restarted node reports its last figures from its first answer, before
+# it has walked the homes again
+usage_at() { api sysinfo_stat | jq -r '.elem[] | select(.name == "web1") | .usage_at'; }
+node_down 2
+down_at=$(date +%s)
+HOSTFLEET_TEST_USAGE_DELAY_MS=60000 start_node 2
+wait_for "web1 back" 30 node_is 2 ready
+at=$(usage_at)
+check "the figures from before the restart ($at <= $down_at)" test "$at" -gt 0 -a "$at" -le "$down_at"
+assert_eq "alice still counted after the restart" 4 "$(used alice)"
+out=$(ua webdomain.edit sok=ok name=b.example.com)
+assert_eq "and still refused" limit "$(jf "$out" .error.type)"
+node_down 2
+start_node 2
+wait_for "web1 back" 30 node_is 2 ready
 out=$(ua domain.edit sok=ok name=a.example.com ip=192.0.2.1)
 assert_eq "a DNS zone is outside the homes: allowed" "" "$(jf "$out" .ok)"
 out=$(ua webdomain.edit sok=ok elid=a.example.com php_mode=php_cgi)
@@ -99,6 +117,19 @@ mkdir -p "$MAIL/new"
 dd if=/dev/urandom of="$DOC/web.bin" bs=1M count=1 2>/dev/null
 dd if=/dev/urandom of="$MAIL/new/1.eml" bs=1M count=1 2>/dev/null
 wait_for "web and mail add up" 10 used_is alice 3
+
+# a limit above the largest mailbox: new mailboxes get the largest
+api user.edit sok=ok elid=alice limit_quota=2000000 >/dev/null
+out=$(ua email.edit sok=ok name=huge domainname=a.example.com passwd=mail-pass-1)
+assert_eq "a mailbox under a limit of 2000000 MiB" "" "$(jf "$out" .ok)"
+assert_eq "gets the largest maxsize" 1048576 "$(ua email.edit elid=huge@a.example.com | jq -r .maxsize)"
+check "Dovecot's quota plugin enabled" grep -q '^mail_plugins = $mail_plugins quota' "$WORK/n3/root/etc/dovecot/hostfleet/dovecot.conf"
+
+# names of what /var/www holds besides the homes are no user names
+for n in html httpd-logs; do
+	out=$(api user.edit sok=ok name=$n passwd=whatever-12)
+	assert_eq "user name $n refused" value "$(jf "$out" .error.type)"
+done
 
 # no limit: nothing refused whatever the usage
 api user.edit sok=ok elid=alice limit_quota=0 >/dev/null

@@ -537,13 +537,15 @@ test_user_usage(void **state)
 	json_array_foreach(rows, i, r) {
 		const char *n = json_string_value(json_object_get(r, "name"));
 
-		if (strcmp(n, "alice") == 0)
-			assert_int_equal(json_integer_value(json_object_get(r,
-			    "quota_used")), 5);
-		else
-			assert_int_equal(json_integer_value(json_object_get(r,
-			    "quota_used")), 1);
+		int64_t want = strcmp(n, "alice") == 0 ? 5 :
+		    strcmp(n, "bob") == 0 ? 1 : -1;
+
+		assert_int_equal(json_integer_value(json_object_get(r,
+		    "quota_used")), want);
+		assert_int_equal(json_integer_value(json_object_get(r,
+		    "limit_quota")), 0);
 	}
+	assert_int_equal(json_array_size(rows), 2);
 	json_decref(rows);
 }
 

@@ -1,7 +1,9 @@
 /* test_usage.c - unit tests of src/node/usage.c: the disk a user's home
  * takes.  The walk counts the blocks files take, never follows a symbolic
  * link (to a file or to a directory, inside or out of the home), counts a
- * file with several hard links once, and tells a missing home apart. */
+ * file with several hard links once, reaches files far past PATH_MAX,
+ * says when it could not go deep enough, and tells a missing home
+ * apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,8 +128,76 @@ test_links(void **state)
 	b = measure(home, &files);
 	assert_true(b >= 1u * MiB);
 	assert_true(b < 1u * MiB + 256 * 1024);
-	/* the links themselves are entries: 5 symbolic, 1 file once */
-	assert_int_equal(files, 6);
+	/* every name is an entry: 5 symbolic links, 3 of one file */
+	assert_int_equal(files, 8);
+}
+
+/* Goes down n directories named 200 bytes long from dir; the deepest is
+ * left open in *fd (the path is far past PATH_MAX). */
+static void
+chain(const char *dir, int n, int *fd)
+{
+	char name[201];
+	int d, nd, i;
+
+	memset(name, 'd', 200);
+	name[200] = '\0';
+	d = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(d >= 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(mkdirat(d, name, 0755), 0);
+		nd = openat(d, name, O_RDONLY | O_DIRECTORY);
+		assert_true(nd >= 0);
+		close(d);
+		d = nd;
+	}
+	*fd = d;
+}
+
+/* Writes n MiB into a new file name of the open directory d. */
+static void
+put_at(int d, const char *name, int n)
+{
+	char buf[65536];
+	int fd, i;
+
+	memset(buf, 'y', sizeof(buf));
+	fd = openat(d, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (i = 0; i < n * (MiB / (int)sizeof(buf)); i++)
+		assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+	close(fd);
+}
+
+static void
+test_deep(void **state)
+{
+	char home[128];
+	uint64_t b, files;
+	int d;
+
+	(void)state;
+	/* 40 levels of 200 bytes: 8,000 bytes of path, a file at the bottom
+	 * that a walk by paths would not reach */
+	snprintf(home, sizeof(home), "%s/deep", top);
+	assert_int_equal(mkdirs(home, 0755), 0);
+	chain(home, 40, &d);
+	put_at(d, "bottom", 2);
+	close(d);
+	assert_int_equal(usage_measure(home, &b, &files), 0);
+	assert_int_equal(files, 1);
+	assert_true(b >= 2u * MiB);
+	/* deeper than the walk goes: incomplete, what is above counted */
+	snprintf(home, sizeof(home), "%s/deeper", top);
+	assert_int_equal(mkdirs(home, 0755), 0);
+	put(home, "top", 1);
+	chain(home, USAGE_MAX_DEPTH + 5, &d);
+	put_at(d, "bottom", 8);
+	close(d);
+	assert_int_equal(usage_measure(home, &b, &files), 1);
+	assert_int_equal(files, 1);
+	/* the top file and the directories, not the 8 MiB at the bottom */
+	assert_true(b >= 1u * MiB && b < 5u * MiB);
 }
 
 static void
@@ -161,6 +231,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_counts_blocks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_not_a_dir,
 		    setup, teardown),
 	};

@@ -38,11 +38,20 @@ node_status_after_answer(const char *cur, int pending)
 static int
 stats_valid(const char *body, size_t len)
 {
-	json_t *j = json_loadb(body, len, 0, NULL);
+	json_t *j = json_loadb(body, len, 0, NULL), *u, *v;
+	const char *k;
 	int ok;
 
 	ok = j && json_is_object(j) && json_is_array(json_object_get(j,
 	    "load")) && json_is_object(json_object_get(j, "mem"));
+	/* the master sums these: integers of at most a petabyte each */
+	if (ok && (u = json_object_get(j, "usage")) != NULL) {
+		ok = json_is_object(u);
+		json_object_foreach(u, k, v)
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > ((json_int_t)1 << 50))
+				ok = 0;
+	}
 	json_decref(j);
 	return ok ? 0 : -1;
 }

@@ -3,8 +3,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ struct conn_state {
 	char			*pkey;
 	struct sbuf		 pval;
 	int			 refused;
+	gnutls_session_t	 corked;	/* see cork() */
 };
 
 void
@@ -223,6 +227,55 @@ peer_ok(struct httpd *h, struct MHD_Connection *c, const char **errp)
 	return v->rc;
 }
 
+/*
+ * libmicrohttpd hands the headers and the body of a response to GnuTLS in
+ * two calls, so each becomes a TLS record of its own: two sends here and
+ * two wakeups and four reads at the peer.  A small answer's records are
+ * corked instead, and flushed as one when the request completes
+ * (completed_cb), in the connection's own thread.
+ */
+#define CORK_MAX	12288		/* bytes of body; the record is 16K */
+
+static void
+cork(struct MHD_Connection *c, struct conn_state *cs, size_t len)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (len > CORK_MAX || (ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION)) == NULL ||
+	    ci->tls_session == NULL)
+		return;
+	cs->corked = ci->tls_session;
+	gnutls_record_cork(cs->corked);
+}
+
+/* Sends what cork() held, waiting for the socket at most the connection
+ * timeout (a peer that takes nothing meanwhile loses the answer), then
+ * pushes it: libmicrohttpd left the socket corked (TCP_CORK) after what it
+ * took for its last send, and setting TCP_NODELAY sends corked data at
+ * once instead of after the kernel's 200 ms. */
+static void
+uncork(struct httpd *h, struct MHD_Connection *c, gnutls_session_t s)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct pollfd p;
+	int rc, one = 1;
+
+	if (ci == NULL)
+		return;
+	while ((rc = gnutls_record_uncork(s, 0)) == GNUTLS_E_AGAIN ||
+	    rc == GNUTLS_E_INTERRUPTED) {
+		p.fd = ci->connect_fd;
+		p.events = POLLOUT;
+		if (poll(&p, 1, (int)(h->conf.idle_timeout_s ?
+		    h->conf.idle_timeout_s : 120) * 1000) <= 0)
+			return;
+	}
+	setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one));
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -295,6 +348,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	    &cs->req);
 	resp.status = 200;
 	h->conf.handler(&cs->req, &resp, h->conf.arg);
+	cork(c, cs, resp.len);
 	ret = queue(c, &resp, 0);
 	free(resp.body);
 	return ret;
@@ -306,9 +360,11 @@ completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct conn_state *cs = *con_cls;
 
-	(void)cls; (void)c; (void)toe;
+	(void)toe;
 	if (cs == NULL)
 		return;
+	if (cs->corked)
+		uncork(cls, c, cs->corked);
 	if (cs->pp)
 		MHD_destroy_post_processor(cs->pp);
 	free(cs->pkey);
@@ -373,7 +429,7 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 #define OPT(o, v, p)	opts[n++] = (struct MHD_OptionItem){ (o), (v), (p) }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
-	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, NULL);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, h);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT,
 	    conf->conn_limit ? conf->conn_limit : 1024, NULL);

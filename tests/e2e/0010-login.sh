@@ -23,6 +23,17 @@ assert_match "xml auth" '<auth id="[0-9a-f]{64}" level="admin">' "$out"
 out=$(capi -d "func=whoami&out=JSONdata&auth=$SID" "$Q")
 assert_eq "POST form" admin "$(jf "$out" .name)"
 
+# an answer reaches a client that closes after it, over HTTP/1.0 and 1.1,
+# and several on one kept-alive connection (small answers leave in one TLS
+# record, flushed when the request completes)
+out=$(capi -H 'Connection: close' "$Q?func=whoami&auth=$SID&out=JSONdata")
+assert_eq "answer before a close" admin "$(jf "$out" .name)"
+out=$(capi --http1.0 "$Q?func=whoami&auth=$SID&out=JSONdata")
+assert_eq "answer over HTTP/1.0" admin "$(jf "$out" .name)"
+out=$(capi "$Q?func=whoami&auth=$SID&out=JSONdata" "$Q?func=whoami&auth=$SID&out=JSONdata" "$Q?func=functions&auth=$SID&out=JSONdata")
+assert_eq "three answers on one connection" 3 "$(printf '%s' "$out" | jq -s 'length')"
+assert_match "a large one last" '"elem"' "$out"
+
 # the session used from another source address is refused
 out=$(capi --interface "$NET.77" "$Q?func=whoami&auth=$SID&out=json")
 assert_eq "session from another address" auth "$(jf "$out" '.doc.error["$type"]')"

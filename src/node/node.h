@@ -99,7 +99,8 @@ int	 usage_measure(const char *dir, uint64_t *bytes, uint64_t *files);
 /* The measuring thread: every usage_interval_s, every account's home. */
 void	 usage_start(struct node_agent *);
 void	 usage_stop(struct node_agent *);
-/* A copy of the last figures, and when they were taken (0: not yet). */
+/* The last figures (a reference to drop; never changed), and when they
+ * were taken (0: not yet). */
 json_t	*usage_json(struct node_agent *, int64_t *at);
 
 /* join.c */

@@ -367,7 +367,8 @@ usage_json(struct node_agent *a, int64_t *at)
 	json_t *j;
 
 	pthread_mutex_lock(&a->usage_mtx);
-	j = a->usage ? json_deep_copy(a->usage) : json_object();
+	/* a published map is never changed, only replaced: shared */
+	j = a->usage ? json_incref(a->usage) : json_object();
 	*at = a->usage_at;
 	pthread_mutex_unlock(&a->usage_mtx);
 	return j;

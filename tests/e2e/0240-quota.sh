@@ -83,7 +83,10 @@ ln -s / "$DOC/link-root"
 ln "$DOC/big.bin" "$DOC/big-again.bin"
 mkdir -p "$DOC/deep/er/still"
 ln "$DOC/big.bin" "$DOC/deep/er/still/third.bin"
-sleep 2.5
+# a measure that began after the links: one that ended two seconds later
+linked=$(date +%s)
+measured_since() { [ "$(usage_at)" -ge $(( $1 + 2 )) ]; }
+wait_for "web1 measured again after the links" 15 measured_since "$linked"
 assert_eq "links counted as they take" 4 "$(used alice)"
 
 # freed: new objects again

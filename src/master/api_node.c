@@ -480,3 +480,88 @@ api_sysinfo_stat(struct api_ctx *c)
 			stat_elem(reply_elem(&c->r), &v[i]);
 	store_nodes_free(v, n);
 }
+
+/* One call to a node's /v1/services...; the node's document, or NULL with
+ * the error answered. */
+static json_t *
+node_services_call(struct api_ctx *c, const char *path, json_t *body,
+    long timeout_ms)
+{
+	const char *elid = params_get(c->p, "elid");
+	struct node nd;
+	struct ucall u;
+	int64_t id;
+
+	if (elid == NULL || *elid == '\0') {
+		reply_error(&c->r, "empty", "elid", "field \"elid\" is required");
+		return NULL;
+	}
+	if (node_elid(c, elid, &id) == -1)
+		return NULL;
+	if (store_node_get(c->m->st, id, &nd) != 0) {
+		reply_error(&c->r, "missing", "node", "no such node");
+		return NULL;
+	}
+	memset(&u, 0, sizeof(u));
+	u.node = &nd;
+	u.body = body;
+	u.timeout_ms = timeout_ms;
+	proxy_run(c->m, &u, 1, path);
+	store_node_free(&nd);
+	if (u.doc == NULL) {
+		reply_error(&c->r, "node", "node", "%s", u.err);
+		return NULL;
+	}
+	return u.doc;
+}
+
+/* cluster.node.service elid=NODE: the services of the node's roles, with
+ * their state, as the node sees them now. */
+void
+api_node_service(struct api_ctx *c)
+{
+	json_t *body = json_object(), *doc, *v;
+	const char *k;
+
+	doc = node_services_call(c, "/v1/services", body, 0);
+	json_decref(body);
+	if (doc == NULL)
+		return;
+	reply_list(&c->r);
+	json_object_foreach(doc, k, v) {
+		json_t *e = reply_elem(&c->r);
+
+		elem_set(e, "name", k);
+		elem_set(e, "role", json_string_value(json_object_get(v,
+		    "role")));
+		elem_set(e, "state", json_string_value(json_object_get(v,
+		    "state")));
+		elem_setf(e, "pid", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(v, "pid")));
+		elem_set(e, "setup", json_string_value(json_object_get(v,
+		    "setup")));
+	}
+	json_decref(doc);
+}
+
+/* cluster.node.service.restart elid=NODE name=SERVICE */
+void
+api_node_service_restart(struct api_ctx *c)
+{
+	const char *name = params_get(c->p, "name");
+	json_t *body, *doc;
+
+	if (name == NULL || *name == '\0') {
+		reply_error(&c->r, "empty", "name", "field \"name\" is required");
+		return;
+	}
+	body = json_pack("{s:s}", "name", name);
+	/* a start takes seconds: Postfix checks its whole queue first */
+	doc = node_services_call(c, "/v1/services/restart", body, 60000);
+	json_decref(body);
+	if (doc == NULL)
+		return;
+	json_decref(doc);
+	log_info("node service %s restarted by %s", name, c->who.name);
+	reply_ok(&c->r);
+}

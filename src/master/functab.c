@@ -27,6 +27,12 @@ const struct func functab[] = {
 	{ "cluster.node.token", "node", KIND_NONE, "", LVL_ADMIN, api_node_token,
 	  "issue a new one-time join token for a node (the old one dies)",
 	  "elid, token_ttl" },
+	{ "cluster.node.service", "node", KIND_NONE, "", LVL_ADMIN,
+	  api_node_service, "the services of a node's roles (nginx, php-fpm, "
+	  "named, postfix, dovecot) with their state", "elid" },
+	{ "cluster.node.service.restart", "node", KIND_NONE, "", LVL_ADMIN,
+	  api_node_service_restart, "stop and start one service of a node",
+	  "elid, name" },
 	{ "cluster.policy", "policy", KIND_NONE, "", LVL_ADMIN, api_policy,
 	  "show or (sok=ok) change the cluster policy",
 	  "min_ready_percent, placement, node_timeout_ms, "

@@ -144,6 +144,8 @@ void	 api_node_delete(struct api_ctx *);
 void	 api_node_token(struct api_ctx *);
 void	 api_policy(struct api_ctx *);
 void	 api_sysinfo_stat(struct api_ctx *);
+void	 api_node_service(struct api_ctx *);
+void	 api_node_service_restart(struct api_ctx *);
 void	 api_functions(struct api_ctx *);
 
 /* auth.c */

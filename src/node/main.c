@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
+#include "svcctl.h"
 
 static void
 usage(void)
@@ -29,6 +31,7 @@ usage(void)
 	    "[-a addr] [-p port] [-r root]\n"
 	    "                      [--netns NAME] [--no-nft] "
 	    "[--usage-interval SECONDS]\n"
+	    "                      [--services-addr ADDR] [--no-services]\n"
 	    "                      [-j master_url token]\n"
 	    "       hostfleet node join [-s state_dir] master_url token\n");
 	exit(2);
@@ -43,6 +46,7 @@ conf_defaults(struct node_conf *c)
 	c->port = 1501;
 	c->nft = 1;
 	c->usage_interval_s = 300;
+	c->services = 1;
 	strlcpy_hf(c->root, "/", sizeof(c->root));
 }
 
@@ -85,6 +89,11 @@ conf_load(struct node_conf *c, const char *path)
 			    sizeof(c->netns));
 		else if (strcmp(k, "nft") == 0 && json_is_boolean(v))
 			c->nft = json_is_true(v);
+		else if (strcmp(k, "services") == 0 && json_is_boolean(v))
+			c->services = json_is_true(v);
+		else if (strcmp(k, "services_addr") == 0 && json_is_string(v))
+			strlcpy_hf(c->services_addr, json_string_value(v),
+			    sizeof(c->services_addr));
 		else if (strcmp(k, "usage_interval_s") == 0 &&
 		    json_is_integer(v))
 			/* out of int's range is out of 1..86400 too */
@@ -287,6 +296,8 @@ node_main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'N' },
 		{ "no-nft", no_argument, NULL, 'F' },
 		{ "usage-interval", required_argument, NULL, 'U' },
+		{ "services-addr", required_argument, NULL, 'B' },
+		{ "no-services", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct node_agent a;
@@ -344,6 +355,13 @@ node_main(int argc, char **argv)
 		case 'F':
 			a.conf.nft = 0;
 			break;
+		case 'B':
+			strlcpy_hf(a.conf.services_addr, optarg,
+			    sizeof(a.conf.services_addr));
+			break;
+		case 'S':
+			a.conf.services = 0;
+			break;
 		case 'U': {
 			int64_t x;
 
@@ -370,6 +388,11 @@ node_main(int argc, char **argv)
 		log_warnx("config: %s", err);
 		return 1;
 	}
+	if (a.conf.services_addr[0] && valid_ip("services_addr",
+	    a.conf.services_addr, NULL, err) == -1) {
+		log_warnx("config: %s", err);
+		return 1;
+	}
 	if (a.conf.port < 1 || a.conf.port > 65535) {
 		log_warnx("config: port %d: out of range 1..65535",
 		    a.conf.port);
@@ -380,11 +403,12 @@ node_main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b,s:i}",
+		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b,s:i,s:b,s:s}",
 		    "state_dir", a.conf.state_dir, "addr", a.conf.addr, "port",
 		    a.conf.port, "root", a.conf.root, "netns", a.conf.netns,
 		    "nft", a.conf.nft, "usage_interval_s",
-		    a.conf.usage_interval_s);
+		    a.conf.usage_interval_s, "services", a.conf.services,
+		    "services_addr", a.conf.services_addr);
 
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -416,6 +440,21 @@ node_main(int argc, char **argv)
 		free(ca);
 		return 1;
 	}
+	/* the root stands in the services' files: absolute, and the same
+	 * whatever directory the node was started from */
+	{
+		char abs[PATH_MAX];
+
+		if (realpath(a.conf.root, abs) == NULL ||
+		    strlen(abs) >= sizeof(a.conf.root)) {
+			log_warn("host root \"%s\"", a.conf.root);
+			free(cert);
+			free(key);
+			free(ca);
+			return 1;
+		}
+		strlcpy_hf(a.conf.root, abs, sizeof(a.conf.root));
+	}
 	sysinfo_machine_id(&a.conf, a.machine_id);
 	a.started = wall_s();
 	{
@@ -437,6 +476,8 @@ node_main(int argc, char **argv)
 	}
 	/* files a crash left between a render and its store commit */
 	udata_restore(&a);
+	udata_start(&a);
+	svcctl_init(&a);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -458,6 +499,8 @@ node_main(int argc, char **argv)
 	usage_start(&a);
 	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
+		svcctl_stop_all(&a);
+		udata_stop(&a);
 		usage_stop(&a);
 		nstore_close(a.st);
 		free(cert);
@@ -472,6 +515,8 @@ node_main(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);
+	svcctl_stop_all(&a);
+	udata_stop(&a);
 	usage_stop(&a);
 	nstore_close(a.st);
 	free(cert);

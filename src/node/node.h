@@ -21,6 +21,8 @@ struct node_conf {
 	char	 netns[64];	/* run nft inside this network namespace */
 	int	 nft;		/* 0: render and keep files only */
 	int	 usage_interval_s; /* between measures of the homes */
+	int	 services;	/* 0: render and check only, run nothing */
+	char	 services_addr[64]; /* the services listen there ("": all) */
 	int	 verbose;
 };
 
@@ -53,6 +55,8 @@ struct node_agent {
 	int			 usage_stop;
 	json_t			*usage;
 	int64_t			 usage_at;
+	/* svcctl.h units whose files changed since their last reload */
+	unsigned		 svc_dirty;
 };
 
 /* apply.c */
@@ -86,6 +90,13 @@ void	 udata_serve(struct node_agent *, struct http_req *,
 /* Renders every service from the store, at start: files left by a crash
  * between a render and its store commit are put back in line. */
 void	 udata_restore(struct node_agent *);
+/* Renders a role's services from the store, even with no data, so that
+ * the files the services' wiring names exist.  0 or -1 with err. */
+int	 udata_prepare(struct node_agent *, const char *role, char *err,
+	    size_t errlen);
+/* Starts the threads that reload each service after changes. */
+void	 udata_start(struct node_agent *);
+void	 udata_stop(struct node_agent *);
 
 /* usage.c: the disk each user's home takes on the node */
 #define USAGE_MAX_DEPTH	256		/* directories below the home */

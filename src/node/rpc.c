@@ -10,6 +10,7 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
+#include "svcctl.h"
 
 static void
 rpc_error(struct http_resp *resp, int status, const char *msg)
@@ -152,6 +153,34 @@ rpc_sync(struct node_agent *a, const struct sdtype *t, struct http_req *req,
 	malloc_trim(0);
 }
 
+/* POST /v1/services/restart {"name"}: one of the node's role services
+ * stopped and started again; answers {"ok": true} or {"error"}. */
+static void
+rpc_restart(struct node_agent *a, struct http_req *req,
+    struct http_resp *resp)
+{
+	json_t *b, *list;
+	char err[1024];
+	int u;
+
+	if ((b = body_json(req, resp)) == NULL)
+		return;
+	u = unit_by_name(json_string_value(json_object_get(b, "name")));
+	json_decref(b);
+	list = svcctl_list(a);
+	if (u < 0 || json_object_get(list, unit_name((enum unit)u)) == NULL) {
+		json_decref(list);
+		rpc_error(resp, 404, "no such service of this node's roles");
+		return;
+	}
+	json_decref(list);
+	if (svcctl_restart(a, (enum unit)u, err, sizeof(err)) == -1) {
+		rpc_error(resp, 500, err);
+		return;
+	}
+	http_resp_str(resp, 200, "application/json", "{\"ok\":true}");
+}
+
 void
 rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
@@ -171,6 +200,9 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 			rpc_error(resp, 400, err);
 			return;
 		}
+		/* the master says the roles with every poll */
+		if (params_get(&req->params, "roles") != NULL)
+			svcctl_roles(a, roles);
 		if ((s = sysinfo_json(a, roles)) == NULL) {
 			rpc_error(resp, 500, "out of memory");
 			return;
@@ -192,6 +224,19 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 			rpc_sync(a, t, req, resp);
 		else
 			rpc_change(a, t, req, resp);
+		return;
+	}
+	if (strcmp(req->url, "/v1/services") == 0) {
+		json_t *j = svcctl_list(a);
+
+		s = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		http_resp_set(resp, 200, "application/json", s, strlen(s));
+		return;
+	}
+	if (strcmp(req->url, "/v1/services/restart") == 0 &&
+	    strcmp(req->method, "POST") == 0) {
+		rpc_restart(a, req, resp);
 		return;
 	}
 	if (strncmp(req->url, "/v1/ud", 6) == 0 ||

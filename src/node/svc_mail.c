@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/util.h"
@@ -43,6 +44,7 @@
 #include "node.h"
 #include "svc.h"
 #include "svc_util.h"
+#include "svcctl.h"
 
 #define MAX_FORWARD	64
 
@@ -356,7 +358,8 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	struct sbuf b[5], users, maincf, dcf, wrap;
 	struct svc_tx tx;
 	size_t i;
-	int rc = -1, w = 0;
+	int rc = -1, w = 0, changed;
+	long g;
 
 	svc_tx_init(&tx);
 	for (i = 0; i < nitems(b); i++)
@@ -386,8 +389,13 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    "virtual_mailbox_base = %s/var/www\n"
 	    "virtual_uid_maps = hash:%s/vuids\n"
 	    "virtual_gid_maps = hash:%s/vgids\n"
-	    "virtual_minimum_uid = 1000\n", pdir, pdir, pdir, root, pdir,
-	    pdir);
+	    "virtual_minimum_uid = 1000\n"
+	    /* delivered by Dovecot, which keeps each mailbox's quota */
+	    "virtual_transport = lmtp:unix:private/dovecot-lmtp\n"
+	    "smtpd_sender_restrictions = check_sender_access texthash:"
+	    "%s/etc/postfix/hostfleet_sender_whitelist, check_sender_access "
+	    "texthash:%s/etc/postfix/hostfleet_sender_blacklist\n",
+	    pdir, pdir, pdir, root, pdir, pdir, root, root);
 	w |= sbuf_printf(&dcf, "# hostfleet: \"!include\" this from "
 	    "dovecot.conf; generated, do not edit\n"
 	    "mail_location = maildir:~\n"
@@ -397,8 +405,13 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    "  args = username_format=%%u %s\n}\n"
 	    /* each mailbox's maxsize (userdb_quota_rule) enforced */
 	    "mail_plugins = $mail_plugins quota\n"
-	    "plugin {\n  quota = count:User quota\n  quota_vsizes = yes\n}\n",
-	    ucf, ucf);
+	    "plugin {\n  quota = count:User quota\n  quota_vsizes = yes\n}\n"
+	    "protocol lmtp {\n  mail_plugins = $mail_plugins quota\n}\n"
+	    /* Postfix hands mail over in its queue directory */
+	    "service lmtp {\n  unix_listener %s/var/spool/postfix/private/"
+	    "dovecot-lmtp {\n    user = postfix\n    group = postfix\n"
+	    "    mode = 0600\n  }\n}\n",
+	    ucf, ucf, root);
 	if (w != 0) {
 		snprintf(err, errlen, "mail: too large");
 		goto out;
@@ -426,10 +439,15 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 
 	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1)
 		goto out;
+	/* with a host name of its own, or every postmap and postconf waits
+	 * on a name lookup of this machine's */
 	snprintf(path, sizeof(path), "%s/main.cf", tmp);
-	if (file_write_atomic2(path, sbuf_str(&maincf), maincf.len, 0644,
-	    0) == -1)
+	if (sbuf_adds(&wrap, "myhostname = check.invalid\n"
+	    "mydomain = invalid\n") == -1 || sbuf_add(&wrap,
+	    sbuf_str(&maincf), maincf.len) == -1 ||
+	    file_write_atomic2(path, sbuf_str(&wrap), wrap.len, 0644, 0) == -1)
 		goto fail_write;
+	sbuf_reset(&wrap);
 	/* an empty master.cf, or postconf warns that it has none */
 	snprintf(path, sizeof(path), "%s/master.cf", tmp);
 	if (file_write_atomic2(path, "", 0, 0644, 0) == -1)
@@ -468,8 +486,18 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 		if (check(argv, 0, err, errlen) == -1)
 			goto out;
 	}
+	changed = svc_tx_any(&tx);
 	if (svc_tx_commit(&tx, err, errlen) == -1)
 		goto out;
+	/* Dovecot's auth reads the users file as the dovecot group */
+	if ((g = svcctl_group("dovecot")) != -1 && chown(ucf, 0, (gid_t)g) ==
+	    0)
+		chmod(ucf, 0640);
+	/* Postfix's long-lived daemons keep the maps they opened: a change
+	 * is in effect once it reloaded */
+	if (changed)
+		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_POSTFIX),
+		    __ATOMIC_SEQ_CST);
 	rc = 0;
 	goto out;
 fail_write:

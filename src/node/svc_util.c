@@ -322,6 +322,17 @@ svc_tx_path(const struct svc_tx *tx, const char *live)
 }
 
 int
+svc_tx_any(const struct svc_tx *tx)
+{
+	size_t i;
+
+	for (i = 0; i < tx->n; i++)
+		if (tx->f[i].tmp)
+			return 1;
+	return 0;
+}
+
+int
 svc_tx_changed(const struct svc_tx *tx, const char *live)
 {
 	struct svc_file *f = tx_find(tx, live);
@@ -414,7 +425,8 @@ svc_tx_sweep(const struct svc_tx *tx, const char *dir, const char *suffix,
 			snprintf(err, errlen, "cannot remove \"%s\": %s", path,
 			    strerror(errno));
 			rc = -1;
-		}
+		} else if (rc != -1)
+			rc++;
 		if (db) {
 			snprintf(path, sizeof(path), "%s/%s.db", dir,
 			    de->d_name);

@@ -64,6 +64,8 @@ int	 svc_tx_stage(struct svc_tx *, const char *live, const char *data,
 const char *svc_tx_path(const struct svc_tx *, const char *live);
 /* Whether live was staged with new content. */
 int	 svc_tx_changed(const struct svc_tx *, const char *live);
+/* Whether any file was staged with new content. */
+int	 svc_tx_any(const struct svc_tx *);
 /* Marks live's staged file as having a postmap .db to install too. */
 void	 svc_tx_with_db(struct svc_tx *, const char *live);
 /* Renames every staged file into place, in the order staged.  0 or -1. */
@@ -72,7 +74,7 @@ int	 svc_tx_commit(struct svc_tx *, char *err, size_t errlen);
 void	 svc_tx_release(struct svc_tx *);
 /* Removes the files of dir ending in suffix (and their .db with db set)
  * that the transaction does not hold: the items that went.  Dot files are
- * left alone.  0 or -1 with err. */
+ * left alone.  How many went, or -1 with err. */
 int	 svc_tx_sweep(const struct svc_tx *, const char *dir,
 	    const char *suffix, int db, char *err, size_t errlen);
 

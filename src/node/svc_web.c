@@ -30,9 +30,11 @@
 
 #include "../common/util.h"
 #include "../common/valid.h"
+#include "../common/log.h"
 #include "node.h"
 #include "svc.h"
 #include "svc_util.h"
+#include "svcctl.h"
 
 #define DEFAULT_PHP	"8.2"
 #define MAX_ALIASES	64
@@ -257,6 +259,9 @@ render_nginx_site(const json_t *site, const json_t *account,
 	}
 	rc |= sbuf_printf(out, "\troot %s/var/www/%s/data/%s;\n", root, owner,
 	    home);
+	/* a link the user made serves only what the user owns */
+	rc |= sbuf_adds(out, "\tdisable_symlinks if_not_owner "
+	    "from=$document_root;\n");
 	rc |= sbuf_printf(out, "\tindex %sindex.html index.htm;\n", php ?
 	    "index.php " : "");
 	if (php) {
@@ -295,7 +300,9 @@ render_sites_conf(struct sbuf *b, const char *const *paths, size_t n)
 
 /*
  * Makes R/var/www/OWNER/data/HOME, each directory from OWNER down owned by
- * uid:gid (OWNER and data 0750, the others 0755 when made).  It walks with
+ * uid, OWNER and data 02750 with the web server's group (www-data) so
+ * that nginx enters them and no other user does, the others 0755 and
+ * uid:gid when made.  It walks with
  * openat(O_NOFOLLOW) from R/var/www, which root owns, so that a symbolic
  * link the user put in their tree never sends the mkdir or the chown
  * elsewhere.  0 or -1 with err.
@@ -306,6 +313,7 @@ make_docroot(const char *root, const char *owner, const char *home,
 {
 	char base[PATH_MAX], rel[PATH_MAX], *comp, *save = NULL;
 	int fd, nfd, depth = 0;
+	long webgid = svcctl_web_gid();
 
 	snprintf(base, sizeof(base), "%s/var/www", root);
 	if (mkdirs(base, 0755) == -1 || (fd = open(base, O_RDONLY |
@@ -317,8 +325,11 @@ make_docroot(const char *root, const char *owner, const char *home,
 	snprintf(rel, sizeof(rel), "%s/data/%s", owner, home);
 	for (comp = strtok_r(rel, "/", &save); comp;
 	    comp = strtok_r(NULL, "/", &save), depth++) {
-		mode_t m = depth < 2 ? 0750 : 0755;
-		int made = mkdirat(fd, comp, m) == 0;
+		/* the home and data: the user's, entered by the web server's
+		 * group and by no other user */
+		mode_t m = depth < 2 ? 02750 : 0755;
+		gid_t g = depth < 2 && webgid != -1 ? (gid_t)webgid : gid;
+		int made = mkdirat(fd, comp, m & 0777) == 0;
 
 		if (!made && errno != EEXIST)
 			goto fail;
@@ -328,7 +339,8 @@ make_docroot(const char *root, const char *owner, const char *home,
 			goto fail;
 		close(fd);
 		fd = nfd;
-		if (fchown(fd, uid, gid) == -1 || (made && fchmod(fd, m) == -1))
+		if (fchown(fd, uid, g) == -1 || ((made || depth < 2) &&
+		    fchmod(fd, m) == -1))
 			goto fail;
 	}
 	close(fd);
@@ -338,6 +350,116 @@ fail:
 	    "%s/data/%s\": %s", root, owner, home, strerror(errno));
 	close(fd);
 	return -1;
+}
+
+/*
+ * The PHP-FPM pool of an owner with PHP sites: the owner's uid and gid (by
+ * number: the account may be only in the host root's passwd), its socket
+ * R/run/php/phpV-fpm-OWNER.sock that only the web server may use, started
+ * on demand, and PHP kept to the owner's home and /tmp.
+ */
+static int
+render_pool(const char *root, const char *owner, json_int_t uid,
+    json_int_t gid, struct sbuf *b)
+{
+	return sbuf_printf(b, "; hostfleet: the PHP-FPM pool of \"%s\"; "
+	    "generated, do not edit\n[%s]\nuser = %" JSON_INTEGER_FORMAT "\n"
+	    "group = %" JSON_INTEGER_FORMAT "\n"
+	    "listen = %s/run/php/php" PHP_VERSION "-fpm-%s.sock\n"
+	    "listen.owner = www-data\nlisten.group = www-data\n"
+	    "listen.mode = 0660\n"
+	    "pm = ondemand\npm.max_children = 8\n"
+	    "pm.process_idle_timeout = 30s\nchdir = /\n"
+	    "php_admin_value[open_basedir] = %s/var/www/%s/:/tmp/\n",
+	    owner, owner, uid, gid, root, owner, root, owner) == -1 ? -1 : 0;
+}
+
+/* Stages the pools of the owners of PHP-FPM sites whose accounts are
+ * active into dir; their staged paths go to paths (n at most).  How many,
+ * or -1 with err. */
+static int
+stage_pools(const json_t *items, const json_t *accounts, const char *root,
+    const char *dir, struct svc_tx *tx, const char **paths, size_t max,
+    char *err, size_t errlen)
+{
+	json_t *owners = json_object(), *site;
+	const char *owner;
+	json_t *v;
+	size_t i, n = 0;
+	char live[PATH_MAX];
+	struct sbuf b;
+
+	json_array_foreach(items, i, site) {
+		const char *mode = svc_str(site, "php_mode");
+		const json_t *acct;
+
+		owner = svc_str(site, "owner");
+		acct = account_of(accounts, owner);
+		if (mode && strcmp(mode, "php_fpm") == 0 && flag(acct,
+		    "active", 1))
+			json_object_set(owners, owner, (json_t *)acct);
+	}
+	json_object_foreach(owners, owner, v) {
+		if (n == max)
+			break;
+		sbuf_init(&b, 1u << 16);
+		snprintf(live, sizeof(live), "%s/%s.conf", dir, owner);
+		if (render_pool(root, owner, json_integer_value(
+		    json_object_get(v, "uid")), json_integer_value(
+		    json_object_get(v, "gid")), &b) == -1 || svc_tx_stage(tx,
+		    live, sbuf_str(&b), b.len, 0644, 0, err, errlen) == -1) {
+			if (err[0] == '\0')
+				snprintf(err, errlen, "pool \"%s\": too large",
+				    owner);
+			sbuf_release(&b);
+			json_decref(owners);
+			return -1;
+		}
+		sbuf_release(&b);
+		/* the transaction's own copy of the name outlives live */
+		paths[n++] = svc_tx_path(tx, tx->f[tx->n - 1].live);
+	}
+	json_decref(owners);
+	return (int)n;
+}
+
+/* `php-fpm -t` on a configuration in tmp that includes the pools. */
+static int
+phpfpm_check(const char *tmp, const char *const *paths, size_t n,
+    char *err, size_t errlen)
+{
+	char conf[PATH_MAX], out[1024];
+	char *argv[5];
+	struct sbuf b;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0 || access("/usr/sbin/php-fpm" PHP_VERSION, X_OK) == -1)
+		return 0;
+	sbuf_init(&b, 16u << 20);
+	rc |= sbuf_printf(&b, "[global]\npid = %s/fpm.pid\n"
+	    "error_log = %s/fpm.log\n", tmp, tmp);
+	for (i = 0; i < n; i++)
+		rc |= sbuf_printf(&b, "include = %s\n", paths[i]);
+	snprintf(conf, sizeof(conf), "%s/php-fpm.conf", tmp);
+	if (rc != 0 || file_write_atomic2(conf, sbuf_str(&b), b.len, 0600,
+	    0) == -1) {
+		snprintf(err, errlen, "cannot write \"%s\"", conf);
+		sbuf_release(&b);
+		return -1;
+	}
+	sbuf_release(&b);
+	argv[0] = "php-fpm" PHP_VERSION;
+	argv[1] = "-t";
+	argv[2] = "-y";
+	argv[3] = conf;
+	argv[4] = NULL;
+	if (svc_run(argv, out, sizeof(out), NULL) != 0) {
+		snprintf(err, errlen, "php-fpm -t: %s", out[0] ? out :
+		    "failed");
+		return -1;
+	}
+	return 0;
 }
 
 /* Runs nginx -t on check.conf in the private directory tmp. */
@@ -402,14 +524,16 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 {
 	const char *root = a->conf.root;
 	char dir[PATH_MAX], live[PATH_MAX], conf[PATH_MAX], tmp[PATH_MAX];
-	const char **paths = NULL, **livep = NULL;
+	char pooldir[PATH_MAX];
+	const char **paths = NULL, **livep = NULL, **pools = NULL;
 	json_t *items, *site, *seen = json_object();
-	struct svc_tx tx;
+	struct svc_tx tx, ptx;
 	struct sbuf b;
 	size_t i, n;
-	int rc = -1;
+	int rc = -1, npools = 0, swept, pswept = 0, wchg, pchg;
 
 	svc_tx_init(&tx);
+	svc_tx_init(&ptx);
 	tmp[0] = '\0';
 	if (svc_check_root(root, err, errlen) == -1)
 		goto out0;
@@ -417,10 +541,24 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		snprintf(err, errlen, "web domains: not a set");
 		goto out0;
 	}
+	/* a site without an address of its own listens on the node's
+	 * services address, when the node has one */
+	json_array_foreach(items, i, site) {
+		const char *ip = svc_str(site, "ipaddr");
+
+		if (a->conf.services_addr[0] && (ip == NULL || ip[0] == '\0')) {
+			json_t *c = json_copy(site);
+
+			json_object_set_new(c, "ipaddr", json_string(
+			    a->conf.services_addr));
+			json_array_set_new(items, i, c);
+		}
+	}
 	n = json_array_size(items);
 	paths = calloc(n + 1, sizeof(*paths));
 	livep = calloc(n + 1, sizeof(*livep));
-	if (paths == NULL || livep == NULL) {
+	pools = calloc(n + 1, sizeof(*pools));
+	if (paths == NULL || livep == NULL || pools == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -476,9 +614,15 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		goto out;
 	}
 	sbuf_release(&b);
+	snprintf(pooldir, sizeof(pooldir), "%s/etc/php/" PHP_VERSION
+	    "/fpm/hostfleet", root);
+	if ((npools = stage_pools(items, accounts, root, pooldir, &ptx, pools,
+	    n, err, errlen)) == -1)
+		goto out;
 	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1)
 		goto out;
-	if (nginx_check(tmp, paths, n, err, errlen) == -1)
+	if (nginx_check(tmp, paths, n, err, errlen) == -1 ||
+	    phpfpm_check(tmp, pools, (size_t)npools, err, errlen) == -1)
 		goto out;
 	/* the document roots, once nginx has taken the set: a refused set
 	 * leaves no trace, and a root that cannot be made changes no file */
@@ -501,10 +645,22 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		    err, errlen) == -1)
 			goto out;
 	}
-	if (svc_tx_commit(&tx, err, errlen) == -1)
+	wchg = svc_tx_any(&tx);
+	pchg = svc_tx_any(&ptx);
+	/* the pools first: a site's socket exists before nginx uses it */
+	if (svc_tx_commit(&ptx, err, errlen) == -1 ||
+	    svc_tx_commit(&tx, err, errlen) == -1)
 		goto out;
-	if (svc_tx_sweep(&tx, dir, ".conf", 0, err, errlen) == -1)
+	if ((swept = svc_tx_sweep(&tx, dir, ".conf", 0, err, errlen)) == -1 ||
+	    (pswept = svc_tx_sweep(&ptx, pooldir, ".conf", 0, err, errlen)) ==
+	    -1)
 		goto out;
+	if (wchg || swept > 0)
+		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_NGINX),
+		    __ATOMIC_SEQ_CST);
+	if (pchg || pswept > 0)
+		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_PHPFPM),
+		    __ATOMIC_SEQ_CST);
 	rc = 0;
 out:
 	json_decref(items);
@@ -513,7 +669,9 @@ out0:
 		svc_rmtree(tmp);
 	free(paths);
 	free(livep);
+	free(pools);
 	svc_tx_release(&tx);
+	svc_tx_release(&ptx);
 	json_decref(seen);
 	return rc;
 }

@@ -11,8 +11,9 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
+#include "svcctl.h"
 
-/* The services each role runs; the firewall and cron run everywhere. */
+/* The services every node runs; each role's are svcctl.h's. */
 static const struct {
 	const char	*role;
 	const char	*service;
@@ -20,10 +21,6 @@ static const struct {
 } role_services[] = {
 	{ "", "nftables", "/usr/sbin/nft" },
 	{ "", "cron", "/usr/sbin/cron" },
-	{ "web", "nginx", "/usr/sbin/nginx" },
-	{ "dns", "named", "/usr/sbin/named" },
-	{ "mail", "postfix", "/usr/sbin/postfix" },
-	{ "mail", "dovecot", "/usr/sbin/dovecot" },
 };
 
 static int
@@ -127,6 +124,11 @@ sysinfo_json(struct node_agent *a, const char *roles)
 			    json_string(service_state(a,
 			    role_services[i].service,
 			    role_services[i].binary)));
+	for (i = 0; i < U_N; i++)
+		if (has_role(roles, unit_role((enum unit)i)))
+			json_object_set_new(svc, unit_name((enum unit)i),
+			    json_string(a->conf.services ? svcctl_state(a,
+			    (enum unit)i) : "unmanaged"));
 	versions = json_object();
 	for (i = 0; i < sd_ntypes; i++) {
 		const struct sdtype *t = &sd_types[i];

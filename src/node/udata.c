@@ -13,6 +13,7 @@
  * by the service's own checker and installed (svc.h), and only then
  * written to the store; a refused check leaves files and store as they
  * were.  One change per service at a time. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,11 @@
 #include "../common/uvalid.h"
 #include "node.h"
 #include "svc.h"
+#include "svcctl.h"
 
 enum svc { SVC_WEB, SVC_DNS, SVC_MAIL, SVC_N };
+
+static const char *const svc_role[SVC_N] = { "web", "dns", "mail" };
 
 static pthread_mutex_t svc_mtx[SVC_N] = { PTHREAD_MUTEX_INITIALIZER,
     PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER };
@@ -44,6 +48,7 @@ struct call {
 	const char		*owner;		/* NULL: any owner (admin) */
 	json_t			*account;	/* the owner's, or NULL */
 	struct reply		 r;
+	int			 changed;	/* commit() changed files */
 };
 
 static const char *
@@ -135,6 +140,8 @@ svc_apply(struct node_agent *a, enum svc s, const json_t *set,
 static const char *const svc_kind[SVC_N] = { "webdomain", "zone",
     "emaildomain" };
 
+static int	 go_live(struct node_agent *, enum svc, char *, size_t);
+
 /*
  * Puts a service into the state of the store plus puts minus dels, then
  * writes the store.  puts: [{kind, parent, item}]; dels: [{kind, name}].
@@ -209,6 +216,7 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 		    "unavailable; nothing was changed");
 		goto out;
 	}
+	c->changed = 1;
 	rc = 0;
 out:
 	json_decref(set);
@@ -1314,6 +1322,364 @@ static const struct ufunc ufuncs[] = {
 	{ "email.delete", SVC_MAIL, box_delete },
 };
 
+/* ---- making changes live (DESIGN.md §2: `ok` means live) ----
+ *
+ * A change is answered only once its service serves it.  The call's files
+ * and store are written under the service's lock as before; then the call
+ * joins the service's queue, lets the lock go and waits.  The service's
+ * reloader takes the lock, takes every call queued, reloads once for all
+ * of them and confirms the result (svcctl.h), so that a burst of changes
+ * costs a few reloads.  When the service does not take them, the store and
+ * the files go back to the set last made live, the service is reloaded on
+ * that, and every call of the batch gets the error. */
+
+struct waiter {
+	struct waiter	*next;
+	int		 done;
+	int		 rc;
+	char		 err[1024];
+};
+
+static struct liveq {
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cv;
+	struct waiter	*head;
+	int		 kick;		/* a reload without a caller */
+	int		 stop;
+	int		 running;
+	pthread_t	 thr;
+	json_t		*snap;		/* {kind: [items]} last made live */
+} lq[SVC_N] = {
+	{ PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0,
+	  0, NULL },
+	{ PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0,
+	  0, NULL },
+	{ PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0,
+	  0, NULL },
+};
+
+/* The service's sets in the store: {kind: [items]}. */
+static json_t *
+svc_sets(struct node_agent *a, enum svc s)
+{
+	json_t *o = json_object(), *items = NULL;
+
+	nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &items);
+	json_object_set_new(o, svc_kind[s], items ? items : json_array());
+	if (s == SVC_MAIL) {
+		items = NULL;
+		nstore_ud_list(a->st, "mailbox", NULL, NULL, &items);
+		json_object_set_new(o, "mailbox", items ? items : json_array());
+	}
+	return o;
+}
+
+/* {zone: serial} of a DNS snapshot. */
+static json_t *
+zone_serials(const json_t *sets)
+{
+	json_t *o = json_object(), *z;
+	size_t i;
+
+	json_array_foreach(json_object_get(sets, "zone"), i, z)
+		json_object_set(o, json_string_value(json_object_get(z,
+		    "name")), json_object_get(z, "serial"));
+	return o;
+}
+
+/* Reloads what the service's last changes touched and confirms it serves
+ * them; with svc_mtx[s] held.  0 or -1 with err. */
+static const unsigned svc_units[SVC_N] = {
+	UNIT_BIT(U_NGINX) | UNIT_BIT(U_PHPFPM), UNIT_BIT(U_NAMED),
+	UNIT_BIT(U_POSTFIX) | UNIT_BIT(U_DOVECOT) };
+
+static int
+make_live(struct node_agent *a, enum svc s, const json_t *had,
+    const json_t *want, char *err, size_t errlen)
+{
+	const unsigned *ubits = svc_units;
+	char e[900];
+	unsigned bits;
+	int u, rc = 0;
+
+	if (!a->conf.services)
+		return 0;
+	if (svcctl_ready(a, svc_role[s], 30000, e, sizeof(e)) == -1) {
+		snprintf(err, errlen, "node \"%s\": %s", a->name, e);
+		return -1;
+	}
+	bits = __atomic_fetch_and(&a->svc_dirty, ~ubits[s], __ATOMIC_SEQ_CST) &
+	    ubits[s];
+	for (u = 0; u < U_N && rc == 0; u++) {
+		if (!(ubits[s] & UNIT_BIT(u)))
+			continue;
+		if (s == SVC_DNS) {
+			json_t *h = zone_serials(had), *w = zone_serials(want);
+
+			rc = svcctl_named_sync(a, h, w, e, sizeof(e));
+			json_decref(h);
+			json_decref(w);
+		} else if (bits & UNIT_BIT(u))
+			rc = svcctl_reload(a, (enum unit)u, e, sizeof(e));
+		else if (strcmp(svcctl_state(a, (enum unit)u), "running") !=
+		    0) {
+			snprintf(e, sizeof(e), "%s is not running",
+			    unit_name((enum unit)u));
+			rc = -1;
+		}
+		if (rc == -1) {
+			/* what was not reloaded still waits for it */
+			__atomic_fetch_or(&a->svc_dirty, bits,
+			    __ATOMIC_SEQ_CST);
+			snprintf(err, errlen, "node \"%s\": %s", a->name, e);
+		}
+	}
+	return rc;
+}
+
+/* Puts the store and the files of service s back to the sets of snap. */
+static void
+restore_to(struct node_agent *a, enum svc s, const json_t *snap)
+{
+	json_t *cur = svc_sets(a, s), *puts = json_array(),
+	    *dels = json_array(), *items, *it, *was, *set, *set2,
+	    *empty = json_array();
+	const char *kind;
+	char err[1024];
+	size_t i, j;
+
+	json_object_foreach(cur, kind, items)
+		json_array_foreach(items, i, it) {
+			const char *n = json_string_value(json_object_get(it,
+			    "name"));
+			int keep = 0;
+
+			json_array_foreach(json_object_get(snap, kind), j, was)
+				if (strcmp(json_string_value(json_object_get(
+				    was, "name")), n) == 0)
+					keep = json_equal(was, it) ? 2 : 1;
+			if (keep != 2)
+				json_array_append_new(dels, del_of(kind, n));
+		}
+	json_object_foreach((json_t *)snap, kind, items)
+		json_array_foreach(items, i, it) {
+			int same = 0;
+
+			json_array_foreach(json_object_get(cur, kind), j, was)
+				if (json_equal(was, it))
+					same = 1;
+			if (!same)
+				json_array_append_new(puts, put_of(kind,
+				    strcmp(kind, "mailbox") == 0 ?
+				    json_string_value(json_object_get(it,
+				    "domain")) : NULL, json_incref(it)));
+		}
+	if (nstore_ud_write(a->st, puts, dels) == -1)
+		log_warnx("user data: the store could not be put back");
+	set = json_object_get(snap, svc_kind[s]);
+	set2 = json_object_get(snap, "mailbox");
+	if (set == NULL)
+		set = empty;
+	if (set2 == NULL)
+		set2 = empty;
+	if (svc_apply(a, s, set, set2, err, sizeof(err)) == -1)
+		log_warnx("user data: %s files not put back: %s",
+		    svc_kind[s], err);
+	json_decref(cur);
+	json_decref(puts);
+	json_decref(dels);
+	json_decref(empty);
+}
+
+/*
+ * Makes the store's state of service s live, with svc_mtx[s] held: on
+ * success it becomes the state to come back to; on failure the store and
+ * the files go back to that state and the service is reloaded on it.
+ * 0, or -1 with err.
+ */
+static int
+sets_empty(const json_t *sets)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)sets, k, v)
+		if (json_array_size(v) > 0)
+			return 0;
+	return 1;
+}
+
+static int
+go_live(struct node_agent *a, enum svc s, char *err, size_t errlen)
+{
+	json_t *now = svc_sets(a, s), *had;
+	char e2[1024];
+	int rc = 0;
+
+	had = lq[s].snap ? json_incref(lq[s].snap) : json_object();
+	if (sets_empty(had) && sets_empty(now) && !(a->svc_dirty &
+	    svc_units[s])) {
+		/* the service has nothing of ours here, before or after */
+		json_decref(had);
+		json_decref(now);
+		return 0;
+	}
+	if (make_live(a, s, had, now, err, errlen) == 0) {
+		json_decref(lq[s].snap);
+		lq[s].snap = json_incref(now);
+	} else {
+		log_warnx("user data: %s; the %s changes are undone", err,
+		    svc_kind[s]);
+		restore_to(a, s, had);
+		if (make_live(a, s, now, had, e2, sizeof(e2)) == -1)
+			log_warnx("user data: the previous %s state is not "
+			    "live either: %s", svc_kind[s], e2);
+		rc = -1;
+	}
+	json_decref(had);
+	json_decref(now);
+	return rc;
+}
+
+static void *
+reloader_main(void *arg)
+{
+	struct node_agent *a = ((void **)arg)[0];
+	enum svc s = (enum svc)(intptr_t)((void **)arg)[1];
+	struct liveq *q = &lq[s];
+	struct waiter *batch, *w;
+	char err[1024];
+	int rc, kick;
+
+	free(arg);
+	for (;;) {
+		pthread_mutex_lock(&q->mtx);
+		while (q->head == NULL && !q->kick && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mtx);
+		if (q->stop && q->head == NULL) {
+			pthread_mutex_unlock(&q->mtx);
+			return NULL;
+		}
+		pthread_mutex_unlock(&q->mtx);
+		pthread_mutex_lock(&svc_mtx[s]);
+		pthread_mutex_lock(&q->mtx);
+		batch = q->head;
+		kick = q->kick;
+		q->head = NULL;
+		q->kick = 0;
+		pthread_mutex_unlock(&q->mtx);
+		err[0] = '\0';
+		rc = batch || kick ? go_live(a, s, err, sizeof(err)) : 0;
+		pthread_mutex_unlock(&svc_mtx[s]);
+		pthread_mutex_lock(&q->mtx);
+		for (w = batch; w; w = w->next) {
+			w->rc = rc;
+			strlcpy_hf(w->err, err, sizeof(w->err));
+			w->done = 1;
+		}
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mtx);
+	}
+}
+
+/* With svc_mtx[s] held: queues w for the next reload of s. */
+static void
+live_enqueue(enum svc s, struct waiter *w)
+{
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_lock(&lq[s].mtx);
+	w->next = lq[s].head;
+	lq[s].head = w;
+	pthread_cond_broadcast(&lq[s].cv);
+	pthread_mutex_unlock(&lq[s].mtx);
+}
+
+/* Without svc_mtx[s]: waits for w's reload.  0 or -1 with w->err. */
+static int
+live_wait(enum svc s, struct waiter *w)
+{
+	pthread_mutex_lock(&lq[s].mtx);
+	while (!w->done)
+		pthread_cond_wait(&lq[s].cv, &lq[s].mtx);
+	pthread_mutex_unlock(&lq[s].mtx);
+	return w->rc;
+}
+
+void
+udata_start(struct node_agent *a)
+{
+	int s;
+
+	for (s = 0; s < SVC_N; s++) {
+		void **arg = malloc(2 * sizeof(*arg));
+		json_t *items = NULL;
+
+		pthread_mutex_lock(&svc_mtx[s]);
+		lq[s].snap = json_object();
+		/* what the services serve is not known: every zone is
+		 * confirmed, every changed file reloaded */
+		nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &items);
+		lq[s].kick = json_array_size(items) > 0;
+		json_decref(items);
+		pthread_mutex_unlock(&svc_mtx[s]);
+		if (arg == NULL)
+			continue;
+		arg[0] = a;
+		arg[1] = (void *)(intptr_t)s;
+		if (pthread_create(&lq[s].thr, NULL, reloader_main, arg) == 0)
+			lq[s].running = 1;
+		else
+			free(arg);
+	}
+}
+
+void
+udata_stop(struct node_agent *a)
+{
+	int s;
+
+	(void)a;
+	for (s = 0; s < SVC_N; s++) {
+		if (!lq[s].running)
+			continue;
+		pthread_mutex_lock(&lq[s].mtx);
+		lq[s].stop = 1;
+		pthread_cond_broadcast(&lq[s].cv);
+		pthread_mutex_unlock(&lq[s].mtx);
+		pthread_join(lq[s].thr, NULL);
+		lq[s].running = 0;
+		json_decref(lq[s].snap);
+		lq[s].snap = NULL;
+	}
+}
+
+int
+udata_prepare(struct node_agent *a, const char *role, char *err,
+    size_t errlen)
+{
+	json_t *s1 = NULL, *s2 = NULL;
+	int s, rc;
+
+	for (s = 0; s < SVC_N; s++)
+		if (strcmp(svc_role[s], role) == 0)
+			break;
+	if (s == SVC_N)
+		return 0;
+	pthread_mutex_lock(&svc_mtx[s]);
+	nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &s1);
+	if (s == SVC_MAIL)
+		nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
+	if (s1 == NULL)
+		s1 = json_array();
+	if (s == SVC_MAIL && s2 == NULL)
+		s2 = json_array();
+	rc = svc_apply(a, (enum svc)s, s1, s2, err, errlen);
+	pthread_mutex_unlock(&svc_mtx[s]);
+	json_decref(s1);
+	json_decref(s2);
+	return rc;
+}
+
 static void
 answer(struct http_resp *resp, int status, json_t *doc)
 {
@@ -1391,9 +1757,19 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 	if (i == nitems(ufuncs))
 		reply_error(&c.r, "func", "func", "unknown function");
 	else {
-		pthread_mutex_lock(&svc_mtx[ufuncs[i].svc]);
+		enum svc s = ufuncs[i].svc;
+		struct waiter w;
+
+		pthread_mutex_lock(&svc_mtx[s]);
 		ufuncs[i].fn(&c);
-		pthread_mutex_unlock(&svc_mtx[ufuncs[i].svc]);
+		if (c.changed)
+			live_enqueue(s, &w);
+		pthread_mutex_unlock(&svc_mtx[s]);
+		if (c.changed && live_wait(s, &w) == -1) {
+			reply_release(&c.r);
+			reply_init(&c.r);
+			reply_error(&c.r, "service", svc_role[s], "%s", w.err);
+		}
 	}
 	out = json_string_value(json_object_get(b, "out"));
 	if (out && output_format(out, &fmt) == 0) {
@@ -1469,8 +1845,15 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 		dels = json_array();
 		dels_add(a, kind, name, dels);
 		puts = json_array();
-		if (commit(&c, s, puts, dels) == 0)
-			reply_ok(&c.r);
+		if (commit(&c, s, puts, dels) == 0) {
+			char err[1024];
+
+			if (go_live(a, s, err, sizeof(err)) == 0)
+				reply_ok(&c.r);
+			else
+				reply_error(&c.r, "service", svc_role[s], "%s",
+				    err);
+		}
 		json_decref(puts);
 		json_decref(dels);
 	} else
@@ -1556,13 +1939,18 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 		if (nstore_ud_write(a->st, puts, NULL) == -1)
 			reply_error(&r, "internal", "account", "node store "
 			    "unavailable");
-		else if (rerender_accounts(a, err, sizeof(err)) == -1) {
+		else if (rerender_accounts(a, err, sizeof(err)) == -1 ||
+		    go_live(a, SVC_WEB, err, sizeof(err)) == -1 ||
+		    go_live(a, SVC_MAIL, err, sizeof(err)) == -1) {
 			/* back to what it was */
 			json_array_set_new(puts, 0, put_of("account", NULL,
 			    json_incref(cur)));
 			nstore_ud_write(a->st, puts, NULL);
 			account_apply(a, cur, 1, err + 1024, 1024);
-			rerender_accounts(a, err + 1024, 1024);
+			if (rerender_accounts(a, err + 1024, 1024) == 0) {
+				go_live(a, SVC_WEB, err + 1024, 1024);
+				go_live(a, SVC_MAIL, err + 1024, 1024);
+			}
 			reply_error(&r, "check", "account", "%s", err);
 		} else
 			reply_ok(&r);
@@ -1613,8 +2001,15 @@ account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
 		json_decref(items);
 	}
 	for (s = 0; s < SVC_N && rc == 0; s++)
-		if (json_array_size(dels[s]) > 0)
+		if (json_array_size(dels[s]) > 0) {
 			rc = commit(&c, (enum svc)s, puts, dels[s]);
+			if (rc == 0 && go_live(a, (enum svc)s, err,
+			    sizeof(err)) == -1) {
+				reply_error(&c.r, "service", svc_role[s], "%s",
+				    err);
+				rc = -1;
+			}
+		}
 	if (rc == 0) {
 		json_t *d = json_pack("[o]", del_of("account", name)), *cur;
 

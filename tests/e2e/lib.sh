@@ -14,7 +14,11 @@ TNAME=$(basename "$0" .sh)
 TNUM=$(echo "$TNAME" | sed 's/^0*\([0-9][0-9]*\)-.*/\1/')
 NET="127.$(( (TNUM % 250) + 1 )).0"
 WORK=$(mktemp -d "/tmp/hf-$TNAME.XXXXXX")
+# the nodes' services run as their own users (www-data, bind, postfix,
+# dovecot): they must reach the host roots
+chmod 755 "$WORK"
 PIDS=""
+LO_ADDRS=""
 FAILED=0
 CHECKS=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}
@@ -116,9 +120,45 @@ add_node() {
 start_node() {
 	i=$1; shift
 	mkdir -p "$WORK/n$i/state" "$WORK/n$i/root"
+	# the node's address on an interface, as on a real machine: named
+	# listens only on addresses that interfaces have
+	if ! ip -4 addr show dev lo | grep -q "inet $NET.$i/32"; then
+		ip addr add "$NET.$i/32" dev lo 2>/dev/null &&
+		    LO_ADDRS="$LO_ADDRS $NET.$i"
+	fi
 	# shellcheck disable=SC2086 # NODE_FLAGS is a list of words
 	bg "n$i" "$HF" node -s "$WORK/n$i/state" -a "$NET.$i" \
-	    -r "$WORK/n$i/root" ${NODE_FLAGS:-} "$@"
+	    -r "$WORK/n$i/root" --services-addr "$NET.$i" ${NODE_FLAGS:-} "$@"
+}
+
+# stop_services: every daemon a node started under its host root (they
+# outlive their node agent, as on a real machine).
+stop_services() {
+	for f in "$WORK"/n*/root/run/nginx.pid \
+	    "$WORK"/n*/root/run/php/php*-fpm.pid \
+	    "$WORK"/n*/root/run/named/named.pid \
+	    "$WORK"/n*/root/var/spool/postfix/pid/master.pid \
+	    "$WORK"/n*/root/run/dovecot/master.pid; do
+		[ -f "$f" ] || continue
+		p=$(tr -d ' \n' <"$f")
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+	done
+	# bounded: each had 5 s to go
+	n=0
+	while [ $n -lt 50 ]; do
+		left=0
+		for f in "$WORK"/n*/root/run/nginx.pid \
+		    "$WORK"/n*/root/run/php/php*-fpm.pid \
+		    "$WORK"/n*/root/run/named/named.pid \
+		    "$WORK"/n*/root/var/spool/postfix/pid/master.pid \
+		    "$WORK"/n*/root/run/dovecot/master.pid; do
+			[ -f "$f" ] || continue
+			p=$(tr -d ' \n' <"$f")
+			[ -n "$p" ] && kill -0 "$p" 2>/dev/null && left=1
+		done
+		[ $left = 0 ] && break
+		sleep 0.1; n=$((n + 1))
+	done
 }
 
 stop_node() {
@@ -171,6 +211,8 @@ teardown() {
 		fi
 		wait "$p" 2>/dev/null
 	done
+	stop_services
+	for ad in $LO_ADDRS; do ip addr del "$ad/32" dev lo 2>/dev/null; done
 	sanitizer_scan
 	if [ "$FAILED" -eq 0 ]; then
 		say "ok ($CHECKS checks)"

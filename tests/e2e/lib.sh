@@ -368,3 +368,62 @@ ns_client() {
 		ip -n "$c" addr add "$a" dev hfv1 || { fail "addr $a in $c"; return 1; }
 	done
 }
+
+# start_cron INDEX: a real Debian cron (cron -f -L 15) running node INDEX's
+# jobs, in a private mount namespace where the node's ROOT/etc/cron.d is
+# /etc/cron.d, /etc/crontab and the users' spool are empty (the host's own
+# jobs do not run), /run is its own (pid file, @reboot mark) and /dev/log
+# is a socket whose lines land in $WORK/cronINDEX/cron.log.  $WORK/out is,
+# for this cron's jobs only, $WORK/cronINDEX/out: one command given to
+# every node writes each node's own file.  Both processes stop at teardown
+# or after LIVE_MAX s.
+start_cron() {
+	i=$1; cdir=$WORK/cron$i
+	mkdir -p "$cdir/spool" "$cdir/out" "$WORK/out" "$WORK/n$i/root/etc/cron.d"
+	: >"$cdir/crontab"
+	chmod 644 "$cdir/crontab"
+	bg "cronlog$i" python3 -c '
+import socket, sys, time
+end = time.monotonic() + float(sys.argv[1])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.settimeout(1)
+with open(sys.argv[3], "ab", buffering=0) as f:
+    while time.monotonic() < end:
+        try:
+            d = s.recv(8192)
+        except socket.timeout:
+            continue
+        f.write(d.rstrip(b"\0\n") + b"\n")
+' "$LIVE_MAX" "$cdir/log.sock" "$cdir/cron.log"
+	wait_for "cron$i log socket" 10 test -S "$cdir/log.sock" || return 1
+	bg "cron$i" timeout "$LIVE_MAX" unshare --mount --propagation private \
+	    sh -c 'set -e
+		mount --bind "$1/etc/cron.d" /etc/cron.d
+		mount --bind "$2/crontab" /etc/crontab
+		mount --bind "$2/spool" /var/spool/cron/crontabs
+		mount --bind "$2/out" "$3"
+		mount -t tmpfs -o mode=755 tmpfs /run
+		mount -t tmpfs -o mode=755 tmpfs /dev
+		mknod -m 666 /dev/null c 1 3
+		mknod -m 666 /dev/zero c 1 5
+		mknod -m 666 /dev/urandom c 1 9
+		ln -s "$2/log.sock" /dev/log
+		exec cron -f -L 15' sh "$WORK/n$i/root" "$cdir" "$WORK/out"
+	wait_for "cron$i started" 10 grep -q 'pidfile fd' "$cdir/cron.log"
+}
+
+# cron_log INDEX: what node INDEX's cron logged.
+cron_log() { cat "$WORK/cron$1/cron.log" 2>/dev/null; }
+
+# cron_count INDEX REGEX: lines of node INDEX's cron log that match.
+cron_count() { cron_log "$1" | grep -Ec -- "$2"; }
+
+# out_lines INDEX NAME: lines node INDEX's jobs wrote to $WORK/out/NAME.
+out_lines() { cat "$WORK/cron$1/out/$2" 2>/dev/null | wc -l; }
+
+# out_last INDEX NAME: the last line written there (0 when none).
+out_last() {
+	l=$(tail -n 1 "$WORK/cron$1/out/$2" 2>/dev/null)
+	echo "${l:-0}"
+}

@@ -1552,6 +1552,13 @@ test_types(void **state)
 	assert_null(sd_type("mail"));
 	assert_int_equal(sd_type_index(sd_type("blacklist")), 3);
 	assert_int_equal(sd_type_index(sd_type("scheduler")), 1);
+	/* Debian's cron reads a file of cron.d only if its name is letters,
+	 * digits, '_' and '-' (run-parts' names): no dot, no suffix */
+	t = sd_type("scheduler");
+	assert_int_equal(strncmp(t->path, "etc/cron.d/", 11), 0);
+	assert_true(t->path[11] != '\0');
+	assert_int_equal(strspn(t->path + 11, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"), strlen(t->path + 11));
 }
 
 static void

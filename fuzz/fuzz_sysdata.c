@@ -199,6 +199,21 @@ base_item(const struct sdtype *t)
 	return b;
 }
 
+/* The part of a rule line before end matches tcp packets only. */
+static int
+tcp_before(const char *line, const char *end)
+{
+	const char *const m[] = { "\ttcp dport ", " tcp dport ",
+	    " meta l4proto tcp ", NULL };
+	const char *p;
+	int i;
+
+	for (i = 0; m[i]; i++)
+		if ((p = strstr(line, m[i])) != NULL && p < end)
+			return 1;
+	return 0;
+}
+
 static void
 check_firewall(const char *s, size_t nrules)
 {
@@ -209,7 +224,7 @@ check_firewall(const char *s, size_t nrules)
 		abort();
 	for (line = strtok_r(copy, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save), lineno++) {
-		const char *q;
+		const char *q, *r;
 
 		if (lineno < 6 || strcmp(line, "\t}") == 0 ||
 		    strcmp(line, "}") == 0)
@@ -231,6 +246,11 @@ check_firewall(const char *s, size_t nrules)
 			    line);
 		if (strchr(line, ';') && strchr(line, ';') < q)
 			die("firewall: ';' outside the comment: %s", line);
+		/* nft takes a TCP reset only on a rule that matches tcp */
+		if ((r = strstr(line, " reject with tcp reset ")) != NULL &&
+		    r < q && !tcp_before(line, r))
+			die("firewall: tcp reset on a rule not only tcp: %s",
+			    line);
 	}
 	if (rules != nrules)
 		die("firewall: %zu rule lines, want %zu", rules, nrules);

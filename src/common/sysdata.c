@@ -43,7 +43,7 @@ copy_out(char *out, const char *v)
 int
 sd_check_fw_action(const char *what, const char *v, char *out, char *err)
 {
-	static const char *const w[] = { "allow", "deny", NULL };
+	static const char *const w[] = { "allow", "deny", "reject", NULL };
 
 	if (valid_enum(what, v, w, err) == -1)
 		return -1;
@@ -178,6 +178,24 @@ fw_cross(const json_t *item, char *errfield, char *err)
 	return 0;
 }
 
+/*
+ * The nft verdict of an action: "deny" drops silently (the peer times out),
+ * "reject" answers at once: a TCP reset for tcp (the peer's connect fails
+ * with "connection refused"), otherwise nft's default reject, an ICMP(v6)
+ * port unreachable, which a TCP connect also reports as refused.  nft
+ * refuses "with tcp reset" on a rule that may match anything but tcp.
+ */
+static const char *
+fw_verdict(const char *action, const char *proto)
+{
+	if (strcmp(action, "allow") == 0)
+		return "accept";
+	if (strcmp(action, "reject") == 0)
+		return strcmp(proto, "tcp") == 0 ? "reject with tcp reset" :
+		    "reject";
+	return "drop";
+}
+
 /* One nft rule per item, first match wins; the comment carries the id. */
 static int
 fw_render(const json_t *items, struct sbuf *out)
@@ -219,7 +237,7 @@ fw_render(const json_t *items, struct sbuf *out)
 				    proto);
 		}
 		rc |= sbuf_printf(out, "counter %s comment \"hf-%" JSON_INTEGER_FORMAT
-		    "%s%s\"\n", strcmp(action, "allow") == 0 ? "accept" : "drop",
+		    "%s%s\"\n", fw_verdict(action, proto),
 		    json_integer_value(json_object_get(it, "id")),
 		    comment && *comment ? ": " : "", comment ? comment : "");
 	}
@@ -228,7 +246,8 @@ fw_render(const json_t *items, struct sbuf *out)
 }
 
 static const struct sdfield fw_fields[] = {
-	{ "action", NULL, sd_check_fw_action, "allow or deny" },
+	{ "action", NULL, sd_check_fw_action,
+	  "allow, deny (drop silently) or reject (refuse at once)" },
 	{ "proto", "all", sd_check_fw_proto, "tcp, udp, icmp or all" },
 	{ "port", "", sd_check_fw_port, "a port or a range N-M (tcp, udp)" },
 	{ "src", "", sd_check_fw_src, "source address or network, v4 or v6" },

@@ -309,3 +309,163 @@ teardown_netns() {
 	for ns in $NETNS_LIST; do ip netns del "$ns" 2>/dev/null; done
 }
 trap 'teardown_netns; teardown' EXIT
+
+# ---- live system data ----
+
+# LIVE_MAX: the longest any helper process below lives, in seconds, so a
+# test killed without its teardown leaves nothing running for long.
+LIVE_MAX=${LIVE_MAX:-300}
+
+# ns_listen NAME NS PORT...: in network namespace NS (lo brought up), a
+# listener on 0.0.0.0 for each PORT, over TCP (it writes "hf-live" and
+# closes) and UDP (it answers "hf-live" to any datagram); stops by itself
+# after LIVE_MAX s, and at teardown.
+ns_listen() {
+	n=$1; ns=$2; shift 2
+	ip netns exec "$ns" ip link set lo up || { fail "lo up in $ns"; return 1; }
+	bg "$n" ip netns exec "$ns" python3 -c '
+import select, socket, sys, time
+end = time.monotonic() + float(sys.argv[1])
+tcp, udp = [], []
+for p in sys.argv[2:]:
+    t = socket.socket()
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t.bind(("0.0.0.0", int(p)))
+    t.listen(64)
+    tcp.append(t)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("0.0.0.0", int(p)))
+    udp.append(u)
+while time.monotonic() < end:
+    r, _, _ = select.select(tcp + udp, [], [], 1)
+    for s in r:
+        if s in tcp:
+            c, _ = s.accept()
+            c.sendall(b"hf-live")
+            c.close()
+        else:
+            d, a = s.recvfrom(64)
+            s.sendto(b"hf-live", a)
+' "$LIVE_MAX" "$@"
+}
+
+# ns_probe NS PROTO ADDR PORT [SRC]: from inside NS, one connection (tcp)
+# or one datagram and its answer (udp) to ADDR:PORT, from SRC when given;
+# prints what happened: "open" (the listener answered), "refused"
+# (ECONNREFUSED: a TCP reset or an ICMP port unreachable), "timeout"
+# (nothing came back within PROBE_TIMEOUT s, as with a dropped packet) or
+# "error ..." for anything else.
+PROBE_TIMEOUT=${PROBE_TIMEOUT:-2}
+ns_probe() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+proto, addr, port, t = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+src = sys.argv[5] if len(sys.argv) > 5 else None
+s = socket.socket(socket.AF_INET,
+    socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+s.settimeout(t)
+try:
+    if src:
+        s.bind((src, 0))
+    s.connect((addr, port))
+    if proto == "udp":
+        s.send(b"ping")
+    d = s.recv(64)
+    print("open" if d == b"hf-live" else "error answer %r" % d)
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+except OSError as e:
+    print("error %s" % e)
+' "$2" "$3" "$4" "$PROBE_TIMEOUT" ${5:+"$5"}
+}
+
+# probe_is EXPECTED NS PROTO ADDR PORT [SRC]: ns_probe printed EXPECTED.
+probe_is() {
+	e=$1; shift
+	[ "$(ns_probe "$@")" = "$e" ]
+}
+
+# assert_probe DESCRIPTION EXPECTED NS PROTO ADDR PORT [SRC]
+assert_probe() {
+	d=$1; e=$2; shift 2
+	assert_eq "$d" "$e" "$(ns_probe "$@")"
+}
+
+# ns_client NAME NODE_NS ADDR/PLEN PEER_ADDR/PLEN...: a namespace NAME
+# (removed at teardown) joined to NODE_NS by a veth pair whose ends live
+# only in the two namespaces: ADDR on the node's end, every PEER_ADDR on
+# the client's.  Nothing is added to the host's own network.
+ns_client() {
+	c=$1; nns=$2; na=$3; shift 3
+	ip netns add "$c" || { fail "ip netns add $c"; return 1; }
+	NETNS_LIST="$NETNS_LIST $c"
+	ip -n "$nns" link add hfv0 type veth peer name hfv1 netns "$c" &&
+	    ip -n "$nns" addr add "$na" dev hfv0 &&
+	    ip -n "$nns" link set hfv0 up &&
+	    ip -n "$c" link set lo up &&
+	    ip -n "$c" link set hfv1 up || { fail "veth $nns - $c"; return 1; }
+	for a in "$@"; do
+		ip -n "$c" addr add "$a" dev hfv1 || { fail "addr $a in $c"; return 1; }
+	done
+}
+
+# start_cron INDEX: a real Debian cron (cron -f -L 15) running node INDEX's
+# jobs, in a private mount namespace where the node's ROOT/etc/cron.d is
+# /etc/cron.d, /etc/crontab and the users' spool are empty (the host's own
+# jobs do not run), /run is its own (pid file, @reboot mark) and /dev/log
+# is a socket whose lines land in $WORK/cronINDEX/cron.log.  $WORK/out is,
+# for this cron's jobs only, $WORK/cronINDEX/out: one command given to
+# every node writes each node's own file.  Both processes stop at teardown
+# or after LIVE_MAX s.
+start_cron() {
+	i=$1; cdir=$WORK/cron$i
+	mkdir -p "$cdir/spool" "$cdir/out" "$WORK/out" "$WORK/n$i/root/etc/cron.d"
+	: >"$cdir/crontab"
+	chmod 644 "$cdir/crontab"
+	bg "cronlog$i" python3 -c '
+import socket, sys, time
+end = time.monotonic() + float(sys.argv[1])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.settimeout(1)
+with open(sys.argv[3], "ab", buffering=0) as f:
+    while time.monotonic() < end:
+        try:
+            d = s.recv(8192)
+        except socket.timeout:
+            continue
+        f.write(d.rstrip(b"\0\n") + b"\n")
+' "$LIVE_MAX" "$cdir/log.sock" "$cdir/cron.log"
+	wait_for "cron$i log socket" 10 test -S "$cdir/log.sock" || return 1
+	bg "cron$i" timeout "$LIVE_MAX" unshare --mount --propagation private \
+	    sh -c 'set -e
+		mount --bind "$1/etc/cron.d" /etc/cron.d
+		mount --bind "$2/crontab" /etc/crontab
+		mount --bind "$2/spool" /var/spool/cron/crontabs
+		mount --bind "$2/out" "$3"
+		mount -t tmpfs -o mode=755 tmpfs /run
+		mount -t tmpfs -o mode=755 tmpfs /dev
+		mknod -m 666 /dev/null c 1 3
+		mknod -m 666 /dev/zero c 1 5
+		mknod -m 666 /dev/urandom c 1 9
+		ln -s "$2/log.sock" /dev/log
+		exec cron -f -L 15' sh "$WORK/n$i/root" "$cdir" "$WORK/out"
+	wait_for "cron$i started" 10 grep -q 'pidfile fd' "$cdir/cron.log"
+}
+
+# cron_log INDEX: what node INDEX's cron logged.
+cron_log() { cat "$WORK/cron$1/cron.log" 2>/dev/null; }
+
+# cron_count INDEX REGEX: lines of node INDEX's cron log that match.
+cron_count() { cron_log "$1" | grep -Ec -- "$2"; }
+
+# out_lines INDEX NAME: lines node INDEX's jobs wrote to $WORK/out/NAME.
+out_lines() { cat "$WORK/cron$1/out/$2" 2>/dev/null | wc -l; }
+
+# out_last INDEX NAME: the last line written there (0 when none).
+out_last() {
+	l=$(tail -n 1 "$WORK/cron$1/out/$2" 2>/dev/null)
+	echo "${l:-0}"
+}

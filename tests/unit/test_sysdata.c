@@ -240,15 +240,18 @@ test_fw_action(void **state)
 {
 	OK(sd_check_fw_action, "allow", "allow");
 	OK(sd_check_fw_action, "deny", "deny");
+	OK(sd_check_fw_action, "reject", "reject");
 	BAD(sd_check_fw_action, "");
 	BAD(sd_check_fw_action, "Allow");
 	BAD(sd_check_fw_action, "DENY");
 	BAD(sd_check_fw_action, "accept");
 	BAD(sd_check_fw_action, "drop");
-	BAD(sd_check_fw_action, "reject");
+	BAD(sd_check_fw_action, "Reject");
+	BAD(sd_check_fw_action, "reject with tcp reset");
 	BAD(sd_check_fw_action, "allowx");
 	HOSTILE(sd_check_fw_action, "allow");
 	HOSTILE(sd_check_fw_action, "deny");
+	HOSTILE(sd_check_fw_action, "reject");
 }
 
 static void
@@ -1088,6 +1091,22 @@ test_render_firewall(void **state)
 	json_array_append_new(items, build("firewall", NULL, 6, (struct kv[]){
 	    { "action", "allow" }, { "src", "192.0.2.7" }, { "order", "0" },
 	    { "comment", "a;b {c} #d" }, { NULL, NULL } }));
+	/* reject: a TCP reset only where nft knows the packet is tcp */
+	json_array_append_new(items, build("firewall", NULL, 7, (struct kv[]){
+	    { "action", "reject" }, { "proto", "tcp" }, { "port", "25" },
+	    { "order", "200" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 8, (struct kv[]){
+	    { "action", "reject" }, { "proto", "tcp" }, { "src", "::1" },
+	    { "order", "200" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 9, (struct kv[]){
+	    { "action", "reject" }, { "proto", "udp" }, { "port", "53" },
+	    { "order", "200" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 10, (struct kv[]){
+	    { "action", "reject" }, { "proto", "icmp" }, { "order", "200" },
+	    { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 11, (struct kv[]){
+	    { "action", "reject" }, { "src", "198.51.100.0/24" },
+	    { "order", "200" }, { NULL, NULL } }));
 	s = render("firewall", items);
 	assert_string_equal(s,
 	    "# hostfleet: managed file; changes made here are reported and "
@@ -1107,6 +1126,14 @@ test_render_firewall(void **state)
 	    "\"hf-3: ssh\"\n"
 	    "\t\tcounter drop comment \"hf-1\"\n"
 	    "\t\tmeta l4proto tcp counter drop comment \"hf-5: rest\"\n"
+	    "\t\ttcp dport 25 counter reject with tcp reset comment "
+	    "\"hf-7\"\n"
+	    "\t\tip6 saddr ::1 meta l4proto tcp counter reject with tcp reset "
+	    "comment \"hf-8\"\n"
+	    "\t\tudp dport 53 counter reject comment \"hf-9\"\n"
+	    "\t\tmeta l4proto { icmp, ipv6-icmp } counter reject comment "
+	    "\"hf-10\"\n"
+	    "\t\tip saddr 198.51.100.0/24 counter reject comment \"hf-11\"\n"
 	    "\t}\n"
 	    "}\n");
 	check_render(s);
@@ -1451,6 +1478,24 @@ test_render_firewall_nft(void **state)
 	    { "action", "deny" }, { "proto", "udp" }, { NULL, NULL } }));
 	json_array_append_new(items, build("firewall", NULL, 5, (struct kv[]){
 	    { "action", "allow" }, { "src", "0.0.0.0/0" }, { NULL, NULL } }));
+	/* reject with every protocol, with and without a port or source */
+	json_array_append_new(items, build("firewall", NULL, 6, (struct kv[]){
+	    { "action", "reject" }, { "proto", "tcp" }, { "port", "25" },
+	    { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 7, (struct kv[]){
+	    { "action", "reject" }, { "proto", "tcp" }, { "src", "2001:db8::1" },
+	    { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 8, (struct kv[]){
+	    { "action", "reject" }, { "proto", "udp" }, { "port", "53" },
+	    { "src", "192.0.2.0/24" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 9, (struct kv[]){
+	    { "action", "reject" }, { "proto", "udp" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 10, (struct kv[]){
+	    { "action", "reject" }, { "proto", "icmp" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 11, (struct kv[]){
+	    { "action", "reject" }, { "src", "::/0" }, { NULL, NULL } }));
+	json_array_append_new(items, build("firewall", NULL, 12, (struct kv[]){
+	    { "action", "reject" }, { NULL, NULL } }));
 	/* the longest comment nft gets: 124 of its 128 characters */
 	json_array_append_new(items, build("firewall",
 	    NULL, INT64_C(9223372036854775807), (struct kv[]){
@@ -1507,6 +1552,13 @@ test_types(void **state)
 	assert_null(sd_type("mail"));
 	assert_int_equal(sd_type_index(sd_type("blacklist")), 3);
 	assert_int_equal(sd_type_index(sd_type("scheduler")), 1);
+	/* Debian's cron reads a file of cron.d only if its name is letters,
+	 * digits, '_' and '-' (run-parts' names): no dot, no suffix */
+	t = sd_type("scheduler");
+	assert_int_equal(strncmp(t->path, "etc/cron.d/", 11), 0);
+	assert_true(t->path[11] != '\0');
+	assert_int_equal(strspn(t->path + 11, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"), strlen(t->path + 11));
 }
 
 static void

@@ -18,6 +18,7 @@ int	demo_main(int, char **);
 #include "../common/log.h"
 #include "../common/util.h"
 #include "../node/backend.h"
+#include "../node/svcctl.h"
 
 #define NNODES	3
 
@@ -60,6 +61,9 @@ spawn(const char *self, char *const argv[], const char *logpath)
 	return pid;
 }
 
+static char	 roots[NNODES][600];	/* the nodes' host roots */
+static int	 addrs_added[NNODES];	/* loopback addresses the demo added */
+
 static void
 stop_all(void)
 {
@@ -70,6 +74,38 @@ stop_all(void)
 	for (i = 0; i < nchildren; i++)
 		waitpid(children[i], NULL, 0);
 	nchildren = 0;
+	/* the services the nodes started outlive them, as on a machine of
+	 * their own: the demo stops them too */
+	for (i = 0; i < NNODES; i++)
+		if (roots[i][0])
+			svcctl_stop_root(roots[i]);
+	for (i = 0; i < NNODES; i++)
+		if (addrs_added[i]) {
+			char a[40], out[256];
+			char *av[] = { "ip", "addr", "del", a, "dev", "lo", NULL };
+
+			snprintf(a, sizeof(a), "%s/32", demo_nodes[i].addr);
+			run_cmd(av, 5000, out, sizeof(out));
+		}
+}
+
+/* named listens only on the addresses interfaces have: 127.0.0.2 and
+ * 127.0.0.3 go on lo for the demo's time. */
+static void
+add_loopback(int i)
+{
+	char a[40], out[256];
+	char *show[] = { "ip", "-4", "addr", "show", "dev", "lo", NULL };
+	char *av[] = { "ip", "addr", "add", a, "dev", "lo", NULL };
+	char want[48];
+
+	if (strcmp(demo_nodes[i].addr, "127.0.0.1") == 0)
+		return;
+	snprintf(want, sizeof(want), "inet %s/32", demo_nodes[i].addr);
+	if (run_cmd(show, 5000, out, sizeof(out)) == 0 && strstr(out, want))
+		return;
+	snprintf(a, sizeof(a), "%s/32", demo_nodes[i].addr);
+	addrs_added[i] = run_cmd(av, 5000, out, sizeof(out)) == 0;
 }
 
 /* Waits until the master answers; 0 or -1 after the bound. */
@@ -104,7 +140,7 @@ demo_main(int argc, char **argv)
 	char *s;
 
 	log_init("demo", 0);
-	strlcpy_hf(dir, "./var/demo", sizeof(dir));
+	strlcpy_hf(dir, "var/demo", sizeof(dir));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			strlcpy_hf(dir, argv[++i], sizeof(dir));
@@ -119,9 +155,22 @@ demo_main(int argc, char **argv)
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
 		fatal("readlink");
 	self[n] = '\0';
+	/* every path the demo hands on is absolute: the nodes' files name
+	 * them, whatever directory a command is typed from */
+	if (dir[0] != '/') {
+		char cwd[400], rel[512];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			fatal("getcwd");
+		strlcpy_hf(rel, dir[0] == '.' && dir[1] == '/' ? dir + 2 : dir,
+		    sizeof(rel));
+		snprintf(dir, sizeof(dir), "%s/%s", cwd, rel);
+	}
 	snprintf(mstate, sizeof(mstate), "%s/master", dir);
 	if (mkdirs(mstate, 0700) == -1)
 		fatal("mkdir \"%s\"", mstate);
+	/* the services run as their own users: they must reach the roots */
+	chmod(dir, 0755);
 
 	/* The demo keeps its admin password so that a restart shows it. */
 	snprintf(path, sizeof(path), "%s/admin.password", dir);
@@ -170,6 +219,15 @@ demo_main(int argc, char **argv)
 		    demo_nodes[i].name);
 		mkdirs(nstate[i], 0700);
 		mkdirs(nroot[i], 0755);
+		{
+			char nd[600];
+
+			snprintf(nd, sizeof(nd), "%s/%s", dir,
+			    demo_nodes[i].name);
+			chmod(nd, 0755);
+		}
+		strlcpy_hf(roots[i], nroot[i], sizeof(roots[i]));
+		add_loopback(i);
 		snprintf(nport, sizeof(nport), "%d", base_port + 1);
 		snprintf(portarg, sizeof(portarg), "port=%d", base_port + 1);
 		snprintf(logp, sizeof(logp), "%s/%s.log", dir,
@@ -201,7 +259,7 @@ demo_main(int argc, char **argv)
 			 * of its own, so the demo never touches the host's */
 			char ns[32], nsarg[48], out[256];
 			char *ip[] = { "ip", "netns", "add", ns, NULL };
-			char *av[16];
+			char *av[20];
 			int k = 0, st;
 
 			snprintf(ns, sizeof(ns), "hostfleet-demo-%d", i + 1);
@@ -220,6 +278,8 @@ demo_main(int argc, char **argv)
 			av[k++] = nport;
 			av[k++] = "-r";
 			av[k++] = nroot[i];
+			av[k++] = "--services-addr";
+			av[k++] = (char *)demo_nodes[i].addr;
 			av[k++] = nsarg;
 			if (token) {
 				av[k++] = "-j";
@@ -234,18 +294,15 @@ demo_main(int argc, char **argv)
 	printf("\nhostfleet demo is running: a master and %d nodes under %s\n"
 	    "  API:      %s/ispmgr\n"
 	    "  login:    admin / %s\n"
+	    "  nodes:    node1 127.0.0.1 (web, dns, mail), node2 127.0.0.2 "
+	    "(web, mail),\n"
+	    "            node3 127.0.0.3 (web, dns); each runs its own nginx, "
+	    "named, Postfix\n"
+	    "            and Dovecot on its address\n"
 	    "  try:      hostfleet call -s %s cluster.node\n"
-	    "            hostfleet call -s %s firewall.edit sok=ok action=allow "
-	    "proto=tcp port=22\n"
-	    "            hostfleet call -s %s user.edit sok=ok name=demo "
-	    "passwd=demo-pass-1\n"
-	    "            hostfleet call -s %s webdomain.edit sok=ok "
-	    "name=example.test su=demo\n"
-	    "            hostfleet call -s %s user.placement elid=demo\n"
-	    "            curl -k '%s/ispmgr?authinfo=admin:%s&out=json"
-	    "&func=sysinfo_stat'\n"
-	    "Ctrl-C stops everything.\n\n", NNODES, dir, t.url, pw, mstate,
-	    mstate, mstate, mstate, mstate, t.url, pw);
+	    "            (README.md, \"The demo\", walks through a site, a "
+	    "record and a mailbox)\n"
+	    "Ctrl-C stops everything.\n\n", NNODES, dir, t.url, pw, mstate);
 	fflush(stdout);
 	for (;;) {
 		sigwait(&set, &sig);

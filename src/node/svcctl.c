@@ -1631,3 +1631,33 @@ svcctl_stop_all(struct node_agent *a)
 	pthread_mutex_unlock(&sc_mtx);
 	(void)a;
 }
+
+void
+svcctl_stop_root(const char *root)
+{
+	pid_t pids[U_N];
+	int u, left;
+	int64_t end = mono_ms() + START_TIMEOUT_MS;
+
+	for (u = 0; u < U_N; u++) {
+		char path[PATH_MAX], *s;
+		long pid;
+
+		pids[u] = 0;
+		snprintf(path, sizeof(path), "%s/%s", root, units[u].pid);
+		if ((s = file_read(path, 64, NULL)) == NULL)
+			continue;
+		pid = strtol(s, NULL, 10);
+		free(s);
+		if (pid > 1 && kill((pid_t)pid, SIGTERM) == 0)
+			pids[u] = (pid_t)pid;
+	}
+	do {
+		left = 0;
+		for (u = 0; u < U_N; u++)
+			if (pids[u] && kill(pids[u], 0) == 0)
+				left = 1;
+		if (left)
+			usleep(50000);
+	} while (left && mono_ms() < end);
+}

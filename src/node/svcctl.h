@@ -50,6 +50,9 @@ void	 svcctl_roles(struct node_agent *, const char *roles);
 int	 svcctl_ready(struct node_agent *, const char *role, int timeout_ms,
 	    char *err, size_t errlen);
 void	 svcctl_stop_all(struct node_agent *);
+/* Stops every service running with its pid file under root (a node's
+ * host root of its own), waiting a bounded time. */
+void	 svcctl_stop_root(const char *root);
 
 /* "running", "stopped" (installed, not running) or "absent". */
 const char *svcctl_state(struct node_agent *, enum unit);

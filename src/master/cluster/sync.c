@@ -220,9 +220,12 @@ sync_round(struct master *m)
 			/* the other types wait for the packages it installs */
 			sws = json_string_value(json_object_get(json_object_get(
 			    a, "software"), "state"));
-			if (sws && strcmp(sws, "installing") == 0)
+			if (sws && strcmp(sws, "installing") == 0) {
 				store_node_installing(m->st, p[i].node,
 				    "installing the software of its roles");
+				log_info("node %" PRId64 " \"%s\": installing "
+				    "its software", p[i].node, p[i].name);
+			}
 			log_info("sync: node %" PRId64 " \"%s\": %s at version "
 			    "%" PRId64, p[i].node, p[i].name, p[i].t->name,
 			    p[i].version);

@@ -1,7 +1,7 @@
 /* fuzz_sysdata.c - libFuzzer harness for src/common/sysdata.c.
  *
- * Input: the first byte chooses the type (sd_types[b % sd_ntypes]; bit 0x10
- * builds over a base item, as a change does); the rest is split at 0x00
+ * Input: the first byte chooses the type (sd_types[(b & 0x0f) % sd_ntypes];
+ * bit 0x10 builds over a base item, as a change does); the rest is split at 0x00
  * bytes into the values of the type's fields, in order (a value of exactly
  * "\x01" means "absent"; fields past the last value are absent).
  *
@@ -182,6 +182,7 @@ base_item(const struct sdtype *t)
 	static const char *const cron[] = { "5", "1", "2", "3", "4", "true",
 	    "nobody", "on", "base" };
 	static const char *const list[] = { "base@example.com", "base" };
+	static const char *const sw[] = { "web", "nginx-light" };
 	struct input in;
 	const char *const *v;
 	char ef[64], err[VALID_ERR_MAX];
@@ -191,7 +192,8 @@ base_item(const struct sdtype *t)
 	memset(&in, 0, sizeof(in));
 	in.t = t;
 	v = strcmp(t->name, "firewall") == 0 ? fw :
-	    strcmp(t->name, "scheduler") == 0 ? cron : list;
+	    strcmp(t->name, "scheduler") == 0 ? cron :
+	    strcmp(t->name, "software") == 0 ? sw : list;
 	for (i = 0; i < MAXF && t->fields[i].name; i++)
 		in.v[i] = v[i];
 	if ((b = sd_item_build(t, NULL, 77, get, &in, ef, err)) == NULL)
@@ -324,6 +326,34 @@ check_list(const char *s, const char *action)
 	free(copy);
 }
 
+/* "ROLE PACKAGE" lines, one per item: two words of the grammars. */
+static void
+check_software(const char *s, size_t nitems)
+{
+	char *copy = strdup(s), *line, *save = NULL;
+	size_t lineno = 0;
+
+	if (copy == NULL)
+		abort();
+	for (line = strtok_r(copy, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save), lineno++) {
+		char *sp, out[OUTSZ], err[VALID_ERR_MAX];
+
+		if (lineno == 0)
+			continue;
+		if ((sp = strchr(line, ' ')) == NULL)
+			die("software: bad line: %s", line);
+		*sp = '\0';
+		if ((strcmp(line, "*") != 0 && sd_check_sw_role("role", line,
+		    out, err) != 0) ||
+		    sd_check_sw_package("package", sp + 1, out, err) != 0)
+			die("software: bad line: %s %s", line, sp + 1);
+	}
+	if (lineno != nitems + 1)
+		die("software: %zu lines for %zu items", lineno, nitems);
+	free(copy);
+}
+
 static void
 render_check(const struct sdtype *t, json_t *item)
 {
@@ -380,6 +410,8 @@ render_check(const struct sdtype *t, json_t *item)
 		check_firewall(s, n);
 	else if (strcmp(t->name, "scheduler") == 0)
 		check_scheduler(s, items);
+	else if (strcmp(t->name, "software") == 0)
+		check_software(s, n);
 	else
 		check_list(s, strcmp(t->name, "whitelist") == 0 ? "OK" :
 		    "REJECT");
@@ -390,7 +422,7 @@ render_check(const struct sdtype *t, json_t *item)
 static void
 fuzz_build(const uint8_t *data, size_t size)
 {
-	const struct sdtype *t = &sd_types[data[0] % sd_ntypes];
+	const struct sdtype *t = &sd_types[(data[0] & 0x0f) % sd_ntypes];
 	char *buf, *p, *end, ef[64], err[VALID_ERR_MAX];
 	json_t *base = NULL, *item;
 	struct input in;

@@ -519,9 +519,97 @@ static const struct sdfield list_fields[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+/* ---- software ---- */
+
+/* "" (every node), or one role. */
+int
+sd_check_sw_role(const char *what, const char *v, char *out, char *err)
+{
+	if (*v && strcmp(v, "web") != 0 && strcmp(v, "dns") != 0 &&
+	    strcmp(v, "mail") != 0)
+		return fail(err, what, v, "web, dns, mail, or empty for every "
+		    "node");
+	return copy_out(out, v);
+}
+
+/* A Debian package name (Policy 5.6.1): [a-z0-9][a-z0-9+.-]+, here at most
+ * SD_PKG_MAX bytes.  It is passed to dpkg-query and apt-get as one
+ * argument, never through a shell; it cannot start with '-', so it is
+ * never taken for an option. */
+int
+sd_check_sw_package(const char *what, const char *v, char *out, char *err)
+{
+	size_t i, n = strlen(v);
+
+	if (n < 2)
+		return fail(err, what, v, "a package name has at least 2 "
+		    "characters");
+	if (n > SD_PKG_MAX)
+		return fail(err, what, v, "longer than %d characters",
+		    SD_PKG_MAX);
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (i > 0 && (c == '+' || c == '.' || c == '-'))
+			continue;
+		return fail(err, what, v, "a Debian package name: a-z 0-9, "
+		    "then a-z 0-9 + . -");
+	}
+	return copy_out(out, v);
+}
+
+/* The list as the node keeps it: "ROLE PACKAGE" lines, '*' for every
+ * role.  What is installed is the node's report, not this file. */
+static int
+sw_render(const json_t *items, struct sbuf *out)
+{
+	const json_t *it;
+	size_t i;
+	int rc = 0;
+
+	rc |= sbuf_adds(out, "# hostfleet: managed file; the packages this "
+	    "cluster's nodes install, by role\n");
+	json_array_foreach(items, i, it) {
+		const char *role = json_string_value(json_object_get(it,
+		    "role"));
+
+		rc |= sbuf_printf(out, "%s %s\n", *role ? role : "*",
+		    json_string_value(json_object_get(it, "package")));
+	}
+	return rc ? -1 : 0;
+}
+
+static const struct sdfield sw_fields[] = {
+	{ "role", "", sd_check_sw_role,
+	  "web, dns, mail, or empty for every node" },
+	{ "package", NULL, sd_check_sw_package, "a Debian package name" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* What a new master starts with: the packages tools/deps.sh installs for
+ * the services each role runs, so that nothing is downloaded on a machine
+ * prepared by it. */
+const struct sd_sw_default sd_software_defaults[] = {
+	{ "", "nftables" },
+	{ "", "cron" },
+	{ "web", "nginx-light" },
+	{ "web", "php-fpm" },
+	{ "dns", "bind9" },
+	{ "dns", "bind9-utils" },
+	{ "mail", "postfix" },
+	{ "mail", "dovecot-core" },
+	{ "mail", "dovecot-imapd" },
+	{ "mail", "dovecot-lmtpd" },
+	{ NULL, NULL },
+};
+
 /* ---- the types ---- */
 
 const struct sdtype sd_types[] = {
+	{ "software", "", 50, sw_fields, "var/lib/hostfleet/software.list",
+	  NULL, NULL, sw_render },
 	{ "firewall", "", 40, fw_fields, "etc/nftables.d/hostfleet.nft",
 	  "order", fw_cross, fw_render },
 	{ "scheduler", "", 30, cron_fields, "etc/cron.d/hostfleet", NULL,
@@ -551,17 +639,23 @@ sd_type_index(const struct sdtype *t)
 }
 
 int
-sd_type_matches(const struct sdtype *t, const char *roles)
+sd_roles_have(const char *roles, const char *role)
 {
 	const char *p;
-	size_t n = strlen(t->role);
+	size_t n = strlen(role);
 
 	if (n == 0)
 		return 1;
-	for (p = roles; (p = strstr(p, t->role)) != NULL; p += n)
+	for (p = roles; (p = strstr(p, role)) != NULL; p += n)
 		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
 			return 1;
 	return 0;
+}
+
+int
+sd_type_matches(const struct sdtype *t, const char *roles)
+{
+	return sd_roles_have(roles, t->role);
 }
 
 json_t *

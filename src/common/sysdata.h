@@ -1,6 +1,7 @@
 /* sysdata.h - the system data types (DESIGN.md §2): firewall rules, system
- * cron jobs, mail sender white and black lists.  Each is identical on every
- * node that matches its criterion and is changed by distributed queries.
+ * cron jobs, mail sender white and black lists, the packages each role
+ * needs (software).  Each is identical on every node that matches its
+ * criterion and is changed by distributed queries.
  *
  * This file is shared by the master, which checks every item before a query
  * is sent, and by the node agent, which checks every item again before it
@@ -48,6 +49,8 @@ const struct sdtype *sd_type(const char *name);
 int	 sd_type_index(const struct sdtype *);
 /* 1 when the type's data belongs on a node with these canonical roles. */
 int	 sd_type_matches(const struct sdtype *, const char *roles);
+/* 1 when canonical roles ("web,mail") hold role; "" is every node's. */
+int	 sd_roles_have(const char *roles, const char *role);
 
 /* Field getter: the value of name in the input, or NULL when absent. */
 typedef const char *(*sd_get_fn)(void *arg, const char *name);
@@ -86,5 +89,16 @@ int	 sd_check_cron_user(const char *, const char *, char *, char *);
 int	 sd_check_onoff(const char *, const char *, char *, char *);
 int	 sd_check_comment(const char *, const char *, char *, char *);
 int	 sd_check_mail_pattern(const char *, const char *, char *, char *);
+int	 sd_check_sw_role(const char *, const char *, char *, char *);
+int	 sd_check_sw_package(const char *, const char *, char *, char *);
+
+/* software: the packages of each role ("" for every node). */
+#define SD_PKG_MAX	100
+struct sd_sw_default {
+	const char	*role;
+	const char	*package;
+};
+/* The list a new master starts with, ended by a NULL package. */
+extern const struct sd_sw_default	sd_software_defaults[];
 
 #endif

@@ -377,6 +377,50 @@ out:
 	free(buf);
 }
 
+/* cluster.node.retry: the software of each node is pushed in full, which
+ * starts a failed install again; the node is installing, then syncs the
+ * rest and is ready. */
+void
+api_node_retry(struct api_ctx *c)
+{
+	const char *elid;
+	char *buf, *items[256];
+	int64_t ids[256];
+	struct node n;
+	int i, cnt;
+
+	if ((elid = api_need(c, "elid")) == NULL)
+		return;
+	if ((cnt = elid_split(elid, &buf, items, 256)) <= 0) {
+		free(buf);
+		api_bad(c, "elid", "elid: expected 1 to 256 node ids joined "
+		    "by \", \"");
+		return;
+	}
+	for (i = 0; i < cnt; i++) {
+		if (node_elid(c, items[i], &ids[i]) == -1)
+			goto out;
+		if (store_node_get(c->m->st, ids[i], &n) != 0) {
+			reply_error(&c->r, "missing", "node",
+			    "node %s not found", items[i]);
+			goto out;
+		}
+		store_node_free(&n);
+	}
+	if (store_desync_add(c->m->st, ids, (size_t)cnt, "software",
+	    "retry asked by an administrator", wall_s()) == -1) {
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		goto out;
+	}
+	for (i = 0; i < cnt; i++)
+		log_info("node %" PRId64 ": retry asked by %s", ids[i],
+		    c->who.name);
+	sync_wake(c->m);
+	reply_ok(&c->r);
+out:
+	free(buf);
+}
+
 /* Formats an object of scalars as "k:v k:v" for one list field. */
 static void
 flat_pairs(json_t *e, const char *field, json_t *obj)
@@ -444,6 +488,25 @@ stat_elem(json_t *e, const struct node *n)
 	elem_set(e, "hostname",
 	    json_string_value(json_object_get(s, "hostname")));
 	flat_pairs(e, "services", json_object_get(s, "services"));
+	{
+		json_t *sw = json_object_get(s, "software"), *p;
+		const char *st = json_string_value(json_object_get(sw,
+		    "state"));
+		const char *log = json_string_value(json_object_get(sw,
+		    "log"));
+		char miss[1024];
+		size_t i, o = 0;
+
+		miss[0] = '\0';
+		/* a list too long for the field ends where it is cut */
+		json_array_foreach(json_object_get(sw, "missing"), i, p)
+			if (o < sizeof(miss))
+				o += (size_t)snprintf(miss + o, sizeof(miss) - o,
+				    "%s%s", o ? " " : "", json_string_value(p));
+		elem_set(e, "software", st ? st : "");
+		elem_set(e, "software_missing", miss);
+		elem_set(e, "software_log", log ? log : "");
+	}
 	flat_pairs(e, "versions", json_object_get(s, "versions"));
 	{
 		json_t *u = json_object_get(s, "usage"), *b;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/log.h"
 #include "../common/sysdata.h"
 #include "../common/util.h"
 #include "master.h"
@@ -168,4 +169,47 @@ api_sysdata_delete(struct api_ctx *c)
 out:
 	json_decref(dels);
 	free(buf);
+}
+
+struct seed_arg {
+	const char	*role;
+	const char	*package;
+};
+
+static const char *
+seed_get(void *arg, const char *name)
+{
+	const struct seed_arg *a = arg;
+
+	if (strcmp(name, "role") == 0)
+		return a->role;
+	if (strcmp(name, "package") == 0)
+		return a->package;
+	return NULL;
+}
+
+int
+sysdata_seed(struct master *m)
+{
+	const struct sdtype *t = sd_type("software");
+	const struct sd_sw_default *d;
+	char field[64], err[VALID_ERR_MAX];
+	json_t *items = json_array(), *it;
+	json_int_t id = 1;
+	int seeded, rc;
+
+	for (d = sd_software_defaults; d->package; d++) {
+		struct seed_arg a = { d->role, d->package };
+
+		if ((it = sd_item_build(t, NULL, id++, seed_get, &a, field,
+		    err)) == NULL)
+			fatalx("software default: %s", err);
+		json_array_append_new(items, it);
+	}
+	rc = store_sys_seed(m->st, t->name, items, &seeded);
+	if (rc == 0 && seeded)
+		log_info("software: the default list of %zu packages",
+		    json_array_size(items));
+	json_decref(items);
+	return rc;
 }

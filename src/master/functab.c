@@ -33,6 +33,10 @@ const struct func functab[] = {
 	{ "cluster.node.service.restart", "node", KIND_NONE, "", LVL_ADMIN,
 	  api_node_service_restart, "stop and start one service of a node",
 	  "elid, name" },
+	{ "cluster.node.retry", "node", KIND_NONE, "", LVL_ADMIN,
+	  api_node_retry, "start the failed step of nodes again: their "
+	  "software is pushed in full and what is missing installed",
+	  "elid (node ids)" },
 	{ "cluster.policy", "policy", KIND_NONE, "", LVL_ADMIN, api_policy,
 	  "show or (sok=ok) change the cluster policy",
 	  "min_ready_percent, placement, node_timeout_ms, "
@@ -80,6 +84,15 @@ const struct func functab[] = {
 	  "elid, pattern, comment" },
 	{ "blacklist.delete", "blacklist", KIND_SYSTEM, "mail", LVL_ADMIN,
 	  api_sysdata_delete, "remove blacklisted senders", "elid" },
+	{ "software", "software", KIND_SYSTEM, "", LVL_ADMIN, api_sysdata_list,
+	  "the packages each role needs; every node installs those of its "
+	  "roles", "" },
+	{ "software.edit", "software", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_edit, "show, add or change a package of a role",
+	  "elid, role, package" },
+	{ "software.delete", "software", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_delete, "remove packages from the lists (nothing is "
+	  "uninstalled)", "elid" },
 	{ "user", "user", KIND_USER, "", LVL_ADMIN, api_user_list,
 	  "every user with level, state, UID, disk used and limit, and "
 	  "counts of their objects",

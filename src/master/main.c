@@ -232,6 +232,10 @@ master_start(struct master *m)
 		log_warnx("cannot create the admin account");
 		return -1;
 	}
+	if (sysdata_seed(m) == -1) {
+		log_warnx("cannot write the default software list");
+		return -1;
+	}
 
 	/* The key of `hostfleet call` on this machine, new at every start. */
 	rand_hex(key, 32);

@@ -142,6 +142,7 @@ void	 api_node_list(struct api_ctx *);
 void	 api_node_edit(struct api_ctx *);
 void	 api_node_delete(struct api_ctx *);
 void	 api_node_token(struct api_ctx *);
+void	 api_node_retry(struct api_ctx *);
 void	 api_policy(struct api_ctx *);
 void	 api_sysinfo_stat(struct api_ctx *);
 void	 api_node_service(struct api_ctx *);
@@ -175,8 +176,12 @@ void	 policy_show(struct master *, struct reply *);
 /* cluster/stats.c */
 void	*stats_loop(void *master);
 void	 stats_wake(struct master *);
-/* The status a node has after an answer, from its current one. */
-const char *node_status_after_answer(const char *cur, int pending);
+/* The status a node has after an answer, from its current one, whether
+ * it has desync entries, and its software report: sw "installing", "done"
+ * or "failed", "" for a report without one, NULL for one too old to tell;
+ * sw_current when its list is at the master's version. */
+const char *node_status_after_answer(const char *cur, int pending,
+	    const char *sw, int sw_current);
 
 /* cluster/query.c: the distributed-query engine (DESIGN.md §3.3).  Runs
  * the puts (items) and deletes (ids) of one type on every target; 0 when
@@ -200,6 +205,9 @@ void	 sync_check_drift(struct master *, const struct node *,
 void	 api_sysdata_list(struct api_ctx *);
 void	 api_sysdata_edit(struct api_ctx *);
 void	 api_sysdata_delete(struct api_ctx *);
+/* At start: the software list of a master that never had one (the
+ * defaults of sysdata.h); 0 or -1. */
+int	 sysdata_seed(struct master *);
 void	 api_desync_list(struct api_ctx *);
 void	 api_desync_resync(struct api_ctx *);
 void	 api_query_log(struct api_ctx *);

@@ -840,6 +840,14 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 	return rc == 0 ? 0 : -1;
 }
 
+int
+store_node_installing(struct store *s, int64_t id, const char *msg)
+{
+	return query_do(s, "UPDATE node SET status = 'installing', "
+	    "status_msg = ?3 WHERE id = ?1 AND status IN ('ready', 'syncing', "
+	    "'error')", id, 0, msg, NULL, 0);
+}
+
 /* ---- join tokens ---- */
 
 int
@@ -1082,6 +1090,68 @@ store_sys_next_id(struct store *s, const char *type, int64_t *id)
 	}
 	unlock(s);
 	return rc;
+}
+
+int
+store_sys_seed(struct store *s, const char *type, const json_t *items,
+    int *seeded)
+{
+	sqlite3_stmt *st;
+	const json_t *v;
+	size_t i;
+	int rc = 0, had = 1;
+
+	*seeded = 0;
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "SELECT EXISTS (SELECT 1 FROM sys_version WHERE "
+	    "type = ?1) OR EXISTS (SELECT 1 FROM sys_item WHERE type = ?1)")) ==
+	    NULL)
+		rc = -1;
+	else {
+		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			had = sqlite3_column_int(st, 0);
+		else
+			rc = -1;
+		unprep(s, st);
+	}
+	if (rc == 0 && !had) {
+		if ((st = prep(s, "INSERT INTO sys_item (type, id, data) "
+		    "VALUES (?1, ?2, ?3)")) == NULL)
+			rc = -1;
+		json_array_foreach(items, i, v) {
+			if (rc != 0)
+				break;
+			sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, json_integer_value(
+			    json_object_get(v, "id")));
+			sqlite3_bind_text(st, 3, json_dumps(v, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER), -1, free);
+			rc = step_done(s, st);
+			sqlite3_reset(st);
+		}
+		if (st)
+			unprep(s, st);
+		if (rc == 0 && (st = prep(s, "INSERT INTO sys_version (type, "
+		    "version, next_id) VALUES (?1, 1, ?2)")) != NULL) {
+			sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, (int64_t)json_array_size(items)
+			    + 1);
+			rc = step_done(s, st);
+			unprep(s, st);
+		} else if (rc == 0)
+			rc = -1;
+		*seeded = rc == 0;
+	}
+	rc = commit_or_rollback(s, rc);
+	if (rc != 0)
+		*seeded = 0;
+	unlock(s);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Registers (node, type) inside an open transaction; 0 or -1. */
@@ -1340,7 +1410,8 @@ store_desync_list(struct store *s, int64_t due_before, json_t **rows)
 	lock(s);
 	if ((st = prep(s, "SELECT d.node, n.name, d.type, d.reason, d.since, "
 	    "d.attempts, d.last_error, d.next_try, d.gen, n.status, "
-	    "n.maintenance FROM desync d JOIN node n ON n.id = d.node "
+	    "n.maintenance, n.last_seen FROM desync d JOIN node n ON "
+	    "n.id = d.node "
 	    "WHERE ?1 = 0 OR d.next_try <= ?1 ORDER BY d.node, d.type")) ==
 	    NULL) {
 		unlock(s);
@@ -1349,7 +1420,7 @@ store_desync_list(struct store *s, int64_t due_before, json_t **rows)
 	sqlite3_bind_int64(st, 1, due_before);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(*rows, json_pack(
-		    "{s:I,s:s,s:s,s:s,s:I,s:i,s:s,s:I,s:I,s:s,s:i}",
+		    "{s:I,s:s,s:s,s:s,s:I,s:i,s:s,s:I,s:I,s:s,s:i,s:I}",
 		    "node", (json_int_t)sqlite3_column_int64(st, 0),
 		    "name", (const char *)sqlite3_column_text(st, 1),
 		    "type", (const char *)sqlite3_column_text(st, 2),
@@ -1360,7 +1431,8 @@ store_desync_list(struct store *s, int64_t due_before, json_t **rows)
 		    "next_try", (json_int_t)sqlite3_column_int64(st, 7),
 		    "gen", (json_int_t)sqlite3_column_int64(st, 8),
 		    "status", (const char *)sqlite3_column_text(st, 9),
-		    "maintenance", sqlite3_column_int(st, 10)));
+		    "maintenance", sqlite3_column_int(st, 10),
+		    "last_seen", (json_int_t)sqlite3_column_int64(st, 11)));
 	unprep(s, st);
 	unlock(s);
 	return 0;

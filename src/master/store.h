@@ -49,7 +49,7 @@ struct node {
 	int	 ssh_port;
 	char	 roles[32];	/* canonical "web,dns,mail" subset */
 	char	 status[16];
-	char	 status_msg[256];
+	char	 status_msg[1024];
 	int	 maintenance;
 	int	 userlocked;
 	int	 weight;
@@ -113,6 +113,9 @@ struct node_poll {
 	const char	*stats;		/* NULL keeps the old stats */
 };
 int	 store_node_polls(struct store *, const struct node_poll *, size_t);
+/* A node that answered a software push with an install under way is
+ * installing (from ready, syncing or error), with msg. */
+int	 store_node_installing(struct store *, int64_t id, const char *msg);
 
 /* Join tokens, stored as hashes.  store_token_take marks the token used
  * and returns 0 with its node, or one of the TOKEN_* codes. */
@@ -142,6 +145,10 @@ int	 store_sys_get(struct store *, const char *type, int64_t id,
 	    json_t **item);
 /* Reserves a new item id of the type. */
 int	 store_sys_next_id(struct store *, const char *type, int64_t *id);
+/* A type the master has never had (no version, no item) gets items (ids
+ * 1..n, in order) at version 1; *seeded says whether it did. */
+int	 store_sys_seed(struct store *, const char *type, const json_t *items,
+	    int *seeded);
 
 /* Intents: the durable record of a distributed query in flight. */
 int	 store_intent_add(struct store *, const char *type,
@@ -174,7 +181,8 @@ int	 store_query_log(struct store *, int64_t id, int limit, json_t **rows);
  * syncing node ready. */
 int	 store_desync_add(struct store *, const int64_t *nodes, size_t n,
 	    const char *type, const char *reason, int64_t now);
-/* Entries due by due_before (0: all), with their node's status. */
+/* Entries due by due_before (0: all), with their node's status and
+ * last_seen. */
 int	 store_desync_list(struct store *, int64_t due_before, json_t **rows);
 /* Removes the entry if it is still generation gen and the type is still at
  * version (the one pushed). */

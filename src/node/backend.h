@@ -31,10 +31,14 @@ extern const struct backend	backend_nft;
 extern const struct backend	backend_cron;
 extern const struct backend	backend_postfix_whitelist;
 extern const struct backend	backend_postfix_blacklist;
+extern const struct backend	backend_pkg;
 
 /* exec.c: runs argv (no shell) with a time limit, its output (both
  * streams, at most outlen-1 bytes) in out.  Returns the exit status, or -1
  * when it could not run or was killed. */
 int	 run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen);
+/* The same, keeping the end of the output instead of its beginning. */
+int	 run_cmd_tail(char *const argv[], int timeout_ms, char *out,
+	    size_t outlen);
 
 #endif

@@ -12,8 +12,36 @@
 #include "../common/util.h"
 #include "backend.h"
 
-int
-run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
+/* Adds n bytes of output to out (o bytes so far): what fits, or with tail
+ * the last outlen-1 bytes of all there was. */
+static void
+keep_output(char *out, size_t outlen, size_t *o, const char *buf, size_t n,
+    int tail)
+{
+	size_t room = outlen - 1 - *o;
+
+	if (n > room && tail) {
+		size_t drop = n - room;
+
+		if (drop >= *o) {
+			buf += drop - *o;
+			n -= drop - *o;
+			*o = 0;
+		} else {
+			memmove(out, out + drop, *o - drop);
+			*o -= drop;
+		}
+		room = outlen - 1 - *o;
+	}
+	if (n > room)
+		n = room;
+	memcpy(out + *o, buf, n);
+	*o += n;
+	out[*o] = '\0';
+}
+
+static int
+run(char *const argv[], int timeout_ms, char *out, size_t outlen, int tail)
 {
 	int fds[2], status = 0;
 	size_t o = 0;
@@ -57,14 +85,7 @@ run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
 		n = read(fds[0], buf, sizeof(buf));
 		if (n <= 0)
 			break;
-		if (o + 1 < outlen) {
-			size_t c = (size_t)n < outlen - 1 - o ? (size_t)n :
-			    outlen - 1 - o;
-
-			memcpy(out + o, buf, c);
-			o += c;
-			out[o] = '\0';
-		}
+		keep_output(out, outlen, &o, buf, (size_t)n, tail);
 	}
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
@@ -76,4 +97,16 @@ run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return -1;
+}
+
+int
+run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
+{
+	return run(argv, timeout_ms, out, outlen, 0);
+}
+
+int
+run_cmd_tail(char *const argv[], int timeout_ms, char *out, size_t outlen)
+{
+	return run(argv, timeout_ms, out, outlen, 1);
 }

@@ -70,6 +70,18 @@ int	 apply_set(struct node_agent *, const struct sdtype *, json_t *items,
 void	 apply_status(struct node_agent *, const struct sdtype *,
 	    int64_t *version, int *intact, size_t *nitems);
 
+/* backend_pkg.c: the packages of the node's roles (the software type).
+ * pkg_kick makes them those of the list in the store for roles (canonical;
+ * NULL: the last ones given): it looks them up at once and has the
+ * missing ones installed in the background; a failed install is tried
+ * again only with retry, or when the list or the roles change. */
+void	 pkg_kick(struct node_agent *, const char *roles, int retry);
+/* How it goes: {"state": "installing"|"done"|"failed", "version",
+ * "missing": [...], "step", "log", "since"}; the caller decrefs.
+ * pkg_report looks again first when roles are not those it has. */
+json_t	*pkg_state_json(void);
+json_t	*pkg_report(struct node_agent *, const char *roles);
+
 /* account.c: the OS accounts of the users whose data the node holds.
  * Each returns 0, or -1 with err. */
 int	 account_check(const json_t *acct, char *err, size_t errlen);

@@ -31,6 +31,31 @@ rpc_version(struct http_resp *resp, int64_t version)
 	http_resp_str(resp, 200, "application/json", buf);
 }
 
+/*
+ * The answer to an applied change or push: its version, and for the
+ * software how the install of its packages goes, once the list is handed
+ * over for roles (NULL: the last ones given).  retry: a full push, which
+ * starts a failed install again.
+ */
+static void
+rpc_applied(struct node_agent *a, const struct sdtype *t, const char *roles,
+    int retry, int64_t version, struct http_resp *resp)
+{
+	json_t *j;
+	char *s;
+
+	if (strcmp(t->name, "software") != 0) {
+		rpc_version(resp, version);
+		return;
+	}
+	pkg_kick(a, roles, retry);
+	j = json_pack("{s:I,s:o}", "version", (json_int_t)version, "software",
+	    pkg_state_json());
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	http_resp_set(resp, 200, "application/json", s, strlen(s));
+}
+
 /* Reads the JSON body; NULL with the error answered. */
 static json_t *
 body_json(struct http_req *req, struct http_resp *resp)
@@ -58,7 +83,7 @@ body_json(struct http_req *req, struct http_resp *resp)
  * counted as failed there and must not take effect.
  */
 static void
-rpc_change(struct node_agent *a, const struct sdtype *t,
+rpc_change(struct node_agent *a, const struct sdtype *t, const char *roles,
     struct http_req *req, struct http_resp *resp)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
@@ -115,7 +140,7 @@ rpc_change(struct node_agent *a, const struct sdtype *t,
 	if (apply_set(a, t, next, puts, version, err, sizeof(err)) == -1)
 		rpc_error(resp, 422, err);
 	else
-		rpc_version(resp, version);
+		rpc_applied(a, t, roles, 0, version, resp);
 	json_decref(next);
 out:
 	pthread_mutex_unlock(&ts->mtx);
@@ -125,8 +150,8 @@ out:
 
 /* POST /v1/sync/TYPE: the master's full state, {"version", "items"}. */
 static void
-rpc_sync(struct node_agent *a, const struct sdtype *t, struct http_req *req,
-    struct http_resp *resp)
+rpc_sync(struct node_agent *a, const struct sdtype *t, const char *roles,
+    struct http_req *req, struct http_resp *resp)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
 	json_t *b, *items;
@@ -146,7 +171,7 @@ rpc_sync(struct node_agent *a, const struct sdtype *t, struct http_req *req,
 	if (apply_set(a, t, items, items, version, err, sizeof(err)) == -1)
 		rpc_error(resp, 422, err);
 	else
-		rpc_version(resp, version);
+		rpc_applied(a, t, roles, 1, version, resp);
 	pthread_mutex_unlock(&ts->mtx);
 	json_decref(b);
 	/* a full state can be large: give its memory back to the system */
@@ -215,15 +240,25 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	    strncmp(req->url, "/v1/sync/", 9) == 0)) {
 		int full = strncmp(req->url, "/v1/sync/", 9) == 0;
 		const struct sdtype *t = sd_type(req->url + (full ? 9 : 8));
+		/* the node's roles as the master has them */
+		const char *r = params_get(&req->params, "roles");
 
 		if (t == NULL) {
 			rpc_error(resp, 404, "no such data type");
 			return;
 		}
+		if (req->params.err[0]) {
+			rpc_error(resp, 400, req->params.err);
+			return;
+		}
+		if (r && valid_roles("roles", r, roles, err) == -1) {
+			rpc_error(resp, 400, err);
+			return;
+		}
 		if (full)
-			rpc_sync(a, t, req, resp);
+			rpc_sync(a, t, r ? roles : NULL, req, resp);
 		else
-			rpc_change(a, t, req, resp);
+			rpc_change(a, t, r ? roles : NULL, req, resp);
 		return;
 	}
 	if (strcmp(req->url, "/v1/services") == 0) {

@@ -1515,12 +1515,87 @@ test_render_firewall_nft(void **state)
 /* ---- the type table ---- */
 
 static void
+test_software(void **state)
+{
+	const struct sdtype *t = sd_type("software");
+	const struct sd_sw_default *d;
+	char buf[200], out[OUTSZ], err[VALID_ERR_MAX];
+
+	OK(sd_check_sw_role, "", "");
+	OK(sd_check_sw_role, "web", "web");
+	OK(sd_check_sw_role, "mail", "mail");
+	BAD(sd_check_sw_role, "Web");
+	BAD(sd_check_sw_role, "db");
+	BAD(sd_check_sw_role, "web,dns");
+	BAD(sd_check_sw_role, " web");
+	OK(sd_check_sw_package, "nginx-light", "nginx-light");
+	OK(sd_check_sw_package, "libstdc++6", "libstdc++6");
+	OK(sd_check_sw_package, "php8.2-fpm", "php8.2-fpm");
+	OK(sd_check_sw_package, "0ad", "0ad");
+	BAD(sd_check_sw_package, "");
+	BAD(sd_check_sw_package, "a");
+	BAD(sd_check_sw_package, "-oAPT::Get=x");	/* never an option */
+	BAD(sd_check_sw_package, "+a");
+	BAD(sd_check_sw_package, ".a");
+	BAD(sd_check_sw_package, "Nginx");
+	BAD(sd_check_sw_package, "nginx light");
+	BAD(sd_check_sw_package, "nginx;reboot");
+	BAD(sd_check_sw_package, "nginx\nx");
+	BAD(sd_check_sw_package, "nginx$(id)");
+	BAD(sd_check_sw_package, "nginx:amd64");
+	BAD(sd_check_sw_package, "nginx=1.2");
+	BAD(sd_check_sw_package, "nginx_1");
+	BAD(sd_check_sw_package, "caf\xc3\xa9");
+	memset(buf, 'a', SD_PKG_MAX);
+	buf[SD_PKG_MAX] = '\0';
+	OK(sd_check_sw_package, buf, buf);
+	buf[SD_PKG_MAX] = 'a';
+	buf[SD_PKG_MAX + 1] = '\0';
+	BAD(sd_check_sw_package, buf);
+
+	/* every node takes the list; the highest priority */
+	assert_non_null(t);
+	assert_true(sd_type_matches(t, ""));
+	assert_true(sd_type_matches(t, "dns"));
+	assert_true(t->priority > sd_type("firewall")->priority);
+	/* the defaults pass their own grammar, and every role has some */
+	for (d = sd_software_defaults; d->package; d++) {
+		assert_int_equal(sd_check_sw_role("role", d->role, out, err), 0);
+		assert_int_equal(sd_check_sw_package("package", d->package, out,
+		    err), 0);
+	}
+	assert_true(d - sd_software_defaults >= 4);
+	assert_true(sd_roles_have("web,mail", "mail"));
+	assert_true(sd_roles_have("web", ""));
+	assert_false(sd_roles_have("web,mailx", "mail"));
+	assert_false(sd_roles_have("", "web"));
+}
+
+static void
+test_render_software(void **state)
+{
+	const struct sdtype *t = sd_type("software");
+	json_t *items = json_pack("[{s:I,s:s,s:s},{s:I,s:s,s:s}]",
+	    "id", (json_int_t)2, "role", "web", "package", "nginx-light",
+	    "id", (json_int_t)1, "role", "", "package", "cron");
+	struct sbuf b;
+
+	sbuf_init(&b, 1 << 16);
+	sd_sort(t, items);
+	assert_int_equal(sd_render(t, items, &b), 0);
+	assert_string_equal(strchr(sbuf_str(&b), '\n') + 1,
+	    "* cron\nweb nginx-light\n");
+	sbuf_release(&b);
+	json_decref(items);
+}
+
+static void
 test_types(void **state)
 {
 	const struct sdtype *t;
 	size_t i;
 
-	assert_int_equal(sd_ntypes, 4);
+	assert_int_equal(sd_ntypes, 5);
 	for (i = 0; i < sd_ntypes; i++) {
 		const struct sdfield *f;
 
@@ -1544,14 +1619,16 @@ test_types(void **state)
 		if (i > 0)
 			assert_true(sd_types[i - 1].priority > t->priority);
 	}
-	assert_string_equal(sd_types[0].name, "firewall");
+	/* the software first: the other types need its packages */
+	assert_string_equal(sd_types[0].name, "software");
+	assert_string_equal(sd_types[1].name, "firewall");
 	assert_null(sd_type("nope"));
 	assert_null(sd_type(""));
 	assert_null(sd_type("Firewall"));
 	assert_null(sd_type("firewall "));
 	assert_null(sd_type("mail"));
-	assert_int_equal(sd_type_index(sd_type("blacklist")), 3);
-	assert_int_equal(sd_type_index(sd_type("scheduler")), 1);
+	assert_int_equal(sd_type_index(sd_type("blacklist")), 4);
+	assert_int_equal(sd_type_index(sd_type("scheduler")), 2);
 	/* Debian's cron reads a file of cron.d only if its name is letters,
 	 * digits, '_' and '-' (run-parts' names): no dot, no suffix */
 	t = sd_type("scheduler");
@@ -1622,6 +1699,8 @@ main(void)
 		cmocka_unit_test(test_render_cron_percent),
 		cmocka_unit_test(test_render_cron_backslash_percent),
 		cmocka_unit_test(test_render_firewall_nft),
+		cmocka_unit_test(test_software),
+		cmocka_unit_test(test_render_software),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_type_matches),
 	};

@@ -160,7 +160,7 @@ dq_run(struct api_ctx *c, const struct sdtype *t, json_t *puts,
 		json_decref(b);
 	}
 	for (i = 0; i < n; i++) {
-		char path[64];
+		char path[96];
 
 		if (v[i].maintenance || !sd_type_matches(t, v[i].roles))
 			continue;
@@ -170,7 +170,8 @@ dq_run(struct api_ctx *c, const struct sdtype *t, json_t *puts,
 			    json_sprintf("not sent: %s", v[i].status));
 			continue;
 		}
-		snprintf(path, sizeof(path), "/v1/sys/%s", t->name);
+		snprintf(path, sizeof(path), "/v1/sys/%s?roles=%s", t->name,
+		    v[i].roles);
 		node_url(&v[i], path, urls[k], sizeof(urls[k]));
 		hreq_init(&reqs[k], urls[k], pol.node_timeout_ms);
 		reqs[k].body = body;

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "../../common/log.h"
+#include "../../common/sysdata.h"
 #include "../../common/util.h"
+#include "../../common/valid.h"
 #include "../master.h"
 
 void
@@ -23,15 +25,82 @@ stats_wake(struct master *m)
 }
 
 /*
- * A node that answers leaves installing and unavailable: it is syncing
- * while it has desync entries, else ready; error stays until an admin acts.
+ * A node that answers leaves unavailable.  Its software decides first: a
+ * failed install is an error, an install under way is installing, and a
+ * node installing or in error stays so until it reports its software done
+ * at the master's version of the list.  Then it is syncing while it has
+ * desync entries, else ready.
  */
 const char *
-node_status_after_answer(const char *cur, int pending)
+node_status_after_answer(const char *cur, int pending, const char *sw,
+    int sw_current)
 {
-	if (strcmp(cur, "error") == 0)
+	int held = strcmp(cur, "installing") == 0 || strcmp(cur, "error") == 0;
+
+	if (sw == NULL)
+		return held ? cur : pending ? "syncing" : "ready";
+	if (strcmp(sw, "failed") == 0)
 		return "error";
+	if (strcmp(sw, "installing") == 0)
+		return "installing";
+	if (held && *sw && !sw_current)
+		return "installing";
 	return pending ? "syncing" : "ready";
+}
+
+/* The software part of a report: its state ("" without one), or NULL when
+ * the report was asked for before the last software push or query ended
+ * (the node may have a newer list by now); *current when the node's list
+ * is at the master's version. */
+static const char *
+software_state(struct master *m, json_t *rep, int64_t asked, int *current)
+{
+	const struct sdtype *t = sd_type("software");
+	json_t *sw = json_object_get(rep, "software");
+	int64_t mv;
+
+	*current = 0;
+	if (sw == NULL)
+		return "";
+	if (__atomic_load_n(&m->type_done_ms[sd_type_index(t)],
+	    __ATOMIC_ACQUIRE) >= asked)
+		return NULL;
+	if (store_sys_version(m->st, t->name, &mv) == 0)
+		*current = json_integer_value(json_object_get(sw, "version")) ==
+		    mv;
+	return json_string_value(json_object_get(sw, "state"));
+}
+
+/* What status_msg says of a node installing or in error, from its report;
+ * one line. */
+static void
+software_msg(json_t *rep, const char *status, char *out, size_t len)
+{
+	json_t *sw = json_object_get(rep, "software"), *v;
+	const char *log = json_string_value(json_object_get(sw, "log"));
+	size_t i, o, n;
+
+	if (strcmp(status, "error") == 0) {
+		/* the tail of apt's output: where it says what went wrong */
+		n = log ? strlen(log) : 0;
+		o = (size_t)snprintf(out, len, "software: the install failed: ");
+		if (n > len - o - 1) {
+			log += n - (len - o - 1);
+			while (((unsigned char)*log & 0xc0) == 0x80)
+				log++;		/* not inside a character */
+		}
+		snprintf(out + o, len - o, "%s", log ? log : "");
+		return;
+	}
+	if (json_array_size(json_object_get(sw, "missing")) == 0) {
+		snprintf(out, len, "waiting for the software list");
+		return;
+	}
+	o = (size_t)snprintf(out, len, "installing:");
+	json_array_foreach(json_object_get(sw, "missing"), i, v)
+		if (o < len)
+			o += (size_t)snprintf(out + o, len - o, " %s",
+			    json_string_value(v));
 }
 
 /* Checks the answer's shape before it is stored; 0 or -1. */
@@ -40,6 +109,7 @@ stats_valid(const char *body, size_t len)
 {
 	json_t *j = json_loadb(body, len, 0, NULL), *u, *v;
 	const char *k;
+	size_t i;
 	int ok;
 
 	ok = j && json_is_object(j) && json_is_array(json_object_get(j,
@@ -52,6 +122,23 @@ stats_valid(const char *body, size_t len)
 			    json_integer_value(v) > ((json_int_t)1 << 50))
 				ok = 0;
 	}
+	/* the software report: a state, a version, package names, a log */
+	if (ok && (u = json_object_get(j, "software")) != NULL) {
+		const char *st = json_string_value(json_object_get(u, "state"));
+
+		ok = json_is_object(u) && st && (strcmp(st, "installing") == 0 ||
+		    strcmp(st, "done") == 0 || strcmp(st, "failed") == 0) &&
+		    json_is_integer(json_object_get(u, "version")) &&
+		    json_is_string(json_object_get(u, "log")) &&
+		    json_is_array(json_object_get(u, "missing"));
+		json_array_foreach(json_object_get(u, "missing"), i, v) {
+			char e[VALID_ERR_MAX], c[512];
+
+			if (!json_is_string(v) || sd_check_sw_package("package",
+			    json_string_value(v), c, e) == -1)
+				ok = 0;
+		}
+	}
 	json_decref(j);
 	return ok ? 0 : -1;
 }
@@ -63,7 +150,7 @@ poll_once(struct master *m, const struct policy *pol)
 	struct hreq *reqs, **rp;
 	struct node_poll *polls;
 	char (*urls)[256];
-	char (*msgs)[256];
+	char (*msgs)[1024];
 	size_t n, i, k = 0;
 	int64_t now, asked;
 
@@ -102,24 +189,30 @@ poll_once(struct master *m, const struct policy *pol)
 		p->id = nd->id;
 		if (r->status == 200 && stats_valid(sbuf_str(&r->resp),
 		    r->resp.len) == 0) {
-			int pending = 0;
+			json_t *j = json_loadb(sbuf_str(&r->resp), r->resp.len,
+			    0, NULL);
+			const char *sw;
+			int pending = 0, current;
 
 			store_desync_count(m->st, nd->id, &pending);
+			sw = software_state(m, j, asked, &current);
 			p->status = node_status_after_answer(nd->status,
-			    pending > 0);
-			p->status_msg = strcmp(p->status, "error") == 0 ?
-			    nd->status_msg : "";
+			    pending > 0, sw, current);
+			if (sw == NULL && strcmp(p->status, nd->status) == 0)
+				p->status_msg = nd->status_msg;
+			else if (strcmp(p->status, "installing") == 0 ||
+			    strcmp(p->status, "error") == 0) {
+				software_msg(j, p->status, msgs[i],
+				    sizeof(msgs[i]));
+				p->status_msg = msgs[i];
+			} else
+				p->status_msg = "";
 			p->last_seen = now;
 			p->misses = 0;
 			p->stats = sbuf_str(&r->resp);
-			{
-				json_t *j = json_loadb(sbuf_str(&r->resp),
-				    r->resp.len, 0, NULL);
-
-				sync_check_drift(m, nd, json_object_get(j,
-				    "versions"), asked);
-				json_decref(j);
-			}
+			sync_check_drift(m, nd, json_object_get(j, "versions"),
+			    asked);
+			json_decref(j);
 			if (strcmp(nd->status, p->status) != 0)
 				log_info("node %" PRId64 " \"%s\": %s -> %s",
 				    nd->id, nd->name, nd->status, p->status);

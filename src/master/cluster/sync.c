@@ -88,7 +88,9 @@ struct push {
 	struct hreq		 req;
 };
 
-/* Picks, for each node, its due entry of highest priority. */
+/* Picks, for each node, its due entry of highest priority.  A node
+ * installing (once it has answered a poll) or in error is sent only its
+ * software: the other types wait until that is in place. */
 static size_t
 pick(json_t *rows, struct push *out, size_t max)
 {
@@ -101,10 +103,14 @@ pick(json_t *rows, struct push *out, size_t max)
 		const struct sdtype *t = sd_type(json_string_value(
 		    json_object_get(r, "type")));
 		int64_t node = json_integer_value(json_object_get(r, "node"));
+		int installing = strcmp(status, "installing") == 0;
 
 		if (t == NULL || json_integer_value(json_object_get(r,
-		    "maintenance")) || strcmp(status, "unavailable") == 0 ||
-		    strcmp(status, "installing") == 0)
+		    "maintenance")) || strcmp(status, "unavailable") == 0)
+			continue;
+		if ((installing || strcmp(status, "error") == 0) &&
+		    (strcmp(t->name, "software") != 0 || (installing &&
+		    json_integer_value(json_object_get(r, "last_seen")) == 0)))
 			continue;
 		for (j = 0; j < n; j++)
 			if (out[j].node == node)
@@ -183,8 +189,9 @@ sync_round(struct master *m)
 		    &nd) != 0)
 			continue;
 		snprintf(p[i].url, sizeof(p[i].url), "https://%s%s%s:%d/v1/"
-		    "sync/%s", strchr(nd.addr, ':') ? "[" : "", nd.addr,
-		    strchr(nd.addr, ':') ? "]" : "", nd.port, p[i].t->name);
+		    "sync/%s?roles=%s", strchr(nd.addr, ':') ? "[" : "",
+		    nd.addr, strchr(nd.addr, ':') ? "]" : "", nd.port,
+		    p[i].t->name, nd.roles);
 		store_node_free(&nd);
 		p[i].version = versions[idx];
 		hreq_init(&p[i].req, p[i].url, pol.node_timeout_ms);
@@ -197,6 +204,7 @@ sync_round(struct master *m)
 	httpc_run(m->nodes, rp, k);
 	for (i = 0; i < n; i++) {
 		struct hreq *r = &p[i].req;
+		const char *sws;
 		json_t *a;
 		char err[300];
 
@@ -209,6 +217,15 @@ sync_round(struct master *m)
 		    "version")) == p[i].version) {
 			store_desync_done(m->st, p[i].node, p[i].t->name,
 			    p[i].gen, p[i].version);
+			/* the other types wait for the packages it installs */
+			sws = json_string_value(json_object_get(json_object_get(
+			    a, "software"), "state"));
+			if (sws && strcmp(sws, "installing") == 0) {
+				store_node_installing(m->st, p[i].node,
+				    "installing the software of its roles");
+				log_info("node %" PRId64 " \"%s\": installing "
+				    "its software", p[i].node, p[i].name);
+			}
 			log_info("sync: node %" PRId64 " \"%s\": %s at version "
 			    "%" PRId64, p[i].node, p[i].name, p[i].t->name,
 			    p[i].version);

@@ -166,11 +166,12 @@ demo_main(int argc, char **argv)
 		    sizeof(rel));
 		snprintf(dir, sizeof(dir), "%s/%s", cwd, rel);
 	}
+	/* the services run as their own users: they must reach the roots */
+	if (mkdirs(dir, 0755) == -1 || chmod(dir, 0755) == -1)
+		fatal("mkdir \"%s\"", dir);
 	snprintf(mstate, sizeof(mstate), "%s/master", dir);
 	if (mkdirs(mstate, 0700) == -1)
 		fatal("mkdir \"%s\"", mstate);
-	/* the services run as their own users: they must reach the roots */
-	chmod(dir, 0755);
 
 	/* The demo keeps its admin password so that a restart shows it. */
 	snprintf(path, sizeof(path), "%s/admin.password", dir);

@@ -12,8 +12,7 @@
  *   P/vuids, P/vgids  "@DOMAIN UID" / "@DOMAIN GID" of the owner
  *   P/MAP.db      their postmap hash tables
  *   P/main.cf     the main.cf lines that use them; Postfix has no include,
- *                 so the admin copies them into main.cf (or runs postconf
- *                 -e with them) once: they change only with R
+ *                 so the node sets each with postconf -e (svcctl.c)
  *   R/etc/dovecot/hostfleet/users         passwd-file of active mailboxes
  *   R/etc/dovecot/hostfleet/dovecot.conf  passdb/userdb on it, for
  *                 "!include R/etc/dovecot/hostfleet/dovecot.conf"

@@ -3,10 +3,11 @@
  * Files under the host root R:
  *   R/etc/nginx/hostfleet/sites/NAME.conf   one server block per domain
  *   R/etc/nginx/hostfleet/sites.conf        http-level settings and one
- *       include per site; the admin's nginx.conf says, inside http {}:
- *           include R/etc/nginx/hostfleet/sites.conf;
- *       and sets no server_names_hash_bucket_size of its own (the file
- *       raises it so that 253-byte names fit)
+ *       include per site; the node wires it into nginx.conf's http {}
+ *       (svcctl.c), which must set no server_names_hash_bucket_size of
+ *       its own (the file raises it so that 253-byte names fit)
+ *   R/etc/php/8.2/fpm/hostfleet/OWNER.conf  the PHP-FPM pool of each
+ *       owner of PHP-FPM sites, running as the owner
  *   R/var/www/OWNER/data/HOME               document roots, owned by OWNER
  *   R/var/www/httpd-logs/NAME.{access,error}.log
  *

@@ -886,11 +886,15 @@ unit_start(struct node_agent *a, enum unit u, char *err, size_t errlen)
 			argv[n++] = conf;
 			break;
 		case U_NAMED:
+			rpath(a, "var/log/named.log", extra, sizeof(extra));
 			argv[n++] = "named";
 			argv[n++] = "-c";
 			argv[n++] = conf;
 			argv[n++] = "-u";
 			argv[n++] = "bind";
+			/* what it says before its logging is set up */
+			argv[n++] = "-L";
+			argv[n++] = extra;
 			break;
 		case U_POSTFIX:
 			rpath(a, "etc/postfix", dir, sizeof(dir));

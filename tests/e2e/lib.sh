@@ -134,26 +134,19 @@ start_node() {
 # stop_services: every daemon a node started under its host root (they
 # outlive their node agent, as on a real machine).
 stop_services() {
-	for f in "$WORK"/n*/root/run/nginx.pid \
-	    "$WORK"/n*/root/run/php/php*-fpm.pid \
-	    "$WORK"/n*/root/run/named/named.pid \
-	    "$WORK"/n*/root/var/spool/postfix/pid/master.pid \
-	    "$WORK"/n*/root/run/dovecot/master.pid; do
-		[ -f "$f" ] || continue
-		p=$(tr -d ' \n' <"$f")
+	pidfiles=$(find "$WORK" \( -name '*.pid' -path '*/run/*' \) -o \
+	    \( -name master.pid -path '*/spool/postfix/pid/*' \) 2>/dev/null)
+	[ -n "$pidfiles" ] || return 0
+	for f in $pidfiles; do
+		p=$(tr -d ' \n' <"$f" 2>/dev/null)
 		[ -n "$p" ] && kill "$p" 2>/dev/null
 	done
 	# bounded: each had 5 s to go
 	n=0
 	while [ $n -lt 50 ]; do
 		left=0
-		for f in "$WORK"/n*/root/run/nginx.pid \
-		    "$WORK"/n*/root/run/php/php*-fpm.pid \
-		    "$WORK"/n*/root/run/named/named.pid \
-		    "$WORK"/n*/root/var/spool/postfix/pid/master.pid \
-		    "$WORK"/n*/root/run/dovecot/master.pid; do
-			[ -f "$f" ] || continue
-			p=$(tr -d ' \n' <"$f")
+		for f in $pidfiles; do
+			p=$(tr -d ' \n' <"$f" 2>/dev/null)
 			[ -n "$p" ] && kill -0 "$p" 2>/dev/null && left=1
 		done
 		[ $left = 0 ] && break

@@ -603,6 +603,8 @@ api_node_service(struct api_ctx *c)
 		    json_integer_value(json_object_get(v, "pid")));
 		elem_set(e, "setup", json_string_value(json_object_get(v,
 		    "setup")));
+		elem_setf(e, "reloads", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(v, "reloads")));
 	}
 	json_decref(doc);
 }

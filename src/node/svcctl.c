@@ -80,6 +80,8 @@ static int		 sc_setup[3];		/* 1 done, -1 failed */
 static char		 sc_err[3][512];
 static int		 sc_busy;		/* a set-up thread runs */
 static int		 sc_again;		/* roles changed meanwhile */
+/* reloads made of each unit since the agent started */
+static int64_t		 reloads[U_N];
 /* one start, stop or reload of a unit at a time */
 static pthread_mutex_t	 unit_mtx[U_N] = { PTHREAD_MUTEX_INITIALIZER,
     PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
@@ -1218,6 +1220,8 @@ svcctl_reload(struct node_agent *a, enum unit u, char *err, size_t errlen)
 		break;
 	}
 out:
+	if (rc == 0)
+		reloads[u]++;
 	pthread_mutex_unlock(&unit_mtx[u]);
 	return rc;
 }
@@ -1283,6 +1287,7 @@ svcctl_named_sync(struct node_agent *a, const json_t *had,
 		argv[n] = NULL;
 		if (run(argv, err, errlen) == -1)
 			goto out;
+		reloads[U_NAMED]++;
 	}
 	json_object_foreach(pending, z, v) {
 		if (json_integer_value(v) < 0 || json_object_get(had, z) ==
@@ -1294,6 +1299,7 @@ svcctl_named_sync(struct node_agent *a, const json_t *had,
 		argv[n] = NULL;
 		if (run(argv, err, errlen) == -1)
 			goto out;
+		reloads[U_NAMED]++;
 	}
 	/* named loads zones in the background: wait for each serial */
 	for (;;) {
@@ -1617,9 +1623,10 @@ svcctl_list(struct node_agent *a)
 		setup = sc_setup[i] == 1 ? "done" : sc_setup[i] == -1 ?
 		    sc_err[i] : "pending";
 		json_object_set_new(o, units[u].name, json_pack(
-		    "{s:s,s:s,s:I,s:s}", "role", units[u].role, "state",
+		    "{s:s,s:s,s:I,s:s,s:I}", "role", units[u].role, "state",
 		    svcctl_state(a, (enum unit)u), "pid", (json_int_t)
-		    unit_pid(a, (enum unit)u), "setup", setup));
+		    unit_pid(a, (enum unit)u), "setup", setup, "reloads",
+		    (json_int_t)reloads[u]));
 		pthread_mutex_unlock(&sc_mtx);
 	}
 	return o;

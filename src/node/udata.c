@@ -1404,7 +1404,9 @@ make_live(struct node_agent *a, enum svc s, const json_t *had,
 
 	if (!a->conf.services)
 		return 0;
-	if (svcctl_ready(a, svc_role[s], 30000, e, sizeof(e)) == -1) {
+	/* never waits here: the set-up renders under the service's lock
+	 * that the caller holds (the reloader waited before taking it) */
+	if (svcctl_ready(a, svc_role[s], 0, e, sizeof(e)) == -1) {
 		snprintf(err, errlen, "node \"%s\": %s", a->name, e);
 		return -1;
 	}
@@ -1561,6 +1563,10 @@ reloader_main(void *arg)
 			return NULL;
 		}
 		pthread_mutex_unlock(&q->mtx);
+		/* a role still being set up: wait for it here, without the
+		 * service's lock, which the set-up takes */
+		if (a->conf.services)
+			svcctl_ready(a, svc_role[s], 30000, err, sizeof(err));
 		pthread_mutex_lock(&svc_mtx[s]);
 		pthread_mutex_lock(&q->mtx);
 		batch = q->head;

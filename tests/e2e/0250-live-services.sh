@@ -124,12 +124,15 @@ assert_eq "nginx listed running" running "$(jf "$out" '.elem[] | select(.name ==
 np=$(cat "$R2/run/nginx.pid")
 kill -9 $np $(cat /proc/$np/task/*/children)
 wait_for "nginx shown down in the node's stats" 10 sh -c "$HF call -s $MSTATE -o JSONdata sysinfo_stat | jq -r '.elem[] | select(.name == \"web1\") | .services' | grep -q nginx:stopped"
+assert_eq "the node's status says why" "nginx is not running" "$(node_field 2 status_msg)"
 out=$(ua webdomain.edit sok=ok name=alice2.example.com)
 assert_eq "a change while nginx is down: an error naming node and service" service "$(jf "$out" .error.type)"
 assert_match "the error names the node and nginx" 'node "web1".*nginx' "$(jf "$out" .error.msg)"
 check "and nothing of it was kept" [ ! -e "$R2/etc/nginx/hostfleet/sites/alice2.example.com.conf" ]
 out=$(api cluster.node.service.restart elid="$NODEID_2" name=nginx)
 assert_eq "restart ok" "" "$(jf "$out" .ok)"
+msg_clear() { [ -z "$(node_field 2 status_msg)" ]; }
+wait_for "the node's status says nothing more" 10 msg_clear
 assert_eq "served again after the restart" "hello from alice" "$(body alice.example.com)"
 out=$(ua webdomain.edit sok=ok name=alice2.example.com)
 assert_eq "and changes go live again" "" "$(jf "$out" .ok)"

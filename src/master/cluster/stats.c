@@ -207,6 +207,25 @@ poll_once(struct master *m, const struct policy *pol)
 				p->status_msg = msgs[i];
 			} else
 				p->status_msg = "";
+			/* a role's service that does not run: the node takes
+			 * no change of its data until it runs again */
+			if (strcmp(p->status, "ready") == 0 ||
+			    strcmp(p->status, "syncing") == 0) {
+				const char *sk;
+				json_t *sv;
+
+				json_object_foreach(json_object_get(j,
+				    "services"), sk, sv)
+					if (json_is_string(sv) && strcmp(
+					    json_string_value(sv), "stopped") ==
+					    0 && strcmp(sk, "cron") != 0 &&
+					    strcmp(sk, "nftables") != 0) {
+						snprintf(msgs[i], sizeof(msgs[i]),
+						    "%s is not running", sk);
+						p->status_msg = msgs[i];
+						break;
+					}
+			}
 			p->last_seen = now;
 			p->misses = 0;
 			p->stats = sbuf_str(&r->resp);

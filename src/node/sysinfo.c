@@ -163,6 +163,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    "versions", versions,
 	    "usage", usage,
 	    "usage_at", (json_int_t)usage_at);
+	json_object_set_new(j, "drift", drift_json(a));
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return s;

@@ -509,6 +509,26 @@ stat_elem(json_t *e, const struct node *n)
 	}
 	flat_pairs(e, "versions", json_object_get(s, "versions"));
 	{
+		/* user-data files changed by hand: "web:PATH dns:PATH" */
+		json_t *d = json_object_get(s, "drift"), *l, *p;
+		char buf[2048];
+		const char *k;
+		size_t i, o = 0;
+
+		buf[0] = '\0';
+		json_object_foreach(json_object_get(d, "paths"), k, l)
+			json_array_foreach(l, i, p)
+				if (o < sizeof(buf))
+					o += (size_t)snprintf(buf + o,
+					    sizeof(buf) - o, "%s%s:%s", o ?
+					    " " : "", k, json_string_value(p));
+		elem_set(e, "drift", buf);
+		elem_setf(e, "drift_files", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(d, "files")));
+		elem_setf(e, "drift_restored", "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(d, "restored")));
+	}
+	{
 		json_t *u = json_object_get(s, "usage"), *b;
 		json_int_t sum = 0;
 		const char *k;

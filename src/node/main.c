@@ -31,6 +31,7 @@ usage(void)
 	    "[-a addr] [-p port] [-r root]\n"
 	    "                      [--netns NAME] [--no-nft] "
 	    "[--usage-interval SECONDS]\n"
+	    "                      [--drift-interval SECONDS]\n"
 	    "                      [--services-addr ADDR] [--no-services]\n"
 	    "                      [-j master_url token]\n"
 	    "       hostfleet node join [-s state_dir] master_url token\n");
@@ -46,6 +47,7 @@ conf_defaults(struct node_conf *c)
 	c->port = 1501;
 	c->nft = 1;
 	c->usage_interval_s = 300;
+	c->drift_interval_s = 60;
 	c->services = 1;
 	strlcpy_hf(c->root, "/", sizeof(c->root));
 }
@@ -98,6 +100,11 @@ conf_load(struct node_conf *c, const char *path)
 		    json_is_integer(v))
 			/* out of int's range is out of 1..86400 too */
 			c->usage_interval_s = json_integer_value(v) < 1 ? 0 :
+			    json_integer_value(v) > 86400 ? 86401 :
+			    (int)json_integer_value(v);
+		else if (strcmp(k, "drift_interval_s") == 0 &&
+		    json_is_integer(v))
+			c->drift_interval_s = json_integer_value(v) < 0 ? -1 :
 			    json_integer_value(v) > 86400 ? 86401 :
 			    (int)json_integer_value(v);
 		else {
@@ -296,6 +303,7 @@ node_main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'N' },
 		{ "no-nft", no_argument, NULL, 'F' },
 		{ "usage-interval", required_argument, NULL, 'U' },
+		{ "drift-interval", required_argument, NULL, 'D' },
 		{ "services-addr", required_argument, NULL, 'B' },
 		{ "no-services", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
@@ -362,6 +370,17 @@ node_main(int argc, char **argv)
 		case 'S':
 			a.conf.services = 0;
 			break;
+		case 'D': {
+			int64_t x;
+
+			if (valid_int("--drift-interval", optarg, 0, 86400, &x,
+			    err) == -1) {
+				log_warnx("%s", err);
+				return 1;
+			}
+			a.conf.drift_interval_s = (int)x;
+			break;
+		}
 		case 'U': {
 			int64_t x;
 
@@ -402,12 +421,18 @@ node_main(int argc, char **argv)
 		log_warnx("config: usage_interval_s: out of range 1..86400");
 		return 1;
 	}
+	if (a.conf.drift_interval_s < 0 || a.conf.drift_interval_s > 86400) {
+		log_warnx("config: drift_interval_s: out of range 0..86400");
+		return 1;
+	}
 	if (check) {
-		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b,s:i,s:b,s:s}",
+		json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:s,s:b,s:i,s:i,s:b,"
+		    "s:s}",
 		    "state_dir", a.conf.state_dir, "addr", a.conf.addr, "port",
 		    a.conf.port, "root", a.conf.root, "netns", a.conf.netns,
 		    "nft", a.conf.nft, "usage_interval_s",
-		    a.conf.usage_interval_s, "services", a.conf.services,
+		    a.conf.usage_interval_s, "drift_interval_s",
+		    a.conf.drift_interval_s, "services", a.conf.services,
 		    "services_addr", a.conf.services_addr);
 
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -497,9 +522,11 @@ node_main(int argc, char **argv)
 	hc.arg = &a;
 	hello_spawn(&a);
 	usage_start(&a);
+	drift_start(&a);
 	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		svcctl_stop_all(&a);
+		drift_stop(&a);
 		udata_stop(&a);
 		usage_stop(&a);
 		nstore_close(a.st);
@@ -516,6 +543,7 @@ node_main(int argc, char **argv)
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);
 	svcctl_stop_all(&a);
+	drift_stop(&a);
 	udata_stop(&a);
 	usage_stop(&a);
 	nstore_close(a.st);

@@ -21,6 +21,7 @@ struct node_conf {
 	char	 netns[64];	/* run nft inside this network namespace */
 	int	 nft;		/* 0: render and keep files only */
 	int	 usage_interval_s; /* between measures of the homes */
+	int	 drift_interval_s; /* between drift scans (0: never restore) */
 	int	 services;	/* 0: render and check only, run nothing */
 	char	 services_addr[64]; /* the services listen there ("": all) */
 	int	 verbose;
@@ -109,6 +110,34 @@ int	 udata_prepare(struct node_agent *, const char *role, char *err,
 /* Starts the threads that reload each service after changes. */
 void	 udata_start(struct node_agent *);
 void	 udata_stop(struct node_agent *);
+
+/* Renders service role ("web", "dns", "mail") again from the store when
+ * its files drifted (drift.c) and makes it live, under the service's lock;
+ * DNS zones whose files drifted are reloaded in named.  fixed, when not
+ * NULL, gets the drifted paths relative to the host root (a new array;
+ * NULL when there were none).  0, or -1 with err. */
+int	 udata_repair(struct node_agent *, const char *role, json_t **fixed,
+	    char *err, size_t errlen);
+
+/* drift.c: user-data files changed by hand on the node, found by
+ * comparing them with what the last render left (docs/operations.md) */
+#define DRIFT_REPORT_MAX	8	/* paths per service in the stats */
+/* Around every render of a service (svc_*_apply), with its lock held;
+ * ok: the render succeeded and its files are the ones to keep. */
+void	 drift_render_begin(struct node_agent *, const char *role);
+void	 drift_render_end(struct node_agent *, const char *role, int ok);
+/* With the service's lock held: the paths of role that differ from its
+ * last render, relative to the host root, sorted (a new array; empty:
+ * none), or NULL when the service was never rendered here. */
+json_t	*drift_scan_locked(struct node_agent *, const char *role);
+/* The thread that restores drifted services every drift_interval_s (none
+ * when it is 0). */
+void	 drift_start(struct node_agent *);
+void	 drift_stop(struct node_agent *);
+/* The "drift" member of the stats: {"files": n, "paths": {"web": [...]},
+ * "restored": n, "last_restored": [{service, path, at}], "restore": bool}
+ * (a new object). */
+json_t	*drift_json(struct node_agent *);
 
 /* usage.c: the disk each user's home takes on the node */
 #define USAGE_MAX_DEPTH	256		/* directories below the home */

@@ -164,6 +164,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    "usage", usage,
 	    "usage_at", (json_int_t)usage_at);
 	json_object_set_new(j, "software", pkg_report(a, roles));
+	json_object_set_new(j, "drift", drift_json(a));
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return s;

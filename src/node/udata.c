@@ -122,6 +122,7 @@ svc_apply(struct node_agent *a, enum svc s, const json_t *set,
 	json_t *acc = accounts_map(a);
 	int rc;
 
+	drift_render_begin(a, svc_role[s]);
 	switch (s) {
 	case SVC_WEB:
 		rc = svc_web_apply(a, set, acc, err, errlen);
@@ -133,6 +134,7 @@ svc_apply(struct node_agent *a, enum svc s, const json_t *set,
 		rc = svc_mail_apply(a, set, set2, acc, err, errlen);
 		break;
 	}
+	drift_render_end(a, svc_role[s], rc == 0);
 	json_decref(acc);
 	return rc;
 }
@@ -1683,6 +1685,90 @@ udata_prepare(struct node_agent *a, const char *role, char *err,
 	pthread_mutex_unlock(&svc_mtx[s]);
 	json_decref(s1);
 	json_decref(s2);
+	return rc;
+}
+
+/* Marks in had (a snapshot to make live from) what a restore of drifted
+ * DNS files must load again: a zone whose file drifted gets a serial no
+ * zone has, so named reloads it; a drifted zones.conf leaves only those
+ * zones in had, so named reads its configuration again. */
+static void
+drifted_zones(json_t *had, const json_t *drifted)
+{
+	static const char pfx[] = "etc/bind/hostfleet/zones/";
+	json_t *zones = json_object_get(had, "zone"), *p, *z, *keep;
+	size_t i, j, n;
+	int conf = 0;
+
+	keep = json_array();
+	json_array_foreach(drifted, i, p) {
+		const char *path = json_string_value(p);
+
+		if (strcmp(path, "etc/bind/hostfleet/zones.conf") == 0)
+			conf = 1;
+		if (strncmp(path, pfx, sizeof(pfx) - 1) != 0 ||
+		    (n = strlen(path + sizeof(pfx) - 1)) <= 3)
+			continue;
+		json_array_foreach(zones, j, z) {
+			const char *nm = json_string_value(json_object_get(z,
+			    "name"));
+
+			if (strlen(nm) == n - 3 && strncmp(nm, path +
+			    sizeof(pfx) - 1, n - 3) == 0) {
+				json_object_set_new(z, "serial",
+				    json_integer(-1));
+				json_array_append(keep, z);
+			}
+		}
+	}
+	if (conf)
+		json_object_set(had, "zone", keep);
+	json_decref(keep);
+}
+
+int
+udata_repair(struct node_agent *a, const char *role, json_t **fixed,
+    char *err, size_t errlen)
+{
+	json_t *drifted, *sets = NULL, *had = NULL;
+	int s, rc = 0;
+
+	if (fixed)
+		*fixed = NULL;
+	for (s = 0; s < SVC_N; s++)
+		if (strcmp(svc_role[s], role) == 0)
+			break;
+	if (s == SVC_N)
+		return 0;
+	pthread_mutex_lock(&svc_mtx[s]);
+	/* again under the lock: a change may have rendered meanwhile */
+	drifted = drift_scan_locked(a, role);
+	if (json_array_size(drifted) == 0)
+		goto out;
+	sets = svc_sets(a, (enum svc)s);
+	if (svc_apply(a, (enum svc)s, json_object_get(sets, svc_kind[s]),
+	    json_object_get(sets, "mailbox"), err, errlen) == -1) {
+		rc = -1;
+		goto out;
+	}
+	/* the store did not change: what serves is made the store's again,
+	 * and nothing is undone when that fails */
+	had = lq[s].snap ? json_deep_copy(lq[s].snap) : json_object();
+	if (s == SVC_DNS)
+		drifted_zones(had, drifted);
+	if (make_live(a, (enum svc)s, had, sets, err, errlen) == -1) {
+		rc = -1;
+		goto out;
+	}
+	json_decref(lq[s].snap);
+	lq[s].snap = json_incref(sets);
+	if (fixed)
+		*fixed = json_incref(drifted);
+out:
+	pthread_mutex_unlock(&svc_mtx[s]);
+	json_decref(drifted);
+	json_decref(sets);
+	json_decref(had);
 	return rc;
 }
 

@@ -143,6 +143,37 @@ stats_valid(const char *body, size_t len)
 	return ok ? 0 : -1;
 }
 
+/* Logs what a node's stats say of its user-data files (the node's
+ * "drift", drift.c) when it differs from its last stats: files changed by
+ * hand, and files the node restored since. */
+static void
+log_userdata_drift(const struct node *nd, const json_t *now)
+{
+	json_t *old = NULL, *was, *d = json_object_get(now, "drift"), *l;
+	char *paths;
+	json_int_t r0, r1;
+
+	if (!json_is_object(d))
+		return;
+	if (nd->stats)
+		old = json_loads(nd->stats, 0, NULL);
+	was = json_object_get(old, "drift");
+	l = json_object_get(d, "paths");
+	if (json_object_size(l) > 0 && !json_equal(l, json_object_get(was,
+	    "paths")) && (paths = json_dumps(l, JSON_COMPACT)) != NULL) {
+		log_warnx("node %" PRId64 " \"%s\": user data changed on the "
+		    "node: %s", nd->id, nd->name, paths);
+		free(paths);
+	}
+	r0 = json_integer_value(json_object_get(was, "restored"));
+	r1 = json_integer_value(json_object_get(d, "restored"));
+	if (was && r1 > r0)
+		log_info("node %" PRId64 " \"%s\": %" JSON_INTEGER_FORMAT
+		    " user-data files restored by the node", nd->id, nd->name,
+		    r1 - r0);
+	json_decref(old);
+}
+
 static void
 poll_once(struct master *m, const struct policy *pol)
 {
@@ -231,6 +262,7 @@ poll_once(struct master *m, const struct policy *pol)
 			p->stats = sbuf_str(&r->resp);
 			sync_check_drift(m, nd, json_object_get(j, "versions"),
 			    asked);
+			log_userdata_drift(nd, j);
 			json_decref(j);
 			if (strcmp(nd->status, p->status) != 0)
 				log_info("node %" PRId64 " \"%s\": %s -> %s",

@@ -27,7 +27,7 @@
 #include "../src/common/valid.h"
 
 #define MAXF	16
-#define OUTSZ	512
+#define OUTSZ	SD_OUTMAX
 
 static int	verbose = -1;
 

@@ -80,6 +80,15 @@ const struct func functab[] = {
 	  "elid, pattern, comment" },
 	{ "blacklist.delete", "blacklist", KIND_SYSTEM, "mail", LVL_ADMIN,
 	  api_sysdata_delete, "remove blacklisted senders", "elid" },
+	{ "templates", "templates", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_list, "configuration templates the nodes render into "
+	  "every site, PHP pool and Dovecot configuration", "" },
+	{ "templates.edit", "templates", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_edit, "show, add or change a template; every node "
+	  "renders its services again and their checkers must take it",
+	  "elid, name, body" },
+	{ "templates.delete", "templates", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_delete, "remove templates from every node", "elid" },
 	{ "user", "user", KIND_USER, "", LVL_ADMIN, api_user_list,
 	  "every user with level, state, UID, disk used and limit, and "
 	  "counts of their objects",

@@ -475,6 +475,7 @@ node_main(int argc, char **argv)
 		}
 	}
 	/* files a crash left between a render and its store commit */
+	tpl_load(&a);
 	udata_restore(&a);
 	udata_start(&a);
 	svcctl_init(&a);

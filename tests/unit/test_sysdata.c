@@ -22,7 +22,7 @@
 
 typedef int (*checker)(const char *, const char *, char *, char *);
 
-#define OUTSZ	512
+#define OUTSZ	SD_OUTMAX
 #define nitems_(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---- */

@@ -520,6 +520,7 @@ node_main(int argc, char **argv)
 	udata_stop(&a);
 	usage_stop(&a);
 	nstore_close(a.st);
+	json_decref(a.tpl);
 	free(cert);
 	free(key);
 	free(ca);

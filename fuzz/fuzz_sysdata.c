@@ -130,6 +130,8 @@ static const struct {
 	{ "onoff", sd_check_onoff },
 	{ "comment", sd_check_comment },
 	{ "mail_pattern", sd_check_mail_pattern },
+	{ "tpl_name", sd_check_tpl_name },
+	{ "tpl_body", sd_check_tpl_body },
 };
 
 static void
@@ -144,7 +146,10 @@ fuzz_checkers(const char *s)
 		if (checkers[i].fn("field", s, out, err) == 0) {
 			if (memchr(out, '\0', sizeof(out)) == NULL)
 				die("%s: output not terminated", checkers[i].name);
-			if (!no_ctl(out, "") || !utf8_valid(out, strlen(out)))
+			/* a template's body is lines */
+			if (!no_ctl(out, strcmp(checkers[i].name,
+			    "tpl_body") == 0 ? "\n\t" : "") ||
+			    !utf8_valid(out, strlen(out)))
 				die("%s: accepted output with a control byte "
 				    "or bad UTF-8", checkers[i].name);
 			err[0] = '\0';
@@ -182,6 +187,8 @@ base_item(const struct sdtype *t)
 	static const char *const cron[] = { "5", "1", "2", "3", "4", "true",
 	    "nobody", "on", "base" };
 	static const char *const list[] = { "base@example.com", "base" };
+	static const char *const tpl[] = { "nginx_site_extra",
+	    "add_header X-Base yes;" };
 	struct input in;
 	const char *const *v;
 	char ef[64], err[VALID_ERR_MAX];
@@ -191,7 +198,8 @@ base_item(const struct sdtype *t)
 	memset(&in, 0, sizeof(in));
 	in.t = t;
 	v = strcmp(t->name, "firewall") == 0 ? fw :
-	    strcmp(t->name, "scheduler") == 0 ? cron : list;
+	    strcmp(t->name, "scheduler") == 0 ? cron :
+	    strcmp(t->name, "templates") == 0 ? tpl : list;
 	for (i = 0; i < MAXF && t->fields[i].name; i++)
 		in.v[i] = v[i];
 	if ((b = sd_item_build(t, NULL, 77, get, &in, ef, err)) == NULL)
@@ -324,6 +332,30 @@ check_list(const char *s, const char *action)
 	free(copy);
 }
 
+/* The file parses back to the one slot's bodies joined in id order. */
+static void
+check_templates(const char *s, const json_t *items)
+{
+	char err[VALID_ERR_MAX];
+	const json_t *it;
+	json_t *set = sd_tpl_parse(s, err);
+	const char *slot = sval(json_array_get(items, 0), "name");
+	struct sbuf want;
+	size_t i;
+
+	if (set == NULL)
+		die("templates: the rendered file does not parse: %s", err);
+	sbuf_init(&want, 1 << 20);
+	json_array_foreach(items, i, it)
+		sbuf_printf(&want, "%s%s", i ? "\n" : "", sval(it, "body"));
+	if (json_object_size(set) != 1 || strcmp(json_string_value(
+	    json_object_get(set, slot)) ? json_string_value(json_object_get(
+	    set, slot)) : "", sbuf_str(&want)) != 0)
+		die("templates: the file does not give the bodies back: %s", s);
+	sbuf_release(&want);
+	json_decref(set);
+}
+
 static void
 render_check(const struct sdtype *t, json_t *item)
 {
@@ -370,7 +402,9 @@ render_check(const struct sdtype *t, json_t *item)
 			active += strcmp(sval(json_array_get(items, i),
 			    "active"), "on") == 0;
 		want = 3 + 2 * active;
-	} else
+	} else if (strcmp(t->name, "templates") == 0)
+		want = 3;	/* "{", the one slot's joined bodies, "}" */
+	else
 		want = 1 + n;
 	if (count_char(s, b.len, '\n') != want)
 		die("%s: %zu lines, want %zu:\n%s", t->name,
@@ -380,6 +414,8 @@ render_check(const struct sdtype *t, json_t *item)
 		check_firewall(s, n);
 	else if (strcmp(t->name, "scheduler") == 0)
 		check_scheduler(s, items);
+	else if (strcmp(t->name, "templates") == 0)
+		check_templates(s, items);
 	else
 		check_list(s, strcmp(t->name, "whitelist") == 0 ? "OK" :
 		    "REJECT");

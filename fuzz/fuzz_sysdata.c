@@ -27,7 +27,7 @@
 #include "../src/common/valid.h"
 
 #define MAXF	16
-#define OUTSZ	512
+#define OUTSZ	SD_OUTMAX
 
 static int	verbose = -1;
 
@@ -130,6 +130,8 @@ static const struct {
 	{ "onoff", sd_check_onoff },
 	{ "comment", sd_check_comment },
 	{ "mail_pattern", sd_check_mail_pattern },
+	{ "tpl_name", sd_check_tpl_name },
+	{ "tpl_body", sd_check_tpl_body },
 };
 
 static void
@@ -144,7 +146,10 @@ fuzz_checkers(const char *s)
 		if (checkers[i].fn("field", s, out, err) == 0) {
 			if (memchr(out, '\0', sizeof(out)) == NULL)
 				die("%s: output not terminated", checkers[i].name);
-			if (!no_ctl(out, "") || !utf8_valid(out, strlen(out)))
+			/* a template's body is lines */
+			if (!no_ctl(out, strcmp(checkers[i].name,
+			    "tpl_body") == 0 ? "\n\t" : "") ||
+			    !utf8_valid(out, strlen(out)))
 				die("%s: accepted output with a control byte "
 				    "or bad UTF-8", checkers[i].name);
 			err[0] = '\0';
@@ -183,6 +188,8 @@ base_item(const struct sdtype *t)
 	    "nobody", "on", "base" };
 	static const char *const list[] = { "base@example.com", "base" };
 	static const char *const sw[] = { "web", "nginx-light" };
+	static const char *const tpl[] = { "nginx_site_extra",
+	    "add_header X-Base yes;" };
 	struct input in;
 	const char *const *v;
 	char ef[64], err[VALID_ERR_MAX];
@@ -193,7 +200,8 @@ base_item(const struct sdtype *t)
 	in.t = t;
 	v = strcmp(t->name, "firewall") == 0 ? fw :
 	    strcmp(t->name, "scheduler") == 0 ? cron :
-	    strcmp(t->name, "software") == 0 ? sw : list;
+	    strcmp(t->name, "software") == 0 ? sw :
+	    strcmp(t->name, "templates") == 0 ? tpl : list;
 	for (i = 0; i < MAXF && t->fields[i].name; i++)
 		in.v[i] = v[i];
 	if ((b = sd_item_build(t, NULL, 77, get, &in, ef, err)) == NULL)
@@ -352,6 +360,28 @@ check_software(const char *s, size_t nitems)
 	if (lineno != nitems + 1)
 		die("software: %zu lines for %zu items", lineno, nitems);
 	free(copy);
+/* The file parses back to the one slot's bodies joined in id order. */
+static void
+check_templates(const char *s, const json_t *items)
+{
+	char err[VALID_ERR_MAX];
+	const json_t *it;
+	json_t *set = sd_tpl_parse(s, err);
+	const char *slot = sval(json_array_get(items, 0), "name");
+	struct sbuf want;
+	size_t i;
+
+	if (set == NULL)
+		die("templates: the rendered file does not parse: %s", err);
+	sbuf_init(&want, 1 << 20);
+	json_array_foreach(items, i, it)
+		sbuf_printf(&want, "%s%s", i ? "\n" : "", sval(it, "body"));
+	if (json_object_size(set) != 1 || strcmp(json_string_value(
+	    json_object_get(set, slot)) ? json_string_value(json_object_get(
+	    set, slot)) : "", sbuf_str(&want)) != 0)
+		die("templates: the file does not give the bodies back: %s", s);
+	sbuf_release(&want);
+	json_decref(set);
 }
 
 static void
@@ -400,7 +430,9 @@ render_check(const struct sdtype *t, json_t *item)
 			active += strcmp(sval(json_array_get(items, i),
 			    "active"), "on") == 0;
 		want = 3 + 2 * active;
-	} else
+	} else if (strcmp(t->name, "templates") == 0)
+		want = 3;	/* "{", the one slot's joined bodies, "}" */
+	else
 		want = 1 + n;
 	if (count_char(s, b.len, '\n') != want)
 		die("%s: %zu lines, want %zu:\n%s", t->name,
@@ -412,6 +444,8 @@ render_check(const struct sdtype *t, json_t *item)
 		check_scheduler(s, items);
 	else if (strcmp(t->name, "software") == 0)
 		check_software(s, n);
+	else if (strcmp(t->name, "templates") == 0)
+		check_templates(s, items);
 	else
 		check_list(s, strcmp(t->name, "whitelist") == 0 ? "OK" :
 		    "REJECT");

@@ -11,7 +11,7 @@
 #include "params.h"
 #include "util.h"
 
-#define OUTMAX	512
+#define OUTMAX	SD_OUTMAX
 
 static int
 fail(char *err, const char *what, const char *v, const char *fmt, ...)
@@ -605,6 +605,303 @@ const struct sd_sw_default sd_software_defaults[] = {
 	{ NULL, NULL },
 };
 
+/* ---- templates ---- */
+
+const char *const sd_tpl_slots[] = { "nginx_site_extra", "php_pool_extra",
+    "dovecot_extra", NULL };
+
+int
+sd_check_tpl_name(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_enum(what, v, sd_tpl_slots, err) == -1)
+		return -1;
+	return copy_out(out, v);
+}
+
+/*
+ * Lines of printable ASCII and tabs, 1..SD_TPL_BODY_MAX bytes.  Canonical:
+ * a CR before a LF dropped (a form posted from a browser), blanks and
+ * newlines at the end dropped.  What the lines may say is the slot's
+ * (sd_tpl_check, run by the type's cross check).
+ */
+int
+sd_check_tpl_body(const char *what, const char *v, char *out, char *err)
+{
+	size_t i, n = 0;
+
+	if (strlen(v) > SD_TPL_BODY_MAX)
+		return fail(err, what, v, "longer than %d bytes",
+		    SD_TPL_BODY_MAX);
+	for (i = 0; v[i]; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '\r' && v[i + 1] == '\n')
+			continue;
+		if ((c < 0x20 && c != '\t' && c != '\n') || c >= 0x7f)
+			return fail(err, what, v, "only printable ASCII, tabs "
+			    "and newlines (byte 0x%02x)", c);
+		out[n++] = (char)c;
+	}
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t' ||
+	    out[n - 1] == '\n'))
+		n--;
+	out[n] = '\0';
+	if (n == 0)
+		return fail(err, what, v, "empty");
+	return 0;
+}
+
+/* The first word of s (up to a blank, ';', '{', '=' or the end) in w. */
+static void
+first_word(const char *s, char *w, size_t len)
+{
+	size_t n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (*s && !strchr(" \t;{=\n", *s) && n + 1 < len)
+		w[n++] = *s++;
+	w[n] = '\0';
+}
+
+/* Whether w is one of the NULL-terminated words, or starts with one that
+ * ends in '*'. */
+static int
+word_in(const char *w, const char *const *words)
+{
+	for (; *words; words++) {
+		size_t n = strlen(*words);
+
+		if (n && (*words)[n - 1] == '*' ? strncmp(w, *words, n - 1) ==
+		    0 : strcmp(w, *words) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A block of nginx or Dovecot configuration as their tokenizers read it:
+ * '#' starts a comment, quotes (with '\' escapes) hold anything, every '{'
+ * is closed within the body and no '}' closes a block of ours; with semi
+ * set every statement ends with ';' or a block.  A statement may not start
+ * with one of the words of deny.
+ */
+static int
+tpl_block(const char *slot, const char *b, int semi,
+    const char *const *deny, char *err)
+{
+	char word[64];
+	int depth = 0, pending = 0;
+	const char *p;
+
+	for (p = b; *p; p++) {
+		if (*p == '#') {
+			while (p[1] && p[1] != '\n')
+				p++;
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
+			char q = *p;
+
+			for (p++; *p && *p != q; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p == '\0')
+				return fail(err, slot, b, "unterminated quote");
+			pending = 1;
+			continue;
+		}
+		if (*p == ' ' || *p == '\t' || (*p == '\n' && semi))
+			continue;
+		if (*p == '{' || *p == ';' || *p == '}' || *p == '\n') {
+			if (*p == '{')
+				depth++;
+			else if (*p == '}' && --depth < 0)
+				return fail(err, slot, b, "a '}' would close a "
+				    "block that is not the template's");
+			if (*p == ';' && !semi)
+				return fail(err, slot, b, "';' has no place "
+				    "here");
+			pending = 0;
+			continue;
+		}
+		if (!pending) {
+			first_word(p, word, sizeof(word));
+			if (word_in(word, deny))
+				return fail(err, slot, b, "\"%s\" is set by "
+				    "hostfleet or reads other files", word);
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		pending = 1;
+	}
+	if (depth != 0)
+		return fail(err, slot, b, "a '{' is not closed");
+	if (pending && semi)
+		return fail(err, slot, b, "the last directive does not end "
+		    "with ';'");
+	return 0;
+}
+
+/* PHP-FPM pool lines: "key = value", comments (';'; PHP reads no '#')
+ * and blank lines; no section, no setting the pool's isolation rests
+ * on. */
+static int
+tpl_pool(const char *slot, const char *b, char *err)
+{
+	static const char *const deny[] = { "user", "group", "listen",
+	    "listen.*", "chroot", "chdir", "prefix", "include",
+	    "php_admin_value[open_basedir]", "php_value[open_basedir]",
+	    "php_admin_value[disable_functions]", NULL };
+	const char *p = b, *nl, *k;
+	char key[64];
+
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		size_t kl;
+
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		while (p < nl && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == nl || *p == ';')
+			continue;
+		for (k = p; k < nl && ((*k >= 'a' && *k <= 'z') ||
+		    (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+		    strchr("_.[]-", *k)); k++)
+			;
+		kl = (size_t)(k - p);
+		if (kl == 0 || kl >= sizeof(key) || *p == '[')
+			return fail(err, slot, b, "a line is not \"key = "
+			    "value\"");
+		memcpy(key, p, kl);
+		key[kl] = '\0';
+		while (k < nl && (*k == ' ' || *k == '\t'))
+			k++;
+		if (k == nl || *k != '=')
+			return fail(err, slot, b, "\"%s\" is not followed by "
+			    "'='", key);
+		if (word_in(key, deny))
+			return fail(err, slot, b, "\"%s\" is set by hostfleet",
+			    key);
+	}
+	return 0;
+}
+
+int
+sd_tpl_check(const char *slot, const char *body, char *err)
+{
+	static const char *const nginx_deny[] = { "include", "listen",
+	    "server_name", "server", "root", "load_module", NULL };
+	static const char *const dovecot_deny[] = { "!*", "passdb",
+	    "userdb", "base_dir", "state_dir", NULL };
+	const char *p;
+
+	if (strlen(body) > SD_TPL_SET_MAX)
+		return fail(err, slot, body, "longer than %d bytes",
+		    SD_TPL_SET_MAX);
+	for (p = body; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n') ||
+		    (unsigned char)*p >= 0x7f)
+			return fail(err, slot, body, "only printable ASCII, "
+			    "tabs and newlines");
+	if (strcmp(slot, "nginx_site_extra") == 0)
+		return tpl_block(slot, body, 1, nginx_deny, err);
+	if (strcmp(slot, "dovecot_extra") == 0)
+		return tpl_block(slot, body, 0, dovecot_deny, err);
+	if (strcmp(slot, "php_pool_extra") == 0)
+		return tpl_pool(slot, body, err);
+	return fail(err, "template", slot, "no such slot");
+}
+
+static int
+tpl_cross(const json_t *item, char *errfield, char *err)
+{
+	if (sd_tpl_check(json_string_value(json_object_get(item, "name")),
+	    json_string_value(json_object_get(item, "body")), err) == -1) {
+		strlcpy_hf(errfield, "body", 64);
+		return -1;
+	}
+	return 0;
+}
+
+/* The set {slot: bodies joined by a newline, in id order} as JSON. */
+static int
+tpl_render(const json_t *items, struct sbuf *out)
+{
+	json_t *set = json_object(), *it;
+	char *s;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(items, i, it) {
+		const char *slot = json_string_value(json_object_get(it,
+		    "name"));
+		const char *body = json_string_value(json_object_get(it,
+		    "body"));
+		json_t *had = json_object_get(set, slot);
+
+		if (had == NULL)
+			json_object_set_new(set, slot, json_string(body));
+		else {
+			struct sbuf j;
+
+			sbuf_init(&j, SD_TPL_SET_MAX + SD_TPL_BODY_MAX + 2);
+			rc |= sbuf_printf(&j, "%s\n%s", json_string_value(had),
+			    body);
+			if (rc == 0)
+				json_object_set_new(set, slot,
+				    json_string(sbuf_str(&j)));
+			sbuf_release(&j);
+		}
+	}
+	s = json_dumps(set, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(set);
+	if (s == NULL)
+		return -1;
+	rc |= sbuf_adds(out, s);
+	rc |= sbuf_addc(out, '\n');
+	free(s);
+	return rc ? -1 : 0;
+}
+
+json_t *
+sd_tpl_parse(const char *text, char *err)
+{
+	json_t *set = json_loads(text, JSON_REJECT_DUPLICATES, NULL), *v;
+	const char *k;
+	size_t i;
+
+	if (!json_is_object(set)) {
+		json_decref(set);
+		snprintf(err, VALID_ERR_MAX, "templates: not a JSON object");
+		return NULL;
+	}
+	json_object_foreach(set, k, v) {
+		for (i = 0; sd_tpl_slots[i]; i++)
+			if (strcmp(sd_tpl_slots[i], k) == 0)
+				break;
+		if (sd_tpl_slots[i] == NULL || !json_is_string(v)) {
+			fail(err, "template", k, "no such slot, or not a "
+			    "string");
+			json_decref(set);
+			return NULL;
+		}
+		if (sd_tpl_check(k, json_string_value(v), err) == -1) {
+			json_decref(set);
+			return NULL;
+		}
+	}
+	return set;
+}
+
+static const struct sdfield tpl_fields[] = {
+	{ "name", NULL, sd_check_tpl_name, "the slot: nginx_site_extra, "
+	  "php_pool_extra or dovecot_extra" },
+	{ "body", NULL, sd_check_tpl_body, "the lines, up to 4000 bytes of "
+	  "printable ASCII" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 /* ---- the types ---- */
 
 const struct sdtype sd_types[] = {
@@ -618,6 +915,8 @@ const struct sdtype sd_types[] = {
 	  "etc/postfix/hostfleet_sender_whitelist", NULL, NULL, white_render },
 	{ "blacklist", "mail", 10, list_fields,
 	  "etc/postfix/hostfleet_sender_blacklist", NULL, NULL, black_render },
+	{ "templates", "", 5, tpl_fields, "etc/hostfleet/templates.json",
+	  NULL, tpl_cross, tpl_render },
 };
 const size_t sd_ntypes = sizeof(sd_types) / sizeof(sd_types[0]);
 

@@ -1,7 +1,7 @@
 /* sysdata.h - the system data types (DESIGN.md §2): firewall rules, system
  * cron jobs, mail sender white and black lists, the packages each role
- * needs (software).  Each is identical on every node that matches its
- * criterion and is changed by distributed queries.
+ * needs (software), configuration templates.  Each is identical on every
+ * node that matches its criterion and is changed by distributed queries.
  *
  * This file is shared by the master, which checks every item before a query
  * is sent, and by the node agent, which checks every item again before it
@@ -19,10 +19,13 @@
 #include "sbuf.h"
 #include "valid.h"
 
+/* The size of a field's canonical form, its NUL included. */
+#define SD_OUTMAX	4096
+
 struct sdfield {
 	const char	*name;
 	const char	*def;		/* NULL: required */
-	/* Checks v and writes its canonical form to out (512 bytes). */
+	/* Checks v and writes its canonical form to out (SD_OUTMAX). */
 	int		(*check)(const char *what, const char *v, char *out,
 			    char *err);
 	const char	*doc;
@@ -100,5 +103,27 @@ struct sd_sw_default {
 };
 /* The list a new master starts with, ended by a NULL package. */
 extern const struct sd_sw_default	sd_software_defaults[];
+
+int	 sd_check_tpl_name(const char *, const char *, char *, char *);
+int	 sd_check_tpl_body(const char *, const char *, char *, char *);
+
+/*
+ * Templates: admin's lines that the node's renderers put into every file
+ * of a kind (docs/operations.md).  An item names its slot and gives a body;
+ * the bodies of one slot are joined in id order.  The rendered file is a
+ * JSON object {slot: joined bodies}, the set the node renders with.
+ */
+#define SD_TPL_BODY_MAX	4000		/* one item's body */
+#define SD_TPL_SET_MAX	65536		/* a slot's joined bodies */
+_Static_assert(SD_TPL_BODY_MAX < SD_OUTMAX, "a body fits a field");
+
+/* The slots, NULL-terminated. */
+extern const char *const sd_tpl_slots[];
+/* Checks a body (one item's, or a slot's joined) against the grammar of
+ * its slot: 0, or -1 with a message for people in err (VALID_ERR_MAX). */
+int	 sd_tpl_check(const char *slot, const char *body, char *err);
+/* Parses a rendered template file back into a new set {slot: body}, every
+ * slot known and every body checked; NULL with err on failure. */
+json_t	*sd_tpl_parse(const char *text, char *err);
 
 #endif

@@ -93,6 +93,15 @@ const struct func functab[] = {
 	{ "software.delete", "software", KIND_SYSTEM, "", LVL_ADMIN,
 	  api_sysdata_delete, "remove packages from the lists (nothing is "
 	  "uninstalled)", "elid" },
+	{ "templates", "templates", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_list, "configuration templates the nodes render into "
+	  "every site, PHP pool and Dovecot configuration", "" },
+	{ "templates.edit", "templates", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_edit, "show, add or change a template; every node "
+	  "renders its services again and their checkers must take it",
+	  "elid, name, body" },
+	{ "templates.delete", "templates", KIND_SYSTEM, "", LVL_ADMIN,
+	  api_sysdata_delete, "remove templates from every node", "elid" },
 	{ "user", "user", KIND_USER, "", LVL_ADMIN, api_user_list,
 	  "every user with level, state, UID, disk used and limit, and "
 	  "counts of their objects",

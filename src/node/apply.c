@@ -25,7 +25,7 @@ backend_for(const char *type)
 {
 	static const struct backend *const all[] = { &backend_nft,
 	    &backend_cron, &backend_postfix_whitelist,
-	    &backend_postfix_blacklist, &backend_pkg };
+	    &backend_postfix_blacklist, &backend_pkg, &backend_templates };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)

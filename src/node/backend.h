@@ -32,6 +32,7 @@ extern const struct backend	backend_cron;
 extern const struct backend	backend_postfix_whitelist;
 extern const struct backend	backend_postfix_blacklist;
 extern const struct backend	backend_pkg;
+extern const struct backend	backend_templates;
 
 /* exec.c: runs argv (no shell) with a time limit, its output (both
  * streams, at most outlen-1 bytes) in out.  Returns the exit status, or -1

@@ -500,6 +500,7 @@ node_main(int argc, char **argv)
 		}
 	}
 	/* files a crash left between a render and its store commit */
+	tpl_load(&a);
 	udata_restore(&a);
 	udata_start(&a);
 	svcctl_init(&a);
@@ -547,6 +548,7 @@ node_main(int argc, char **argv)
 	udata_stop(&a);
 	usage_stop(&a);
 	nstore_close(a.st);
+	json_decref(a.tpl);
 	free(cert);
 	free(key);
 	free(ca);

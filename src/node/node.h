@@ -58,6 +58,9 @@ struct node_agent {
 	int64_t			 usage_at;
 	/* svcctl.h units whose files changed since their last reload */
 	unsigned		 svc_dirty;
+	/* the templates the services are rendered with, {slot: body}
+	 * (sysdata.h); replaced only with every service's lock held */
+	json_t			*tpl;
 };
 
 /* apply.c */
@@ -107,6 +110,17 @@ void	 udata_restore(struct node_agent *);
  * the files the services' wiring names exist.  0 or -1 with err. */
 int	 udata_prepare(struct node_agent *, const char *role, char *err,
 	    size_t errlen);
+/* Checks the services in use with the templates tpl ({slot: body}),
+ * installing nothing: their files rendered and put to their checkers in
+ * private names.  0, or -1 with err. */
+int	 udata_tpl_check(struct node_agent *, const json_t *tpl, char *err,
+	    size_t errlen);
+/* Makes tpl the node's templates: the services in use are rendered again
+ * from the store with it and made live.  On failure some may be, others
+ * not: the caller sets the previous templates the same way.  0, or -1
+ * with err. */
+int	 udata_tpl_set(struct node_agent *, json_t *tpl, char *err,
+	    size_t errlen);
 /* Starts the threads that reload each service after changes. */
 void	 udata_start(struct node_agent *);
 void	 udata_stop(struct node_agent *);
@@ -154,6 +168,10 @@ void	 usage_stop(struct node_agent *);
 /* The last figures (a reference to drop; never changed), and when they
  * were taken (0: not yet). */
 json_t	*usage_json(struct node_agent *, int64_t *at);
+
+/* backend_tpl.c: reads the templates installed under the host root into
+ * a->tpl, at start (none when there is no file or it is not valid). */
+void	 tpl_load(struct node_agent *);
 
 /* join.c */
 int	 node_join(struct node_conf *, const char *url, const char *token);

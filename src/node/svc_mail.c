@@ -346,18 +346,18 @@ check(char *const argv[], int strict, char *err, size_t errlen)
  */
 int
 svc_mail_apply(struct node_agent *a, const json_t *domains,
-    const json_t *mailboxes, const json_t *accounts, char *err,
-    size_t errlen)
+    const json_t *mailboxes, const json_t *accounts,
+    const struct svc_how *how, char *err, size_t errlen)
 {
 	static const char *const maps[] = { "vdomains", "vmailboxes",
 	    "valiases", "vuids", "vgids" };
-	const char *root = a->conf.root;
+	const char *root = a->conf.root, *dextra;
 	char pdir[PATH_MAX], ddir[PATH_MAX], tmp[PATH_MAX], live[PATH_MAX];
 	char path[PATH_MAX], ucf[PATH_MAX], arg[PATH_MAX + 8];
 	struct sbuf b[5], users, maincf, dcf, wrap;
 	struct svc_tx tx;
 	size_t i;
-	int rc = -1, w = 0, changed;
+	int rc = -1, w = 0, changed, dchanged;
 	long g;
 
 	svc_tx_init(&tx);
@@ -368,7 +368,8 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	sbuf_init(&dcf, 1u << 16);
 	sbuf_init(&wrap, 1u << 16);
 	tmp[0] = '\0';
-	if (svc_check_root(root, err, errlen) == -1)
+	if (svc_check_root(root, err, errlen) == -1 ||
+	    svc_tpl(how, "dovecot_extra", &dextra, err, errlen) == -1)
 		goto out;
 	if (render_mail(domains, mailboxes, accounts, root, &b[0], &b[1],
 	    &b[2], &users, err, errlen) == -1)
@@ -411,6 +412,9 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    "dovecot-lmtp {\n    user = postfix\n    group = postfix\n"
 	    "    mode = 0600\n  }\n}\n",
 	    ucf, ucf, root);
+	if (dextra)
+		w |= sbuf_printf(&dcf, "# template dovecot_extra\n%s\n"
+		    "# end of template dovecot_extra\n", dextra);
 	if (w != 0) {
 		snprintf(err, errlen, "mail: too large");
 		goto out;
@@ -485,7 +489,13 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 		if (check(argv, 0, err, errlen) == -1)
 			goto out;
 	}
+	if (how && how->check_only) {
+		rc = 0;		/* the staged files go with the release */
+		goto out;
+	}
 	changed = svc_tx_any(&tx);
+	snprintf(live, sizeof(live), "%s/dovecot.conf", ddir);
+	dchanged = svc_tx_changed(&tx, live);
 	if (svc_tx_commit(&tx, err, errlen) == -1)
 		goto out;
 	/* Dovecot's auth reads the users file as the dovecot group */
@@ -496,6 +506,11 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	 * is in effect once it reloaded */
 	if (changed)
 		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_POSTFIX),
+		    __ATOMIC_SEQ_CST);
+	/* Dovecot reads the users file on each login, its settings only
+	 * when it starts or reloads */
+	if (dchanged)
+		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_DOVECOT),
 		    __ATOMIC_SEQ_CST);
 	rc = 0;
 	goto out;

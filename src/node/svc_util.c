@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/sysdata.h"
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "backend.h"
+#include "svc.h"
 #include "svc_util.h"
 
 #define CHECK_TIMEOUT_MS	30000
@@ -180,6 +182,22 @@ const char *
 svc_str(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
+}
+
+int
+svc_tpl(const struct svc_how *how, const char *slot, const char **body,
+    char *err, size_t errlen)
+{
+	char e[VALID_ERR_MAX];
+
+	*body = how && how->tpl ? json_string_value(json_object_get(how->tpl,
+	    slot)) : NULL;
+	if (*body && sd_tpl_check(slot, *body, e) == -1) {
+		snprintf(err, errlen, "template %s", e);
+		*body = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int

@@ -38,6 +38,9 @@
 #include "svcctl.h"
 
 #define DEFAULT_PHP	"8.2"
+/* the site and owner a check of templates renders besides the real ones */
+#define PROBE_SITE	"hostfleet-template-check.invalid"
+#define PROBE_OWNER	"hfcheck"
 #define MAX_ALIASES	64
 
 /* The account of owner in accounts, or NULL. */
@@ -81,6 +84,26 @@ check_php_version(const char *s, char *err, size_t errlen)
 	valid_quote(s, q, sizeof(q));
 	snprintf(err, errlen, "php_version \"%s\": not MAJOR.MINOR", q);
 	return -1;
+}
+
+/* The lines of a template, each after indent, between two comments. */
+static int
+add_template(struct sbuf *b, const char *slot, const char *body,
+    const char *indent, const char *comment)
+{
+	const char *p, *nl;
+	int rc = 0;
+
+	rc |= sbuf_printf(b, "%s%s template %s\n", indent, comment, slot);
+	for (p = body; *p; p = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		rc |= sbuf_printf(b, "%s%.*s\n", nl > p ? indent : "",
+		    (int)(nl - p), p);
+	}
+	rc |= sbuf_printf(b, "%s%s end of template %s\n", indent, comment,
+	    slot);
+	return rc ? -1 : 0;
 }
 
 /* The standard FastCGI parameters, inline so that the block needs no
@@ -128,11 +151,15 @@ fastcgi_params(struct sbuf *b)
  * R/run/php/phpVERSION-cgi-OWNER.sock, php_fpm to the owner's FPM pool on
  * R/run/php/phpVERSION-fpm-OWNER.sock.  error_log cannot be "off" in
  * nginx (it would log to a file named off): a site without an error log
- * logs only crit and above to /dev/null.  Returns 0, or -1 with err.
+ * logs only crit and above to /dev/null.  The nginx_site_extra template
+ * (extra) follows the logs in every block, a suspended site's too, each
+ * line indented; its grammar (sysdata.h) keeps its braces within it.
+ * Returns 0, or -1 with err.
  */
 int
 render_nginx_site(const json_t *site, const json_t *account,
-    const char *root, struct sbuf *out, char *err, size_t errlen)
+    const char *root, const char *extra, struct sbuf *out, char *err,
+    size_t errlen)
 {
 	const char *name, *owner, *home, *ip, *mode, *ver, *aname;
 	char homebuf[300], addr[INET6_ADDRSTRLEN + 2];
@@ -247,6 +274,9 @@ render_nginx_site(const json_t *site, const json_t *account,
 		    "%s.error.log;\n", root, name);
 	else
 		rc |= sbuf_adds(out, "\terror_log /dev/null crit;\n");
+	if (extra)
+		rc |= add_template(out, "nginx_site_extra", extra, "\t",
+		    "#");
 	if (!active) {
 		/* suspended: no root, nothing served */
 		rc |= sbuf_adds(out, "\t# the owner's account is suspended\n"
@@ -357,13 +387,16 @@ fail:
  * The PHP-FPM pool of an owner with PHP sites: the owner's uid and gid (by
  * number: the account may be only in the host root's passwd), its socket
  * R/run/php/phpV-fpm-OWNER.sock that only the web server may use, started
- * on demand, and PHP kept to the owner's home and /tmp.
+ * on demand, and PHP kept to the owner's home and /tmp; the php_pool_extra
+ * template (extra) after that, which may not set any of those.
  */
 static int
 render_pool(const char *root, const char *owner, json_int_t uid,
-    json_int_t gid, struct sbuf *b)
+    json_int_t gid, const char *extra, struct sbuf *b)
 {
-	return sbuf_printf(b, "; hostfleet: the PHP-FPM pool of \"%s\"; "
+	int rc;
+
+	rc = sbuf_printf(b, "; hostfleet: the PHP-FPM pool of \"%s\"; "
 	    "generated, do not edit\n[%s]\nuser = %" JSON_INTEGER_FORMAT "\n"
 	    "group = %" JSON_INTEGER_FORMAT "\n"
 	    "listen = %s/run/php/php" PHP_VERSION "-fpm-%s.sock\n"
@@ -373,6 +406,9 @@ render_pool(const char *root, const char *owner, json_int_t uid,
 	    "pm.process_idle_timeout = 30s\nchdir = /\n"
 	    "php_admin_value[open_basedir] = %s/var/www/%s/:/tmp/\n",
 	    owner, owner, uid, gid, root, owner, root, owner) == -1 ? -1 : 0;
+	if (rc == 0 && extra)
+		rc = add_template(b, "php_pool_extra", extra, "", ";");
+	return rc;
 }
 
 /* Stages the pools of the owners of PHP-FPM sites whose accounts are
@@ -380,8 +416,8 @@ render_pool(const char *root, const char *owner, json_int_t uid,
  * or -1 with err. */
 static int
 stage_pools(const json_t *items, const json_t *accounts, const char *root,
-    const char *dir, struct svc_tx *tx, const char **paths, size_t max,
-    char *err, size_t errlen)
+    const char *extra, const char *dir, struct svc_tx *tx,
+    const char **paths, size_t max, char *err, size_t errlen)
 {
 	json_t *owners = json_object(), *site;
 	const char *owner;
@@ -407,8 +443,9 @@ stage_pools(const json_t *items, const json_t *accounts, const char *root,
 		snprintf(live, sizeof(live), "%s/%s.conf", dir, owner);
 		if (render_pool(root, owner, json_integer_value(
 		    json_object_get(v, "uid")), json_integer_value(
-		    json_object_get(v, "gid")), &b) == -1 || svc_tx_stage(tx,
-		    live, sbuf_str(&b), b.len, 0644, 0, err, errlen) == -1) {
+		    json_object_get(v, "gid")), extra, &b) == -1 ||
+		    svc_tx_stage(tx, live, sbuf_str(&b), b.len, 0644, 0, err,
+		    errlen) == -1) {
 			if (err[0] == '\0')
 				snprintf(err, errlen, "pool \"%s\": too large",
 				    owner);
@@ -521,13 +558,14 @@ nginx_check(const char *tmp, const char *const *paths, size_t n, char *err,
  */
 int
 svc_web_apply(struct node_agent *a, const json_t *sites,
-    const json_t *accounts, char *err, size_t errlen)
+    const json_t *accounts, const struct svc_how *how, char *err,
+    size_t errlen)
 {
-	const char *root = a->conf.root;
+	const char *root = a->conf.root, *extra, *pextra;
 	char dir[PATH_MAX], live[PATH_MAX], conf[PATH_MAX], tmp[PATH_MAX];
 	char pooldir[PATH_MAX];
 	const char **paths = NULL, **livep = NULL, **pools = NULL;
-	json_t *items, *site, *seen = json_object();
+	json_t *items, *site, *seen = json_object(), *probe_acct = NULL;
 	struct svc_tx tx, ptx;
 	struct sbuf b;
 	size_t i, n;
@@ -536,11 +574,29 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 	svc_tx_init(&tx);
 	svc_tx_init(&ptx);
 	tmp[0] = '\0';
-	if (svc_check_root(root, err, errlen) == -1)
+	if (svc_check_root(root, err, errlen) == -1 ||
+	    svc_tpl(how, "nginx_site_extra", &extra, err, errlen) == -1 ||
+	    svc_tpl(how, "php_pool_extra", &pextra, err, errlen) == -1)
 		goto out0;
 	if ((items = svc_items(sites)) == NULL) {
 		snprintf(err, errlen, "web domains: not a set");
 		goto out0;
+	}
+	if (how && how->check_only) {
+		/* a site of PHP-FPM of its own, so that the templates are
+		 * checked on a node with no site, or none with PHP */
+		probe_acct = json_is_object(accounts) ? json_copy((json_t *)
+		    accounts) : json_object();
+		json_object_set_new(probe_acct, PROBE_OWNER, json_pack(
+		    "{s:s,s:i,s:i}", "name", PROBE_OWNER, "uid", 65534, "gid",
+		    65534));
+		json_array_foreach(accounts, i, site)
+			json_object_set(probe_acct, svc_str(site, "name"),
+			    site);
+		accounts = probe_acct;
+		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:b,s:b}",
+		    "name", PROBE_SITE, "owner", PROBE_OWNER, "php_mode",
+		    "php_fpm", "log_access", 0, "log_error", 0));
 	}
 	/* a site without an address of its own listens on the node's
 	 * services address, when the node has one */
@@ -577,8 +633,8 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		owner = svc_str(site, "owner");
 		acct = account_of(accounts, owner);
 		sbuf_init(&b, 1u << 20);
-		if (render_nginx_site(site, acct, root, &b, err, errlen) ==
-		    -1) {
+		if (render_nginx_site(site, acct, root, extra, &b, err,
+		    errlen) == -1) {
 			sbuf_release(&b);
 			goto out;
 		}
@@ -617,14 +673,18 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 	sbuf_release(&b);
 	snprintf(pooldir, sizeof(pooldir), "%s/etc/php/" PHP_VERSION
 	    "/fpm/hostfleet", root);
-	if ((npools = stage_pools(items, accounts, root, pooldir, &ptx, pools,
-	    n, err, errlen)) == -1)
+	if ((npools = stage_pools(items, accounts, root, pextra, pooldir, &ptx,
+	    pools, n, err, errlen)) == -1)
 		goto out;
 	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1)
 		goto out;
 	if (nginx_check(tmp, paths, n, err, errlen) == -1 ||
 	    phpfpm_check(tmp, pools, (size_t)npools, err, errlen) == -1)
 		goto out;
+	if (how && how->check_only) {
+		rc = 0;		/* the staged files go with the release */
+		goto out;
+	}
 	/* the document roots, once nginx has taken the set: a refused set
 	 * leaves no trace, and a root that cannot be made changes no file */
 	json_array_foreach(items, i, site) {
@@ -674,5 +734,6 @@ out0:
 	svc_tx_release(&tx);
 	svc_tx_release(&ptx);
 	json_decref(seen);
+	json_decref(probe_acct);
 	return rc;
 }

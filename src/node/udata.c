@@ -114,24 +114,27 @@ accounts_map(struct node_agent *a)
 }
 
 /* The complete set a service renders from: "sites"; "zones"; "domains"
- * and "mailboxes". */
+ * and "mailboxes".  how NULL: with the node's templates, installed. */
 static int
 svc_apply(struct node_agent *a, enum svc s, const json_t *set,
-    const json_t *set2, char *err, size_t errlen)
+    const json_t *set2, const struct svc_how *how, char *err, size_t errlen)
 {
 	json_t *acc = accounts_map(a);
+	struct svc_how live = { a->tpl, 0 };
 	int rc;
 
 	drift_render_begin(a, svc_role[s]);
+	if (how == NULL)
+		how = &live;
 	switch (s) {
 	case SVC_WEB:
-		rc = svc_web_apply(a, set, acc, err, errlen);
+		rc = svc_web_apply(a, set, acc, how, err, errlen);
 		break;
 	case SVC_DNS:
 		rc = svc_dns_apply(a, set, err, errlen);
 		break;
 	default:
-		rc = svc_mail_apply(a, set, set2, acc, err, errlen);
+		rc = svc_mail_apply(a, set, set2, acc, how, err, errlen);
 		break;
 	}
 	drift_render_end(a, svc_role[s], rc == 0);
@@ -196,7 +199,7 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 				json_array_append(arr, json_object_get(v,
 				    "item"));
 	}
-	if (svc_apply(c->a, s, set, set2, err, sizeof(err)) == -1) {
+	if (svc_apply(c->a, s, set, set2, NULL, err, sizeof(err)) == -1) {
 		reply_error(&c->r, "check", svc_kind[s], "%s", err);
 		goto out;
 	}
@@ -211,7 +214,7 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 		nstore_ud_list(c->a->st, svc_kind[s], NULL, NULL, &o1);
 		if (s == SVC_MAIL)
 			nstore_ud_list(c->a->st, "mailbox", NULL, NULL, &o2);
-		svc_apply(c->a, s, o1, o2, err, sizeof(err));
+		svc_apply(c->a, s, o1, o2, NULL, err, sizeof(err));
 		json_decref(o1);
 		json_decref(o2);
 		reply_error(&c->r, "internal", svc_kind[s], "node store "
@@ -1486,7 +1489,7 @@ restore_to(struct node_agent *a, enum svc s, const json_t *snap)
 		set = empty;
 	if (set2 == NULL)
 		set2 = empty;
-	if (svc_apply(a, s, set, set2, err, sizeof(err)) == -1)
+	if (svc_apply(a, s, set, set2, NULL, err, sizeof(err)) == -1)
 		log_warnx("user data: %s files not put back: %s",
 		    svc_kind[s], err);
 	json_decref(cur);
@@ -1681,7 +1684,7 @@ udata_prepare(struct node_agent *a, const char *role, char *err,
 		s1 = json_array();
 	if (s == SVC_MAIL && s2 == NULL)
 		s2 = json_array();
-	rc = svc_apply(a, (enum svc)s, s1, s2, err, errlen);
+	rc = svc_apply(a, (enum svc)s, s1, s2, NULL, err, errlen);
 	pthread_mutex_unlock(&svc_mtx[s]);
 	json_decref(s1);
 	json_decref(s2);
@@ -1972,9 +1975,11 @@ svc_in_use(struct node_agent *a, enum svc s, const json_t *set)
 	return stat(path, &sb) == 0;
 }
 
-/* Renders again a service from the store, if it is in use here. */
+/* Renders again a service from the store, if it is in use here; how as
+ * for svc_apply(). */
 static int
-rerender(struct node_agent *a, enum svc s, char *err, size_t errlen)
+rerender_how(struct node_agent *a, enum svc s, const struct svc_how *how,
+    char *err, size_t errlen)
 {
 	json_t *s1 = NULL, *s2 = NULL;
 	int rc = 0;
@@ -1983,10 +1988,16 @@ rerender(struct node_agent *a, enum svc s, char *err, size_t errlen)
 	if (s == SVC_MAIL)
 		nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
 	if (svc_in_use(a, s, s1))
-		rc = svc_apply(a, s, s1, s2, err, errlen);
+		rc = svc_apply(a, s, s1, s2, how, err, errlen);
 	json_decref(s1);
 	json_decref(s2);
 	return rc;
+}
+
+static int
+rerender(struct node_agent *a, enum svc s, char *err, size_t errlen)
+{
+	return rerender_how(a, s, NULL, err, errlen);
 }
 
 /* Renders the services whose output depends on accounts (web and
@@ -2172,4 +2183,50 @@ udata_restore(struct node_agent *a)
 		if (rerender(a, (enum svc)i, err, sizeof(err)) == -1)
 			log_warnx("user data: %s files not restored: %s",
 			    svc_kind[i], err);
+}
+
+/* The services templates go into (sysdata.h's slots). */
+static const enum svc tpl_svcs[] = { SVC_WEB, SVC_MAIL };
+
+int
+udata_tpl_check(struct node_agent *a, const json_t *tpl, char *err,
+    size_t errlen)
+{
+	struct svc_how how = { tpl, 1 };
+	char e[1024];
+	size_t i;
+	int s, rc = 0;
+
+	for (s = 0; s < SVC_N; s++)
+		pthread_mutex_lock(&svc_mtx[s]);
+	for (i = 0; i < nitems(tpl_svcs) && rc == 0; i++)
+		if ((rc = rerender_how(a, tpl_svcs[i], &how, e,
+		    sizeof(e))) == -1)
+			snprintf(err, errlen, "templates: %s", e);
+	for (s = SVC_N - 1; s >= 0; s--)
+		pthread_mutex_unlock(&svc_mtx[s]);
+	return rc;
+}
+
+int
+udata_tpl_set(struct node_agent *a, json_t *tpl, char *err, size_t errlen)
+{
+	char e[1024];
+	json_t *old;
+	size_t i;
+	int s, rc = 0;
+
+	for (s = 0; s < SVC_N; s++)
+		pthread_mutex_lock(&svc_mtx[s]);
+	old = a->tpl;
+	a->tpl = json_incref(tpl);
+	json_decref(old);
+	for (i = 0; i < nitems(tpl_svcs) && rc == 0; i++)
+		if ((rc = rerender(a, tpl_svcs[i], e, sizeof(e))) == -1)
+			snprintf(err, errlen, "templates: %s", e);
+	for (i = 0; i < nitems(tpl_svcs) && rc == 0; i++)
+		rc = go_live(a, tpl_svcs[i], err, errlen);
+	for (s = SVC_N - 1; s >= 0; s--)
+		pthread_mutex_unlock(&svc_mtx[s]);
+	return rc;
 }

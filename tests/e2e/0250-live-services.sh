@@ -11,8 +11,26 @@ fast_policy 300 3 10000
 add_node 2 web1 web
 add_node 3 dns1 dns
 add_node 4 mail1 mail
-for i in 2 3 4; do wait_for "n$i ready" 30 node_is $i ready; done
+add_node 5 spare web
+for i in 2 3 4 5; do wait_for "n$i ready" 30 node_is $i ready; done
 R2=$WORK/n2/root
+
+# a role's services are wired (one marked line), started, and when the
+# role goes, unwired and stopped; the new role's come up
+R5=$WORK/n5/root
+MARK='hostfleet: wired by the node agent'
+wired5() { grep -q "$MARK" "$R5/etc/nginx/nginx.conf" && [ -S "$R5/run/php/php8.2-fpm.sock" ]; }
+wait_for "web role wired on spare" 20 wired5
+assert_eq "one include line" 1 "$(grep -c "include $R5/etc/nginx/hostfleet/sites.conf;" "$R5/etc/nginx/nginx.conf")"
+out=$(api cluster.node.edit sok=ok elid="$NODEID_5" roles=dns)
+assert_eq "role changed" "" "$(jf "$out" .ok)"
+unwired5() {
+	! grep -q "$MARK" "$R5/etc/nginx/nginx.conf" &&
+	    ! kill -0 "$(cat "$R5/run/nginx.pid" 2>/dev/null || echo 0)" 2>/dev/null &&
+	    grep -q "$MARK" "$R5/etc/bind/named.conf" &&
+	    [ "$(dig +short +time=1 +tries=1 @"$NET.5" nothing.example SOA >/dev/null 2>&1; echo $?)" = 0 ]
+}
+wait_for "web unwired and stopped, dns wired and answering" 30 unwired5
 
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
 api user.edit sok=ok name=bob passwd=bob-pass-123 >/dev/null

@@ -135,7 +135,7 @@ web(const char *site, const char *acct, const char *root, char **out,
 
 	sbuf_init(&b, 1u << 20);
 	err[0] = '\0';
-	rc = render_nginx_site(s, a, root, &b, err, ERRLEN);
+	rc = render_nginx_site(s, a, root, NULL, &b, err, ERRLEN);
 	*out = sbuf_detach(&b, NULL);
 	json_decref(s);
 	json_decref(a);
@@ -321,7 +321,7 @@ test_web_apply(void **state)
 	    "{\"name\":\"b.test\",\"owner\":\"bob\",\"ipaddr\":\"127.0.0.8\"},"
 	    "{\"name\":\"c.test\",\"owner\":\"alice\",\"ipaddr\":\"127.0.0.7\","
 	    "\"home\":\"sites/c\",\"redirect_http\":true}]");
-	if (svc_web_apply(a, sites, accts, err, sizeof(err)) != 0)
+	if (svc_web_apply(a, sites, accts, NULL, err, sizeof(err)) != 0)
 		fail_msg("apply: %s", err);
 	assert_true(exists(a, "etc/nginx/hostfleet/sites/a.test.conf"));
 	assert_true(exists(a, "etc/nginx/hostfleet/sites/b.test.conf"));
@@ -358,7 +358,7 @@ test_web_apply(void **state)
 	s2 = json_array();
 	json_array_append(s2, json_array_get(sites, 0));
 	json_array_append(s2, json_array_get(sites, 2));
-	if (svc_web_apply(a, s2, accts, err, sizeof(err)) != 0)
+	if (svc_web_apply(a, s2, accts, NULL, err, sizeof(err)) != 0)
 		fail_msg("apply 2: %s", err);
 	assert_false(exists(a, "etc/nginx/hostfleet/sites/b.test.conf"));
 	assert_true(exists(a, "etc/nginx/hostfleet/sites/a.test.conf"));
@@ -374,7 +374,8 @@ test_web_apply(void **state)
 	json_array_append_new(bad, J("{\"name\":\"d.test\",\"owner\":"
 	    "\"alice\",\"ipaddr\":\"127.0.0.9\"}"));
 	err[0] = '\0';
-	assert_int_equal(svc_web_apply(a, bad, accts, err, sizeof(err)), -1);
+	assert_int_equal(svc_web_apply(a, bad, accts, NULL, err,
+	    sizeof(err)), -1);
 	check_err(err);
 	assert_true(has(err, "bind() to 198.51.100.77:80 failed"));
 	assert_null(strstr(err, "test failed"));
@@ -393,7 +394,8 @@ test_web_apply(void **state)
 	/* a hostile item stops the whole apply before anything is written */
 	json_array_append_new(s2, J("{\"name\":\"e.test\\n}\",\"owner\":"
 	    "\"alice\"}"));
-	assert_int_equal(svc_web_apply(a, s2, accts, err, sizeof(err)), -1);
+	assert_int_equal(svc_web_apply(a, s2, accts, NULL, err,
+	    sizeof(err)), -1);
 	check_err(err);
 
 	json_decref(bad);
@@ -869,7 +871,7 @@ test_mail_apply(void **state)
 	    "{\"name\":\"me@example.org\",\"domain\":\"example.org\","
 	    "\"owner\":\"alice\",\"pwhash\":\"" HASH "\",\"forward\":"
 	    "[\"x@y.net\"],\"keep_copy\":true}]");
-	if (svc_mail_apply(a, doms, mbs, accts, err, sizeof(err)) != 0)
+	if (svc_mail_apply(a, doms, mbs, accts, NULL, err, sizeof(err)) != 0)
 		fail_msg("apply: %s", err);
 	for (i = 0; i < 4; i++)
 		assert_true(exists(a, files[i]));
@@ -894,7 +896,7 @@ test_mail_apply(void **state)
 	snprintf(p, sizeof(p), "%s/etc/postfix/hostfleet/vgids.db",
 	    a->conf.root);
 	assert_int_equal(unlink(p), 0);
-	if (svc_mail_apply(a, doms, mbs, accts, err, sizeof(err)) != 0)
+	if (svc_mail_apply(a, doms, mbs, accts, NULL, err, sizeof(err)) != 0)
 		fail_msg("apply 2: %s", err);
 	assert_int_equal(access(p, F_OK), 0);
 
@@ -909,7 +911,7 @@ test_mail_apply(void **state)
 	    "\"owner\":\"alice\",\"pwhash\":\"" HASH "\",\"forward\":"
 	    "[\"z@y.net\"]},{\"name\":\"new@example.com\",\"domain\":"
 	    "\"example.com\",\"owner\":\"alice\",\"pwhash\":\"" HASH "\"}]");
-	assert_int_equal(svc_mail_apply(a, doms, mbs2, accts, err,
+	assert_int_equal(svc_mail_apply(a, doms, mbs2, accts, NULL, err,
 	    sizeof(err)), -1);
 	check_err(err);
 	assert_true(has(err, "postmap"));
@@ -921,7 +923,7 @@ test_mail_apply(void **state)
 	assert_false(exists(a, "etc/postfix/hostfleet/.vmailboxes.new"));
 	rmdir(p);
 	/* and once it can, the change goes through */
-	if (svc_mail_apply(a, doms, mbs2, accts, err, sizeof(err)) != 0)
+	if (svc_mail_apply(a, doms, mbs2, accts, NULL, err, sizeof(err)) != 0)
 		fail_msg("apply 3: %s", err);
 	x[0] = slurp(a, "etc/postfix/hostfleet/vmailboxes");
 	assert_true(has(x[0], "new@example.com"));

@@ -22,7 +22,7 @@
 
 typedef int (*checker)(const char *, const char *, char *, char *);
 
-#define OUTSZ	512
+#define OUTSZ	SD_OUTMAX
 #define nitems_(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---- */
@@ -1595,7 +1595,7 @@ test_types(void **state)
 	const struct sdtype *t;
 	size_t i;
 
-	assert_int_equal(sd_ntypes, 5);
+	assert_int_equal(sd_ntypes, 6);
 	for (i = 0; i < sd_ntypes; i++) {
 		const struct sdfield *f;
 
@@ -1665,6 +1665,150 @@ test_type_matches(void **state)
 	assert_true(sd_type_matches(wl, "mailx,mail"));
 }
 
+/* ---- templates ---- */
+
+static void
+test_tpl_body(void **state)
+{
+	char out[OUTSZ], err[VALID_ERR_MAX], big[SD_TPL_BODY_MAX + 2];
+
+	(void)state;
+	assert_int_equal(sd_check_tpl_body("body", "a;\r\nb;\n\n  ", out,
+	    err), 0);
+	assert_string_equal(out, "a;\nb;");
+	assert_int_equal(sd_check_tpl_body("body", out, out, err), 0);
+	assert_string_equal(out, "a;\nb;");
+	assert_int_equal(sd_check_tpl_body("body", "\tx = 1", out, err), 0);
+	assert_int_equal(sd_check_tpl_body("body", "", out, err), -1);
+	assert_int_equal(sd_check_tpl_body("body", " \n", out, err), -1);
+	assert_int_equal(sd_check_tpl_body("body", "a\rb;", out, err), -1);
+	assert_int_equal(sd_check_tpl_body("body", "a\x01;", out, err), -1);
+	assert_int_equal(sd_check_tpl_body("body", "caf\xc3\xa9;", out, err),
+	    -1);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(sd_check_tpl_body("body", big, out, err), -1);
+	big[SD_TPL_BODY_MAX] = '\0';
+	assert_int_equal(sd_check_tpl_body("body", big, out, err), 0);
+	assert_int_equal(sd_check_tpl_name("name", "nginx_site_extra", out,
+	    err), 0);
+	assert_int_equal(sd_check_tpl_name("name", "nginx", out, err), -1);
+}
+
+static void
+test_tpl_slots(void **state)
+{
+	static const struct {
+		const char	*slot, *body;
+		int		 ok;
+	} c[] = {
+		{ "nginx_site_extra", "add_header X-A yes;", 1 },
+		{ "nginx_site_extra", "add_header X-A yes;\ngzip on;", 1 },
+		{ "nginx_site_extra", "location /x {\n\treturn 404;\n}", 1 },
+		{ "nginx_site_extra", "add_header X \"a } b;\";", 1 },
+		{ "nginx_site_extra", "# only a comment }", 1 },
+		{ "nginx_site_extra", "add_header;", 1 },	/* nginx -t's */
+		{ "nginx_site_extra", "}", 0 },
+		{ "nginx_site_extra", "} server { listen 80;", 0 },
+		{ "nginx_site_extra", "location / {", 0 },
+		{ "nginx_site_extra", "add_header X y", 0 },
+		{ "nginx_site_extra", "add_header X \"y;", 0 },
+		{ "nginx_site_extra", "include /etc/passwd;", 0 },
+		{ "nginx_site_extra", "listen 8080;", 0 },
+		{ "nginx_site_extra", "root /;", 0 },
+		{ "nginx_site_extra", "gzip on; server_name x;", 0 },
+		{ "php_pool_extra", "php_admin_value[memory_limit] = 64M", 1 },
+		{ "php_pool_extra", "; a comment\n\npm.max_children = 4", 1 },
+		{ "php_pool_extra", "user = root", 0 },
+		{ "php_pool_extra", "listen.mode = 0666", 0 },
+		{ "php_pool_extra", "php_admin_value[open_basedir] = /", 0 },
+		{ "php_pool_extra", "[www]", 0 },
+		{ "php_pool_extra", "# hash comment", 0 },
+		{ "php_pool_extra", "no equals sign", 0 },
+		{ "dovecot_extra", "mail_max_userip_connections = 20", 1 },
+		{ "dovecot_extra", "protocol imap {\n  mail_max_userip_"
+		  "connections = 5\n}", 1 },
+		{ "dovecot_extra", "!include /etc/shadow", 0 },
+		{ "dovecot_extra", "passdb {\n driver = static\n}", 0 },
+		{ "dovecot_extra", "}", 0 },
+		{ "dovecot_extra", "a = b;", 0 },
+		{ "no_such_slot", "x;", 0 },
+	};
+	char err[VALID_ERR_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		err[0] = '\0';
+		if ((sd_tpl_check(c[i].slot, c[i].body, err) == 0) != c[i].ok)
+			fail_msg("%s \"%s\": %s", c[i].slot, c[i].body,
+			    c[i].ok ? err : "accepted");
+	}
+}
+
+static const char *
+tpl_get(void *arg, const char *name)
+{
+	const char *const *kv = arg;
+
+	for (; *kv; kv += 2)
+		if (strcmp(kv[0], name) == 0)
+			return kv[1];
+	return NULL;
+}
+
+static void
+test_tpl_render_parse(void **state)
+{
+	const struct sdtype *t = sd_type("templates");
+	const char *a[] = { "name", "nginx_site_extra", "body", "gzip on;",
+	    NULL };
+	const char *b[] = { "name", "nginx_site_extra", "body",
+	    "add_header X y;", NULL };
+	const char *c[] = { "name", "php_pool_extra", "body", "user = root",
+	    NULL };
+	char ef[64], err[VALID_ERR_MAX];
+	json_t *items = json_array(), *set, *it;
+	struct sbuf out;
+
+	(void)state;
+	assert_non_null(t);
+	assert_string_equal(t->role, "");
+	json_array_append_new(items, sd_item_build(t, NULL, 2, tpl_get, b, ef,
+	    err));
+	json_array_append_new(items, sd_item_build(t, NULL, 1, tpl_get, a, ef,
+	    err));
+	assert_null(sd_item_build(t, NULL, 3, tpl_get, c, ef, err));
+	assert_string_equal(ef, "body");
+	it = json_array_get(items, 0);
+	assert_int_equal(sd_item_check(t, it, ef, err), 0);
+	sd_sort(t, items);
+	sbuf_init(&out, 1u << 20);
+	assert_int_equal(sd_render(t, items, &out), 0);
+	set = sd_tpl_parse(sbuf_str(&out), err);
+	assert_non_null(set);
+	/* joined in id order */
+	assert_string_equal(json_string_value(json_object_get(set,
+	    "nginx_site_extra")), "gzip on;\nadd_header X y;");
+	json_decref(set);
+	sbuf_release(&out);
+	/* an empty set renders as {} and parses back */
+	json_array_clear(items);
+	sbuf_init(&out, 1u << 20);
+	assert_int_equal(sd_render(t, items, &out), 0);
+	set = sd_tpl_parse(sbuf_str(&out), err);
+	assert_non_null(set);
+	assert_int_equal(json_object_size(set), 0);
+	json_decref(set);
+	sbuf_release(&out);
+	/* a hand-edited file is refused */
+	assert_null(sd_tpl_parse("{\"nginx_site_extra\": \"}\"}", err));
+	assert_null(sd_tpl_parse("{\"other\": \"x;\"}", err));
+	assert_null(sd_tpl_parse("[]", err));
+	assert_null(sd_tpl_parse("{\"nginx_site_extra\": 1}", err));
+	json_decref(items);
+}
+
 int
 main(void)
 {
@@ -1703,6 +1847,9 @@ main(void)
 		cmocka_unit_test(test_render_software),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_type_matches),
+		cmocka_unit_test(test_tpl_body),
+		cmocka_unit_test(test_tpl_slots),
+		cmocka_unit_test(test_tpl_render_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1750,7 +1750,7 @@ udata_repair(struct node_agent *a, const char *role, json_t **fixed,
 		goto out;
 	sets = svc_sets(a, (enum svc)s);
 	if (svc_apply(a, (enum svc)s, json_object_get(sets, svc_kind[s]),
-	    json_object_get(sets, "mailbox"), err, errlen) == -1) {
+	    json_object_get(sets, "mailbox"), NULL, err, errlen) == -1) {
 		rc = -1;
 		goto out;
 	}

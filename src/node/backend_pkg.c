@@ -134,7 +134,8 @@ pkg_missing(const json_t *want)
 
 	if (n == 0)
 		return missing;
-	argv = calloc(n + 3, sizeof(*argv));
+	/* dpkg-query, two options, the n packages and the NULL */
+	argv = calloc(n + 4, sizeof(*argv));
 	out = malloc(outlen);
 	if (argv == NULL || out == NULL) {
 		free(argv);

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -720,6 +721,18 @@ wire_postfix(struct node_agent *a, int want, int *changed, char *err,
 		if (run(av, err, errlen) == -1)
 			goto out;
 		*changed = 1;
+	}
+	if (*changed) {
+		/* Postfix's tools wait until main.cf is a second old: every
+		 * postconf of the start that follows would */
+		struct timespec ts[2];
+		char mcf[PATH_MAX];
+
+		rpath(a, "etc/postfix/main.cf", mcf, sizeof(mcf));
+		clock_gettime(CLOCK_REALTIME, &ts[0]);
+		ts[0].tv_sec -= 10;
+		ts[1] = ts[0];
+		utimensat(AT_FDCWD, mcf, ts, 0);
 	}
 	if (json_dump_file(old, saved, JSON_COMPACT) == -1) {
 		snprintf(err, errlen, "cannot write \"%s\"", saved);

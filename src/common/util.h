@@ -12,6 +12,9 @@
 int64_t	 mono_ms(void);
 /* Seconds since the epoch. */
 int64_t	 wall_s(void);
+struct timespec;
+/* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait(). */
+void	 deadline_in(int64_t ms, struct timespec *);
 
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer that
  * the caller frees; returns NULL with errno set on failure. */

@@ -122,12 +122,14 @@ role_index(const char *role)
 	return -1;
 }
 
-static int
-has_role(const char *roles, const char *role)
+int
+svcctl_has_role(const char *roles, const char *role)
 {
 	size_t n = strlen(role);
 	const char *p = roles;
 
+	if (n == 0)
+		return 1;
 	while ((p = strstr(p, role)) != NULL) {
 		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
 			return 1;
@@ -1503,7 +1505,7 @@ setup_main(void *arg)
 		strlcpy_hf(roles, sc_roles, sizeof(roles));
 		pthread_mutex_unlock(&sc_mtx);
 		for (i = 0; i < nitems(roles_all); i++) {
-			int want = has_role(roles, roles_all[i]), rc;
+			int want = svcctl_has_role(roles, roles_all[i]), rc;
 
 			err[0] = '\0';
 			if (want)
@@ -1597,15 +1599,8 @@ svcctl_ready(struct node_agent *a, const char *role, int timeout_ms,
 	pthread_mutex_lock(&sc_mtx);
 	while ((sc_busy || sc_setup[i] == 0) && mono_ms() < end) {
 		struct timespec ts;
-		int64_t left = end - mono_ms();
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += left / 1000;
-		ts.tv_nsec += (left % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		deadline_in(end - mono_ms(), &ts);
 		pthread_cond_timedwait(&sc_cv, &sc_mtx, &ts);
 	}
 	rc = sc_setup[i] == 1 ? 0 : -1;
@@ -1630,7 +1625,7 @@ svcctl_list(struct node_agent *a)
 		int i = role_index(units[u].role);
 		const char *setup;
 
-		if (!has_role(roles, units[u].role))
+		if (!svcctl_has_role(roles, units[u].role))
 			continue;
 		pthread_mutex_lock(&sc_mtx);
 		setup = sc_setup[i] == 1 ? "done" : sc_setup[i] == -1 ?

@@ -23,21 +23,6 @@ static const struct {
 	{ "", "cron", "/usr/sbin/cron" },
 };
 
-static int
-has_role(const char *roles, const char *role)
-{
-	size_t n = strlen(role);
-	const char *p = roles;
-
-	if (n == 0)
-		return 1;
-	while ((p = strstr(p, role)) != NULL) {
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
 
 /* "running" when the pid file under the host root names a live process,
  * "stopped" when the program is installed, "absent" when it is not. */
@@ -119,13 +104,13 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	sysinfo_hostname(&a->conf, host);
 	svc = json_object();
 	for (i = 0; i < sizeof(role_services) / sizeof(role_services[0]); i++)
-		if (has_role(roles, role_services[i].role))
+		if (svcctl_has_role(roles, role_services[i].role))
 			json_object_set_new(svc, role_services[i].service,
 			    json_string(service_state(a,
 			    role_services[i].service,
 			    role_services[i].binary)));
 	for (i = 0; i < U_N; i++)
-		if (has_role(roles, unit_role((enum unit)i)))
+		if (svcctl_has_role(roles, unit_role((enum unit)i)))
 			json_object_set_new(svc, unit_name((enum unit)i),
 			    json_string(a->conf.services ? svcctl_state(a,
 			    (enum unit)i) : "unmanaged"));

@@ -324,15 +324,7 @@ stats_loop(void *arg)
 		}
 		pthread_mutex_lock(&m->wake_mtx);
 		while (!m->stop && !m->wake_pending && mono_ms() < next) {
-			int64_t left = next - mono_ms();
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += left / 1000;
-			ts.tv_nsec += (left % 1000) * 1000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
+			deadline_in(next - mono_ms(), &ts);
 			pthread_cond_timedwait(&m->wake, &m->wake_mtx, &ts);
 		}
 		m->wake_pending = 0;

@@ -360,6 +360,8 @@ check_software(const char *s, size_t nitems)
 	if (lineno != nitems + 1)
 		die("software: %zu lines for %zu items", lineno, nitems);
 	free(copy);
+}
+
 /* The file parses back to the one slot's bodies joined in id order. */
 static void
 check_templates(const char *s, const json_t *items)

@@ -55,20 +55,22 @@ struct unit_def {
 	const char	*pid;		/* pid file, under R */
 	const char	*sdunit;	/* systemd */
 	const char	*comment;	/* comment leader of conf */
+	const char	*comm;		/* its main process's name */
 };
 
 static const struct unit_def units[U_N] = {
 	{ "nginx", "web", "/usr/sbin/nginx", "etc/nginx/nginx.conf",
-	  "run/nginx.pid", "nginx", "#" },
+	  "run/nginx.pid", "nginx", "#", "nginx" },
 	{ "php-fpm", "web", "/usr/sbin/php-fpm" PHP_VERSION,
 	  "etc/php/" PHP_VERSION "/fpm/php-fpm.conf",
-	  "run/php/php" PHP_VERSION "-fpm.pid", "php" PHP_VERSION "-fpm", ";" },
+	  "run/php/php" PHP_VERSION "-fpm.pid", "php" PHP_VERSION "-fpm", ";",
+	  "php-fpm" PHP_VERSION },
 	{ "named", "dns", "/usr/sbin/named", "etc/bind/named.conf",
-	  "run/named/named.pid", "named", "//" },
+	  "run/named/named.pid", "named", "//", "named" },
 	{ "postfix", "mail", "/usr/sbin/postfix", "etc/postfix/main.cf",
-	  "var/spool/postfix/pid/master.pid", "postfix", "#" },
+	  "var/spool/postfix/pid/master.pid", "postfix", "#", "master" },
 	{ "dovecot", "mail", "/usr/sbin/dovecot", "etc/dovecot/dovecot.conf",
-	  "run/dovecot/master.pid", "dovecot", "#" },
+	  "run/dovecot/master.pid", "dovecot", "#", "dovecot" },
 };
 
 static const char *const roles_all[] = { "web", "dns", "mail" };
@@ -183,6 +185,27 @@ svcctl_group(const char *group)
 	return (long)gp->gr_gid;
 }
 
+/* Whether process pid is called name: a pid file a service left behind
+ * (Postfix keeps its own) may name a pid the system gave to another. */
+static int
+is_comm(pid_t pid, const char *name)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, name) == 0;
+}
+
 /* The pid the pid file of u names when that process lives, else 0. */
 static pid_t
 unit_pid(const struct node_agent *a, enum unit u)
@@ -195,7 +218,8 @@ unit_pid(const struct node_agent *a, enum unit u)
 		return 0;
 	pid = strtol(s, NULL, 10);
 	free(s);
-	if (pid <= 1 || kill((pid_t)pid, 0) == -1)
+	if (pid <= 1 || kill((pid_t)pid, 0) == -1 || !is_comm((pid_t)pid,
+	    units[u].comm))
 		return 0;
 	return (pid_t)pid;
 }
@@ -1576,7 +1600,21 @@ svcctl_roles(struct node_agent *a, const char *roles)
 void
 svcctl_init(struct node_agent *a)
 {
-	char path[PATH_MAX], *s;
+	char path[PATH_MAX], *s, *p;
+	struct stat sb;
+
+	/* the services run as their own users (www-data, bind, postfix,
+	 * dovecot): every directory down to the host root must let them by */
+	strlcpy_hf(path, a->conf.root, sizeof(path));
+	while (a->conf.services && path[0]) {
+		if (stat(path, &sb) == 0 && !(sb.st_mode & S_IXOTH))
+			log_warnx("\"%s\" (mode %03o) cannot be passed by the "
+			    "services' users; they will fail to read the node's "
+			    "files", path, (unsigned)(sb.st_mode & 0777));
+		if ((p = strrchr(path, '/')) == NULL)
+			break;
+		*p = '\0';
+	}
 
 	snprintf(path, sizeof(path), "%s/roles", a->conf.state_dir);
 	if ((s = file_read(path, 64, NULL)) == NULL)
@@ -1668,7 +1706,8 @@ svcctl_stop_root(const char *root)
 			continue;
 		pid = strtol(s, NULL, 10);
 		free(s);
-		if (pid > 1 && kill((pid_t)pid, SIGTERM) == 0)
+		if (pid > 1 && is_comm((pid_t)pid, units[u].comm) &&
+		    kill((pid_t)pid, SIGTERM) == 0)
 			pids[u] = (pid_t)pid;
 	}
 	do {

@@ -56,8 +56,11 @@ T3b=$(jf "$out" .token)
 check "new token joins" "$HF" node join -s "$WORK/n3/state" "$MURL" "$T3b" 2>/dev/null
 # the token in the node's config file
 out=$(api cluster.node.edit sok=ok name=n4 addr="$NET.4" roles=mail)
+# the host root reachable by the services' own users (postfix)
+mkdir -p "$WORK/n4/root"
 cat >"$WORK/n4.json" <<JSON
 { "state_dir": "$WORK/n4/state", "addr": "$NET.4", "root": "$WORK/n4/root",
+  "services_addr": "$NET.4",
   "join_url": "$MURL", "join_token": "$(jf "$out" .token)" }
 JSON
 bg n4 "$HF" node -c "$WORK/n4.json"

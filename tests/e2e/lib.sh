@@ -137,17 +137,23 @@ stop_services() {
 	pidfiles=$(find "$WORK" \( -name '*.pid' -path '*/run/*' \) -o \
 	    \( -name master.pid -path '*/spool/postfix/pid/*' \) 2>/dev/null)
 	[ -n "$pidfiles" ] || return 0
+	# only a service's own process: a pid file left behind (Postfix
+	# keeps its own) may name a pid given since to another process
+	live=""
 	for f in $pidfiles; do
 		p=$(tr -d ' \n' <"$f" 2>/dev/null)
-		[ -n "$p" ] && kill "$p" 2>/dev/null
+		[ -n "$p" ] || continue
+		case "$(cat "/proc/$p/comm" 2>/dev/null)" in
+		nginx|php-fpm*|named|master|dovecot)
+			kill "$p" 2>/dev/null && live="$live $p" ;;
+		esac
 	done
 	# bounded: each had 5 s to go
 	n=0
 	while [ $n -lt 50 ]; do
 		left=0
-		for f in $pidfiles; do
-			p=$(tr -d ' \n' <"$f" 2>/dev/null)
-			[ -n "$p" ] && kill -0 "$p" 2>/dev/null && left=1
+		for p in $live; do
+			kill -0 "$p" 2>/dev/null && left=1
 		done
 		[ $left = 0 ] && break
 		sleep 0.1; n=$((n + 1))

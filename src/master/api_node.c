@@ -326,55 +326,84 @@ api_node_token(struct api_ctx *c)
 	answer_token(c, id, ttl);
 }
 
-void
-api_node_delete(struct api_ctx *c)
+/*
+ * The nodes an elid list of up to 256 ids names, every one of them
+ * existing; with check, a node that fails it is refused too.  Their ids go
+ * to ids; how many, or -1 with the error answered.
+ */
+static int
+nodes_of_elid(struct api_ctx *c, int64_t ids[256],
+    int (*check)(struct api_ctx *, const struct node *))
 {
 	const char *elid;
 	char *buf, *items[256];
-	int64_t ids[256];
 	struct node n;
-	int i, cnt, held;
+	int i, cnt;
 
 	if ((elid = api_need(c, "elid")) == NULL)
-		return;
+		return -1;
 	if ((cnt = elid_split(elid, &buf, items, 256)) <= 0) {
 		free(buf);
 		api_bad(c, "elid", "elid: expected 1 to 256 node ids joined "
 		    "by \", \"");
-		return;
+		return -1;
 	}
-	/* All must exist before any is removed. */
 	for (i = 0; i < cnt; i++) {
 		if (node_elid(c, items[i], &ids[i]) == -1)
-			goto out;
+			goto fail;
 		if (store_node_get(c->m->st, ids[i], &n) != 0) {
 			reply_error(&c->r, "missing", "node",
 			    "node %s not found", items[i]);
-			goto out;
+			goto fail;
 		}
-		if (store_node_placements(c->m->st, ids[i], &held) == 0 &&
-		    held > 0) {
-			reply_error(&c->r, "value", "node", "node \"%s\" holds "
-			    "the data of %d user role(s); it can't be removed "
-			    "while it does", n.name, held);
+		if (check && check(c, &n) == -1) {
 			store_node_free(&n);
-			goto out;
+			goto fail;
 		}
 		store_node_free(&n);
 	}
+	free(buf);
+	return cnt;
+fail:
+	free(buf);
+	return -1;
+}
+
+/* A node that holds users' data cannot be removed. */
+static int
+node_removable(struct api_ctx *c, const struct node *n)
+{
+	int held;
+
+	if (store_node_placements(c->m->st, n->id, &held) == 0 && held > 0) {
+		reply_error(&c->r, "value", "node", "node \"%s\" holds the "
+		    "data of %d user role(s); it can't be removed while it "
+		    "does", n->name, held);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_node_delete(struct api_ctx *c)
+{
+	int64_t ids[256];
+	int i, cnt;
+
+	/* all must exist and be removable before any is removed */
+	if ((cnt = nodes_of_elid(c, ids, node_removable)) == -1)
+		return;
 	for (i = 0; i < cnt; i++) {
 		master_caches_clear(c->m);
 		if (store_node_delete(c->m->st, ids[i]) == -1) {
 			reply_error(&c->r, "internal", "node",
 			    "store unavailable");
-			goto out;
+			return;
 		}
 		log_info("node %" PRId64 " removed by %s", ids[i],
 		    c->who.name);
 	}
 	reply_ok(&c->r);
-out:
-	free(buf);
 }
 
 /* cluster.node.retry: the software of each node is pushed in full, which
@@ -383,42 +412,21 @@ out:
 void
 api_node_retry(struct api_ctx *c)
 {
-	const char *elid;
-	char *buf, *items[256];
 	int64_t ids[256];
-	struct node n;
 	int i, cnt;
 
-	if ((elid = api_need(c, "elid")) == NULL)
+	if ((cnt = nodes_of_elid(c, ids, NULL)) == -1)
 		return;
-	if ((cnt = elid_split(elid, &buf, items, 256)) <= 0) {
-		free(buf);
-		api_bad(c, "elid", "elid: expected 1 to 256 node ids joined "
-		    "by \", \"");
-		return;
-	}
-	for (i = 0; i < cnt; i++) {
-		if (node_elid(c, items[i], &ids[i]) == -1)
-			goto out;
-		if (store_node_get(c->m->st, ids[i], &n) != 0) {
-			reply_error(&c->r, "missing", "node",
-			    "node %s not found", items[i]);
-			goto out;
-		}
-		store_node_free(&n);
-	}
 	if (store_desync_add(c->m->st, ids, (size_t)cnt, "software",
 	    "retry asked by an administrator", wall_s()) == -1) {
 		reply_error(&c->r, "internal", "node", "store unavailable");
-		goto out;
+		return;
 	}
 	for (i = 0; i < cnt; i++)
 		log_info("node %" PRId64 ": retry asked by %s", ids[i],
 		    c->who.name);
 	sync_wake(c->m);
 	reply_ok(&c->r);
-out:
-	free(buf);
 }
 
 /* Formats an object of scalars as "k:v k:v" for one list field. */

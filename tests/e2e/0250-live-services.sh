@@ -138,7 +138,6 @@ n0=$(delivered)
 # (from an address of the node's own domain: the bounce stays on the node)
 out=$(swk --to info@alice.example.org --from nobody@alice.example.org --attach "@$WORK/big.txt")
 wait_for "the over-quota delivery is refused and logged" 10 grep -q "said: 552 5.2.2 <info@alice.example.org> Quota exceeded" "$WORK/n4/root/var/log/mail.log"
-sleep 1
 assert_eq "nothing more landed" "$n0" "$(delivered)"
 
 # ---- services: listed, a killed one shows down, restarted by the API ----

@@ -29,6 +29,9 @@ int	 file_write_atomic(const char *path, const void *data, size_t len,
  * leave old but never half-written. */
 int	 file_write_atomic2(const char *path, const void *data, size_t len,
 	    mode_t mode, int sync);
+/* Sets a file's times 10 seconds back (Postfix's tools wait until a main.cf
+ * they read is a second old). */
+void	 file_date_back(const char *path);
 /* mkdir -p with the given mode for the directories it creates; 0 or -1. */
 int	 mkdirs(const char *path, mode_t mode);
 

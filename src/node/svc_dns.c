@@ -23,6 +23,7 @@
 #include "node.h"
 #include "svc.h"
 #include "svc_util.h"
+#include "svcctl.h"
 
 #define DEFAULT_TTL	3600
 #define TXT_MAX		2048
@@ -435,7 +436,7 @@ svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
 	struct svc_tx tx;
 	struct sbuf b, zc;
 	size_t i;
-	int rc = -1;
+	int rc = -1, changed, swept;
 
 	svc_tx_init(&tx);
 	sbuf_init(&zc, 16u << 20);
@@ -495,9 +496,14 @@ svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
 	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1 ||
 	    checkconf(tmp, svc_tx_path(&tx, conf), err, errlen) == -1)
 		goto out;
+	changed = svc_tx_any(&tx);
 	if (svc_tx_commit(&tx, err, errlen) == -1 ||
-	    svc_tx_sweep(&tx, dir, ".db", 0, err, errlen) == -1)
+	    (swept = svc_tx_sweep(&tx, dir, ".db", 0, err, errlen)) == -1)
 		goto out;
+	/* named serves what changed once told (udata.c) */
+	if (changed || swept > 0)
+		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_NAMED),
+		    __ATOMIC_SEQ_CST);
 	rc = 0;
 out:
 	if (tmp[0])

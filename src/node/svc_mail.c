@@ -337,19 +337,6 @@ check(char *const argv[], int strict, char *err, size_t errlen)
 	return 0;
 }
 
-/* Postfix's tools wait until a main.cf is at least a second old (an
- * edit may still be under way): the check's own files are dated back. */
-static void
-date_back(const char *path)
-{
-	struct timespec ts[2];
-
-	clock_gettime(CLOCK_REALTIME, &ts[0]);
-	ts[0].tv_sec -= 10;
-	ts[1] = ts[0];
-	utimensat(AT_FDCWD, path, ts, 0);
-}
-
 /*
  * Makes the domains and mailboxes the Postfix maps and Dovecot users
  * under the host root: renders them, stages what changed, builds and
@@ -466,12 +453,14 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    file_write_atomic2(path, sbuf_str(&wrap), wrap.len, 0644, 0) == -1)
 		goto fail_write;
 	sbuf_reset(&wrap);
-	date_back(path);
+	/* Postfix's tools wait until a main.cf is a second old (an edit
+	 * may still be under way): the check's own files are dated back */
+	file_date_back(path);
 	/* an empty master.cf, or postconf warns that it has none */
 	snprintf(path, sizeof(path), "%s/master.cf", tmp);
 	if (file_write_atomic2(path, "", 0, 0644, 0) == -1)
 		goto fail_write;
-	date_back(path);
+	file_date_back(path);
 	for (i = 0; i < nitems(maps); i++) {
 		char *argv[5];
 

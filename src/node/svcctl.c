@@ -551,7 +551,7 @@ wire_line(const char *path, const char *c, const char *line,
 	char mark[256], *s, *p, *nl;
 	struct sbuf out;
 	size_t len, ml;
-	int found = 0, placed = 0, rc;
+	int placed = 0, rc;
 	struct stat sb;
 
 	*changed = 0;
@@ -573,7 +573,6 @@ wire_line(const char *path, const char *c, const char *line,
 		n = (size_t)(nl - p);
 		if (n >= ml && strncmp(p, mark, ml) == 0) {
 			/* ours: the marker and the line after it */
-			found = 1;
 			p = nl;
 			nl = strchr(p, '\n');
 			nl = nl ? nl + 1 : p + strlen(p);
@@ -622,28 +621,79 @@ wire_line(const char *path, const char *c, const char *line,
 			log_info("%s \"%s\" in \"%s\"", want ? "wired" :
 			    "unwired", line, path);
 	}
-	(void)found;
 	free(s);
 	sbuf_release(&out);
 	return rc;
 }
 
+/* The value main.cf text sets for key, its continuation lines joined by
+ * one space, into out; 1, or 0 when it sets none. */
+static int
+maincf_value(const char *text, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key), o = 0;
+	const char *p = text, *q;
+	int found = 0;
+
+	out[0] = '\0';
+	for (; *p; p = *q ? q + 1 : q) {
+		q = p + strcspn(p, "\n");
+		if (*p == ' ' || *p == '\t') {
+			/* a continuation of the setting found last */
+			if (found && o + 1 < len) {
+				while (p < q && (*p == ' ' || *p == '\t'))
+					p++;
+				o += (size_t)snprintf(out + o, len - o, " %.*s",
+				    (int)(q - p), p);
+			}
+			continue;
+		}
+		if (found)
+			break;
+		if (strncmp(p, key, kl) != 0)
+			continue;
+		p += kl;
+		while (p < q && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == q || *p != '=')
+			continue;
+		p++;
+		while (p < q && (*p == ' ' || *p == '\t'))
+			p++;
+		o = (size_t)snprintf(out, len, "%.*s", (int)(q - p), p);
+		found = 1;
+	}
+	/* the last setting of a key wins: look further for another */
+	if (found && *p) {
+		char later[PATH_MAX * 2];
+
+		if (maincf_value(p, key, later, sizeof(later)))
+			snprintf(out, len, "%s", later);
+	}
+	while (o > 0 && o < len && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+		out[--o] = '\0';
+	return found;
+}
+
 /* The main.cf settings a mail node's Postfix takes from the node: every
- * line of R/etc/postfix/hostfleet/main.cf (svc_mail.c) and the sender
- * lists.  The values they replace are kept in R/etc/postfix/hostfleet/
- * wired.json, put back when the role goes. */
+ * line of R/etc/postfix/hostfleet/main.cf (svc_mail.c), set with postconf
+ * -e.  The values they replace are kept in R/etc/postfix/hostfleet/
+ * wired.json and put back when the role goes (postconf -X for a setting
+ * main.cf did not have). */
 static int
 wire_postfix(struct node_agent *a, int want, int *changed, char *err,
     size_t errlen)
 {
-	char dir[PATH_MAX], frag[PATH_MAX], saved[PATH_MAX], arg[PATH_MAX * 2];
-	char *s = NULL, *p, *nl, out[PATH_MAX * 2];
-	static char big[1u << 16];	/* under the mail unit's lock */
+	char dir[PATH_MAX], frag[PATH_MAX], saved[PATH_MAX], mcf[PATH_MAX];
+	char arg[PATH_MAX * 2], cur[PATH_MAX * 2];
+	char *s = NULL, *main = NULL, *p, *nl;
+	char *av[] = { "postconf", "-c", dir, "-e", arg, NULL };
 	json_t *old = NULL, *v;
 	const char *k;
 	int rc = -1;
 
 	rpath(a, "etc/postfix", dir, sizeof(dir));
+	rpath(a, "etc/postfix/main.cf", mcf, sizeof(mcf));
 	rpath(a, "etc/postfix/hostfleet/main.cf", frag, sizeof(frag));
 	rpath(a, "etc/postfix/hostfleet/wired.json", saved, sizeof(saved));
 	old = json_load_file(saved, 0, NULL);
@@ -655,53 +705,34 @@ wire_postfix(struct node_agent *a, int want, int *changed, char *err,
 		if (old == NULL)
 			return 0;
 		json_object_foreach(old, k, v) {
-			char *argv[6];
-
 			if (json_is_string(v)) {
 				snprintf(arg, sizeof(arg), "%s=%s", k,
 				    json_string_value(v));
-				argv[2] = "-e";
+				av[3] = "-e";
 			} else {
 				snprintf(arg, sizeof(arg), "%s", k);
-				argv[2] = "-X";
+				av[3] = "-X";
 			}
-			argv[0] = "postconf";
-			argv[1] = "-c";
-			argv[3] = arg;
-			argv[4] = NULL;
-			argv[1] = "-c";
-			{
-				char *av[] = { "postconf", "-c", dir, argv[2],
-				    arg, NULL };
-
-				if (run(av, err, errlen) == -1)
-					goto out;
-			}
+			if (run(av, err, errlen) == -1)
+				goto out;
 		}
 		unlink(saved);
 		*changed = 1;
 		rc = 0;
 		goto out;
 	}
-	if ((s = file_read(frag, 1u << 16, NULL)) == NULL) {
-		snprintf(err, errlen, "cannot read \"%s\": %s", frag,
+	if ((s = file_read(frag, 1u << 16, NULL)) == NULL ||
+	    (main = file_read(mcf, 1u << 22, NULL)) == NULL) {
+		snprintf(err, errlen, "cannot read \"%s\": %s", s ? mcf : frag,
 		    strerror(errno));
 		goto out;
 	}
 	if (old == NULL)
 		old = json_object();
-	/* what main.cf sets now, in one call: "key = value" lines */
-	{
-		char *q[] = { "postconf", "-c", dir, "-n", NULL };
-
-		if (run_cmd(q, CMD_TIMEOUT_MS, big, sizeof(big)) != 0) {
-			snprintf(err, errlen, "postconf -n: %s", big);
-			goto out;
-		}
-	}
 	for (p = s; *p; p = nl) {
-		char *eq, key[128], pat[160], *cur, *av[6];
+		char *eq, key[128];
 		const char *val;
+		int has;
 
 		nl = strchr(p, '\n');
 		if (nl)
@@ -712,54 +743,23 @@ wire_postfix(struct node_agent *a, int want, int *changed, char *err,
 			continue;
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
 		val = eq + 3;
-		/* run_cmd gives the output on one line: " key = " marks
-		 * where a setting starts */
-		snprintf(pat, sizeof(pat), "%s = ", key);
-		cur = strstr(big, pat);
-		while (cur && cur != big && cur[-1] != ' ')
-			cur = strstr(cur + 1, pat);
-		if (cur) {
-			char *vs = cur + strlen(pat), *e = strstr(vs, " = ");
-			size_t vl;
-
-			/* the value runs to the word before the next " = " */
-			if (e) {
-				while (e > vs && e[-1] != ' ')
-					e--;
-				vl = e > vs ? (size_t)(e - vs - 1) : 0;
-			} else
-				vl = strlen(vs);
-			snprintf(out, sizeof(out), "%.*s", (int)vl, vs);
-		}
+		has = maincf_value(main, key, cur, sizeof(cur));
 		/* the value it had before us, kept the first time only */
 		if (json_object_get(old, key) == NULL)
-			json_object_set_new(old, key, cur ? json_string(out) :
+			json_object_set_new(old, key, has ? json_string(cur) :
 			    json_null());
-		if (cur && strcmp(out, val) == 0)
+		if (has && strcmp(cur, val) == 0)
 			continue;	/* already so */
 		snprintf(arg, sizeof(arg), "%s=%s", key, val);
-		av[0] = "postconf";
-		av[1] = "-c";
-		av[2] = dir;
 		av[3] = "-e";
-		av[4] = arg;
-		av[5] = NULL;
 		if (run(av, err, errlen) == -1)
 			goto out;
 		*changed = 1;
 	}
-	if (*changed) {
-		/* Postfix's tools wait until main.cf is a second old: every
-		 * postconf of the start that follows would */
-		struct timespec ts[2];
-		char mcf[PATH_MAX];
-
-		rpath(a, "etc/postfix/main.cf", mcf, sizeof(mcf));
-		clock_gettime(CLOCK_REALTIME, &ts[0]);
-		ts[0].tv_sec -= 10;
-		ts[1] = ts[0];
-		utimensat(AT_FDCWD, mcf, ts, 0);
-	}
+	/* Postfix's tools wait until main.cf is a second old: every
+	 * postconf of the start that follows would */
+	if (*changed)
+		file_date_back(mcf);
 	if (json_dump_file(old, saved, JSON_COMPACT) == -1) {
 		snprintf(err, errlen, "cannot write \"%s\"", saved);
 		goto out;
@@ -767,6 +767,7 @@ wire_postfix(struct node_agent *a, int want, int *changed, char *err,
 	rc = 0;
 out:
 	free(s);
+	free(main);
 	json_decref(old);
 	return rc;
 }
@@ -1238,7 +1239,8 @@ svcctl_reload(struct node_agent *a, enum unit u, char *err, size_t errlen)
 		char *argv[12], key[PATH_MAX];
 		int n = rndc_argv(a, argv, key, sizeof(key));
 
-		argv[n++] = "reconfig";
+		/* the configuration, and every zone whose file changed */
+		argv[n++] = "reload";
 		argv[n] = NULL;
 		rc = run(argv, err, errlen);
 		break;

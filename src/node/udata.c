@@ -1402,7 +1402,6 @@ static int
 make_live(struct node_agent *a, enum svc s, const json_t *had,
     const json_t *want, char *err, size_t errlen)
 {
-	const unsigned *ubits = svc_units;
 	char e[900];
 	unsigned bits;
 	int u, rc = 0;
@@ -1415,15 +1414,21 @@ make_live(struct node_agent *a, enum svc s, const json_t *had,
 		snprintf(err, errlen, "node \"%s\": %s", a->name, e);
 		return -1;
 	}
-	bits = __atomic_fetch_and(&a->svc_dirty, ~ubits[s], __ATOMIC_SEQ_CST) &
-	    ubits[s];
+	bits = __atomic_fetch_and(&a->svc_dirty, ~svc_units[s],
+	    __ATOMIC_SEQ_CST) & svc_units[s];
 	for (u = 0; u < U_N && rc == 0; u++) {
-		if (!(ubits[s] & UNIT_BIT(u)))
+		if (!(svc_units[s] & UNIT_BIT(u)))
 			continue;
 		if (s == SVC_DNS) {
 			json_t *h = zone_serials(had), *w = zone_serials(want);
 
-			rc = svcctl_named_sync(a, h, w, e, sizeof(e));
+			/* the zones that changed are confirmed one by one;
+			 * files rendered again with no change of the zones
+			 * (a node's start, a repair) take one reload */
+			if (!json_equal(h, w))
+				rc = svcctl_named_sync(a, h, w, e, sizeof(e));
+			else if (bits & UNIT_BIT(u))
+				rc = svcctl_reload(a, U_NAMED, e, sizeof(e));
 			json_decref(h);
 			json_decref(w);
 		} else if (bits & UNIT_BIT(u))
@@ -1626,9 +1631,9 @@ udata_start(struct node_agent *a)
 		json_t *items = NULL;
 
 		pthread_mutex_lock(&svc_mtx[s]);
-		lq[s].snap = json_object();
-		/* what the services serve is not known: every zone is
-		 * confirmed, every changed file reloaded */
+		/* the store, as udata_restore() rendered it: the services
+		 * reload what that changed (its files are dirty) */
+		lq[s].snap = svc_sets(a, (enum svc)s);
 		nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &items);
 		lq[s].kick = json_array_size(items) > 0;
 		json_decref(items);

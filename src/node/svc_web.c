@@ -461,6 +461,22 @@ stage_pools(const json_t *items, const json_t *accounts, const char *root,
 	return (int)n;
 }
 
+/* Writes b (rc: whether building it failed) to tmp/name, named in conf
+ * (PATH_MAX bytes), and releases b.  0 or -1 with err. */
+static int
+write_check_conf(const char *tmp, const char *name, struct sbuf *b, int rc,
+    char *conf, char *err, size_t errlen)
+{
+	snprintf(conf, PATH_MAX, "%s/%s", tmp, name);
+	if (rc != 0 || file_write_atomic2(conf, sbuf_str(b), b->len, 0600,
+	    0) == -1) {
+		snprintf(err, errlen, "cannot write \"%s\"", conf);
+		rc = -1;
+	}
+	sbuf_release(b);
+	return rc ? -1 : 0;
+}
+
 /* `php-fpm -t` on a configuration in tmp that includes the pools. */
 static int
 phpfpm_check(const char *tmp, const char *const *paths, size_t n,
@@ -479,14 +495,9 @@ phpfpm_check(const char *tmp, const char *const *paths, size_t n,
 	    "error_log = %s/fpm.log\n", tmp, tmp);
 	for (i = 0; i < n; i++)
 		rc |= sbuf_printf(&b, "include = %s\n", paths[i]);
-	snprintf(conf, sizeof(conf), "%s/php-fpm.conf", tmp);
-	if (rc != 0 || file_write_atomic2(conf, sbuf_str(&b), b.len, 0600,
-	    0) == -1) {
-		snprintf(err, errlen, "cannot write \"%s\"", conf);
-		sbuf_release(&b);
+	if (write_check_conf(tmp, "php-fpm.conf", &b, rc, conf, err,
+	    errlen) == -1)
 		return -1;
-	}
-	sbuf_release(&b);
 	argv[0] = "php-fpm" PHP_VERSION;
 	argv[1] = "-t";
 	argv[2] = "-y";
@@ -519,14 +530,9 @@ nginx_check(const char *tmp, const char *const *paths, size_t n, char *err,
 	    tmp, tmp, tmp, tmp, tmp);
 	rc |= render_sites_conf(&b, paths, n);
 	rc |= sbuf_adds(&b, "}\n");
-	snprintf(conf, sizeof(conf), "%s/check.conf", tmp);
-	if (rc != 0 || file_write_atomic2(conf, sbuf_str(&b), b.len, 0600,
-	    0) == -1) {
-		snprintf(err, errlen, "cannot write \"%s\"", conf);
-		sbuf_release(&b);
+	if (write_check_conf(tmp, "check.conf", &b, rc, conf, err,
+	    errlen) == -1)
 		return -1;
-	}
-	sbuf_release(&b);
 	snprintf(elog, sizeof(elog), "%s/error.log", tmp);
 	snprintf(prefix, sizeof(prefix), "%s/", tmp);
 	argv[0] = "nginx";

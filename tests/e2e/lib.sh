@@ -12,6 +12,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 HF=${HF:-$TOP/build/asan/hostfleet}
 TNAME=$(basename "$0" .sh)
 TNUM=$(echo "$TNAME" | sed 's/^0*\([0-9][0-9]*\)-.*/\1/')
+# HF_NET_OFFSET moves a run's addresses and namespaces elsewhere, so that
+# two checkouts can run the same test at once.
+TNUM=$(( TNUM + ${HF_NET_OFFSET:-0} ))
 NET="127.$(( (TNUM % 250) + 1 )).0"
 WORK=$(mktemp -d "/tmp/hf-$TNAME.XXXXXX")
 # the nodes' services run as their own users (www-data, bind, postfix,

@@ -47,7 +47,7 @@ die(const char *fmt, ...)
 }
 
 struct input {
-	const struct sdtype	*t;
+	const struct dtype	*t;
 	const char		*v[MAXF];
 };
 
@@ -180,7 +180,7 @@ fuzz_checkers(const char *s)
 /* A valid item to build over; firewall has a port so a change of proto
  * alone must trip the cross-field rule. */
 static json_t *
-base_item(const struct sdtype *t)
+base_item(const struct dtype *t)
 {
 	static const char *const fw[] = { "allow", "tcp", "22", "10.0.0.0/8",
 	    "base", "10" };
@@ -387,7 +387,7 @@ check_templates(const char *s, const json_t *items)
 }
 
 static void
-render_check(const struct sdtype *t, json_t *item)
+render_check(const struct dtype *t, json_t *item)
 {
 	static const json_int_t ids[] = { 42, INT64_C(9223372036854775807) };
 	json_t *items = json_array();
@@ -458,7 +458,7 @@ render_check(const struct sdtype *t, json_t *item)
 static void
 fuzz_build(const uint8_t *data, size_t size)
 {
-	const struct sdtype *t = &sd_types[(data[0] & 0x0f) % sd_ntypes];
+	const struct dtype *t = &sd_types[(data[0] & 0x0f) % sd_ntypes];
 	char *buf, *p, *end, ef[64], err[VALID_ERR_MAX];
 	json_t *base = NULL, *item;
 	struct input in;
@@ -506,7 +506,7 @@ fuzz_build(const uint8_t *data, size_t size)
 		if (n == 0 || n >= sizeof(err) || !printable_ascii(err))
 			die("%s: bad error message: %s", t->name, err);
 	} else {
-		const struct sdfield *f;
+		const struct field *f;
 
 		if (sd_item_check(t, item, ef, err) != 0)
 			die("%s: built item refused by sd_item_check: %s: %s",

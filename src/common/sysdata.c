@@ -245,15 +245,26 @@ fw_render(const json_t *items, struct sbuf *out)
 	return rc ? -1 : 0;
 }
 
-static const struct sdfield fw_fields[] = {
-	{ "action", NULL, sd_check_fw_action,
-	  "allow, deny (drop silently) or reject (refuse at once)" },
-	{ "proto", "all", sd_check_fw_proto, "tcp, udp, icmp or all" },
-	{ "port", "", sd_check_fw_port, "a port or a range N-M (tcp, udp)" },
-	{ "src", "", sd_check_fw_src, "source address or network, v4 or v6" },
-	{ "comment", "", sd_check_fw_comment, "up to 100 printable ASCII" },
-	{ "order", "1000", sd_check_order, "0..65535; lower first" },
-	{ NULL, NULL, NULL, NULL },
+static const struct field fw_fields[] = {
+	{ "action", NULL, sd_check_fw_action, NULL, F_REQ | F_COL, "Action",
+	  "`allow`, `deny` (dropped silently: the client waits until it "
+	  "times out) or `reject` (refused at once: a TCP reset for `tcp`, an "
+	  "ICMP port unreachable otherwise; a TCP client sees \"connection "
+	  "refused\")", NULL },
+	{ "proto", NULL, sd_check_fw_proto, "all", F_COL, "Protocol",
+	  "`tcp`, `udp`, `icmp` (v4 and v6) or `all`", NULL },
+	{ "port", NULL, sd_check_fw_port, "", F_EMPTY | F_COL, "Port",
+	  "a port 1–65535 or a range `N-M` (N < M); only with `tcp` or `udp`",
+	  "any" },
+	{ "src", NULL, sd_check_fw_src, "", F_EMPTY | F_COL, "Source",
+	  "an IPv4 or IPv6 address or network in CIDR form, without host "
+	  "bits; written canonically", "any" },
+	{ "comment", NULL, sd_check_fw_comment, "", F_EMPTY | F_COL,
+	  "Comment", "up to 100 printable ASCII characters but `\"` and `\\`",
+	  NULL },
+	{ "order", NULL, sd_check_order, "1000", F_COL, "Order",
+	  "0–65535, lower first", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
 /* ---- scheduler ---- */
@@ -429,17 +440,30 @@ cron_render(const json_t *items, struct sbuf *out)
 	return rc ? -1 : 0;
 }
 
-static const struct sdfield cron_fields[] = {
-	{ "minute", "*", sd_check_cron_minute, "0-59, *, lists, ranges, steps" },
-	{ "hour", "*", sd_check_cron_hour, "0-23" },
-	{ "dom", "*", sd_check_cron_dom, "day of month, 1-31" },
-	{ "month", "*", sd_check_cron_month, "1-12" },
-	{ "dow", "*", sd_check_cron_dow, "day of week, 0-7 (0 and 7: Sunday)" },
-	{ "command", NULL, sd_check_cron_command, "one line, up to 400 bytes" },
-	{ "user", "root", sd_check_cron_user, "the account that runs it" },
-	{ "active", "on", sd_check_onoff, "on or off" },
-	{ "comment", "", sd_check_comment, "up to 255 bytes, one line" },
-	{ NULL, NULL, NULL, NULL },
+#define CRON_HELP "`*`, `*/S`, `N`, `N-M`, `N-M/S` and lists of them, " \
+	"within "
+static const struct field cron_fields[] = {
+	{ "minute", NULL, sd_check_cron_minute, "*", F_COL, "Minute",
+	  CRON_HELP "0–59", NULL },
+	{ "hour", NULL, sd_check_cron_hour, "*", F_COL, "Hour",
+	  CRON_HELP "0–23", NULL },
+	{ "dom", NULL, sd_check_cron_dom, "*", F_COL, "Day of month",
+	  CRON_HELP "1–31", NULL },
+	{ "month", NULL, sd_check_cron_month, "*", F_COL, "Month",
+	  CRON_HELP "1–12", NULL },
+	{ "dow", NULL, sd_check_cron_dow, "*", F_COL, "Day of week",
+	  CRON_HELP "0–7 (0 and 7: Sunday)", NULL },
+	{ "command", NULL, sd_check_cron_command, NULL, F_REQ | F_COL,
+	  "Command", "one line of UTF-8, up to 400 bytes, no control "
+	  "characters, not starting with a blank; `%` is passed literally "
+	  "(escaped for cron), a `\\` before `%` is refused", NULL },
+	{ "user", NULL, sd_check_cron_user, "root", F_COL, "User",
+	  "an account name", NULL },
+	{ "active", NULL, sd_check_onoff, "on", F_COL, "Active",
+	  "`on` or `off` (an inactive job is kept but not rendered)", NULL },
+	{ "comment", NULL, sd_check_comment, "", F_EMPTY | F_COL, "Comment",
+	  "up to 255 bytes, one line", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
 /* ---- mail sender lists ---- */
@@ -512,11 +536,14 @@ black_render(const json_t *items, struct sbuf *out)
 	return list_render(items, out, "REJECT");
 }
 
-static const struct sdfield list_fields[] = {
-	{ "pattern", NULL, sd_check_mail_pattern,
-	  "a sender address or domain" },
-	{ "comment", "", sd_check_comment, "up to 255 bytes, one line" },
-	{ NULL, NULL, NULL, NULL },
+static const struct field list_fields[] = {
+	{ "pattern", NULL, sd_check_mail_pattern, NULL, F_REQ | F_COL,
+	  "Sender", "a domain (`example.com`, IDN in punycode) or an address "
+	  "`local@example.com` (`a-z 0-9 . _ + -` before `@`); written in "
+	  "lower case", NULL },
+	{ "comment", NULL, sd_check_comment, "", F_EMPTY | F_COL, "Comment",
+	  "up to 255 bytes, one line", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
 /* ---- software ---- */
@@ -581,11 +608,13 @@ sw_render(const json_t *items, struct sbuf *out)
 	return rc ? -1 : 0;
 }
 
-static const struct sdfield sw_fields[] = {
-	{ "role", "", sd_check_sw_role,
-	  "web, dns, mail, or empty for every node" },
-	{ "package", NULL, sd_check_sw_package, "a Debian package name" },
-	{ NULL, NULL, NULL, NULL },
+static const struct field sw_fields[] = {
+	{ "role", NULL, sd_check_sw_role, "", F_EMPTY | F_COL, "Role",
+	  "`web`, `dns`, `mail`, or empty for every node", NULL },
+	{ "package", NULL, sd_check_sw_package, NULL, F_REQ | F_COL,
+	  "Package", "a Debian package name: 2–100 of `a-z 0-9 + . -`, "
+	  "starting with `a-z 0-9` (no version, no architecture)", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
 /* What a new master starts with: the packages tools/deps.sh installs for
@@ -894,33 +923,45 @@ sd_tpl_parse(const char *text, char *err)
 	return set;
 }
 
-static const struct sdfield tpl_fields[] = {
-	{ "name", NULL, sd_check_tpl_name, "the slot: nginx_site_extra, "
-	  "php_pool_extra or dovecot_extra" },
-	{ "body", NULL, sd_check_tpl_body, "the lines, up to 4000 bytes of "
-	  "printable ASCII" },
-	{ NULL, NULL, NULL, NULL },
+static const struct field tpl_fields[] = {
+	{ "name", NULL, sd_check_tpl_name, NULL, F_REQ | F_COL, "Slot",
+	  "`nginx_site_extra`, `php_pool_extra` or `dovecot_extra`", NULL },
+	{ "body", NULL, sd_check_tpl_body, NULL, F_REQ, "Lines",
+	  "1–4000 bytes of printable ASCII, tabs and newlines (a CR before a "
+	  "newline is dropped, blanks at the end too), and the slot's "
+	  "grammar", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
 /* ---- the types ---- */
 
-const struct sdtype sd_types[] = {
-	{ "software", "", 50, sw_fields, "var/lib/hostfleet/software.list",
-	  NULL, NULL, sw_render },
-	{ "firewall", "", 40, fw_fields, "etc/nftables.d/hostfleet.nft",
-	  "order", fw_cross, fw_render },
-	{ "scheduler", "", 30, cron_fields, "etc/cron.d/hostfleet", NULL,
-	  NULL, cron_render },
-	{ "whitelist", "mail", 20, list_fields,
-	  "etc/postfix/hostfleet_sender_whitelist", NULL, NULL, white_render },
-	{ "blacklist", "mail", 10, list_fields,
-	  "etc/postfix/hostfleet_sender_blacklist", NULL, NULL, black_render },
-	{ "templates", "", 5, tpl_fields, "etc/hostfleet/templates.json",
-	  NULL, tpl_cross, tpl_render },
+const struct dtype sd_types[SD_NTYPES] = {
+	{ .name = "software", .kind = DK_SYSTEM, .role = "",
+	  .what = "package", .fields = sw_fields, .priority = 50,
+	  .path = "var/lib/hostfleet/software.list", .render = sw_render },
+	{ .name = "firewall", .kind = DK_SYSTEM, .role = "",
+	  .what = "firewall rule", .fields = fw_fields, .priority = 40,
+	  .path = "etc/nftables.d/hostfleet.nft", .sortkey = "order",
+	  .cross = fw_cross, .render = fw_render },
+	{ .name = "scheduler", .kind = DK_SYSTEM, .role = "",
+	  .what = "cron job", .fields = cron_fields, .priority = 30,
+	  .path = "etc/cron.d/hostfleet", .render = cron_render },
+	{ .name = "whitelist", .kind = DK_SYSTEM, .role = "mail",
+	  .what = "whitelisted sender", .fields = list_fields,
+	  .priority = 20, .path = "etc/postfix/hostfleet_sender_whitelist",
+	  .render = white_render },
+	{ .name = "blacklist", .kind = DK_SYSTEM, .role = "mail",
+	  .what = "blacklisted sender", .fields = list_fields,
+	  .priority = 10, .path = "etc/postfix/hostfleet_sender_blacklist",
+	  .render = black_render },
+	{ .name = "templates", .kind = DK_SYSTEM, .role = "",
+	  .what = "template", .fields = tpl_fields, .priority = 5,
+	  .path = "etc/hostfleet/templates.json", .cross = tpl_cross,
+	  .render = tpl_render },
 };
-const size_t sd_ntypes = sizeof(sd_types) / sizeof(sd_types[0]);
+const size_t sd_ntypes = SD_NTYPES;
 
-const struct sdtype *
+const struct dtype *
 sd_type(const char *name)
 {
 	size_t i;
@@ -932,7 +973,7 @@ sd_type(const char *name)
 }
 
 int
-sd_type_index(const struct sdtype *t)
+sd_type_index(const struct dtype *t)
 {
 	return (int)(t - sd_types);
 }
@@ -952,16 +993,16 @@ sd_roles_have(const char *roles, const char *role)
 }
 
 int
-sd_type_matches(const struct sdtype *t, const char *roles)
+sd_type_matches(const struct dtype *t, const char *roles)
 {
 	return sd_roles_have(roles, t->role);
 }
 
 json_t *
-sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
+sd_item_build(const struct dtype *t, const json_t *base, json_int_t id,
     sd_get_fn get, void *arg, char *errfield, char *err)
 {
-	const struct sdfield *f;
+	const struct field *f;
 	char canon[OUTMAX];
 	json_t *item;
 
@@ -971,7 +1012,7 @@ sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
 
 		if (v == NULL && base)
 			v = json_string_value(json_object_get(base, f->name));
-		if (v == NULL)
+		if (v == NULL && !(f->flags & F_REQ))
 			v = f->def;
 		if (v == NULL) {
 			strlcpy_hf(errfield, f->name, 64);
@@ -1007,10 +1048,10 @@ json_get(void *arg, const char *name)
 }
 
 int
-sd_item_check(const struct sdtype *t, const json_t *item, char *errfield,
+sd_item_check(const struct dtype *t, const json_t *item, char *errfield,
     char *err)
 {
-	const struct sdfield *f;
+	const struct field *f;
 	json_t *id, *again;
 	const char *k;
 	json_t *v;
@@ -1080,7 +1121,7 @@ cmp_items(const void *a, const void *b)
 }
 
 void
-sd_sort(const struct sdtype *t, json_t *items)
+sd_sort(const struct dtype *t, json_t *items)
 {
 	static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 	size_t i, n = json_array_size(items);
@@ -1101,7 +1142,7 @@ sd_sort(const struct sdtype *t, json_t *items)
 }
 
 int
-sd_render(const struct sdtype *t, const json_t *items, struct sbuf *out)
+sd_render(const struct dtype *t, const json_t *items, struct sbuf *out)
 {
 	return t->render(items, out);
 }

@@ -17,46 +17,26 @@
 #include <stddef.h>
 
 #include "sbuf.h"
+#include "schema.h"
 #include "valid.h"
 
 /* The size of a field's canonical form, its NUL included. */
-#define SD_OUTMAX	4096
+#define SD_OUTMAX	FIELD_OUTMAX
 
-struct sdfield {
-	const char	*name;
-	const char	*def;		/* NULL: required */
-	/* Checks v and writes its canonical form to out (SD_OUTMAX). */
-	int		(*check)(const char *what, const char *v, char *out,
-			    char *err);
-	const char	*doc;
-};
-
-struct sdtype {
-	const char		*name;		/* "firewall" */
-	const char		*role;		/* "" = every node, or a role */
-	int			 priority;	/* higher syncs first */
-	const struct sdfield	*fields;	/* NULL-terminated by name */
-	const char		*path;		/* the file under the host root */
-	const char		*sortkey;	/* field ordering the list, or NULL */
-	/* Checks what involves several fields; 0 or -1.  May be NULL. */
-	int			(*cross)(const json_t *item, char *errfield,
-				    char *err);
-	/* Renders the whole file from items (sorted); 0 or -1. */
-	int			(*render)(const json_t *items, struct sbuf *out);
-};
-
-extern const struct sdtype	sd_types[];
+/* The system data types are rows of schema.h's struct dtype, with kind
+ * DK_SYSTEM and the members priority, path, sortkey, cross and render. */
+#define SD_NTYPES	6
+extern const struct dtype	sd_types[SD_NTYPES];
 extern const size_t		sd_ntypes;
 
-const struct sdtype *sd_type(const char *name);
-int	 sd_type_index(const struct sdtype *);
+const struct dtype *sd_type(const char *name);
+int	 sd_type_index(const struct dtype *);
 /* 1 when the type's data belongs on a node with these canonical roles. */
-int	 sd_type_matches(const struct sdtype *, const char *roles);
+int	 sd_type_matches(const struct dtype *, const char *roles);
 /* 1 when canonical roles ("web,mail") hold role; "" is every node's. */
 int	 sd_roles_have(const char *roles, const char *role);
 
-/* Field getter: the value of name in the input, or NULL when absent. */
-typedef const char *(*sd_get_fn)(void *arg, const char *name);
+typedef field_get_fn sd_get_fn;
 
 /*
  * Builds a canonical item with id from the input, over base (the item
@@ -64,15 +44,15 @@ typedef const char *(*sd_get_fn)(void *arg, const char *name);
  * Returns the new item, or NULL with the failing field in errfield (64
  * bytes) and the message in err.
  */
-json_t	*sd_item_build(const struct sdtype *, const json_t *base,
+json_t	*sd_item_build(const struct dtype *, const json_t *base,
 	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err);
 /* Checks a whole item as received from elsewhere; 0 or -1. */
-int	 sd_item_check(const struct sdtype *, const json_t *item,
+int	 sd_item_check(const struct dtype *, const json_t *item,
 	    char *errfield, char *err);
 /* Sorts items (an array) into the order of the rendered file. */
-void	 sd_sort(const struct sdtype *, json_t *items);
+void	 sd_sort(const struct dtype *, json_t *items);
 /* Renders the file for the items; 0 or -1. */
-int	 sd_render(const struct sdtype *, const json_t *items,
+int	 sd_render(const struct dtype *, const json_t *items,
 	    struct sbuf *out);
 
 /* The field checkers, exposed for the unit tests and fuzzers. */

@@ -177,25 +177,146 @@ api_whoami(struct api_ctx *c)
 	reply_set(&c->r, "as_level", level_name(c->as.level));
 }
 
+/* The input-type of a field in a form. */
+static const char *
+field_input(const struct field *f)
+{
+	if (f->flags & F_OUT)
+		return "output";
+	if (f->flags & F_SECRET)
+		return "password";
+	if (f->flags & F_BOOL)
+		return "checkbox";
+	if (strcmp(f->name, "body") == 0 || strcmp(f->name, "command") == 0)
+		return "textarea";
+	return "text";
+}
+
+/*
+ * Without elid, every function the caller may call (as the user they act
+ * as, with su=); with elid=FUNCTION,
+ * that function's form, as ISPmanager's metadata describes one: a list
+ * of its fields with their labels, help, input type, default and flags.
+ */
 void
 api_functions(struct api_ctx *c)
 {
+	const char *elid = params_get(c->p, "elid");
 	const struct func *f;
+	const struct field *fd;
+	char q[VALID_ERR_MAX];
 	json_t *e;
 
+	if (elid && *elid) {
+		if ((f = functab_find(elid)) == NULL || f->level >
+		    c->as.level) {
+			valid_quote(elid, q, sizeof(q));
+			reply_error(&c->r, "missing", "elid", "no function "
+			    "\"%s\"", q);
+			return;
+		}
+		reply_set(&c->r, "name", f->name);
+		reply_set(&c->r, "datatype", f->type->name);
+		reply_set(&c->r, "kind", dkind_name(f->type->kind));
+		reply_set(&c->r, "role", f->type->role);
+		reply_set(&c->r, "level", level_name(f->level));
+		reply_set(&c->r, "op", op_name(f->op));
+		reply_set(&c->r, "summary", f->summary);
+		reply_set(&c->r, "what", f->type->what);
+		reply_list(&c->r);
+		for (fd = f->type->fields; fd->name; fd++) {
+			int given = func_field(f, fd->name) != NULL;
+
+			/* a listing shows its columns; a form its fields */
+			if (!given && !(f->op == OP_LIST && (fd->flags & F_COL))
+			    && !(f->op == OP_EDIT && (fd->flags & F_OUT)))
+				continue;
+			e = reply_elem(&c->r);
+			elem_set(e, "name", fd->name);
+			elem_set(e, "label", fd->label);
+			elem_set(e, "help", fd->help);
+			elem_set(e, "input", field_input(fd));
+			elem_set(e, "default", fd->def && !strstr(fd->def,
+			    "{name}") ? fd->def : "");
+			elem_set(e, "required", fd->flags & F_REQ ? "on" :
+			    "off");
+			elem_set(e, "fixed", fd->flags & F_FIXED ? "on" :
+			    "off");
+			elem_set(e, "unique", fd->flags & F_UNIQUE ? "on" :
+			    "off");
+			elem_set(e, "list", fd->flags & F_LIST ? "on" : "off");
+			elem_set(e, "column", fd->flags & F_COL ? "on" : "off");
+			elem_set(e, "param", given ? "on" : "off");
+			elem_set(e, "spelling_of", fd->flags & F_SPELLING ?
+			    field_key(fd) : "");
+		}
+		return;
+	}
 	reply_list(&c->r);
 	for (f = functab; f->name; f++) {
-		if (f->level > c->who.level)
+		struct sbuf b;
+
+		if (f->level > c->as.level)
 			continue;
 		e = reply_elem(&c->r);
 		elem_set(e, "name", f->name);
-		elem_set(e, "datatype", f->datatype);
-		elem_set(e, "kind", kind_name(f->kind));
-		elem_set(e, "role", f->role);
+		elem_set(e, "datatype", f->type->name);
+		elem_set(e, "kind", dkind_name(f->type->kind));
+		elem_set(e, "role", f->type->role);
 		elem_set(e, "level", level_name(f->level));
+		elem_set(e, "op", op_name(f->op));
 		elem_set(e, "summary", f->summary);
-		elem_set(e, "params", f->params);
+		sbuf_init(&b, 1u << 16);
+		for (fd = f->type->fields; fd->name; fd++)
+			if (func_field(f, fd->name))
+				sbuf_printf(&b, "%s%s", b.len ? "," : "",
+				    fd->name);
+		elem_set(e, "params", sbuf_str(&b));
+		sbuf_release(&b);
 	}
+}
+
+/*
+ * Every parameter is a control parameter or a field the function takes,
+ * and every field given passes its grammar: the master's check, before a
+ * handler runs (the node checks again with the same rows).  0, or -1 with
+ * the error answered: "param" naming an unknown parameter, "value" naming
+ * a field.
+ */
+static int
+params_check(struct api_ctx *c)
+{
+	const struct field *fd;
+	char err[VALID_ERR_MAX], q[VALID_ERR_MAX];
+	json_t *scratch;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->p->n; i++) {
+		const char *k = c->p->v[i].key, *v = c->p->v[i].val;
+
+		if (schema_is_control(k))
+			continue;
+		if ((fd = func_field(c->fn, k)) == NULL) {
+			valid_quote(k, q, sizeof(q));
+			reply_error(&c->r, "param", k, "function \"%s\" has no "
+			    "parameter \"%s\"; its parameters are in "
+			    "`functions elid=%s`", c->fn->name, q,
+			    c->fn->name);
+			return -1;
+		}
+		if (fd->check == NULL || v == NULL || (*v == '\0' &&
+		    !(fd->flags & F_EMPTY)))
+			continue;
+		scratch = json_object();
+		rc = field_put(fd, v, scratch, err);
+		json_decref(scratch);
+		if (rc == -1) {
+			api_bad(c, k, err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -330,6 +451,8 @@ dispatch(struct api_ctx *c, const char **funcname)
 			return;
 		}
 	}
+	if (params_check(c) == -1)
+		return;
 	c->fn->handler(c);
 }
 

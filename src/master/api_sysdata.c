@@ -11,10 +11,10 @@
 #include "../common/util.h"
 #include "master.h"
 
-static const struct sdtype *
+static const struct dtype *
 ctx_type(struct api_ctx *c)
 {
-	return sd_type(c->fn->datatype);
+	return c->fn->type;
 }
 
 static void
@@ -35,7 +35,7 @@ item_fields(json_t *obj, const json_t *item)
 void
 api_sysdata_list(struct api_ctx *c)
 {
-	const struct sdtype *t = ctx_type(c);
+	const struct dtype *t = ctx_type(c);
 	json_t *items, *it;
 	int64_t version;
 	size_t i;
@@ -73,7 +73,7 @@ param_get(void *arg, const char *name)
 void
 api_sysdata_edit(struct api_ctx *c)
 {
-	const struct sdtype *t = ctx_type(c);
+	const struct dtype *t = ctx_type(c);
 	const char *elid = params_get(c->p, "elid");
 	json_t *base = NULL, *item, *puts, *dels;
 	char field[64], err[VALID_ERR_MAX];
@@ -96,7 +96,7 @@ api_sysdata_edit(struct api_ctx *c)
 		}
 	} else if (!api_is_submit(c)) {
 		/* the empty form, with the defaults */
-		const struct sdfield *f;
+		const struct field *f;
 
 		for (f = t->fields; f->name; f++)
 			reply_set(&c->r, f->name, f->def ? f->def : "");
@@ -135,7 +135,7 @@ api_sysdata_edit(struct api_ctx *c)
 void
 api_sysdata_delete(struct api_ctx *c)
 {
-	const struct sdtype *t = ctx_type(c);
+	const struct dtype *t = ctx_type(c);
 	const char *elid;
 	char *buf, *items[1024];
 	json_t *puts, *dels, *it;
@@ -191,7 +191,7 @@ seed_get(void *arg, const char *name)
 int
 sysdata_seed(struct master *m)
 {
-	const struct sdtype *t = sd_type("software");
+	const struct dtype *t = sd_type("software");
 	const struct sd_sw_default *d;
 	char field[64], err[VALID_ERR_MAX];
 	json_t *items = json_array(), *it;

@@ -18,36 +18,11 @@
 #include "../common/uvalid.h"
 #include "master.h"
 
-struct ufam {
-	const char	*base;		/* the function family */
-	const char	*kind;		/* index kind; NULL: records */
-	const char	*role;
-	int		 lim;		/* LIM_*, or -1 */
-	const char	*what;		/* for messages */
-};
-
-static const struct ufam fams[] = {
-	{ "webdomain", "webdomain", "web", LIM_WEBDOMAINS, "web domain" },
-	{ "domain.record", NULL, "dns", -1, "DNS record" },
-	{ "domain", "domain", "dns", LIM_DOMAINS, "DNS domain" },
-	{ "emaildomain", "emaildomain", "mail", LIM_EMAILDOMAINS,
-	  "mail domain" },
-	{ "email", "email", "mail", LIM_EMAILS, "mailbox" },
-};
-
-static const struct ufam *
-fam_of(const char *func)
+/* The index of the user's limit named by the type (LIM_*), or -1. */
+static int
+limit_of(const struct dtype *t)
 {
-	size_t i, n;
-
-	for (i = 0; i < nitems(fams); i++) {
-		n = strlen(fams[i].base);
-		if (strncmp(func, fams[i].base, n) == 0 && (func[n] == '\0' ||
-		    strcmp(func + n, ".edit") == 0 ||
-		    strcmp(func + n, ".delete") == 0))
-			return &fams[i];
-	}
-	return NULL;
+	return t->limit ? user_limit_index(t->limit) : -1;
 }
 
 static int
@@ -56,36 +31,46 @@ admin_mode(const struct api_ctx *c)
 	return c->as.level == LVL_ADMIN;
 }
 
-/* The parameters a node is given: everything but credentials and what
- * only the master reads. */
+/* The parameters a node is given: the fields of the function's type
+ * and the form's own (sok, elid, plid); not the credentials, nor owner,
+ * which the master resolves. */
 static json_t *
 node_params(const struct api_ctx *c)
 {
-	static const char *const skip[] = { "auth", "authinfo", "su", "out",
-	    "func", "lang", "owner", NULL };
 	json_t *j = json_object();
-	size_t i, k;
+	const char *k;
+	size_t i;
 
 	for (i = 0; i < c->p->n; i++) {
-		for (k = 0; skip[k]; k++)
-			if (strcmp(c->p->v[i].key, skip[k]) == 0)
-				break;
-		if (skip[k] == NULL)
-			json_object_set_new(j, c->p->v[i].key,
-			    json_string(c->p->v[i].val));
+		k = c->p->v[i].key;
+		if (strcmp(k, "sok") == 0 || strcmp(k, "elid") == 0 ||
+		    strcmp(k, "plid") == 0 || (strcmp(k, "owner") != 0 &&
+		    func_field(c->fn, k)))
+			json_object_set_new(j, k, json_string(c->p->v[i].val ?
+			    c->p->v[i].val : ""));
 	}
 	return j;
+}
+
+/* The body of a call to a node's /v1/ud: the type, the operation, the
+ * function (which names the answer), params (taken), and the owner. */
+static json_t *
+ud_body(const struct func *fn, json_t *params, const char *owner)
+{
+	return json_pack("{s:s,s:s,s:s,s:o,s:s?}", "type", fn->type->name,
+	    "op", op_name(fn->op), "func", fn->name, "params", params,
+	    "owner", owner);
 }
 
 /* The canonical index name of an object from what the caller wrote:
  * a domain, or LOCAL@DOMAIN for a mailbox.  0, or -1 with the error. */
 static int
-canon_name(struct api_ctx *c, const struct ufam *f, const char *field,
+canon_name(struct api_ctx *c, const struct dtype *f, const char *field,
     const char *s, char *out, size_t outlen)
 {
 	char err[VALID_ERR_MAX], d[DOMAIN_MAX], e[320];
 
-	if (strcmp(f->kind, "email") == 0) {
+	if (f == &dt_email) {
 		if (valid_email(field, s, e, err) == -1) {
 			api_bad(c, field, err);
 			return -1;
@@ -166,7 +151,7 @@ reply_take(struct api_ctx *c, json_t *doc)
  * limited user is unbounded.  0, or -1 with the error answered.
  */
 static int
-quota_check(struct api_ctx *c, const struct ufam *f, const struct user *u,
+quota_check(struct api_ctx *c, const struct dtype *f, const struct user *u,
     int creating, json_t *over)
 {
 	int64_t lim = u->lim[LIM_DISK_MB], used = 0, q, top;
@@ -175,7 +160,7 @@ quota_check(struct api_ctx *c, const struct ufam *f, const struct user *u,
 
 	if (lim <= 0 || strcmp(f->role, "dns") == 0)
 		return 0;
-	if (strcmp(f->kind, "email") == 0) {
+	if (f == &dt_email) {
 		/* the most a mailbox may have (MAILBOX_MAX_MB) bounds it too */
 		top = lim < MAILBOX_MAX_MB ? lim : MAILBOX_MAX_MB;
 		if (v == NULL || *v == '\0') {
@@ -196,7 +181,7 @@ quota_check(struct api_ctx *c, const struct ufam *f, const struct user *u,
 	if (!creating)
 		return 0;
 	if (store_user_usage(c->m->st, u->name, &used) == -1) {
-		reply_error(&c->r, "internal", f->kind, "store unavailable");
+		reply_error(&c->r, "internal", f->name, "store unavailable");
 		return -1;
 	}
 	if (used >= lim * 1048576) {
@@ -228,8 +213,7 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 		json_object_update(params, over);
 	memset(&u, 0, sizeof(u));
 	u.node = n;
-	u.body = json_pack("{s:s,s:o,s:s?}", "func", c->fn->name, "params",
-	    params, "owner", owner);
+	u.body = ud_body(c->fn, params, owner);
 	if (acct)
 		json_object_set_new(u.body, "account", proxy_account(acct));
 	/* a listing or a form changes nothing on the master: the node
@@ -275,7 +259,7 @@ elem_cmp(const void *a, const void *b)
  * node of the role, merged and ordered by name.
  */
 static void
-list_all(struct api_ctx *c, const struct ufam *f)
+list_all(struct api_ctx *c, const struct dtype *f)
 {
 	struct node *v = NULL;
 	struct ucall *calls;
@@ -286,7 +270,7 @@ list_all(struct api_ctx *c, const struct ufam *f)
 
 	errs[0] = '\0';
 	if (store_node_list(c->m->st, &v, &n) == -1) {
-		reply_error(&c->r, "internal", f->base, "store unavailable");
+		reply_error(&c->r, "internal", f->name, "store unavailable");
 		json_decref(params);
 		return;
 	}
@@ -296,8 +280,7 @@ list_all(struct api_ctx *c, const struct ufam *f)
 		if (!v[i].joined || !roles_have(v[i].roles, f->role))
 			continue;
 		calls[k].node = &v[i];
-		calls[k].body = json_pack("{s:s,s:O}", "func", c->fn->name,
-		    "params", params);
+		calls[k].body = ud_body(c->fn, json_incref(params), NULL);
 		k++;
 	}
 	proxy_run(c->m, calls, k, "/v1/ud");
@@ -318,7 +301,7 @@ list_all(struct api_ctx *c, const struct ufam *f)
 			json_array_extend(all, json_object_get(d, "elem"));
 	}
 	if (eo) {
-		reply_error(&c->r, "node", f->base, "%s", errs);
+		reply_error(&c->r, "node", f->name, "%s", errs);
 		goto out;
 	}
 	/* ordered by name, across nodes */
@@ -396,12 +379,12 @@ record_forward(struct api_ctx *c, const char *field)
 void
 api_ud_list(struct api_ctx *c)
 {
-	const struct ufam *f = fam_of(c->fn->name);
+	const struct dtype *f = c->fn->type;
 	struct node n;
 	int64_t nid;
 	char key[64];
 
-	if (f->kind == NULL) {
+	if (f == &dt_record) {
 		/* domain.record: the zone is elid (ISPmanager) or plid */
 		const char *el = params_get(c->p, "elid");
 
@@ -490,7 +473,7 @@ undo_create(struct master *m, const struct node *n, const char *kind,
 
 /*
  * The aliases a web domain call gives, canonical and space-separated in
- * out; a new site without aliases= gets "www.NAME", as the node does.
+ * out; a new site without aliases= gets the field's default.
  * 0, 1 when the call says nothing of aliases, or -1 with the error.
  */
 static int
@@ -502,15 +485,30 @@ aliases_of(struct api_ctx *c, const char *site, int creating, char *out,
 
 	out[0] = '\0';
 	if (al == NULL) {
+		const struct field *f = schema_field(&dt_webdomain, "aliases");
+		json_t *it;
+		char buf[FIELD_OUTMAX];
+
 		if (!creating)
 			return 1;
-		if (strlen(site) + 4 <= 253)
-			snprintf(out, outlen, "www.%s", site);
+		/* the declaration's default, as the node makes it */
+		it = json_object();
+		if (field_default(f, site, it, err) == 0) {
+			field_format(f, it, buf);
+			strlcpy_hf(out, buf, outlen);
+		}
+		json_decref(it);
 		return 0;
 	}
-	if (valid_domain_list("aliases", al, 32, out, outlen, err) == -1) {
-		api_bad(c, "aliases", err);
-		return -1;
+	{
+		const struct field *f = schema_field(&dt_webdomain, "aliases");
+		char buf[FIELD_OUTMAX];
+
+		if (f->check(f->name, al, buf, err) == -1) {
+			api_bad(c, "aliases", err);
+			return -1;
+		}
+		strlcpy_hf(out, buf, outlen);
 	}
 	return 0;
 }
@@ -550,7 +548,7 @@ alias_entries(const char *list, const json_t *skip, const struct uentry *site,
 
 /* The answer to a reservation refused because v[k]'s name is taken. */
 static void
-taken_error(struct api_ctx *c, const struct ufam *f, const struct uentry *v,
+taken_error(struct api_ctx *c, const struct dtype *f, const struct uentry *v,
     size_t k)
 {
 	char q[VALID_ERR_MAX];
@@ -560,7 +558,7 @@ taken_error(struct api_ctx *c, const struct ufam *f, const struct uentry *v,
 		reply_error(&c->r, "exists", "aliases", "\"%s\" is already "
 		    "the name or an alias of a web domain", q);
 	else
-		reply_error(&c->r, "exists", f->kind, "%s \"%s\" already "
+		reply_error(&c->r, "exists", f->name, "%s \"%s\" already "
 		    "exists", f->what, q);
 }
 
@@ -570,7 +568,7 @@ taken_error(struct api_ctx *c, const struct ufam *f, const struct uentry *v,
  * account; the row becomes live, or goes when the node refused.
  */
 static void
-create(struct api_ctx *c, const struct ufam *f)
+create(struct api_ctx *c, const struct dtype *f)
 {
 	struct uentry e, pe, v[33];
 	struct user u;
@@ -588,7 +586,7 @@ create(struct api_ctx *c, const struct ufam *f)
 		return;
 	if ((nm = api_need(c, "name")) == NULL)
 		return;
-	if (strcmp(f->kind, "email") == 0) {
+	if (f == &dt_email) {
 		const char *dom = params_get(c->p, "domainname");
 		char full[400];
 
@@ -625,7 +623,7 @@ create(struct api_ctx *c, const struct ufam *f)
 			goto out;
 		/* a site's aliases are web names too: reserved with it, and
 		 * given to the node as the master has them */
-		if (strcmp(f->kind, "webdomain") == 0) {
+		if (f == &dt_webdomain) {
 			if (aliases_of(c, name, 1, aliases, sizeof(aliases)) ==
 			    -1)
 				goto out;
@@ -642,7 +640,7 @@ create(struct api_ctx *c, const struct ufam *f)
 		have_node = 0;
 		if (place_user(c->m, u.id, f->role, &n, &fresh, err,
 		    sizeof(err)) == -1) {
-			reply_error(&c->r, "placement", f->kind, "%s", err);
+			reply_error(&c->r, "placement", f->name, "%s", err);
 			goto out;
 		}
 		have_node = 1;
@@ -653,7 +651,7 @@ create(struct api_ctx *c, const struct ufam *f)
 			    f->role, u.name);
 			goto out;
 		}
-		strlcpy_hf(e.kind, f->kind, sizeof(e.kind));
+		strlcpy_hf(e.kind, f->name, sizeof(e.kind));
 		strlcpy_hf(e.name, name, sizeof(e.name));
 		e.owner = u.id;
 		e.node = n.id;
@@ -662,7 +660,7 @@ create(struct api_ctx *c, const struct ufam *f)
 		alias_entries(aliases, NULL, &e, v, &nv, nitems(v));
 		since = wall_s();
 		rc = store_uindex_reserve(c->m->st, v, nv, f->role,
-		    f->lim >= 0 ? u.lim[f->lim] : 0, since, &k);
+		    limit_of(f) >= 0 ? u.lim[limit_of(f)] : 0, since, &k);
 		if (rc != STORE_MOVED || attempt == 2)
 			break;
 	}
@@ -677,8 +675,8 @@ create(struct api_ctx *c, const struct ufam *f)
 		goto out;
 	}
 	if (rc == STORE_LIMIT) {
-		reply_error(&c->r, "limit", f->kind, "user \"%s\" has reached "
-		    "the limit of %lld %ss", u.name, (long long)u.lim[f->lim],
+		reply_error(&c->r, "limit", f->name, "user \"%s\" has reached "
+		    "the limit of %lld %ss", u.name, (long long)u.lim[limit_of(f)],
 		    f->what);
 		goto out;
 	}
@@ -688,7 +686,7 @@ create(struct api_ctx *c, const struct ufam *f)
 		goto out;
 	}
 	if (rc != 0) {
-		reply_error(&c->r, "internal", f->kind, "store unavailable");
+		reply_error(&c->r, "internal", f->name, "store unavailable");
 		goto out;
 	}
 	rc = forward(c, &n, u.name, &u, over);
@@ -696,13 +694,13 @@ create(struct api_ctx *c, const struct ufam *f)
 		for (i = 0; i < nv; i++)
 			store_uindex_live(c->m->st, v[i].kind, v[i].name);
 	else if (rc == 1 || rc == -2)
-		store_uindex_unreserve(c->m->st, f->kind, name, u.id, n.id,
+		store_uindex_unreserve(c->m->st, f->name, name, u.id, n.id,
 		    since);
 	else {
 		/* if the node does not answer the undo either, the row
 		 * stays pending and the reconciler settles it */
-		if (undo_create(c->m, &n, f->kind, name) == 0)
-			store_uindex_unreserve(c->m->st, f->kind, name, u.id,
+		if (undo_create(c->m, &n, f->name, name) == 0)
+			store_uindex_unreserve(c->m->st, f->name, name, u.id,
 			    n.id, since);
 		reply_error(&c->r, "node", n.name, "node \"%s\" (%s) gave no "
 		    "answer in time; the %s \"%s\" was not created (if the "
@@ -722,7 +720,7 @@ out:
  * stay reserved a while too long, never be given twice.
  */
 static void
-site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
+site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
     json_t *over)
 {
 	char aliases[8192], padded[8200];
@@ -742,7 +740,7 @@ site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
 	json_object_set_new(over, "aliases", json_string(aliases));
 	if (store_uindex_children(c->m->st, "webalias", e->name, &cur) ==
 	    -1) {
-		reply_error(&c->r, "internal", f->kind, "store unavailable");
+		reply_error(&c->r, "internal", f->name, "store unavailable");
 		goto out;
 	}
 	alias_entries(aliases, cur, e, v, &nv, nitems(v));
@@ -755,7 +753,7 @@ site_change(struct api_ctx *c, const struct ufam *f, const struct uentry *e,
 			reply_error(&c->r, "access", "owner", "the owner is "
 			    "suspended or being deleted");
 		else
-			reply_error(&c->r, "internal", f->kind, "store "
+			reply_error(&c->r, "internal", f->name, "store "
 			    "unavailable");
 		goto out;
 	}
@@ -786,13 +784,13 @@ out:
 void
 api_ud_edit(struct api_ctx *c)
 {
-	const struct ufam *f = fam_of(c->fn->name);
+	const struct dtype *f = c->fn->type;
 	const char *elid = params_get(c->p, "elid");
 	char name[320];
 	struct uentry e;
 	json_t *over;
 
-	if (f->kind == NULL) {
+	if (f == &dt_record) {
 		/* domain.record.edit: everything happens in the zone */
 		record_forward(c, "plid");
 		return;
@@ -807,14 +805,14 @@ api_ud_edit(struct api_ctx *c)
 		return;
 	}
 	if (canon_name(c, f, "elid", elid, name, sizeof(name)) == -1 ||
-	    ud_find(c, f->kind, f->what, name, &e) == -1)
+	    ud_find(c, f->name, f->what, name, &e) == -1)
 		return;
 	over = json_pack("{s:s}", "elid", name);
-	if (strcmp(f->kind, "email") == 0 && api_is_submit(c)) {
+	if (f == &dt_email && api_is_submit(c)) {
 		struct user u;
 
 		if (store_user_get_id(c->m->st, e.owner, &u) != 0) {
-			reply_error(&c->r, "internal", f->kind, "store "
+			reply_error(&c->r, "internal", f->name, "store "
 			    "unavailable");
 			json_decref(over);
 			return;
@@ -824,7 +822,7 @@ api_ud_edit(struct api_ctx *c)
 			return;
 		}
 	}
-	if (strcmp(f->kind, "webdomain") == 0 && api_is_submit(c))
+	if (f == &dt_webdomain && api_is_submit(c))
 		site_change(c, f, &e, over);
 	else
 		forward_to(c, &e, over);
@@ -834,7 +832,7 @@ api_ud_edit(struct api_ctx *c)
 void
 api_ud_delete(struct api_ctx *c)
 {
-	const struct ufam *f = fam_of(c->fn->name);
+	const struct dtype *f = c->fn->type;
 	const char *elid;
 	char *buf = NULL, *items[1024], (*names)[320] = NULL;
 	struct uentry e, first;
@@ -842,7 +840,7 @@ api_ud_delete(struct api_ctx *c)
 	json_t *over = NULL;
 	const char **ptrs = NULL;
 
-	if (f->kind == NULL) {
+	if (f == &dt_record) {
 		/* domain.record.delete: rkeys of one zone, on its node */
 		record_forward(c, "plid");
 		return;
@@ -864,7 +862,7 @@ api_ud_delete(struct api_ctx *c)
 	for (i = 0; i < n; i++) {
 		if (canon_name(c, f, "elid", items[i], names[i],
 		    sizeof(names[i])) == -1 ||
-		    ud_find(c, f->kind, f->what, names[i], &e) == -1)
+		    ud_find(c, f->name, f->what, names[i], &e) == -1)
 			goto out;
 		ptrs[i] = names[i];
 		if (i == 0)
@@ -885,7 +883,7 @@ api_ud_delete(struct api_ctx *c)
 		sbuf_release(&sb);
 	}
 	if (forward_to(c, &first, over) == 0)
-		store_uindex_remove(c->m->st, f->kind, ptrs, (size_t)n);
+		store_uindex_remove(c->m->st, f->name, ptrs, (size_t)n);
 out:
 	json_decref(over);
 	free(ptrs);
@@ -905,9 +903,9 @@ settle_alias(struct master *m, const struct node *n, const json_t *row)
 
 	memset(&u, 0, sizeof(u));
 	u.node = n;
-	u.body = json_pack("{s:s,s:{s:s},s:O}", "func", "webdomain.edit",
-	    "params", "elid", site, "owner", json_object_get(row,
-	    "owner_name"));
+	u.body = ud_body(functab_find("webdomain.edit"), json_pack("{s:s}",
+	    "elid", site), json_string_value(json_object_get(row,
+	    "owner_name")));
 	proxy_run(m, &u, 1, "/v1/ud");
 	json_decref(u.body);
 	if (u.doc == NULL)

@@ -28,6 +28,17 @@ static const struct {
 	{ "limit_quota", LIM_DISK_MB },
 };
 
+int
+user_limit_index(const char *param)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(limits); i++)
+		if (strcmp(limits[i].param, param) == 0)
+			return limits[i].lim;
+	return -1;
+}
+
 /* Names that accounts of the system have on Debian: a user by such a name
  * would be refused by every node (account.c), so the name is refused at
  * once. */

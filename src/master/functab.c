@@ -1,168 +1,200 @@
-/* functab.c - the function table: one row per API function.  The router,
- * the access check, the "functions" listing and docs/api.md's index are all
+/* functab.c - the function table: one row per API function, pointing at
+ * its data type (schema.h) and an operation.  The router, the access
+ * check, the parameters a function takes (its type's fields), the
+ * "functions" metadata and docs/api.md's index and field tables are all
  * read from these rows. */
+#include <stdio.h>
 #include <string.h>
 
+#include "../common/sbuf.h"
+#include "../common/sysdata.h"
 #include "master.h"
 
+/* The fields an OP_ACTION (or a listing with parameters) takes. */
+#define F(...)	(const char *const[]){ __VA_ARGS__, NULL }
+
 const struct func functab[] = {
-	{ "auth", "session", KIND_NONE, "", LVL_PUBLIC, api_auth,
+	{ "auth", &dt_session, OP_ACTION, LVL_PUBLIC, api_auth,
 	  "log in; answers a session id to pass as auth=",
-	  "username, password" },
-	{ "logout", "session", KIND_NONE, "", LVL_USER, api_logout,
-	  "end the session given in auth=", "auth" },
-	{ "whoami", "session", KIND_NONE, "", LVL_USER, api_whoami,
-	  "the caller's name and level, and whom they act as", "" },
-	{ "functions", "session", KIND_NONE, "", LVL_USER, api_functions,
-	  "every function with its data type, kind, role and level", "" },
-	{ "cluster.node", "node", KIND_NONE, "", LVL_ADMIN, api_node_list,
-	  "list the cluster's nodes with status and flags", "" },
-	{ "cluster.node.edit", "node", KIND_NONE, "", LVL_ADMIN, api_node_edit,
+	  "", F("username", "password") },
+	{ "logout", &dt_session, OP_ACTION, LVL_USER, api_logout,
+	  "end the session given in auth=",
+	  "auth", NULL },
+	{ "whoami", &dt_session, OP_ACTION, LVL_USER, api_whoami,
+	  "the caller's name and level, and whom they act as",
+	  "", NULL },
+	{ "functions", &dt_session, OP_ACTION, LVL_USER, api_functions,
+	  "every function with its data type, kind, role and level",
+	  "elid (a function: its fields)", NULL },
+	{ "cluster.node", &dt_node, OP_LIST, LVL_ADMIN, api_node_list,
+	  "list the cluster's nodes with status and flags",
+	  "", NULL },
+	{ "cluster.node.edit", &dt_node, OP_EDIT, LVL_ADMIN, api_node_edit,
 	  "show (elid), add (sok=ok) or change (sok=ok&elid=) a node; adding "
 	  "answers a one-time join token",
-	  "elid, name, addr, port, ssh_port, roles, weight, maintenance, "
-	  "userlocked, is_local, comment, token_ttl" },
-	{ "cluster.node.delete", "node", KIND_NONE, "", LVL_ADMIN,
-	  api_node_delete, "remove nodes from the cluster", "elid" },
-	{ "cluster.node.token", "node", KIND_NONE, "", LVL_ADMIN, api_node_token,
+	  "elid (node id)", NULL },
+	{ "cluster.node.delete", &dt_node, OP_DELETE, LVL_ADMIN, api_node_delete,
+	  "remove nodes from the cluster",
+	  "elid (node ids)", NULL },
+	{ "cluster.node.token", &dt_node, OP_ACTION, LVL_ADMIN, api_node_token,
 	  "issue a new one-time join token for a node (the old one dies)",
-	  "elid, token_ttl" },
-	{ "cluster.node.service", "node", KIND_NONE, "", LVL_ADMIN,
-	  api_node_service, "the services of a node's roles (nginx, php-fpm, "
-	  "named, postfix, dovecot) with their state", "elid" },
-	{ "cluster.node.service.restart", "node", KIND_NONE, "", LVL_ADMIN,
-	  api_node_service_restart, "stop and start one service of a node",
-	  "elid, name" },
-	{ "cluster.node.retry", "node", KIND_NONE, "", LVL_ADMIN,
-	  api_node_retry, "start the failed step of nodes again: their "
+	  "elid (node id)", F("token_ttl") },
+	{ "cluster.node.service", &dt_service, OP_LIST, LVL_ADMIN, api_node_service,
+	  "the services of a node's roles (nginx, php-fpm, "
+	  "named, postfix, dovecot) with their state",
+	  "elid (node id)", NULL },
+	{ "cluster.node.service.restart", &dt_service, OP_ACTION, LVL_ADMIN, api_node_service_restart,
+	  "stop and start one service of a node",
+	  "elid (node id)", F("name") },
+	{ "cluster.node.retry", &dt_node, OP_ACTION, LVL_ADMIN, api_node_retry,
+	  "start the failed step of nodes again: their "
 	  "software is pushed in full and what is missing installed",
-	  "elid (node ids)" },
-	{ "cluster.policy", "policy", KIND_NONE, "", LVL_ADMIN, api_policy,
+	  "elid (node ids)", NULL },
+	{ "cluster.policy", &dt_policy, OP_EDIT, LVL_ADMIN, api_policy,
 	  "show or (sok=ok) change the cluster policy",
-	  "min_ready_percent, placement, node_timeout_ms, "
-	  "heartbeat_interval_ms, heartbeat_misses, join_token_ttl_s" },
-	{ "sysinfo_stat", "node", KIND_NONE, "", LVL_ADMIN, api_sysinfo_stat,
+	  "", NULL },
+	{ "sysinfo_stat", &dt_node, OP_LIST, LVL_ADMIN, api_sysinfo_stat,
 	  "each node's status, load, memory, disk, services and applied "
-	  "versions", "elid (one node)" },
-	{ "cluster.desync", "desync", KIND_NONE, "", LVL_ADMIN,
-	  api_desync_list, "what each node must be sent again: node, type, "
-	  "reason, since, attempts, last error", "" },
-	{ "cluster.desync.resync", "desync", KIND_NONE, "", LVL_ADMIN,
-	  api_desync_resync, "force a full resync of nodes: every data type "
-	  "of theirs is pushed again", "elid (node ids)" },
-	{ "cluster.query", "query", KIND_NONE, "", LVL_ADMIN, api_query_log,
+	  "versions",
+	  "elid (one node)", NULL },
+	{ "cluster.desync", &dt_desync, OP_LIST, LVL_ADMIN, api_desync_list,
+	  "what each node must be sent again: node, type, "
+	  "reason, since, attempts, last error",
+	  "", NULL },
+	{ "cluster.desync.resync", &dt_desync, OP_ACTION, LVL_ADMIN, api_desync_resync,
+	  "force a full resync of nodes: every data type "
+	  "of theirs is pushed again",
+	  "elid (node ids)", NULL },
+	{ "cluster.query", &dt_query, OP_LIST, LVL_ADMIN, api_query_log,
 	  "the distributed-query log, newest first: function, parameters, "
-	  "caller, targets, each node's result", "elid, limit" },
-	{ "firewall", "firewall", KIND_SYSTEM, "", LVL_ADMIN, api_sysdata_list,
-	  "firewall rules of every node, in order", "" },
-	{ "firewall.edit", "firewall", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_edit, "show, add or change a firewall rule on every node",
-	  "elid, action, proto, port, src, comment, order" },
-	{ "firewall.delete", "firewall", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_delete, "remove firewall rules from every node", "elid" },
-	{ "scheduler", "scheduler", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_list, "system cron jobs of every node", "" },
-	{ "scheduler.edit", "scheduler", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_edit, "show, add or change a system cron job",
-	  "elid, minute, hour, dom, month, dow, command, user, active, "
-	  "comment" },
-	{ "scheduler.delete", "scheduler", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_delete, "remove system cron jobs", "elid" },
-	{ "whitelist", "whitelist", KIND_SYSTEM, "mail", LVL_ADMIN,
-	  api_sysdata_list, "mail senders always accepted, on every mail node",
-	  "" },
-	{ "whitelist.edit", "whitelist", KIND_SYSTEM, "mail", LVL_ADMIN,
-	  api_sysdata_edit, "show, add or change a whitelisted sender",
-	  "elid, pattern, comment" },
-	{ "whitelist.delete", "whitelist", KIND_SYSTEM, "mail", LVL_ADMIN,
-	  api_sysdata_delete, "remove whitelisted senders", "elid" },
-	{ "blacklist", "blacklist", KIND_SYSTEM, "mail", LVL_ADMIN,
-	  api_sysdata_list, "mail senders always refused, on every mail node",
-	  "" },
-	{ "blacklist.edit", "blacklist", KIND_SYSTEM, "mail", LVL_ADMIN,
-	  api_sysdata_edit, "show, add or change a blacklisted sender",
-	  "elid, pattern, comment" },
-	{ "blacklist.delete", "blacklist", KIND_SYSTEM, "mail", LVL_ADMIN,
-	  api_sysdata_delete, "remove blacklisted senders", "elid" },
-	{ "software", "software", KIND_SYSTEM, "", LVL_ADMIN, api_sysdata_list,
+	  "caller, targets, each node's result",
+	  "elid (query id)", F("limit") },
+	{ "firewall", &sd_types[1], OP_LIST, LVL_ADMIN, api_sysdata_list,
+	  "firewall rules of every node, in order",
+	  "", NULL },
+	{ "firewall.edit", &sd_types[1], OP_EDIT, LVL_ADMIN, api_sysdata_edit,
+	  "show, add or change a firewall rule on every node",
+	  "elid", NULL },
+	{ "firewall.delete", &sd_types[1], OP_DELETE, LVL_ADMIN, api_sysdata_delete,
+	  "remove firewall rules from every node",
+	  "elid", NULL },
+	{ "scheduler", &sd_types[2], OP_LIST, LVL_ADMIN, api_sysdata_list,
+	  "system cron jobs of every node",
+	  "", NULL },
+	{ "scheduler.edit", &sd_types[2], OP_EDIT, LVL_ADMIN, api_sysdata_edit,
+	  "show, add or change a system cron job",
+	  "elid", NULL },
+	{ "scheduler.delete", &sd_types[2], OP_DELETE, LVL_ADMIN, api_sysdata_delete,
+	  "remove system cron jobs",
+	  "elid", NULL },
+	{ "whitelist", &sd_types[3], OP_LIST, LVL_ADMIN, api_sysdata_list,
+	  "mail senders always accepted, on every mail node",
+	  "", NULL },
+	{ "whitelist.edit", &sd_types[3], OP_EDIT, LVL_ADMIN, api_sysdata_edit,
+	  "show, add or change a whitelisted sender",
+	  "elid", NULL },
+	{ "whitelist.delete", &sd_types[3], OP_DELETE, LVL_ADMIN, api_sysdata_delete,
+	  "remove whitelisted senders",
+	  "elid", NULL },
+	{ "blacklist", &sd_types[4], OP_LIST, LVL_ADMIN, api_sysdata_list,
+	  "mail senders always refused, on every mail node",
+	  "", NULL },
+	{ "blacklist.edit", &sd_types[4], OP_EDIT, LVL_ADMIN, api_sysdata_edit,
+	  "show, add or change a blacklisted sender",
+	  "elid", NULL },
+	{ "blacklist.delete", &sd_types[4], OP_DELETE, LVL_ADMIN, api_sysdata_delete,
+	  "remove blacklisted senders",
+	  "elid", NULL },
+	{ "software", &sd_types[0], OP_LIST, LVL_ADMIN, api_sysdata_list,
 	  "the packages each role needs; every node installs those of its "
-	  "roles", "" },
-	{ "software.edit", "software", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_edit, "show, add or change a package of a role",
-	  "elid, role, package" },
-	{ "software.delete", "software", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_delete, "remove packages from the lists (nothing is "
-	  "uninstalled)", "elid" },
-	{ "templates", "templates", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_list, "configuration templates the nodes render into "
-	  "every site, PHP pool and Dovecot configuration", "" },
-	{ "templates.edit", "templates", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_edit, "show, add or change a template; every node "
+	  "roles",
+	  "", NULL },
+	{ "software.edit", &sd_types[0], OP_EDIT, LVL_ADMIN, api_sysdata_edit,
+	  "show, add or change a package of a role",
+	  "elid", NULL },
+	{ "software.delete", &sd_types[0], OP_DELETE, LVL_ADMIN, api_sysdata_delete,
+	  "remove packages from the lists (nothing is "
+	  "uninstalled)",
+	  "elid", NULL },
+	{ "templates", &sd_types[5], OP_LIST, LVL_ADMIN, api_sysdata_list,
+	  "configuration templates the nodes render into "
+	  "every site, PHP pool and Dovecot configuration",
+	  "", NULL },
+	{ "templates.edit", &sd_types[5], OP_EDIT, LVL_ADMIN, api_sysdata_edit,
+	  "show, add or change a template; every node "
 	  "renders its services again and their checkers must take it",
-	  "elid, name, body" },
-	{ "templates.delete", "templates", KIND_SYSTEM, "", LVL_ADMIN,
-	  api_sysdata_delete, "remove templates from every node", "elid" },
-	{ "user", "user", KIND_USER, "", LVL_ADMIN, api_user_list,
+	  "elid", NULL },
+	{ "templates.delete", &sd_types[5], OP_DELETE, LVL_ADMIN, api_sysdata_delete,
+	  "remove templates from every node",
+	  "elid", NULL },
+	{ "user", &dt_user, OP_LIST, LVL_ADMIN, api_user_list,
 	  "every user with level, state, UID, disk used and limit, and "
 	  "counts of their objects",
-	  "" },
-	{ "user.edit", "user", KIND_USER, "", LVL_ADMIN, api_user_edit,
+	  "", NULL },
+	{ "user.edit", &dt_user, OP_EDIT, LVL_ADMIN, api_user_edit,
 	  "show (elid), create (sok=ok) or change (sok=ok&elid=) a user; a "
 	  "change of full name or state reaches every node with their data",
-	  "elid, name, fullname, passwd, confirm, level, active, "
-	  "limit_webdomains, limit_domains, limit_emaildomains, limit_emails, "
-	  "limit_quota" },
-	{ "user.delete", "user", KIND_USER, "", LVL_ADMIN, api_user_delete,
-	  "delete users with all their data on every node", "elid" },
-	{ "user.suspend", "user", KIND_USER, "", LVL_ADMIN, api_user_suspend,
+	  "elid", NULL },
+	{ "user.delete", &dt_user, OP_DELETE, LVL_ADMIN, api_user_delete,
+	  "delete users with all their data on every node",
+	  "elid", NULL },
+	{ "user.suspend", &dt_user, OP_ACTION, LVL_ADMIN, api_user_suspend,
 	  "suspend users: their sites answer 503 and their mail stops on "
-	  "every node", "elid" },
-	{ "user.resume", "user", KIND_USER, "", LVL_ADMIN, api_user_suspend,
-	  "resume suspended users", "elid" },
-	{ "user.placement", "user", KIND_USER, "", LVL_USER,
-	  api_user_placement, "the node holding each role of a user's data",
-	  "elid (admin: any user)" },
-	{ "webdomain", "webdomain", KIND_USER, "web", LVL_USER, api_ud_list,
+	  "every node",
+	  "elid", NULL },
+	{ "user.resume", &dt_user, OP_ACTION, LVL_ADMIN, api_user_suspend,
+	  "resume suspended users",
+	  "elid", NULL },
+	{ "user.placement", &dt_user, OP_ACTION, LVL_USER, api_user_placement,
+	  "the node holding each role of a user's data",
+	  "elid (admin: any user)", NULL },
+	{ "webdomain", &dt_webdomain, OP_LIST, LVL_USER, api_ud_list,
 	  "web sites: the caller's, or every user's for an administrator",
-	  "" },
-	{ "webdomain.edit", "webdomain", KIND_USER, "web", LVL_USER,
-	  api_ud_edit, "show, create or change a web site (nginx server "
+	  "", NULL },
+	{ "webdomain.edit", &dt_webdomain, OP_EDIT, LVL_USER, api_ud_edit,
+	  "show, create or change a web site (nginx server "
 	  "block on the user's web node)",
-	  "elid, name, owner, aliases, home, ipaddr, php_mode, php_version, "
-	  "redirect_http, log_access, log_error" },
-	{ "webdomain.delete", "webdomain", KIND_USER, "web", LVL_USER,
-	  api_ud_delete, "delete web sites", "elid" },
-	{ "domain", "domain", KIND_USER, "dns", LVL_USER, api_ud_list,
-	  "DNS zones", "" },
-	{ "domain.edit", "domain", KIND_USER, "dns", LVL_USER, api_ud_edit,
-	  "show, create or change a DNS zone", "elid, name, owner, ns, ip, "
-	  "email" },
-	{ "domain.delete", "domain", KIND_USER, "dns", LVL_USER,
-	  api_ud_delete, "delete DNS zones with their records", "elid" },
-	{ "domain.record", "domain", KIND_USER, "dns", LVL_USER, api_ud_list,
-	  "the records of a zone, each with its rkey", "elid or plid (zone)" },
-	{ "domain.record.edit", "domain", KIND_USER, "dns", LVL_USER,
-	  api_ud_edit, "show, add or change a DNS record",
-	  "plid, elid (rkey), name, rtype, ttl, value, ip, priority, weight, "
-	  "port" },
-	{ "domain.record.delete", "domain", KIND_USER, "dns", LVL_USER,
-	  api_ud_delete, "delete DNS records by rkey", "plid, elid" },
-	{ "emaildomain", "emaildomain", KIND_USER, "mail", LVL_USER,
-	  api_ud_list, "mail domains", "" },
-	{ "emaildomain.edit", "emaildomain", KIND_USER, "mail", LVL_USER,
-	  api_ud_edit, "show, create or change a mail domain",
-	  "elid, name, owner, defaction" },
-	{ "emaildomain.delete", "emaildomain", KIND_USER, "mail", LVL_USER,
-	  api_ud_delete, "delete mail domains with their mailboxes", "elid" },
-	{ "email", "email", KIND_USER, "mail", LVL_USER, api_ud_list,
-	  "mailboxes", "plid (mail domain)" },
-	{ "email.edit", "email", KIND_USER, "mail", LVL_USER, api_ud_edit,
+	  "elid", NULL },
+	{ "webdomain.delete", &dt_webdomain, OP_DELETE, LVL_USER, api_ud_delete,
+	  "delete web sites",
+	  "elid", NULL },
+	{ "domain", &dt_domain, OP_LIST, LVL_USER, api_ud_list,
+	  "DNS zones",
+	  "", NULL },
+	{ "domain.edit", &dt_domain, OP_EDIT, LVL_USER, api_ud_edit,
+	  "show, create or change a DNS zone",
+	  "elid", NULL },
+	{ "domain.delete", &dt_domain, OP_DELETE, LVL_USER, api_ud_delete,
+	  "delete DNS zones with their records",
+	  "elid", NULL },
+	{ "domain.record", &dt_record, OP_LIST, LVL_USER, api_ud_list,
+	  "the records of a zone, each with its rkey",
+	  "elid or plid (zone)", NULL },
+	{ "domain.record.edit", &dt_record, OP_EDIT, LVL_USER, api_ud_edit,
+	  "show, add or change a DNS record",
+	  "plid (zone), elid (rkey)", NULL },
+	{ "domain.record.delete", &dt_record, OP_DELETE, LVL_USER, api_ud_delete,
+	  "delete DNS records by rkey",
+	  "plid (zone), elid (rkeys)", NULL },
+	{ "emaildomain", &dt_emaildomain, OP_LIST, LVL_USER, api_ud_list,
+	  "mail domains",
+	  "", NULL },
+	{ "emaildomain.edit", &dt_emaildomain, OP_EDIT, LVL_USER, api_ud_edit,
+	  "show, create or change a mail domain",
+	  "elid", NULL },
+	{ "emaildomain.delete", &dt_emaildomain, OP_DELETE, LVL_USER, api_ud_delete,
+	  "delete mail domains with their mailboxes",
+	  "elid", NULL },
+	{ "email", &dt_email, OP_LIST, LVL_USER, api_ud_list,
+	  "mailboxes",
+	  "plid (mail domain)", NULL },
+	{ "email.edit", &dt_email, OP_EDIT, LVL_USER, api_ud_edit,
 	  "show, create or change a mailbox",
-	  "elid, name, domainname, passwd, confirm, maxsize, forward, "
-	  "keep_copy" },
-	{ "email.delete", "email", KIND_USER, "mail", LVL_USER, api_ud_delete,
-	  "delete mailboxes", "elid" },
-	{ NULL, NULL, KIND_NONE, NULL, LVL_PUBLIC, NULL, NULL, NULL },
+	  "elid", NULL },
+	{ "email.delete", &dt_email, OP_DELETE, LVL_USER, api_ud_delete,
+	  "delete mailboxes",
+	  "elid", NULL },
+	{ NULL, NULL, OP_LIST, LVL_PUBLIC, NULL, NULL, NULL, NULL },
 };
 
 const struct func *
@@ -188,35 +220,88 @@ level_name(enum level l)
 }
 
 const char *
-kind_name(enum kind k)
+op_name(enum op o)
 {
-	switch (k) {
-	case KIND_NONE: return "cluster";
-	case KIND_USER: return "user data";
-	case KIND_SYSTEM: return "system data";
+	switch (o) {
+	case OP_LIST: return "list";
+	case OP_EDIT: return "edit";
+	case OP_DELETE: return "delete";
+	case OP_ACTION: return "action";
 	}
 	return "?";
 }
 
-/* `hostfleet functions`: the table as the Markdown of docs/api.md. */
-#include <stdio.h>
+const struct field *
+func_field(const struct func *f, const char *param)
+{
+	const struct field *fd = schema_field(f->type, param);
+	size_t i;
 
-int	functions_main(int, char **);
+	if (fd == NULL)
+		return NULL;
+	if (f->fields) {
+		for (i = 0; f->fields[i]; i++)
+			if (strcmp(f->fields[i], param) == 0)
+				return fd;
+		return NULL;
+	}
+	return f->op == OP_EDIT && !(fd->flags & F_OUT) ? fd : NULL;
+}
 
+/* The parameters column of the index: the control parameters the row
+ * reads, then the fields it takes. */
+static void
+params_doc(const struct func *f, struct sbuf *b)
+{
+	const struct field *fd;
+
+	sbuf_adds(b, f->args);
+	for (fd = f->type->fields; fd->name; fd++)
+		if (func_field(f, fd->name))
+			sbuf_printf(b, "%s%s", b->len ? ", " : "",
+			    fd->name);
+	if (b->len == 0)
+		sbuf_adds(b, "-");
+}
+
+/*
+ * `hostfleet functions`: the table as the Markdown of docs/api.md's index;
+ * `hostfleet functions --fields TYPE`: the field table of a data type.
+ */
 int
 functions_main(int argc, char **argv)
 {
 	const struct func *f;
+	const struct dtype *t;
+	struct sbuf b;
 
-	(void)argc;
-	(void)argv;
+	sbuf_init(&b, 1u << 20);
+	if (argc == 3 && strcmp(argv[1], "--fields") == 0) {
+		if ((t = schema_type(argv[2])) == NULL) {
+			fprintf(stderr, "hostfleet functions: no data type "
+			    "\"%s\"\n", argv[2]);
+			return 2;
+		}
+		schema_doc_fields(t, &b);
+		fputs(sbuf_str(&b), stdout);
+		sbuf_release(&b);
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: hostfleet functions [--fields TYPE]\n");
+		return 2;
+	}
 	printf("| function | data type | kind | role | level | parameters "
 	    "| what it does |\n");
 	printf("|---|---|---|---|---|---|---|\n");
-	for (f = functab; f->name; f++)
+	for (f = functab; f->name; f++) {
+		sbuf_reset(&b);
+		params_doc(f, &b);
 		printf("| `%s` | %s | %s | %s | %s | %s | %s |\n", f->name,
-		    f->datatype, kind_name(f->kind), f->role[0] ? f->role : "-",
-		    level_name(f->level), f->params[0] ? f->params : "-",
-		    f->summary);
+		    f->type->name, dkind_name(f->type->kind),
+		    f->type->role[0] ? f->type->role : "-",
+		    level_name(f->level), sbuf_str(&b), f->summary);
+	}
+	sbuf_release(&b);
 	return 0;
 }

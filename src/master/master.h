@@ -10,6 +10,7 @@
 #include "../common/httpd.h"
 #include "../common/tls.h"
 #include "../common/output.h"
+#include "../common/schema.h"
 #include "store.h"
 
 struct master_conf {
@@ -75,11 +76,13 @@ enum level {
 	LVL_ADMIN,
 };
 
-/* Data-type kind of a function family (DESIGN.md §2). */
-enum kind {
-	KIND_NONE,		/* cluster management, sessions */
-	KIND_USER,		/* user data: lives on one node, proxied */
-	KIND_SYSTEM,		/* system data: distributed queries */
+/* What a function does with its data type. */
+enum op {
+	OP_LIST,		/* answers the type's items */
+	OP_EDIT,		/* a form: shows, creates or changes; takes
+				 * every field of the type */
+	OP_DELETE,		/* removes the items of elid */
+	OP_ACTION,		/* anything else; takes the fields it names */
 };
 
 struct api_ctx;
@@ -87,14 +90,17 @@ typedef void	(*api_handler)(struct api_ctx *);
 
 /* One row of the function table (functab.c). */
 struct func {
-	const char	*name;
-	const char	*datatype;
-	enum kind	 kind;
-	const char	*role;		/* "" when none */
-	enum level	 level;
-	api_handler	 handler;
-	const char	*summary;
-	const char	*params;	/* documented parameters */
+	const char		*name;
+	const struct dtype	*type;
+	enum op			 op;
+	enum level		 level;
+	api_handler		 handler;
+	const char		*summary;
+	const char		*args;	/* the control parameters it reads,
+					 * for people: "elid (node ids)" */
+	/* the names of the type's fields it takes; NULL: every field for
+	 * OP_EDIT, none otherwise */
+	const char *const	*fields;
 };
 
 /* The caller, once authenticated. */
@@ -123,7 +129,11 @@ struct api_ctx {
 extern const struct func	functab[];
 const struct func	*functab_find(const char *name);
 const char		*level_name(enum level);
-const char		*kind_name(enum kind);
+const char		*op_name(enum op);
+/* The field of the row's type that the function takes as param, or NULL
+ * (a control parameter, or one it does not take). */
+const struct field	*func_field(const struct func *, const char *param);
+int			 functions_main(int argc, char **argv);
 
 /* api.c */
 void	 api_serve(struct http_req *, struct http_resp *, void *master);
@@ -186,8 +196,8 @@ const char *node_status_after_answer(const char *cur, int pending,
 /* cluster/query.c: the distributed-query engine (DESIGN.md §3.3).  Runs
  * the puts (items) and deletes (ids) of one type on every target; 0 when
  * committed, -1 with the error in the reply. */
-struct sdtype;
-int	 dq_run(struct api_ctx *, const struct sdtype *, json_t *puts,
+struct dtype;
+int	 dq_run(struct api_ctx *, const struct dtype *, json_t *puts,
 	    json_t *deletes);
 /* Registers every type matching roles for node, with reason. */
 void	 dq_register_all(struct master *, int64_t node, const char *roles,
@@ -252,6 +262,8 @@ void	 api_user_edit(struct api_ctx *);
 void	 api_user_delete(struct api_ctx *);
 void	 api_user_suspend(struct api_ctx *);
 void	 api_user_placement(struct api_ctx *);
+/* The LIM_* of a user's limit_* field, or -1. */
+int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);

@@ -35,7 +35,7 @@ backend_for(const char *type)
 }
 
 static void
-live_path(struct node_agent *a, const struct sdtype *t, char *out,
+live_path(struct node_agent *a, const struct dtype *t, char *out,
     size_t len)
 {
 	snprintf(out, len, "%s/%s", a->conf.root, t->path);
@@ -43,7 +43,7 @@ live_path(struct node_agent *a, const struct sdtype *t, char *out,
 
 /* Renders the file of a set of items; NULL on failure (caller frees). */
 static char *
-render(const struct sdtype *t, json_t *items)
+render(const struct dtype *t, json_t *items)
 {
 	struct sbuf b;
 
@@ -92,7 +92,7 @@ diff(json_t *old, json_t *new, json_t *puts, json_t *dels)
 /* Installs content as the live file through check and activate; puts the
  * old file back (or removes the new one) on failure. */
 static int
-install(struct node_agent *a, const struct sdtype *t, const char *content,
+install(struct node_agent *a, const struct dtype *t, const char *content,
     char *err, size_t errlen)
 {
 	const struct backend *be = backend_for(t->name);
@@ -143,7 +143,7 @@ install(struct node_agent *a, const struct sdtype *t, const char *content,
 }
 
 int
-apply_set(struct node_agent *a, const struct sdtype *t, json_t *items,
+apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
     const json_t *tocheck, int64_t version, char *err, size_t errlen)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
@@ -215,7 +215,7 @@ out:
 }
 
 void
-apply_status(struct node_agent *a, const struct sdtype *t, int64_t *version,
+apply_status(struct node_agent *a, const struct dtype *t, int64_t *version,
     int *intact, size_t *nitems)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];

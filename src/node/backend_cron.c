@@ -79,7 +79,7 @@ static int
 cron_verify(struct node_agent *a, const json_t *items)
 {
 	char live[PATH_MAX], err[PATH_MAX + 128];
-	const struct sdtype *t = sd_type("scheduler");
+	const struct dtype *t = sd_type("scheduler");
 
 	(void)items;
 	snprintf(live, sizeof(live), "%s/%s", a->conf.root, t->path);

@@ -70,7 +70,7 @@ void
 tpl_load(struct node_agent *a)
 {
 	char path[PATH_MAX], err[1024];
-	const struct sdtype *t = sd_type("templates");
+	const struct dtype *t = sd_type("templates");
 
 	snprintf(path, sizeof(path), "%s/%s", a->conf.root, t->path);
 	json_decref(a->tpl);

@@ -68,10 +68,10 @@ struct node_agent {
  * what differs is written, checked and activated.  The items of tocheck
  * (those that came from the network) are checked against their grammar
  * first.  0 or -1 with err. */
-int	 apply_set(struct node_agent *, const struct sdtype *, json_t *items,
+int	 apply_set(struct node_agent *, const struct dtype *, json_t *items,
 	    const json_t *tocheck, int64_t version, char *err, size_t errlen);
 /* The node's version of t and whether its file is what it should be. */
-void	 apply_status(struct node_agent *, const struct sdtype *,
+void	 apply_status(struct node_agent *, const struct dtype *,
 	    int64_t *version, int *intact, size_t *nitems);
 
 /* backend_pkg.c: the packages of the node's roles (the software type).

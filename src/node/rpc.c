@@ -38,7 +38,7 @@ rpc_version(struct http_resp *resp, int64_t version)
  * starts a failed install again.
  */
 static void
-rpc_applied(struct node_agent *a, const struct sdtype *t, const char *roles,
+rpc_applied(struct node_agent *a, const struct dtype *t, const char *roles,
     int retry, int64_t version, struct http_resp *resp)
 {
 	json_t *j;
@@ -83,7 +83,7 @@ body_json(struct http_req *req, struct http_resp *resp)
  * counted as failed there and must not take effect.
  */
 static void
-rpc_change(struct node_agent *a, const struct sdtype *t, const char *roles,
+rpc_change(struct node_agent *a, const struct dtype *t, const char *roles,
     struct http_req *req, struct http_resp *resp)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
@@ -150,7 +150,7 @@ out:
 
 /* POST /v1/sync/TYPE: the master's full state, {"version", "items"}. */
 static void
-rpc_sync(struct node_agent *a, const struct sdtype *t, const char *roles,
+rpc_sync(struct node_agent *a, const struct dtype *t, const char *roles,
     struct http_req *req, struct http_resp *resp)
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
@@ -239,7 +239,7 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	    (strncmp(req->url, "/v1/sys/", 8) == 0 ||
 	    strncmp(req->url, "/v1/sync/", 9) == 0)) {
 		int full = strncmp(req->url, "/v1/sync/", 9) == 0;
-		const struct sdtype *t = sd_type(req->url + (full ? 9 : 8));
+		const struct dtype *t = sd_type(req->url + (full ? 9 : 8));
 		/* the node's roles as the master has them */
 		const char *r = params_get(&req->params, "roles");
 

@@ -1467,7 +1467,7 @@ ensure_files(struct node_agent *a, const char *role, char *err,
 		    "blacklist" };
 
 		for (i = 0; i < nitems(lists); i++) {
-			const struct sdtype *t = sd_type(lists[i]);
+			const struct dtype *t = sd_type(lists[i]);
 			json_t *none = json_array();
 			struct sbuf b;
 

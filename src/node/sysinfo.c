@@ -116,7 +116,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 			    (enum unit)i) : "unmanaged"));
 	versions = json_object();
 	for (i = 0; i < sd_ntypes; i++) {
-		const struct sdtype *t = &sd_types[i];
+		const struct dtype *t = &sd_types[i];
 		struct typestate *ts = &a->types[i];
 		int64_t v;
 		int intact;

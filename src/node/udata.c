@@ -26,6 +26,7 @@
 #include "../common/log.h"
 #include "../common/output.h"
 #include "../common/params.h"
+#include "../common/schema.h"
 #include "../common/util.h"
 #include "../common/uvalid.h"
 #include "node.h"
@@ -43,7 +44,9 @@ static pthread_mutex_t acct_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 struct call {
 	struct node_agent	*a;
-	const char		*func;
+	const struct dtype	*t;
+	const char		*op;		/* "list", "edit", "delete" */
+	const char		*func;		/* names the answer */
 	json_t			*params;
 	const char		*owner;		/* NULL: any owner (admin) */
 	json_t			*account;	/* the owner's, or NULL */
@@ -81,21 +84,6 @@ need(struct call *c, const char *field, const char **v)
 		    field);
 		return -1;
 	}
-	return 0;
-}
-
-/* An on/off field: def when absent. */
-static int
-onoff(struct call *c, const char *field, int def, int *out)
-{
-	const char *v = P(c, field);
-	char err[VALID_ERR_MAX];
-
-	*out = def;
-	if (v == NULL || *v == '\0')
-		return 0;
-	if (valid_bool(field, v, out, err) == -1)
-		return bad(c, field, err);
 	return 0;
 }
 
@@ -142,8 +130,10 @@ svc_apply(struct node_agent *a, enum svc s, const json_t *set,
 	return rc;
 }
 
-static const char *const svc_kind[SVC_N] = { "webdomain", "zone",
-    "emaildomain" };
+/* The type of each service's main set (its store kind is the set's). */
+static const struct dtype *const svc_type[SVC_N] = { &dt_webdomain,
+    &dt_domain, &dt_emaildomain };
+#define svc_kind(s)	(svc_type[s]->store)
 
 static int	 go_live(struct node_agent *, enum svc, char *, size_t);
 
@@ -161,13 +151,13 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 	const char *delay;
 	int rc = -1;
 
-	nstore_ud_list(c->a->st, svc_kind[s], NULL, NULL, &set);
+	nstore_ud_list(c->a->st, svc_kind(s), NULL, NULL, &set);
 	if (s == SVC_MAIL)
 		nstore_ud_list(c->a->st, "mailbox", NULL, NULL, &set2);
 	/* the new sets: without what is deleted or replaced, with puts */
 	for (j = 0; j < 2; j++) {
 		json_t *arr = j == 0 ? set : set2;
-		const char *kind = j == 0 ? svc_kind[s] : "mailbox";
+		const char *kind = j == 0 ? svc_kind(s) : dt_email.store;
 
 		if (arr == NULL)
 			continue;
@@ -200,7 +190,7 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 				    "item"));
 	}
 	if (svc_apply(c->a, s, set, set2, NULL, err, sizeof(err)) == -1) {
-		reply_error(&c->r, "check", svc_kind[s], "%s", err);
+		reply_error(&c->r, "check", svc_kind(s), "%s", err);
 		goto out;
 	}
 	/* A fault-injection point for the tests: a node killed here has its
@@ -211,13 +201,13 @@ commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 		json_t *o1 = NULL, *o2 = NULL;
 
 		/* the store is the truth: put the files back in line */
-		nstore_ud_list(c->a->st, svc_kind[s], NULL, NULL, &o1);
+		nstore_ud_list(c->a->st, svc_kind(s), NULL, NULL, &o1);
 		if (s == SVC_MAIL)
 			nstore_ud_list(c->a->st, "mailbox", NULL, NULL, &o2);
 		svc_apply(c->a, s, o1, o2, NULL, err, sizeof(err));
 		json_decref(o1);
 		json_decref(o2);
-		reply_error(&c->r, "internal", svc_kind[s], "node store "
+		reply_error(&c->r, "internal", svc_kind(s), "node store "
 		    "unavailable; nothing was changed");
 		goto out;
 	}
@@ -326,120 +316,81 @@ find(struct call *c, const char *kind, const char *what, const char *name,
 	return lookup(c, kind, what, name, item, 0);
 }
 
-static void
-set_bool(json_t *e, const char *k, const json_t *item)
+static const char *
+param_of(void *arg, const char *name)
 {
-	elem_set(e, k, json_is_true(json_object_get(item, k)) ? "on" : "off");
+	return P(arg, name);
 }
 
-static void
-set_str(json_t *e, const char *k, const json_t *item)
+/* Reads the fields of c's type that the call gives over item (schema.h);
+ * 0 or -1 with the error answered. */
+static int
+read_fields(struct call *c, json_t *item)
 {
-	const char *v = json_string_value(json_object_get(item, k));
+	char field[64], err[VALID_ERR_MAX];
 
-	elem_set(e, k, v ? v : "");
+	if (schema_read(c->t, param_of, c, item, field, err) == -1)
+		return bad(c, field, err);
+	return 0;
 }
 
-/* An array of strings as one space-separated field. */
-static void
-set_list(json_t *e, const char *k, const json_t *item)
-{
-	struct sbuf b;
-	json_t *v;
-	size_t i;
-
-	sbuf_init(&b, 1u << 20);
-	json_array_foreach(json_object_get(item, k), i, v)
-		sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(v));
-	elem_set(e, k, sbuf_str(&b));
-	sbuf_release(&b);
-}
-
+/* A new item of c's type named n for the caller, with the defaults of
+ * its fields; NULL with the error answered. */
 static json_t *
-split_list(const char *s)
+new_item(struct call *c, const char *n)
 {
-	json_t *a = json_array();
-	char *dup = strdup(s), *tok, *save = NULL;
+	char field[64], err[VALID_ERR_MAX];
+	json_t *it = json_pack("{s:s,s:s}", "name", n, "owner", c->owner);
 
-	for (tok = strtok_r(dup, " ", &save); tok; tok = strtok_r(NULL, " ",
-	    &save))
-		json_array_append_new(a, json_string(tok));
-	free(dup);
-	return a;
+	if (schema_defaults(c->t, n, it, field, err) == -1) {
+		json_decref(it);
+		bad(c, field, err);
+		return NULL;
+	}
+	return it;
+}
+
+/* A field that is answered, never given: computed from the item. */
+static void
+computed(struct call *c, const struct field *f, const json_t *it,
+    char *buf)
+{
+	buf[0] = '\0';
+	if (strcmp(f->name, "docroot") == 0) {
+		const char *owner = json_string_value(json_object_get(it,
+		    "owner"));
+		const char *home = json_string_value(json_object_get(it,
+		    "home"));
+
+		snprintf(buf, FIELD_OUTMAX, "%s/var/www/%s/data/%s",
+		    c->a->conf.root, owner ? owner : "", home ? home : "");
+	} else if (strcmp(f->name, "records") == 0)
+		snprintf(buf, FIELD_OUTMAX, "%zu", json_array_size(
+		    json_object_get(it, "records")));
+	else
+		field_format(f, it, buf);
+}
+
+/* The answer of an item: every field of its type but the secret ones
+ * and other spellings, by its API name. */
+static void
+item_answer(struct call *c, json_t *e, const json_t *it)
+{
+	const struct field *f;
+	char buf[FIELD_OUTMAX];
+
+	for (f = c->t->fields; f->name; f++) {
+		if (f->flags & (F_SECRET | F_SPELLING))
+			continue;
+		if (f->flags & F_OUT)
+			computed(c, f, it, buf);
+		else
+			field_format(f, it, buf);
+		elem_set(e, f->name, buf);
+	}
 }
 
 /* ---- web domains ---- */
-
-static void
-site_fields(json_t *e, const json_t *s, const char *root)
-{
-	const char *owner = json_string_value(json_object_get(s, "owner"));
-	const char *home = json_string_value(json_object_get(s, "home"));
-	char docroot[1024];
-
-	set_str(e, "name", s);
-	set_str(e, "owner", s);
-	set_list(e, "aliases", s);
-	set_str(e, "home", s);
-	snprintf(docroot, sizeof(docroot), "%s/var/www/%s/data/%s", root,
-	    owner ? owner : "", home ? home : "");
-	elem_set(e, "docroot", docroot);
-	set_str(e, "ipaddr", s);
-	set_str(e, "php_mode", s);
-	set_str(e, "php_version", s);
-	set_bool(e, "redirect_http", s);
-	set_bool(e, "log_access", s);
-	set_bool(e, "log_error", s);
-}
-
-/* Reads the site fields present in the call over s; 0 or -1. */
-static int
-site_read(struct call *c, json_t *s)
-{
-	const char *v;
-	char err[VALID_ERR_MAX], buf[8192], path[201], mode[16], ver[8];
-	char ip[64];
-	int b;
-	static const char *const bools[] = { "redirect_http", "log_access",
-	    "log_error", NULL };
-	size_t i;
-
-	if ((v = P(c, "aliases")) != NULL) {
-		if (valid_domain_list("aliases", v, 32, buf, sizeof(buf), err)
-		    == -1)
-			return bad(c, "aliases", err);
-		json_object_set_new(s, "aliases", split_list(buf));
-	}
-	if ((v = P(c, "home")) != NULL && *v) {
-		if (valid_relpath("home", v, path, err) == -1)
-			return bad(c, "home", err);
-		json_object_set_new(s, "home", json_string(path));
-	}
-	if ((v = P(c, "ipaddr")) != NULL) {
-		if (*v && valid_ip("ipaddr", v, ip, err) == -1)
-			return bad(c, "ipaddr", err);
-		json_object_set_new(s, "ipaddr", json_string(*v ? ip : ""));
-	}
-	if ((v = P(c, "php_mode")) != NULL && *v) {
-		if (valid_php_mode("php_mode", v, mode, err) == -1)
-			return bad(c, "php_mode", err);
-		json_object_set_new(s, "php_mode", json_string(mode));
-	}
-	if ((v = P(c, "php_version")) != NULL) {
-		if (*v && valid_php_version("php_version", v, ver, err) == -1)
-			return bad(c, "php_version", err);
-		json_object_set_new(s, "php_version", json_string(*v ? ver :
-		    ""));
-	}
-	for (i = 0; bools[i]; i++) {
-		if ((v = P(c, bools[i])) == NULL || *v == '\0')
-			continue;
-		if (valid_bool(bools[i], v, &b, err) == -1)
-			return bad(c, bools[i], err);
-		json_object_set_new(s, bools[i], json_boolean(b));
-	}
-	return 0;
-}
 
 /* A name of another object on this node that a site's aliases or name
  * may not take. */
@@ -485,16 +436,17 @@ taken:
 	return 0;
 }
 
+/* The caller's items of c's type (an administrator's: everyone's). */
 static void
-web_list(struct call *c)
+item_list(struct call *c)
 {
 	json_t *items, *s;
 	size_t i;
 
-	nstore_ud_list(c->a->st, "webdomain", c->owner, NULL, &items);
+	nstore_ud_list(c->a->st, c->t->store, c->owner, NULL, &items);
 	reply_list(&c->r);
 	json_array_foreach(items, i, s)
-		site_fields(reply_elem(&c->r), s, c->a->conf.root);
+		item_answer(c, reply_elem(&c->r), s);
 	json_decref(items);
 }
 
@@ -508,10 +460,9 @@ web_list(struct call *c)
 enum { EDIT_DONE, EDIT_CHANGE, EDIT_CREATE };
 
 static int
-edit_begin(struct call *c, const char *kind, const char *object,
-    const char *what, void (*fields)(struct call *, json_t *, const json_t *),
-    char n[DOMAIN_MAX], json_t **item)
+edit_begin(struct call *c, char n[DOMAIN_MAX], json_t **item)
 {
+	const char *kind = c->t->store, *what = c->t->what;
 	const char *elid = P(c, "elid"), *name;
 	char err[VALID_ERR_MAX];
 
@@ -524,7 +475,7 @@ edit_begin(struct call *c, const char *kind, const char *object,
 		if (find(c, kind, what, n, item) == -1)
 			return EDIT_DONE;
 		if (!submit(c)) {
-			fields(c, c->r.doc, *item);
+			item_answer(c, c->r.doc, *item);
 			json_decref(*item);
 			*item = NULL;
 			return EDIT_DONE;
@@ -544,52 +495,31 @@ edit_begin(struct call *c, const char *kind, const char *object,
 	if (nstore_ud_get(c->a->st, kind, n, item) == 0) {
 		json_decref(*item);
 		*item = NULL;
-		reply_error(&c->r, "exists", object, "%s \"%s\" already exists",
-		    what, n);
+		reply_error(&c->r, "exists", c->t->name, "%s \"%s\" already "
+		    "exists", what, n);
 		return EDIT_DONE;
 	}
 	return EDIT_CREATE;
 }
 
 static void
-web_fields(struct call *c, json_t *e, const json_t *s)
-{
-	site_fields(e, s, c->a->conf.root);
-}
-
-static void
 web_edit(struct call *c)
 {
-	char n[DOMAIN_MAX], home[300];
+	char n[DOMAIN_MAX];
 	json_t *s, *puts;
 	int how;
 
-	how = edit_begin(c, "webdomain", "webdomain", "web domain",
-	    web_fields, n, &s);
+	how = edit_begin(c, n, &s);
 	if (how == EDIT_DONE)
 		return;
-	if (how == EDIT_CREATE) {
-		snprintf(home, sizeof(home), "www/%s", n);
-		s = json_pack("{s:s,s:s,s:[],s:s,s:s,s:s,s:s,s:b,s:b,s:b}",
-		    "name", n, "owner", c->owner, "aliases", "home", home,
-		    "ipaddr", "", "php_mode", "none", "php_version", "",
-		    "redirect_http", 0, "log_access", 1, "log_error", 1);
-		if (P(c, "aliases") == NULL) {
-			/* www. comes with a site unless aliases says else */
-			char www[DOMAIN_MAX + 8];
-
-			snprintf(www, sizeof(www), "www.%s", n);
-			if (strlen(www) <= 253)
-				json_array_append_new(json_object_get(s,
-				    "aliases"), json_string(www));
-		}
-	}
-	if (site_read(c, s) == -1 || site_names_free(c, s) == -1 ||
+	if (how == EDIT_CREATE && (s = new_item(c, n)) == NULL)
+		return;
+	if (read_fields(c, s) == -1 || site_names_free(c, s) == -1 ||
 	    ensure_account(c) == -1) {
 		json_decref(s);
 		return;
 	}
-	puts = json_pack("[o]", put_of("webdomain", NULL, s));
+	puts = json_pack("[o]", put_of(c->t->store, NULL, s));
 	if (commit(c, SVC_WEB, puts, NULL) == 0) {
 		reply_ok(&c->r);
 		reply_set(&c->r, "id", n);
@@ -686,20 +616,6 @@ next_serial(int64_t old)
 	return old + 1 > base ? old + 1 : base;
 }
 
-static void
-zone_fields(json_t *e, const json_t *z)
-{
-	set_str(e, "name", z);
-	set_str(e, "owner", z);
-	set_list(e, "ns", z);
-	set_str(e, "ip", z);
-	set_str(e, "email", z);
-	elem_setf(e, "serial", "%lld", (long long)json_integer_value(
-	    json_object_get(z, "serial")));
-	elem_setf(e, "records", "%zu", json_array_size(json_object_get(z,
-	    "records")));
-}
-
 static json_t *
 rr_json(const struct rr *r)
 {
@@ -724,34 +640,10 @@ static int
 zone_read(struct call *c, json_t *z, int creating)
 {
 	const char *v, *zone = json_string_value(json_object_get(z, "name"));
-	char err[VALID_ERR_MAX], buf[4096], ip[64], em[320];
+	char buf[DOMAIN_MAX + 8];
 
-	if ((v = P(c, "ns")) != NULL && *v) {
-		json_t *ns, *x;
-		size_t i;
-
-		if (valid_domain_list("ns", v, 8, buf, sizeof(buf), err) == -1)
-			return bad(c, "ns", err);
-		ns = split_list(buf);
-		/* absolute, with the dot */
-		json_array_foreach(ns, i, x) {
-			char d[DOMAIN_MAX + 2];
-
-			snprintf(d, sizeof(d), "%s.", json_string_value(x));
-			json_array_set_new(ns, i, json_string(d));
-		}
-		json_object_set_new(z, "ns", ns);
-	}
-	if ((v = P(c, "ip")) != NULL) {
-		if (*v && valid_ip("ip", v, ip, err) == -1)
-			return bad(c, "ip", err);
-		json_object_set_new(z, "ip", json_string(*v ? ip : ""));
-	}
-	if ((v = P(c, "email")) != NULL && *v) {
-		if (valid_email("email", v, em, err) == -1)
-			return bad(c, "email", err);
-		json_object_set_new(z, "email", json_string(em));
-	}
+	if (read_fields(c, z) == -1)
+		return -1;
 	if (creating) {
 		json_t *recs = json_object_get(z, "records"), *x;
 		size_t i;
@@ -794,49 +686,27 @@ zone_read(struct call *c, json_t *z, int creating)
 }
 
 static void
-zone_list(struct call *c)
-{
-	json_t *items, *z;
-	size_t i;
-
-	nstore_ud_list(c->a->st, "zone", c->owner, NULL, &items);
-	reply_list(&c->r);
-	json_array_foreach(items, i, z)
-		zone_fields(reply_elem(&c->r), z);
-	json_decref(items);
-}
-
-static void
-zone_fields_c(struct call *c, json_t *e, const json_t *z)
-{
-	(void)c;
-	zone_fields(e, z);
-}
-
-static void
 zone_edit(struct call *c)
 {
-	char n[DOMAIN_MAX], buf[600];
+	char n[DOMAIN_MAX];
 	json_t *z, *puts;
-	int how, creating = 0;
+	int how;
 
-	how = edit_begin(c, "zone", "domain", "DNS domain", zone_fields_c, n,
-	    &z);
+	how = edit_begin(c, n, &z);
 	if (how == EDIT_DONE)
 		return;
 	if (how == EDIT_CREATE) {
-		snprintf(buf, sizeof(buf), "admin@%s", n);
-		z = json_pack("{s:s,s:s,s:[s++,s++],s:s,s:s,s:I,s:[]}", "name",
-		    n, "owner", c->owner, "ns", "ns1.", n, ".", "ns2.", n, ".",
-		    "ip", "", "email", buf, "serial", (json_int_t)0,
-		    "records");
-		creating = 1;
+		if ((z = new_item(c, n)) == NULL)
+			return;
+		json_object_set_new(z, "serial", json_integer(0));
+		json_object_set_new(z, "records", json_array());
 	}
-	if (zone_read(c, z, creating) == -1 || ensure_account(c) == -1) {
+	if (zone_read(c, z, how == EDIT_CREATE) == -1 ||
+	    ensure_account(c) == -1) {
 		json_decref(z);
 		return;
 	}
-	puts = json_pack("[o]", put_of("zone", NULL, z));
+	puts = json_pack("[o]", put_of(c->t->store, NULL, z));
 	if (commit(c, SVC_DNS, puts, NULL) == 0) {
 		reply_ok(&c->r);
 		reply_set(&c->r, "id", n);
@@ -855,7 +725,7 @@ rec_zone(struct call *c, json_t **z)
 		return -1;
 	if (valid_domain("plid", plid, n, err) == -1)
 		return bad(c, "plid", err);
-	return find(c, "zone", "DNS domain", n, z);
+	return find(c, dt_domain.store, dt_domain.what, n, z);
 }
 
 /* A stored record as a struct rr. */
@@ -1005,7 +875,7 @@ rec_edit(struct call *c)
 	json_array_append_new(json_object_get(z, "records"), rr_json(&r));
 	json_object_set_new(z, "serial", json_integer(next_serial(
 	    json_integer_value(json_object_get(z, "serial")))));
-	puts = json_pack("[o]", put_of("zone", NULL, json_incref(z)));
+	puts = json_pack("[o]", put_of(dt_domain.store, NULL, json_incref(z)));
 	if (commit(c, SVC_DNS, puts, NULL) == 0) {
 		reply_ok(&c->r);
 		reply_set(&c->r, "id", key);
@@ -1050,7 +920,7 @@ rec_delete(struct call *c)
 	}
 	json_object_set_new(z, "serial", json_integer(next_serial(
 	    json_integer_value(json_object_get(z, "serial")))));
-	puts = json_pack("[o]", put_of("zone", NULL, json_incref(z)));
+	puts = json_pack("[o]", put_of(dt_domain.store, NULL, json_incref(z)));
 	if (commit(c, SVC_DNS, puts, NULL) == 0)
 		reply_ok(&c->r);
 	json_decref(puts);
@@ -1062,88 +932,27 @@ out:
 /* ---- mail ---- */
 
 static void
-maildom_fields(json_t *e, const json_t *d)
-{
-	set_str(e, "name", d);
-	set_str(e, "owner", d);
-	set_str(e, "defaction", d);
-}
-
-static void
-maildom_list(struct call *c)
-{
-	json_t *items, *d;
-	size_t i;
-
-	nstore_ud_list(c->a->st, "emaildomain", c->owner, NULL, &items);
-	reply_list(&c->r);
-	json_array_foreach(items, i, d)
-		maildom_fields(reply_elem(&c->r), d);
-	json_decref(items);
-}
-
-static int
-defaction_read(struct call *c, json_t *d)
-{
-	const char *v = P(c, "defaction");
-	char err[VALID_ERR_MAX], em[320];
-
-	if (v == NULL || *v == '\0')
-		return 0;
-	if (strcmp(v, "reject") == 0 || strcmp(v, "error") == 0) {
-		json_object_set_new(d, "defaction", json_string("reject"));
-		return 0;
-	}
-	if (valid_email("defaction", v, em, err) == -1)
-		return bad(c, "defaction", "defaction: \"reject\" or an "
-		    "address to forward unknown recipients to");
-	json_object_set_new(d, "defaction", json_string(em));
-	return 0;
-}
-
-static void
-maildom_fields_c(struct call *c, json_t *e, const json_t *d)
-{
-	(void)c;
-	maildom_fields(e, d);
-}
-
-static void
 maildom_edit(struct call *c)
 {
 	char n[DOMAIN_MAX];
 	json_t *d, *puts;
 	int how;
 
-	how = edit_begin(c, "emaildomain", "emaildomain", "mail domain",
-	    maildom_fields_c, n, &d);
+	how = edit_begin(c, n, &d);
 	if (how == EDIT_DONE)
 		return;
-	if (how == EDIT_CREATE)
-		d = json_pack("{s:s,s:s,s:s}", "name", n, "owner", c->owner,
-		    "defaction", "reject");
-	if (defaction_read(c, d) == -1 || ensure_account(c) == -1) {
+	if (how == EDIT_CREATE && (d = new_item(c, n)) == NULL)
+		return;
+	if (read_fields(c, d) == -1 || ensure_account(c) == -1) {
 		json_decref(d);
 		return;
 	}
-	puts = json_pack("[o]", put_of("emaildomain", NULL, d));
+	puts = json_pack("[o]", put_of(c->t->store, NULL, d));
 	if (commit(c, SVC_MAIL, puts, NULL) == 0) {
 		reply_ok(&c->r);
 		reply_set(&c->r, "id", n);
 	}
 	json_decref(puts);
-}
-
-static void
-box_fields(json_t *e, const json_t *b)
-{
-	set_str(e, "name", b);
-	set_str(e, "domain", b);
-	set_str(e, "owner", b);
-	elem_setf(e, "maxsize", "%lld", (long long)json_integer_value(
-	    json_object_get(b, "quota_mb")));
-	set_list(e, "forward", b);
-	set_bool(e, "keep_copy", b);
 }
 
 static void
@@ -1158,11 +967,11 @@ box_list(struct call *c)
 		bad(c, "plid", err);
 		return;
 	}
-	nstore_ud_list(c->a->st, "mailbox", c->owner, dom && *dom ? n : NULL,
-	    &items);
+	nstore_ud_list(c->a->st, c->t->store, c->owner, dom && *dom ? n :
+	    NULL, &items);
 	reply_list(&c->r);
 	json_array_foreach(items, i, b)
-		box_fields(reply_elem(&c->r), b);
+		item_answer(c, reply_elem(&c->r), b);
 	json_decref(items);
 }
 
@@ -1170,10 +979,8 @@ static int
 box_read(struct call *c, json_t *b, int creating)
 {
 	const char *v;
-	char err[VALID_ERR_MAX], buf[4096];
+	char err[VALID_ERR_MAX];
 	char pw[crypto_pwhash_STRBYTES];
-	int64_t q;
-	int keep;
 
 	v = P(c, "passwd");
 	if (v == NULL || *v == '\0')
@@ -1199,30 +1006,7 @@ box_read(struct call *c, json_t *b, int creating)
 		    "required");
 		return -1;
 	}
-	if ((v = P(c, "maxsize")) != NULL && *v) {
-		if (valid_int("maxsize", v, 0, MAILBOX_MAX_MB, &q, err) == -1)
-			return bad(c, "maxsize", err);
-		json_object_set_new(b, "quota_mb", json_integer(q));
-	}
-	if ((v = P(c, "forward")) != NULL) {
-		if (*v && valid_email_list("forward", v, 16, buf, sizeof(buf),
-		    err) == -1)
-			return bad(c, "forward", err);
-		json_object_set_new(b, "forward", split_list(*v ? buf : ""));
-	}
-	if (onoff(c, "keep_copy", json_is_true(json_object_get(b,
-	    "keep_copy")), &keep) == -1)
-		return -1;
-	/* ISPmanager's "dontsave" says the opposite */
-	if (P(c, "dontsave") && *P(c, "dontsave")) {
-		int ds;
-
-		if (onoff(c, "dontsave", 0, &ds) == -1)
-			return -1;
-		keep = !ds;
-	}
-	json_object_set_new(b, "keep_copy", json_boolean(keep));
-	return 0;
+	return read_fields(c, b);
 }
 
 static void
@@ -1237,10 +1021,10 @@ box_edit(struct call *c)
 			bad(c, "elid", err);
 			return;
 		}
-		if (find(c, "mailbox", "mailbox", n, &b) == -1)
+		if (find(c, c->t->store, c->t->what, n, &b) == -1)
 			return;
 		if (!submit(c)) {
-			box_fields(c->r.doc, b);
+			item_answer(c, c->r.doc, b);
 			json_decref(b);
 			return;
 		}
@@ -1261,19 +1045,21 @@ box_edit(struct call *c)
 			bad(c, "name", err);
 			return;
 		}
-		if (find(c, "emaildomain", "mail domain", strchr(n, '@') + 1,
-		    &d) == -1)
+		if (find(c, dt_emaildomain.store, dt_emaildomain.what,
+		    strchr(n, '@') + 1, &d) == -1)
 			return;
 		json_decref(d);
-		if (nstore_ud_get(c->a->st, "mailbox", n, &b) == 0) {
+		if (nstore_ud_get(c->a->st, c->t->store, n, &b) == 0) {
 			json_decref(b);
-			reply_error(&c->r, "exists", "email", "mailbox \"%s\" "
-			    "already exists", n);
+			reply_error(&c->r, "exists", c->t->name, "%s \"%s\" "
+			    "already exists", c->t->what, n);
 			return;
 		}
-		b = json_pack("{s:s,s:s,s:s,s:s,s:i,s:[],s:b}", "name", n,
-		    "domain", strchr(n, '@') + 1, "owner", c->owner, "pwhash",
-		    "", "quota_mb", 0, "forward", "keep_copy", 1);
+		if ((b = new_item(c, n)) == NULL)
+			return;
+		json_object_set_new(b, "domain", json_string(strchr(n, '@') +
+		    1));
+		json_object_set_new(b, "pwhash", json_string(""));
 		if (box_read(c, b, 1) == -1) {
 			json_decref(b);
 			return;
@@ -1283,7 +1069,7 @@ box_edit(struct call *c)
 		json_decref(b);
 		return;
 	}
-	puts = json_pack("[o]", put_of("mailbox", json_string_value(
+	puts = json_pack("[o]", put_of(c->t->store, json_string_value(
 	    json_object_get(b, "domain")), b));
 	if (commit(c, SVC_MAIL, puts, NULL) == 0) {
 		reply_ok(&c->r);
@@ -1294,37 +1080,29 @@ box_edit(struct call *c)
 
 /* ---- dispatch ---- */
 
-struct ufunc {
-	const char	*name;
-	enum svc	 svc;
-	void		(*fn)(struct call *);
-};
+static void
+ud_delete(struct call *c)
+{
+	size_t s;
 
-static void web_delete(struct call *c)
-{ generic_delete(c, SVC_WEB, "webdomain", "web domain"); }
-static void zone_delete(struct call *c)
-{ generic_delete(c, SVC_DNS, "zone", "DNS domain"); }
-static void maildom_delete(struct call *c)
-{ generic_delete(c, SVC_MAIL, "emaildomain", "mail domain"); }
-static void box_delete(struct call *c)
-{ generic_delete(c, SVC_MAIL, "mailbox", "mailbox"); }
+	for (s = 0; s < SVC_N; s++)
+		if (strcmp(svc_role[s], c->t->role) == 0)
+			break;
+	generic_delete(c, (enum svc)s, c->t->store, c->t->what);
+}
 
-static const struct ufunc ufuncs[] = {
-	{ "webdomain", SVC_WEB, web_list },
-	{ "webdomain.edit", SVC_WEB, web_edit },
-	{ "webdomain.delete", SVC_WEB, web_delete },
-	{ "domain", SVC_DNS, zone_list },
-	{ "domain.edit", SVC_DNS, zone_edit },
-	{ "domain.delete", SVC_DNS, zone_delete },
-	{ "domain.record", SVC_DNS, rec_list },
-	{ "domain.record.edit", SVC_DNS, rec_edit },
-	{ "domain.record.delete", SVC_DNS, rec_delete },
-	{ "emaildomain", SVC_MAIL, maildom_list },
-	{ "emaildomain.edit", SVC_MAIL, maildom_edit },
-	{ "emaildomain.delete", SVC_MAIL, maildom_delete },
-	{ "email", SVC_MAIL, box_list },
-	{ "email.edit", SVC_MAIL, box_edit },
-	{ "email.delete", SVC_MAIL, box_delete },
+/* The operations of each user-data type (schema.h), by its row. */
+static const struct uops {
+	const struct dtype	*t;
+	void			(*list)(struct call *);
+	void			(*edit)(struct call *);
+	void			(*del)(struct call *);
+} uops[] = {
+	{ &dt_webdomain, item_list, web_edit, ud_delete },
+	{ &dt_domain, item_list, zone_edit, ud_delete },
+	{ &dt_record, rec_list, rec_edit, rec_delete },
+	{ &dt_emaildomain, item_list, maildom_edit, ud_delete },
+	{ &dt_email, box_list, box_edit, ud_delete },
 };
 
 /* ---- making changes live (DESIGN.md §2: `ok` means live) ----
@@ -1369,8 +1147,8 @@ svc_sets(struct node_agent *a, enum svc s)
 {
 	json_t *o = json_object(), *items = NULL;
 
-	nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &items);
-	json_object_set_new(o, svc_kind[s], items ? items : json_array());
+	nstore_ud_list(a->st, svc_kind(s), NULL, NULL, &items);
+	json_object_set_new(o, svc_kind(s), items ? items : json_array());
 	if (s == SVC_MAIL) {
 		items = NULL;
 		nstore_ud_list(a->st, "mailbox", NULL, NULL, &items);
@@ -1488,7 +1266,7 @@ restore_to(struct node_agent *a, enum svc s, const json_t *snap)
 		}
 	if (nstore_ud_write(a->st, puts, dels) == -1)
 		log_warnx("user data: the store could not be put back");
-	set = json_object_get(snap, svc_kind[s]);
+	set = json_object_get(snap, svc_kind(s));
 	set2 = json_object_get(snap, "mailbox");
 	if (set == NULL)
 		set = empty;
@@ -1496,7 +1274,7 @@ restore_to(struct node_agent *a, enum svc s, const json_t *snap)
 		set2 = empty;
 	if (svc_apply(a, s, set, set2, NULL, err, sizeof(err)) == -1)
 		log_warnx("user data: %s files not put back: %s",
-		    svc_kind[s], err);
+		    svc_kind(s), err);
 	json_decref(cur);
 	json_decref(puts);
 	json_decref(dels);
@@ -1541,11 +1319,11 @@ go_live(struct node_agent *a, enum svc s, char *err, size_t errlen)
 		lq[s].snap = json_incref(now);
 	} else {
 		log_warnx("user data: %s; the %s changes are undone", err,
-		    svc_kind[s]);
+		    svc_kind(s));
 		restore_to(a, s, had);
 		if (make_live(a, s, now, had, e2, sizeof(e2)) == -1)
 			log_warnx("user data: the previous %s state is not "
-			    "live either: %s", svc_kind[s], e2);
+			    "live either: %s", svc_kind(s), e2);
 		rc = -1;
 	}
 	json_decref(had);
@@ -1634,7 +1412,7 @@ udata_start(struct node_agent *a)
 		/* the store, as udata_restore() rendered it: the services
 		 * reload what that changed (its files are dirty) */
 		lq[s].snap = svc_sets(a, (enum svc)s);
-		nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &items);
+		nstore_ud_list(a->st, svc_kind(s), NULL, NULL, &items);
 		lq[s].kick = json_array_size(items) > 0;
 		json_decref(items);
 		pthread_mutex_unlock(&svc_mtx[s]);
@@ -1682,7 +1460,7 @@ udata_prepare(struct node_agent *a, const char *role, char *err,
 	if (s == SVC_N)
 		return 0;
 	pthread_mutex_lock(&svc_mtx[s]);
-	nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &s1);
+	nstore_ud_list(a->st, svc_kind(s), NULL, NULL, &s1);
 	if (s == SVC_MAIL)
 		nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
 	if (s1 == NULL)
@@ -1754,7 +1532,7 @@ udata_repair(struct node_agent *a, const char *role, json_t **fixed,
 	if (json_array_size(drifted) == 0)
 		goto out;
 	sets = svc_sets(a, (enum svc)s);
-	if (svc_apply(a, (enum svc)s, json_object_get(sets, svc_kind[s]),
+	if (svc_apply(a, (enum svc)s, json_object_get(sets, svc_kind(s)),
 	    json_object_get(sets, "mailbox"), NULL, err, errlen) == -1) {
 		rc = -1;
 		goto out;
@@ -1815,25 +1593,55 @@ body_of(struct http_req *req, struct http_resp *resp)
 	return b;
 }
 
+/* Every parameter of the call is a control parameter or, for an edit, a
+ * field of the type; 0, or -1 with the error answered. */
+static int
+params_known(struct call *c)
+{
+	const struct field *f;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(c->params, key, v) {
+		if (schema_is_control(key))
+			continue;
+		f = schema_field(c->t, key);
+		if (f == NULL || (f->flags & F_OUT) || strcmp(c->op, "edit") !=
+		    0) {
+			reply_error(&c->r, "param", key, "%s has no parameter "
+			    "\"%.64s\"", c->func, key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 {
 	struct call c;
 	const char *key, *out;
+	void (*fn)(struct call *);
 	enum outfmt fmt;
+	enum svc s;
 	json_t *v;
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.a = a;
+	c.t = schema_type(json_string_value(json_object_get(b, "type")) ?
+	    json_string_value(json_object_get(b, "type")) : "");
+	c.op = json_string_value(json_object_get(b, "op"));
 	c.func = json_string_value(json_object_get(b, "func"));
 	c.params = json_object_get(b, "params");
 	c.owner = json_string_value(json_object_get(b, "owner"));
 	c.account = json_object_get(b, "account");
 	if (json_is_null(c.account))
 		c.account = NULL;
-	if (c.func == NULL || !json_is_object(c.params)) {
-		answer_error(resp, 400, "expected func and params");
+	if (c.t == NULL || c.t->kind != DK_USER || c.op == NULL ||
+	    c.func == NULL || !json_is_object(c.params)) {
+		answer_error(resp, 400, "expected a user-data type, op, func "
+		    "and params");
 		return;
 	}
 	/* every parameter is a string, as it came to the master */
@@ -1851,17 +1659,23 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 		}
 	}
 	reply_init(&c.r);
-	for (i = 0; i < nitems(ufuncs); i++)
-		if (strcmp(ufuncs[i].name, c.func) == 0)
+	for (i = 0; i < nitems(uops); i++)
+		if (uops[i].t == c.t)
 			break;
-	if (i == nitems(ufuncs))
-		reply_error(&c.r, "func", "func", "unknown function");
-	else {
-		enum svc s = ufuncs[i].svc;
+	fn = i == nitems(uops) ? NULL : strcmp(c.op, "list") == 0 ?
+	    uops[i].list : strcmp(c.op, "edit") == 0 ? uops[i].edit :
+	    strcmp(c.op, "delete") == 0 ? uops[i].del : NULL;
+	for (s = 0; s < SVC_N; s++)
+		if (strcmp(svc_role[s], c.t->role) == 0)
+			break;
+	if (fn == NULL || s == SVC_N)
+		reply_error(&c.r, "func", "func", "no operation \"%s\" of "
+		    "\"%s\" here", c.op, c.t->name);
+	else if (params_known(&c) == 0) {
 		struct waiter w;
 
 		pthread_mutex_lock(&svc_mtx[s]);
-		ufuncs[i].fn(&c);
+		fn(&c);
 		if (c.changed)
 			live_enqueue(s, &w);
 		pthread_mutex_unlock(&svc_mtx[s]);
@@ -1884,9 +1698,9 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 			sbuf_release(&sb);
 			answer_error(resp, 500, "answer too large");
 		} else {
-			char *s = sbuf_detach(&sb, &len);
+			char *enc = sbuf_detach(&sb, &len);
 
-			http_resp_set(resp, 200, ctype, s, len);
+			http_resp_set(resp, 200, ctype, enc, len);
 			if (reply_is_error(&c.r))
 				snprintf(resp->extra_hdr[0],
 				    sizeof(resp->extra_hdr[0]),
@@ -1899,26 +1713,17 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 	reply_release(&c.r);
 }
 
-/* The kinds of the node's store for an index kind of the master. */
+/* The store kind and service of a user-data type named kind, or NULL. */
 static const char *
 store_kind(const char *kind, enum svc *s)
 {
-	static const struct {
-		const char	*idx, *store;
-		enum svc	 svc;
-	} k[] = {
-		{ "webdomain", "webdomain", SVC_WEB },
-		{ "domain", "zone", SVC_DNS },
-		{ "emaildomain", "emaildomain", SVC_MAIL },
-		{ "email", "mailbox", SVC_MAIL },
-	};
-	size_t i;
+	const struct dtype *t = kind ? schema_type(kind) : NULL;
 
-	for (i = 0; i < nitems(k); i++)
-		if (kind && strcmp(kind, k[i].idx) == 0) {
-			*s = k[i].svc;
-			return k[i].store;
-		}
+	if (t == NULL || t->kind != DK_USER || t->store == NULL)
+		return NULL;
+	for (*s = 0; *s < SVC_N; (*s)++)
+		if (strcmp(svc_role[*s], t->role) == 0)
+			return t->store;
 	return NULL;
 }
 
@@ -1989,7 +1794,7 @@ rerender_how(struct node_agent *a, enum svc s, const struct svc_how *how,
 	json_t *s1 = NULL, *s2 = NULL;
 	int rc = 0;
 
-	nstore_ud_list(a->st, svc_kind[s], NULL, NULL, &s1);
+	nstore_ud_list(a->st, svc_kind(s), NULL, NULL, &s1);
 	if (s == SVC_MAIL)
 		nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
 	if (svc_in_use(a, s, s1))
@@ -2187,7 +1992,7 @@ udata_restore(struct node_agent *a)
 	for (i = 0; i < SVC_N; i++)
 		if (rerender(a, (enum svc)i, err, sizeof(err)) == -1)
 			log_warnx("user data: %s files not restored: %s",
-			    svc_kind[i], err);
+			    svc_kind(i), err);
 }
 
 /* The services templates go into (sysdata.h's slots). */

@@ -8,6 +8,19 @@ awk '/<!-- functions:begin -->/{on=1; next} /<!-- functions:end -->/{on=0} on' \
     "$TOP/docs/api.md" >"$WORK/doc-table.md"
 check "docs/api.md index equals the function table (run make docs)" \
     cmp -s "$WORK/functions.md" "$WORK/doc-table.md"
+# every field table is the one its data type's declaration gives
+ntables=0
+for t in $(sed -n 's/^<!-- fields:\([a-z.]*\):begin -->$/\1/p' "$TOP/docs/api.md"); do
+	"$HF" functions --fields "$t" >"$WORK/fields-$t.md"
+	awk -v t="$t" '$0 == "<!-- fields:" t ":begin -->" {on=1; next} $0 == "<!-- fields:" t ":end -->" {on=0} on' \
+	    "$TOP/docs/api.md" >"$WORK/doc-fields-$t.md"
+	check "docs/api.md field table of $t equals its declaration (run make docs)" \
+	    cmp -s "$WORK/fields-$t.md" "$WORK/doc-fields-$t.md"
+	ntables=$((ntables + 1))
+done
+assert_eq "every field table of docs/api.md is generated" 0 \
+    "$(awk '/^\| field \|/ && !on {n++} /^<!-- fields:.*:begin -->$/ {on=1} /^<!-- fields:.*:end -->$/ {on=0} END {print n+0}' "$TOP/docs/api.md")"
+check "docs/api.md has generated field tables" [ "$ntables" -ge 13 ]
 for f in $("$HF" functions | sed -n 's/^| `\([^`]*\)`.*/\1/p'); do
 	check "docs/api.md has a section for $f" grep -q "^### .*\`$f\`" "$TOP/docs/api.md"
 done

@@ -197,7 +197,7 @@ build_bad(const char *type, const json_t *base, const struct kv *kv)
 static char *
 render(const char *type, json_t *items)
 {
-	const struct sdtype *t = sd_type(type);
+	const struct dtype *t = sd_type(type);
 	struct sbuf b;
 	char *s;
 
@@ -1517,7 +1517,7 @@ test_render_firewall_nft(void **state)
 static void
 test_software(void **state)
 {
-	const struct sdtype *t = sd_type("software");
+	const struct dtype *t = sd_type("software");
 	const struct sd_sw_default *d;
 	char buf[200], out[OUTSZ], err[VALID_ERR_MAX];
 
@@ -1574,7 +1574,7 @@ test_software(void **state)
 static void
 test_render_software(void **state)
 {
-	const struct sdtype *t = sd_type("software");
+	const struct dtype *t = sd_type("software");
 	json_t *items = json_pack("[{s:I,s:s,s:s},{s:I,s:s,s:s}]",
 	    "id", (json_int_t)2, "role", "web", "package", "nginx-light",
 	    "id", (json_int_t)1, "role", "", "package", "cron");
@@ -1592,12 +1592,12 @@ test_render_software(void **state)
 static void
 test_types(void **state)
 {
-	const struct sdtype *t;
+	const struct dtype *t;
 	size_t i;
 
 	assert_int_equal(sd_ntypes, 6);
 	for (i = 0; i < sd_ntypes; i++) {
-		const struct sdfield *f;
+		const struct field *f;
 
 		t = sd_type(sd_types[i].name);
 		assert_ptr_equal(t, &sd_types[i]);
@@ -1641,10 +1641,10 @@ test_types(void **state)
 static void
 test_type_matches(void **state)
 {
-	const struct sdtype *fw = sd_type("firewall");
-	const struct sdtype *cron = sd_type("scheduler");
-	const struct sdtype *wl = sd_type("whitelist");
-	const struct sdtype *bl = sd_type("blacklist");
+	const struct dtype *fw = sd_type("firewall");
+	const struct dtype *cron = sd_type("scheduler");
+	const struct dtype *wl = sd_type("whitelist");
+	const struct dtype *bl = sd_type("blacklist");
 
 	assert_true(sd_type_matches(fw, ""));
 	assert_true(sd_type_matches(fw, "web"));
@@ -1760,7 +1760,7 @@ tpl_get(void *arg, const char *name)
 static void
 test_tpl_render_parse(void **state)
 {
-	const struct sdtype *t = sd_type("templates");
+	const struct dtype *t = sd_type("templates");
 	const char *a[] = { "name", "nginx_site_extra", "body", "gzip on;",
 	    NULL };
 	const char *b[] = { "name", "nginx_site_extra", "body",

@@ -1,42 +1,20 @@
-/* policy.c - the cluster policy (DESIGN.md §2): its fields, their ranges
- * and defaults, read from and written to the store. */
+/* policy.c - the cluster policy (DESIGN.md §2), read from and written to
+ * the store; its fields, grammars and defaults are dt_policy's. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../common/valid.h"
+
+#define POLICY_FIELDS_MAX	16
 #include "../master.h"
 
-static const char *const placements[] = { "lowest_score", NULL };
-
-/* One row per field: integer fields have a range; placement is a word. */
-static const struct pfield {
-	const char	*key;
-	const char	*def;
-	int64_t		 min, max;
-	const char *const *words;
-	const char	*doc;
-} pfields[] = {
-	{ "min_ready_percent", "50", 0, 99, NULL,
-	  "a distributed query runs only when more than this share of its "
-	  "targets is ready" },
-	{ "placement", "lowest_score", 0, 0, placements,
-	  "how a user's node is chosen: lowest users/weight/free resource" },
-	{ "node_timeout_ms", "5000", 50, 600000, NULL,
-	  "how long the master waits for one node's answer" },
-	{ "heartbeat_interval_ms", "5000", 100, 3600000, NULL,
-	  "how often the master polls every node's stats" },
-	{ "heartbeat_misses", "3", 1, 1000, NULL,
-	  "missed polls before a node is unavailable" },
-	{ "join_token_ttl_s", "3600", 1, 604800, NULL,
-	  "default lifetime of a join token" },
-};
-
+/* The fields, their grammars and defaults are dt_policy's (types.c). */
 static const char *
-pget(struct master *m, const struct pfield *f, char *buf, size_t len)
+pget(struct master *m, const struct field *f, char *buf, size_t len)
 {
-	if (store_policy_get(m->st, f->key, buf, len) != 0)
+	if (store_policy_get(m->st, f->name, buf, len) != 0)
 		return f->def;
 	return buf;
 }
@@ -51,27 +29,26 @@ static struct store *cache_of;		/* NULL: stale */
 static void
 policy_read(struct master *m, struct policy *p)
 {
+	const struct field *f;
 	char buf[64];
-	size_t i;
 
-	for (i = 0; i < sizeof(pfields) / sizeof(pfields[0]); i++) {
-		const struct pfield *f = &pfields[i];
+	for (f = dt_policy.fields; f->name; f++) {
 		const char *v = pget(m, f, buf, sizeof(buf));
 
-		if (strcmp(f->key, "placement") == 0)
+		if (strcmp(f->name, "placement") == 0)
 			snprintf(p->placement, sizeof(p->placement), "%s", v);
 		else {
 			int n = atoi(v);
 
-			if (strcmp(f->key, "min_ready_percent") == 0)
+			if (strcmp(f->name, "min_ready_percent") == 0)
 				p->min_ready_percent = n;
-			else if (strcmp(f->key, "node_timeout_ms") == 0)
+			else if (strcmp(f->name, "node_timeout_ms") == 0)
 				p->node_timeout_ms = n;
-			else if (strcmp(f->key, "heartbeat_interval_ms") == 0)
+			else if (strcmp(f->name, "heartbeat_interval_ms") == 0)
 				p->heartbeat_interval_ms = n;
-			else if (strcmp(f->key, "heartbeat_misses") == 0)
+			else if (strcmp(f->name, "heartbeat_misses") == 0)
 				p->heartbeat_misses = n;
-			else if (strcmp(f->key, "join_token_ttl_s") == 0)
+			else if (strcmp(f->name, "join_token_ttl_s") == 0)
 				p->join_token_ttl_s = n;
 		}
 	}
@@ -100,35 +77,32 @@ policy_stale(void)
 void
 policy_show(struct master *m, struct reply *r)
 {
+	const struct field *f;
 	char buf[64];
-	size_t i;
 
-	for (i = 0; i < sizeof(pfields) / sizeof(pfields[0]); i++)
-		reply_set(r, pfields[i].key, pget(m, &pfields[i], buf,
-		    sizeof(buf)));
+	for (f = dt_policy.fields; f->name; f++)
+		reply_set(r, f->name, pget(m, f, buf, sizeof(buf)));
 }
 
 int
 policy_update(struct api_ctx *c)
 {
-	const char *keys[sizeof(pfields) / sizeof(pfields[0])];
-	const char *vals[sizeof(pfields) / sizeof(pfields[0])];
-	char err[VALID_ERR_MAX];
-	size_t i, n = 0;
+	const char *keys[POLICY_FIELDS_MAX], *vals[POLICY_FIELDS_MAX];
+	const struct field *f;
+	char err[VALID_ERR_MAX], out[FIELD_OUTMAX];
+	size_t n = 0;
 
 	/* Every field is checked before any is written. */
-	for (i = 0; i < sizeof(pfields) / sizeof(pfields[0]); i++) {
-		const struct pfield *f = &pfields[i];
-		const char *v = params_get(c->p, f->key);
+	for (f = dt_policy.fields; f->name && n < POLICY_FIELDS_MAX; f++) {
+		const char *v = params_get(c->p, f->name);
 
 		if (v == NULL)
 			continue;
-		if (f->words ? valid_enum(f->key, v, f->words, err) :
-		    valid_int(f->key, v, f->min, f->max, NULL, err)) {
-			api_bad(c, f->key, err);
+		if (f->check(f->name, v, out, err) == -1) {
+			api_bad(c, f->name, err);
 			return -1;
 		}
-		keys[n] = f->key;
+		keys[n] = f->name;
 		vals[n] = v;
 		n++;
 	}

@@ -94,7 +94,7 @@ answer_error(const struct hreq *r, int64_t version, char *out, size_t len)
 }
 
 int
-dq_run(struct api_ctx *c, const struct sdtype *t, json_t *puts,
+dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
     json_t *deletes)
 {
 	struct master *m = c->m;

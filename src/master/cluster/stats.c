@@ -55,7 +55,7 @@ node_status_after_answer(const char *cur, int pending, const char *sw,
 static const char *
 software_state(struct master *m, json_t *rep, int64_t asked, int *current)
 {
-	const struct sdtype *t = sd_type("software");
+	const struct dtype *t = sd_type("software");
 	json_t *sw = json_object_get(rep, "software");
 	int64_t mv;
 

@@ -38,7 +38,7 @@ sync_check_drift(struct master *m, const struct node *n, json_t *versions,
 	if (n->maintenance || !json_is_object(versions))
 		return;
 	for (i = 0; i < sd_ntypes; i++) {
-		const struct sdtype *t = &sd_types[i];
+		const struct dtype *t = &sd_types[i];
 		json_t *rep = json_object_get(versions, t->name);
 		int64_t mv, nv;
 		int has, intact;
@@ -79,7 +79,7 @@ sync_check_drift(struct master *m, const struct node *n, json_t *versions,
 struct push {
 	int64_t			 node;
 	char			 name[64];
-	const struct sdtype	*t;
+	const struct dtype	*t;
 	int64_t			 gen;
 	int			 attempts;
 	int64_t			 version;
@@ -100,7 +100,7 @@ pick(json_t *rows, struct push *out, size_t max)
 	json_array_foreach(rows, i, r) {
 		const char *status = json_string_value(json_object_get(r,
 		    "status"));
-		const struct sdtype *t = sd_type(json_string_value(
+		const struct dtype *t = sd_type(json_string_value(
 		    json_object_get(r, "type")));
 		int64_t node = json_integer_value(json_object_get(r, "node"));
 		int installing = strcmp(status, "installing") == 0;

@@ -1,0 +1,642 @@
+/* types.c - the declarations of the user-data and cluster data types
+ * (schema.h); the system data types are in sysdata.c.  The master and the
+ * node both read these rows. */
+#include <stdio.h>
+#include <string.h>
+
+#include "schema.h"
+#include "sysdata.h"
+#include "util.h"
+#include "uvalid.h"
+
+/* ---- the grammars, as field checkers ---- */
+
+static int
+out_is(char *out, const char *v)
+{
+	strlcpy_hf(out, v, FIELD_OUTMAX);
+	return 0;
+}
+
+static int
+ck_domain(const char *what, const char *v, char *out, char *err)
+{
+	char d[DOMAIN_MAX];
+
+	if (valid_domain(what, v, d, err) == -1)
+		return -1;
+	return out_is(out, d);
+}
+
+static int
+ck_aliases(const char *what, const char *v, char *out, char *err)
+{
+	return valid_domain_list(what, v, 32, out, FIELD_OUTMAX, err);
+}
+
+/* Up to 8 name servers, kept absolute with the dot. */
+static int
+ck_ns(const char *what, const char *v, char *out, char *err)
+{
+	char buf[8 * 256], *tok, *save = NULL;
+	size_t o = 0;
+
+	if (valid_domain_list(what, v, 8, buf, sizeof(buf), err) == -1)
+		return -1;
+	out[0] = '\0';
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ",
+	    &save))
+		o += (size_t)snprintf(out + o, FIELD_OUTMAX - o, "%s%s.",
+		    o ? " " : "", tok);
+	return 0;
+}
+
+static int
+ck_relpath(const char *what, const char *v, char *out, char *err)
+{
+	char p[201];
+
+	if (valid_relpath(what, v, p, err) == -1)
+		return -1;
+	return out_is(out, p);
+}
+
+/* An address, or "" for none. */
+static int
+ck_ip_or_empty(const char *what, const char *v, char *out, char *err)
+{
+	char ip[64];
+
+	if (*v == '\0')
+		return out_is(out, "");
+	if (valid_ip(what, v, ip, err) == -1)
+		return -1;
+	return out_is(out, ip);
+}
+
+static int
+ck_ip(const char *what, const char *v, char *out, char *err)
+{
+	char ip[64];
+
+	if (valid_ip(what, v, ip, err) == -1)
+		return -1;
+	return out_is(out, ip);
+}
+
+static int
+ck_php_mode(const char *what, const char *v, char *out, char *err)
+{
+	char m[16];
+
+	if (valid_php_mode(what, v, m, err) == -1)
+		return -1;
+	return out_is(out, m);
+}
+
+static int
+ck_php_version(const char *what, const char *v, char *out, char *err)
+{
+	char ver[8];
+
+	if (*v == '\0')
+		return out_is(out, "");
+	if (valid_php_version(what, v, ver, err) == -1)
+		return -1;
+	return out_is(out, ver);
+}
+
+/* "on" or "off", written so. */
+static int
+ck_bool(const char *what, const char *v, char *out, char *err)
+{
+	int b;
+
+	if (valid_bool(what, v, &b, err) == -1)
+		return -1;
+	return out_is(out, b ? "on" : "off");
+}
+
+static int
+ck_email(const char *what, const char *v, char *out, char *err)
+{
+	char e[320];
+
+	if (valid_email(what, v, e, err) == -1)
+		return -1;
+	return out_is(out, e);
+}
+
+static int
+ck_forward(const char *what, const char *v, char *out, char *err)
+{
+	if (*v == '\0')
+		return out_is(out, "");
+	return valid_email_list(what, v, 16, out, FIELD_OUTMAX, err);
+}
+
+static int
+ck_mailbox(const char *what, const char *v, char *out, char *err)
+{
+	char m[65];
+
+	if (valid_mailbox(what, v, m, err) == -1)
+		return -1;
+	return out_is(out, m);
+}
+
+/* "reject" ("error" is ISPmanager's word for it), or an address unknown
+ * recipients are forwarded to. */
+static int
+ck_defaction(const char *what, const char *v, char *out, char *err)
+{
+	char e[320];
+
+	if (strcmp(v, "reject") == 0 || strcmp(v, "error") == 0)
+		return out_is(out, "reject");
+	if (valid_email(what, v, e, err) == -1) {
+		snprintf(err, VALID_ERR_MAX, "%s: \"reject\" or an address to "
+		    "forward unknown recipients to", what);
+		return -1;
+	}
+	return out_is(out, e);
+}
+
+static int
+ck_maxsize(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_int(what, v, 0, MAILBOX_MAX_MB, NULL, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_password(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_password(what, v, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+/* Checked against passwd by its handler. */
+static int
+ck_any(const char *what, const char *v, char *out, char *err)
+{
+	(void)what;
+	(void)err;
+	return out_is(out, v);
+}
+
+static int
+ck_username(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_username(what, v, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_fullname(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_fullname(what, v, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_level(const char *what, const char *v, char *out, char *err)
+{
+	static const char *const w[] = { "user", "admin", NULL };
+
+	if (valid_enum(what, v, w, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_limit(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_int(what, v, 0, 1000000000, NULL, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_node_name(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_node_name(what, v, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_port(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_int(what, v, 1, 65535, NULL, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_roles(const char *what, const char *v, char *out, char *err)
+{
+	char r[32];
+
+	if (valid_roles(what, v, r, err) == -1)
+		return -1;
+	return out_is(out, r);
+}
+
+static int
+ck_weight(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_int(what, v, 1, 1000, NULL, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_comment(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_text(what, v, 255, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static int
+ck_ttl_s(const char *what, const char *v, char *out, char *err)
+{
+	if (valid_int(what, v, 1, 604800, NULL, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+/* The policy's fields. */
+#define RANGE_CHECK(fn, lo, hi)						\
+static int								\
+fn(const char *what, const char *v, char *out, char *err)		\
+{									\
+	if (valid_int(what, v, lo, hi, NULL, err) == -1)		\
+		return -1;						\
+	return out_is(out, v);						\
+}
+RANGE_CHECK(ck_ready_percent, 0, 99)
+RANGE_CHECK(ck_node_timeout, 50, 600000)
+RANGE_CHECK(ck_heartbeat, 100, 3600000)
+RANGE_CHECK(ck_misses, 1, 1000)
+RANGE_CHECK(ck_query_limit, 1, 10000)
+
+static int
+ck_placement(const char *what, const char *v, char *out, char *err)
+{
+	static const char *const w[] = { "lowest_score", NULL };
+
+	if (valid_enum(what, v, w, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+/* ---- user data ---- */
+
+#define DOMAIN_HELP "a domain: 2–127 labels of `a-z 0-9 -` (upper case " \
+	"folded), each 1–63 long and not starting or ending with `-`, 253 " \
+	"bytes at most, one trailing dot dropped, the last label not all " \
+	"digits; `xn--` labels only as valid punycode; other non-ASCII is " \
+	"refused (send punycode); fixed once created"
+#define OWNER_HELP "the user the object is for: an administrator names " \
+	"them (or acts as them with `su=`); a user may name only themselves"
+#define ONOFF "`on` or `off`"
+
+static const struct field webdomain_fields[] = {
+	{ "name", NULL, ck_domain, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
+	  "Domain name", DOMAIN_HELP, NULL },
+	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
+	  OWNER_HELP, "the caller" },
+	{ "aliases", NULL, ck_aliases, "www.{name}", F_LIST | F_EMPTY |
+	  F_UNIQUE | F_COL, "Aliases", "up to 32 domains separated by spaces "
+	  "or commas, each once; none may be the name or an alias of another "
+	  "site anywhere in the cluster (the master reserves them with the "
+	  "site; aliases dropped by a change are free again)",
+	  "`www.NAME` when `aliases` is not given at all" },
+	{ "home", NULL, ck_relpath, "www/{name}", 0, "Home directory",
+	  "the document root, relative to the owner's `data/` directory: "
+	  "1–200 bytes, segments of `A-Z a-z 0-9 . _ -` joined by single `/`, "
+	  "no `.` or `..` segment", NULL },
+	{ "docroot", NULL, NULL, NULL, F_OUT, "Document root",
+	  "the document root's absolute path on the node: the host root "
+	  "followed by `/var/www/OWNER/data/HOME`", NULL },
+	{ "ipaddr", NULL, ck_ip_or_empty, "", F_EMPTY | F_COL, "IP address",
+	  "an IPv4 or IPv6 address the node has, or empty for every address",
+	  NULL },
+	{ "php_mode", NULL, ck_php_mode, "none", F_COL, "PHP mode",
+	  "`none`, `php_fpm` or `php_cgi` (ISPmanager's `php_mode_none`, "
+	  "`php_mode_fcgi_nginxfpm`, `php_mode_cgi` are taken too)", NULL },
+	{ "php_version", NULL, ck_php_version, "", F_EMPTY, "PHP version",
+	  "`MAJOR.MINOR`, major 5–8; empty means 8.2", NULL },
+	{ "redirect_http", NULL, ck_bool, "off", F_BOOL, "Redirect to HTTPS",
+	  "`on`: every request is answered `301` to `https://` the same host "
+	  "and URI", NULL },
+	{ "log_access", NULL, ck_bool, "on", F_BOOL, "Access log", ONOFF,
+	  NULL },
+	{ "log_error", NULL, ck_bool, "on", F_BOOL, "Error log", ONOFF, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_webdomain = {
+	.name = "webdomain", .kind = DK_USER, .role = "web",
+	.what = "web domain", .fields = webdomain_fields,
+	.store = "webdomain", .limit = "limit_webdomains",
+};
+
+static const struct field domain_fields[] = {
+	{ "name", NULL, ck_domain, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
+	  "Domain name", "a domain, as for `webdomain`; fixed once created",
+	  NULL },
+	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
+	  OWNER_HELP, "the caller" },
+	{ "ns", NULL, ck_ns, "ns1.{name} ns2.{name}", F_LIST | F_COL,
+	  "Name servers", "up to 8 host names separated by spaces or commas; "
+	  "kept absolute, with the dot", "`ns1.NAME. ns2.NAME.`" },
+	{ "ip", NULL, ck_ip_or_empty, "", F_EMPTY, "IP address",
+	  "an IPv4 or IPv6 address, or empty; used when the zone is created "
+	  "(below)", NULL },
+	{ "email", NULL, ck_email, "admin@{name}", 0, "Administrator's "
+	  "email", "the SOA contact, an address `local@domain`", NULL },
+	{ "serial", NULL, NULL, NULL, F_OUT | F_INT | F_COL, "Serial",
+	  "the SOA serial, `YYYYMMDDNN`, raised by every change", NULL },
+	{ "records", NULL, NULL, NULL, F_OUT | F_COL, "Records",
+	  "how many records the zone has", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_domain = {
+	.name = "domain", .kind = DK_USER, .role = "dns", .what = "DNS domain",
+	.fields = domain_fields, .store = "zone", .limit = "limit_domains",
+};
+
+/* Checked together by valid_rr() (uvalid.h): F_OWN. */
+static const struct field record_fields[] = {
+	{ "rkey", NULL, NULL, NULL, F_OUT | F_COL, "Key",
+	  "the record's key, `NAME. TYPE  VALUE`: `elid` of a change or a "
+	  "delete", NULL },
+	{ "name", NULL, NULL, NULL, F_REQ | F_OWN | F_COL, "Name",
+	  "`@` (the apex), a name relative to the zone (`www`, "
+	  "`_acme-challenge.www`) or absolute with the trailing dot inside "
+	  "the zone (`_acme-challenge.www.example.com.`); labels as for a "
+	  "domain but they may hold `_` and the leftmost may be `*`; the "
+	  "names of A, AAAA and MX records may not hold `_`", NULL },
+	{ "rtype", NULL, NULL, NULL, F_REQ | F_OWN | F_COL, "Type",
+	  "`A`, `AAAA`, `CNAME`, `MX`, `TXT`, `NS`, `SRV` or `CAA`, in any "
+	  "case", NULL },
+	{ "ttl", NULL, NULL, "3600", F_OWN | F_INT | F_COL, "TTL",
+	  "1–604800", NULL },
+	{ "value", NULL, NULL, NULL, F_REQ | F_OWN | F_COL, "Value",
+	  "by type, below; for an A record ISPmanager's `ip` is taken when "
+	  "`value` is empty", NULL },
+	{ "ip", "value", NULL, NULL, F_OWN | F_SPELLING, "Address",
+	  "ISPmanager's name of an A or AAAA record's `value`", NULL },
+	{ "priority", NULL, NULL, NULL, F_OWN, "Priority",
+	  "0–65535: MX's priority, SRV's fields; when the value holds them "
+	  "too they must agree", "MX priority 10" },
+	{ "prio", "priority", NULL, NULL, F_OWN | F_SPELLING, "Priority",
+	  "another name of `priority`", NULL },
+	{ "weight", NULL, NULL, NULL, F_OWN, "Weight", "0–65535, SRV's",
+	  NULL },
+	{ "port", NULL, NULL, NULL, F_OWN, "Port", "0–65535, SRV's", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_record = {
+	.name = "domain.record", .kind = DK_USER, .role = "dns",
+	.what = "DNS record", .fields = record_fields, .parent = "plid",
+};
+
+static const struct field emaildomain_fields[] = {
+	{ "name", NULL, ck_domain, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
+	  "Domain name", "a domain, as for `webdomain`; fixed once created",
+	  NULL },
+	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
+	  OWNER_HELP, "the caller" },
+	{ "defaction", NULL, ck_defaction, "reject", F_COL, "Unknown "
+	  "recipients", "what mail to an unknown local part gets: `reject` "
+	  "(`error` is taken as `reject`), or an address it is forwarded to "
+	  "(a catch-all)", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_emaildomain = {
+	.name = "emaildomain", .kind = DK_USER, .role = "mail",
+	.what = "mail domain", .fields = emaildomain_fields,
+	.store = "emaildomain", .limit = "limit_emaildomains",
+};
+
+static const struct field email_fields[] = {
+	{ "name", NULL, ck_mailbox, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
+	  "Mailbox", "the local part: 1–64 of `a-z 0-9 . _ + -` (upper case "
+	  "folded), not starting or ending with `.`, no `..`, not starting "
+	  "with `-`; fixed once created; a listing answers the whole "
+	  "address", NULL },
+	{ "domainname", "domain", ck_domain, NULL, F_REQ | F_FIXED | F_COL,
+	  "Mail domain", "a mail domain of the owner (or give it as `plid`)",
+	  NULL },
+	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
+	  OWNER_HELP "; an administrator gives the mail domain's owner",
+	  "the caller" },
+	{ "passwd", "pwhash", ck_password, NULL, F_SECRET, "Password",
+	  "8–256 bytes of UTF-8 without control characters; kept as an "
+	  "Argon2id hash", "required when creating" },
+	{ "password", "pwhash", ck_password, NULL, F_SECRET | F_SPELLING,
+	  "Password", "another name of `passwd`", NULL },
+	{ "confirm", NULL, ck_any, NULL, F_SECRET, "Confirm password",
+	  "when given, must equal `passwd`", "-" },
+	{ "maxsize", "quota_mb", ck_maxsize, "0", F_INT | F_COL, "Size limit "
+	  "(MiB)", "0–1048576 MiB, written as Dovecot's `userdb_quota_rule`; "
+	  "0 is none; for an owner with a `limit_quota`, 1 to that limit",
+	  "0, or the owner's `limit_quota` (at most 1048576)" },
+	{ "forward", NULL, ck_forward, "", F_LIST | F_EMPTY, "Forward to",
+	  "up to 16 addresses separated by spaces or commas; empty for none",
+	  "none" },
+	{ "keep_copy", NULL, ck_bool, "on", F_BOOL, "Keep a copy",
+	  "with `forward`: `on` also delivers to the mailbox", NULL },
+	{ "dontsave", "keep_copy", ck_bool, NULL, F_BOOL | F_INVERT |
+	  F_SPELLING, "Do not keep a copy", "ISPmanager's name of "
+	  "`keep_copy`, which says the opposite", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_email = {
+	.name = "email", .kind = DK_USER, .role = "mail", .what = "mailbox",
+	.fields = email_fields, .store = "mailbox", .parent = "plid",
+	.limit = "limit_emails",
+};
+
+/* ---- cluster data ---- */
+
+#define LIMIT_HELP "0–1000000000, the most objects of the kind the user " \
+	"may have; 0 is no limit"
+
+static const struct field user_fields[] = {
+	{ "name", NULL, ck_username, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
+	  "Name", "1–32 of `a-z 0-9 _ -`, starting with a letter or `_`; not "
+	  "the name of a system account (`root`, `www-data`, `postfix`, ...) "
+	  "nor of what `/var/www` holds besides the homes (`html`, "
+	  "`httpd-logs`); fixed once created", NULL },
+	{ "passwd", NULL, ck_password, NULL, F_SECRET, "Password",
+	  "8–256 bytes of UTF-8 without control characters",
+	  "required when creating" },
+	{ "password", "passwd", ck_password, NULL, F_SECRET | F_SPELLING,
+	  "Password", "another name of `passwd`", NULL },
+	{ "confirm", NULL, ck_any, NULL, F_SECRET, "Confirm password",
+	  "when given, must equal `passwd`", "-" },
+	{ "fullname", NULL, ck_fullname, "", F_EMPTY | F_COL, "Full name",
+	  "up to 128 bytes of UTF-8 without control characters, `:` or `,` "
+	  "(it goes into the passwd GECOS field)", NULL },
+	{ "level", NULL, ck_level, "user", F_COL, "Level", "`user` or "
+	  "`admin`; fixed while the user has a placement, and for the caller",
+	  NULL },
+	{ "active", NULL, ck_bool, "on", F_BOOL | F_COL, "Active", ONOFF,
+	  NULL },
+	{ "limit_webdomains", NULL, ck_limit, "0", F_INT, "Web domains",
+	  LIMIT_HELP, NULL },
+	{ "limit_domains", NULL, ck_limit, "0", F_INT, "DNS domains",
+	  LIMIT_HELP, NULL },
+	{ "limit_emaildomains", NULL, ck_limit, "0", F_INT, "Mail domains",
+	  LIMIT_HELP, NULL },
+	{ "limit_emails", NULL, ck_limit, "0", F_INT, "Mailboxes", LIMIT_HELP,
+	  NULL },
+	{ "limit_quota", NULL, ck_limit, "0", F_INT | F_COL, "Disk (MiB)",
+	  "0–1000000000, the disk (MiB) the user's homes may take on all "
+	  "their nodes together; 0 is no limit", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_user = {
+	.name = "user", .kind = DK_USER, .role = "", .what = "user",
+	.fields = user_fields,
+};
+
+static const struct field node_fields[] = {
+	{ "name", NULL, ck_node_name, NULL, F_REQ | F_UNIQUE | F_COL, "Name",
+	  "1–63 of `a-z 0-9 -`, not starting with `-`", NULL },
+	{ "addr", NULL, ck_ip, NULL, F_REQ | F_UNIQUE | F_COL, "Address",
+	  "an IPv4 or IPv6 address; fixed once the node has joined (it is in "
+	  "the node's certificate)", NULL },
+	{ "port", NULL, ck_port, "1501", F_INT, "Agent port",
+	  "1–65535, the agent's port", NULL },
+	{ "ssh_port", NULL, ck_port, "22", F_INT, "SSH port", "1–65535",
+	  NULL },
+	{ "roles", NULL, ck_roles, "", F_EMPTY | F_COL, "Roles", "any of "
+	  "`web`, `dns`, `mail`, separated by commas or spaces, each once",
+	  "none" },
+	{ "weight", NULL, ck_weight, "100", F_INT | F_COL, "Weight",
+	  "1–1000", NULL },
+	{ "maintenance", NULL, ck_bool, "off", F_BOOL | F_COL, "Maintenance",
+	  ONOFF, NULL },
+	{ "userlocked", NULL, ck_bool, "off", F_BOOL | F_COL, "No new users",
+	  ONOFF, NULL },
+	{ "is_local", NULL, ck_bool, "off", F_BOOL, "Local node", ONOFF,
+	  NULL },
+	{ "comment", NULL, ck_comment, "", F_EMPTY, "Comment", "up to 255 "
+	  "bytes of UTF-8 without control characters", NULL },
+	{ "token_ttl", NULL, ck_ttl_s, NULL, 0, "Join token lifetime (s)",
+	  "seconds a new join token lives, 1–604800",
+	  "policy `join_token_ttl_s`" },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_node = {
+	.name = "node", .kind = DK_CLUSTER, .role = "", .what = "node",
+	.fields = node_fields,
+};
+
+static int
+ck_service(const char *what, const char *v, char *out, char *err)
+{
+	static const char *const w[] = { "nginx", "php-fpm", "named",
+	    "postfix", "dovecot", NULL };
+
+	if (valid_enum(what, v, w, err) == -1)
+		return -1;
+	return out_is(out, v);
+}
+
+static const struct field service_fields[] = {
+	{ "name", NULL, ck_service, NULL, F_REQ | F_COL, "Service",
+	  "`nginx`, `php-fpm`, `named`, `postfix` or `dovecot`", NULL },
+	{ "role", NULL, NULL, NULL, F_OUT | F_COL, "Role",
+	  "the role the service serves", NULL },
+	{ "state", NULL, NULL, NULL, F_OUT | F_COL, "State",
+	  "`running`, `stopped` or `failed`", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_service = {
+	.name = "service", .kind = DK_CLUSTER, .role = "",
+	.what = "service", .fields = service_fields,
+};
+
+static const struct field policy_fields[] = {
+	{ "min_ready_percent", NULL, ck_ready_percent, "50", F_INT,
+	  "Ready nodes needed (%)", "0–99: a distributed query runs only "
+	  "when ready targets / targets × 100 is greater", NULL },
+	{ "placement", NULL, ck_placement, "lowest_score", 0, "Placement",
+	  "`lowest_score`: a user's node is the one with the lowest users / "
+	  "weight / free resource", NULL },
+	{ "node_timeout_ms", NULL, ck_node_timeout, "5000", F_INT,
+	  "Node timeout (ms)", "50–600000: how long the master waits for one "
+	  "node", NULL },
+	{ "heartbeat_interval_ms", NULL, ck_heartbeat, "5000", F_INT,
+	  "Heartbeat (ms)", "100–3600000: how often every node is polled",
+	  NULL },
+	{ "heartbeat_misses", NULL, ck_misses, "3", F_INT, "Missed "
+	  "heartbeats", "1–1000: missed polls before `unavailable`", NULL },
+	{ "join_token_ttl_s", NULL, ck_ttl_s, "3600", F_INT, "Join token "
+	  "lifetime (s)", "1–604800: the default life of a join token", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_policy = {
+	.name = "policy", .kind = DK_CLUSTER, .role = "", .what = "policy",
+	.fields = policy_fields,
+};
+
+static const struct field session_fields[] = {
+	{ "username", NULL, ck_any, NULL, F_REQ, "User name",
+	  "the account's name", NULL },
+	{ "password", NULL, ck_any, NULL, F_REQ | F_SECRET, "Password",
+	  "the account's password", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_session = {
+	.name = "session", .kind = DK_CLUSTER, .role = "", .what = "session",
+	.fields = session_fields,
+};
+
+static const struct field desync_fields[] = {
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_desync = {
+	.name = "desync", .kind = DK_CLUSTER, .role = "",
+	.what = "desync entry", .fields = desync_fields,
+};
+
+static const struct field query_fields[] = {
+	{ "limit", NULL, ck_query_limit, "100", F_INT, "How many",
+	  "1–10000, the newest first", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+const struct dtype dt_query = {
+	.name = "query", .kind = DK_CLUSTER, .role = "",
+	.what = "distributed query", .fields = query_fields,
+};
+
+const struct dtype *const schema_types[] = {
+	&dt_session, &dt_node, &dt_service, &dt_policy, &dt_desync, &dt_query,
+	&sd_types[0], &sd_types[1], &sd_types[2], &sd_types[3], &sd_types[4],
+	&sd_types[5], &dt_user, &dt_webdomain, &dt_domain, &dt_record,
+	&dt_emaildomain, &dt_email, NULL,
+};
+_Static_assert(SD_NTYPES == 6, "every system data type is in schema_types");

@@ -277,36 +277,43 @@ api_functions(struct api_ctx *c)
 }
 
 /*
- * Every parameter is a control parameter or a field the function takes,
- * and every field given passes its grammar: the master's check, before a
- * handler runs (the node checks again with the same rows).  0, or -1 with
- * the error answered: "param" naming an unknown parameter, "value" naming
- * a field.
+ * Every parameter is a control parameter or a field the function takes;
+ * 0, or -1 with a "param" error naming the first other one.
  */
 static int
-params_check(struct api_ctx *c)
+params_known(struct api_ctx *c)
+{
+	char q[VALID_ERR_MAX];
+	const char *k;
+	size_t i;
+
+	for (i = 0; i < c->p->n; i++) {
+		k = c->p->v[i].key;
+		if (schema_is_control(k) || func_field(c->fn, k))
+			continue;
+		valid_quote(k, q, sizeof(q));
+		reply_error(&c->r, "param", k, "function \"%s\" has no "
+		    "parameter \"%s\"; its parameters are in `functions "
+		    "elid=%s`", c->fn->name, q, c->fn->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_check_fields(struct api_ctx *c)
 {
 	const struct field *fd;
-	char err[VALID_ERR_MAX], q[VALID_ERR_MAX];
+	char err[VALID_ERR_MAX];
 	json_t *scratch;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	for (i = 0; i < c->p->n; i++) {
 		const char *k = c->p->v[i].key, *v = c->p->v[i].val;
 
-		if (schema_is_control(k))
-			continue;
-		if ((fd = func_field(c->fn, k)) == NULL) {
-			valid_quote(k, q, sizeof(q));
-			reply_error(&c->r, "param", k, "function \"%s\" has no "
-			    "parameter \"%s\"; its parameters are in "
-			    "`functions elid=%s`", c->fn->name, q,
-			    c->fn->name);
-			return -1;
-		}
-		if (fd->check == NULL || v == NULL || (*v == '\0' &&
-		    !(fd->flags & F_EMPTY)))
+		if ((fd = func_field(c->fn, k)) == NULL || fd->check == NULL ||
+		    v == NULL || (*v == '\0' && !(fd->flags & F_EMPTY)))
 			continue;
 		scratch = json_object();
 		rc = field_put(fd, v, scratch, err);
@@ -451,7 +458,10 @@ dispatch(struct api_ctx *c, const char **funcname)
 			return;
 		}
 	}
-	if (params_check(c) == -1)
+	/* user data is checked once the object is known to be the caller's
+	 * (api_udata.c): a refusal tells nothing of another's object */
+	if (params_known(c) == -1 || (c->fn->type->kind != DK_USER &&
+	    api_check_fields(c) == -1))
 		return;
 	c->fn->handler(c);
 }

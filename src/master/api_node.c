@@ -151,6 +151,15 @@ bad_name:
 	return -1;
 }
 
+/* A new node's numbers: the defaults of dt_node's fields (types.c). */
+static void
+node_defaults(struct node *n)
+{
+	n->port = atoi(schema_field(&dt_node, "port")->def);
+	n->ssh_port = atoi(schema_field(&dt_node, "ssh_port")->def);
+	n->weight = atoi(schema_field(&dt_node, "weight")->def);
+}
+
 /* The token lifetime: token_ttl= or the policy's. */
 static int
 token_ttl(struct api_ctx *c, int64_t *ttl)
@@ -277,9 +286,7 @@ api_node_edit(struct api_ctx *c)
 	if (!api_is_submit(c)) {
 		/* The empty form of a new node, with its defaults. */
 		memset(&n, 0, sizeof(n));
-		n.port = 1501;
-		n.ssh_port = 22;
-		n.weight = 100;
+		node_defaults(&n);
 		strlcpy_hf(n.status, "installing", sizeof(n.status));
 		node_fields(c->r.doc, &n);
 		return;
@@ -287,9 +294,7 @@ api_node_edit(struct api_ctx *c)
 	if (api_need(c, "name") == NULL || api_need(c, "addr") == NULL)
 		return;
 	memset(&n, 0, sizeof(n));
-	n.port = 1501;
-	n.ssh_port = 22;
-	n.weight = 100;
+	node_defaults(&n);
 	if (node_apply_params(c, &n) == -1 || token_ttl(c, &ttl) == -1)
 		return;
 	rc = store_node_insert(c->m->st, &n);

@@ -582,7 +582,7 @@ create(struct api_ctx *c, const struct dtype *f)
 
 	memset(&e, 0, sizeof(e));
 	aliases[0] = '\0';
-	if (new_owner(c, &u) == -1)
+	if (new_owner(c, &u) == -1 || api_check_fields(c) == -1)
 		return;
 	if ((nm = api_need(c, "name")) == NULL)
 		return;
@@ -805,7 +805,8 @@ api_ud_edit(struct api_ctx *c)
 		return;
 	}
 	if (canon_name(c, f, "elid", elid, name, sizeof(name)) == -1 ||
-	    ud_find(c, f->name, f->what, name, &e) == -1)
+	    ud_find(c, f->name, f->what, name, &e) == -1 ||
+	    api_check_fields(c) == -1)
 		return;
 	over = json_pack("{s:s}", "elid", name);
 	if (f == &dt_email && api_is_submit(c)) {

@@ -141,6 +141,10 @@ void	 api_serve(struct http_req *, struct http_resp *, void *master);
 void	 api_bad(struct api_ctx *, const char *field, const char *msg);
 /* Returns the parameter, or records an "empty" error and returns NULL. */
 const char *api_need(struct api_ctx *, const char *field);
+/* Checks every field the call gives against its grammar (schema.h), the
+ * master's check before a call goes anywhere; 0, or -1 with a "value"
+ * error naming the field. */
+int	 api_check_fields(struct api_ctx *);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
 

@@ -202,6 +202,14 @@ void	 sync_wake(struct master *);
 void	 sync_check_drift(struct master *, const struct node *,
 	    json_t *versions, int64_t asked_ms);
 
+/* cluster/placement.c: the node holding role for user, or the one the
+ * user would be placed on (DESIGN.md §2; *fresh set): a placement is
+ * recorded only with the reservation of the user's first object there
+ * (store_uindex_reserve).  0 with out (store_node_free it), or -1 with
+ * err. */
+int	 place_user(struct master *, int64_t user, const char *role,
+	    struct node *out, int *fresh, char *err, size_t errlen);
+
 void	 api_sysdata_list(struct api_ctx *);
 void	 api_sysdata_edit(struct api_ctx *);
 void	 api_sysdata_delete(struct api_ctx *);
@@ -239,12 +247,6 @@ void	 proxy_run(struct master *, struct ucall *, size_t n,
 	    const char *path);
 /* The account item of a user for nodes; the caller decrefs. */
 json_t	*proxy_account(const struct user *);
-/* The node holding role for user, or the one the user would be placed on
- * (DESIGN.md §2; *fresh set): a placement is recorded only with the
- * reservation of the user's first object there (store_uindex_reserve).
- * 0 with out (store_node_free it), or -1 with err. */
-int	 place_user(struct master *, int64_t user, const char *role,
-	    struct node *out, int *fresh, char *err, size_t errlen);
 
 /* api_user.c, api_udata.c */
 void	 api_user_list(struct api_ctx *);

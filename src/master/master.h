@@ -169,8 +169,9 @@ struct policy {
 };
 void	 policy_load(struct master *, struct policy *);
 /* Validates and stores every policy field present in p; 0 or -1 with the
- * error in the reply. */
-int	 policy_update(struct api_ctx *);
+ * error in r. */
+int	 policy_update(struct master *, const struct reqparams *p,
+	    struct reply *r);
 void	 policy_show(struct master *, struct reply *);
 
 /* cluster/stats.c */

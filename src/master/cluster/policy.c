@@ -109,7 +109,7 @@ policy_show(struct master *m, struct reply *r)
 }
 
 int
-policy_update(struct api_ctx *c)
+policy_update(struct master *m, const struct reqparams *p, struct reply *r)
 {
 	const char *keys[sizeof(pfields) / sizeof(pfields[0])];
 	const char *vals[sizeof(pfields) / sizeof(pfields[0])];
@@ -119,37 +119,24 @@ policy_update(struct api_ctx *c)
 	/* Every field is checked before any is written. */
 	for (i = 0; i < sizeof(pfields) / sizeof(pfields[0]); i++) {
 		const struct pfield *f = &pfields[i];
-		const char *v = params_get(c->p, f->key);
+		const char *v = params_get(p, f->key);
 
 		if (v == NULL)
 			continue;
 		if (f->words ? valid_enum(f->key, v, f->words, err) :
 		    valid_int(f->key, v, f->min, f->max, NULL, err)) {
-			api_bad(c, f->key, err);
+			reply_error(r, "value", f->key, "%s", err);
 			return -1;
 		}
 		keys[n] = f->key;
 		vals[n] = v;
 		n++;
 	}
-	if (n && store_policy_set(c->m->st, keys, vals, n) == -1) {
+	if (n && store_policy_set(m->st, keys, vals, n) == -1) {
 		policy_stale();
-		reply_error(&c->r, "internal", "policy", "cannot store policy");
+		reply_error(r, "internal", "policy", "cannot store policy");
 		return -1;
 	}
 	policy_stale();
 	return 0;
-}
-
-void
-api_policy(struct api_ctx *c)
-{
-	if (api_is_submit(c)) {
-		if (policy_update(c) == -1)
-			return;
-		stats_wake(c->m);
-		reply_ok(&c->r);
-		return;
-	}
-	policy_show(c->m, &c->r);
 }

@@ -211,6 +211,15 @@ void	 sync_check_drift(struct master *, const struct node *,
 int	 place_user(struct master *, int64_t user, const char *role,
 	    struct node *out, int *fresh, char *err, size_t errlen);
 
+/* cluster/reconcile.c: the reconciler of the user-data index.  Settles
+ * the index rows left pending since before older_than (from the sync
+ * loop). */
+void	 ud_settle_pending(struct master *, int64_t older_than);
+/* A delete on the node of a pending object whose create got no answer:
+ * 0 when the node no longer has it. */
+int	 undo_create(struct master *, const struct node *n, const char *kind,
+	    const char *name);
+
 void	 api_sysdata_list(struct api_ctx *);
 void	 api_sysdata_edit(struct api_ctx *);
 void	 api_sysdata_delete(struct api_ctx *);
@@ -258,8 +267,6 @@ void	 api_user_placement(struct api_ctx *);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);
-/* Settles index rows left pending (reconciler, from the sync loop). */
-void	 ud_settle_pending(struct master *, int64_t older_than);
 
 /* master main */
 int	 master_main(int argc, char **argv);

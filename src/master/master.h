@@ -230,7 +230,7 @@ void	 api_desync_list(struct api_ctx *);
 void	 api_desync_resync(struct api_ctx *);
 void	 api_query_log(struct api_ctx *);
 
-/* A node's URL for path ("/v1/..."). */
+/* cluster/nodes.c: a node's URL for path ("/v1/..."). */
 void	 node_url(const struct node *, const char *path, char *out,
 	    size_t len);
 /* Whether a canonical roles list ("web,dns") holds role. */

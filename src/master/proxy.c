@@ -99,18 +99,3 @@ proxy_account(const struct user *u)
 	    (json_int_t)u->uid, "gid", (json_int_t)u->uid, "fullname",
 	    u->fullname, "active", u->active);
 }
-
-int
-roles_have(const char *roles, const char *role)
-{
-	size_t n = strlen(role);
-	const char *p = roles;
-
-	while ((p = strstr(p, role)) != NULL) {
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' ||
-		    p[n] == '\0'))
-			return 1;
-		p += n;
-	}
-	return 0;
-}

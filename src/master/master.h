@@ -157,6 +157,9 @@ void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 
 /* join.c: POST /v1/join from a node with a token */
 void	 join_serve(struct master *, struct http_req *, struct http_resp *);
+/* Makes a token for node valid ttl seconds into out; 0 or -1. */
+int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
+	    size_t outlen);
 
 /* cluster/policy.c */
 struct policy {

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs every test of `make test`: the unit tests, the end-to-end tests and
-# a short run of every fuzz harness, all built with ASan and UBSan; ends
-# with one line "N passed, N failed".
+# Runs every test of `make test`: the unit tests, a check that the master's
+# files call one another without a cycle (tools/depcycles), the end-to-end
+# tests and a short run of every fuzz harness, all built with ASan and
+# UBSan; ends with one line "N passed, N failed".
 #
 #   E2E=0020 sh tests/run.sh     only the end-to-end tests matching 0020
 #   FUZZ_SECONDS=5               seconds per fuzz harness (default 15)
@@ -41,6 +42,14 @@ for t in build/asan/tests/test_*; do
 	[ "$rc" -ne 0 ] && failed="$failed $(basename "$t")"
 	echo "$(basename "$t"): ${n:-0} passed, ${f:-0} failed"
 done
+
+# no file of the master calls, through others, back into itself
+echo "== call cycles between the master's files"
+python3 tools/depcycles build/asan
+rc=$?
+[ $rc -eq 0 ] && echo "depcycles: none"
+[ $rc -eq 1 ] && echo "depcycles: cycles, named by tools/depcycles -v build/asan"
+result depcycles $rc
 
 echo "== end-to-end tests"
 for t in tests/e2e/[0-9]*.sh; do

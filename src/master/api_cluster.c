@@ -1,5 +1,6 @@
-/* api_cluster.c - cluster.desync, cluster.desync.resync, cluster.query:
- * what is out of sync, forcing a full resync, and the query log. */
+/* api_cluster.c - cluster.desync, cluster.desync.resync, cluster.query,
+ * cluster.policy: what is out of sync, forcing a full resync, the query
+ * log, and the cluster policy. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,4 +121,17 @@ api_query_log(struct api_ctx *c)
 			elem_set(e, k, json_string_value(v));
 	}
 	json_decref(rows);
+}
+
+void
+api_policy(struct api_ctx *c)
+{
+	if (api_is_submit(c)) {
+		if (policy_update(c->m, c->p, &c->r) == -1)
+			return;
+		stats_wake(c->m);
+		reply_ok(&c->r);
+		return;
+	}
+	policy_show(c->m, &c->r);
 }

@@ -52,16 +52,6 @@ node_params(const struct api_ctx *c)
 	return j;
 }
 
-/* The body of a call to a node's /v1/ud: the type, the operation, the
- * function (which names the answer), params (taken), and the owner. */
-static json_t *
-ud_body(const struct func *fn, json_t *params, const char *owner)
-{
-	return json_pack("{s:s,s:s,s:s,s:o,s:s?}", "type", fn->type->name,
-	    "op", op_name(fn->op), "func", fn->name, "params", params,
-	    "owner", owner);
-}
-
 /* The canonical index name of an object from what the caller wrote:
  * a domain, or LOCAL@DOMAIN for a mailbox.  0, or -1 with the error. */
 static int
@@ -213,7 +203,7 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 		json_object_update(params, over);
 	memset(&u, 0, sizeof(u));
 	u.node = n;
-	u.body = ud_body(c->fn, params, owner);
+	u.body = proxy_ud_body(c->fn, params, owner);
 	if (acct)
 		json_object_set_new(u.body, "account", proxy_account(acct));
 	/* a listing or a form changes nothing on the master: the node
@@ -280,7 +270,7 @@ list_all(struct api_ctx *c, const struct dtype *f)
 		if (!v[i].joined || !roles_have(v[i].roles, f->role))
 			continue;
 		calls[k].node = &v[i];
-		calls[k].body = ud_body(c->fn, json_incref(params), NULL);
+		calls[k].body = proxy_ud_body(c->fn, json_incref(params), NULL);
 		k++;
 	}
 	proxy_run(c->m, calls, k, "/v1/ud");
@@ -450,25 +440,6 @@ new_owner(struct api_ctx *c, struct user *u)
 		return -1;
 	}
 	return 0;
-}
-
-/* A delete on the node of a pending object whose create got no answer:
- * 0 when the node no longer has it. */
-static int
-undo_create(struct master *m, const struct node *n, const char *kind,
-    const char *name)
-{
-	struct ucall u;
-	int rc;
-
-	memset(&u, 0, sizeof(u));
-	u.node = n;
-	u.body = json_pack("{s:s,s:s}", "kind", kind, "name", name);
-	proxy_run(m, &u, 1, "/v1/ud/forget");
-	rc = u.doc != NULL && json_object_get(u.doc, "error") == NULL ? 0 : -1;
-	json_decref(u.doc);
-	json_decref(u.body);
-	return rc;
 }
 
 /*
@@ -890,85 +861,4 @@ out:
 	free(ptrs);
 	free(names);
 	free(buf);
-}
-
-/* A pending alias: live if its site on the node has it, gone if not. */
-static void
-settle_alias(struct master *m, const struct node *n, const json_t *row)
-{
-	const char *name = json_string_value(json_object_get(row, "name"));
-	const char *site = json_string_value(json_object_get(row, "parent"));
-	const char *al, *etype;
-	struct ucall u;
-	char pad[DOMAIN_MAX + 2], have[8200];
-
-	memset(&u, 0, sizeof(u));
-	u.node = n;
-	u.body = ud_body(functab_find("webdomain.edit"), json_pack("{s:s}",
-	    "elid", site), json_string_value(json_object_get(row,
-	    "owner_name")));
-	proxy_run(m, &u, 1, "/v1/ud");
-	json_decref(u.body);
-	if (u.doc == NULL)
-		return;		/* no answer: the next round */
-	al = json_string_value(json_object_get(u.doc, "aliases"));
-	etype = json_string_value(json_object_get(json_object_get(u.doc,
-	    "error"), "type"));
-	snprintf(pad, sizeof(pad), " %s ", name);
-	snprintf(have, sizeof(have), " %s ", al ? al : "");
-	if (etype == NULL && strstr(have, pad))
-		store_uindex_live(m->st, "webalias", name);
-	else if (etype == NULL || strcmp(etype, "missing") == 0 ||
-	    strcmp(etype, "access") == 0)
-		/* the site is gone, or has no such alias */
-		store_uindex_unreserve(m->st, "webalias", name,
-		    json_integer_value(json_object_get(row, "owner")), n->id,
-		    json_integer_value(json_object_get(row, "since")));
-	/* another error: the next round */
-	json_decref(u.doc);
-}
-
-/*
- * The reconciler of the index: a row still pending since before
- * older_than belongs to a create whose caller was never told it succeeded
- * (the node's answer was lost, or the master stopped).  The object is
- * removed from its node, then the row.  A node that does not answer keeps
- * the row for the next round.
- */
-void
-ud_settle_pending(struct master *m, int64_t older_than)
-{
-	json_t *rows, *r;
-	size_t i;
-	struct node n;
-
-	if (store_uindex_pending(m->st, older_than, &rows) == -1) {
-		json_decref(rows);
-		return;
-	}
-	json_array_foreach(rows, i, r) {
-		const char *kind = json_string_value(json_object_get(r,
-		    "kind"));
-		const char *name = json_string_value(json_object_get(r,
-		    "name"));
-
-		if (store_node_get(m->st, json_integer_value(json_object_get(r,
-		    "node")), &n) != 0)
-			continue;
-		if (strcmp(kind, "webalias") == 0) {
-			settle_alias(m, &n, r);
-			store_node_free(&n);
-			continue;
-		}
-		if (undo_create(m, &n, kind, name) == 0) {
-			store_uindex_unreserve(m->st, kind, name,
-			    json_integer_value(json_object_get(r, "owner")),
-			    n.id, json_integer_value(json_object_get(r,
-			    "since")));
-			log_info("index: settled the unfinished create of %s "
-			    "\"%s\" on node %s", kind, name, n.name);
-		}
-		store_node_free(&n);
-	}
-	json_decref(rows);
 }

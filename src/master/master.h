@@ -171,6 +171,9 @@ void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 
 /* join.c: POST /v1/join from a node with a token */
 void	 join_serve(struct master *, struct http_req *, struct http_resp *);
+/* Makes a token for node valid ttl seconds into out; 0 or -1. */
+int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
+	    size_t outlen);
 
 /* cluster/policy.c */
 struct policy {
@@ -183,8 +186,9 @@ struct policy {
 };
 void	 policy_load(struct master *, struct policy *);
 /* Validates and stores every policy field present in p; 0 or -1 with the
- * error in the reply. */
-int	 policy_update(struct api_ctx *);
+ * error in r. */
+int	 policy_update(struct master *, const struct reqparams *p,
+	    struct reply *r);
 void	 policy_show(struct master *, struct reply *);
 
 /* cluster/stats.c */
@@ -216,6 +220,23 @@ void	 sync_wake(struct master *);
 void	 sync_check_drift(struct master *, const struct node *,
 	    json_t *versions, int64_t asked_ms);
 
+/* cluster/placement.c: the node holding role for user, or the one the
+ * user would be placed on (DESIGN.md §2; *fresh set): a placement is
+ * recorded only with the reservation of the user's first object there
+ * (store_uindex_reserve).  0 with out (store_node_free it), or -1 with
+ * err. */
+int	 place_user(struct master *, int64_t user, const char *role,
+	    struct node *out, int *fresh, char *err, size_t errlen);
+
+/* cluster/reconcile.c: the reconciler of the user-data index.  Settles
+ * the index rows left pending since before older_than (from the sync
+ * loop). */
+void	 ud_settle_pending(struct master *, int64_t older_than);
+/* A delete on the node of a pending object whose create got no answer:
+ * 0 when the node no longer has it. */
+int	 undo_create(struct master *, const struct node *n, const char *kind,
+	    const char *name);
+
 void	 api_sysdata_list(struct api_ctx *);
 void	 api_sysdata_edit(struct api_ctx *);
 void	 api_sysdata_delete(struct api_ctx *);
@@ -226,7 +247,7 @@ void	 api_desync_list(struct api_ctx *);
 void	 api_desync_resync(struct api_ctx *);
 void	 api_query_log(struct api_ctx *);
 
-/* A node's URL for path ("/v1/..."). */
+/* cluster/nodes.c: a node's URL for path ("/v1/..."). */
 void	 node_url(const struct node *, const char *path, char *out,
 	    size_t len);
 /* Whether a canonical roles list ("web,dns") holds role. */
@@ -251,14 +272,12 @@ struct ucall {
 /* Runs the calls at once, POSTing each body to path. */
 void	 proxy_run(struct master *, struct ucall *, size_t n,
 	    const char *path);
+/* The body of a call to a node's /v1/ud for function fn: its type,
+ * operation and name, params (taken) and owner (NULL: every owner). */
+json_t	*proxy_ud_body(const struct func *fn, json_t *params,
+	    const char *owner);
 /* The account item of a user for nodes; the caller decrefs. */
 json_t	*proxy_account(const struct user *);
-/* The node holding role for user, or the one the user would be placed on
- * (DESIGN.md §2; *fresh set): a placement is recorded only with the
- * reservation of the user's first object there (store_uindex_reserve).
- * 0 with out (store_node_free it), or -1 with err. */
-int	 place_user(struct master *, int64_t user, const char *role,
-	    struct node *out, int *fresh, char *err, size_t errlen);
 
 /* api_user.c, api_udata.c */
 void	 api_user_list(struct api_ctx *);
@@ -271,8 +290,6 @@ int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);
-/* Settles index rows left pending (reconciler, from the sync loop). */
-void	 ud_settle_pending(struct master *, int64_t older_than);
 
 /* master main */
 int	 master_main(int argc, char **argv);

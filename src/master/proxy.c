@@ -1,11 +1,10 @@
 /* proxy.c - the master's calls to the user-data side of node agents
- * (DESIGN.md §3.2), and placement (§2).
+ * (DESIGN.md §3.2).
  *
  * A user-data call is one POST of JSON to the node holding the data; the
  * node answers with the reply document of the function, which the master
  * encodes in the caller's format without touching its content.  Calls to
  * several nodes run at once, each bounded by the node timeout (I6). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,100 +100,12 @@ proxy_account(const struct user *u)
 	    u->fullname, "active", u->active);
 }
 
-/* The share of a node's resources still free, from its last stats: the
- * smaller of free disk and available memory, at least 1 %. */
-static double
-free_resource(const struct node *n)
+/* The body of a call to a node's /v1/ud: the type, the operation, the
+ * function (which names the answer), params (taken), and the owner. */
+json_t *
+proxy_ud_body(const struct func *fn, json_t *params, const char *owner)
 {
-	json_t *s;
-	double disk = 1, mem = 1, t;
-
-	if (n->stats == NULL || (s = json_loads(n->stats, 0, NULL)) == NULL)
-		return 0.5;
-	if ((t = (double)json_integer_value(json_object_get(json_object_get(s,
-	    "disk"), "total"))) > 0)
-		disk = (double)json_integer_value(json_object_get(
-		    json_object_get(s, "disk"), "free")) / t;
-	if ((t = (double)json_integer_value(json_object_get(json_object_get(s,
-	    "mem"), "total"))) > 0)
-		mem = (double)json_integer_value(json_object_get(
-		    json_object_get(s, "mem"), "available")) / t;
-	json_decref(s);
-	t = disk < mem ? disk : mem;
-	return t < 0.01 ? 0.01 : t;
-}
-
-int
-place_user(struct master *m, int64_t user, const char *role,
-    struct node *out, int *fresh, char *err, size_t errlen)
-{
-	struct node *v = NULL;
-	size_t n, i, best = (size_t)-1;
-	double score, best_score = INFINITY;
-	int64_t node;
-	json_t *counts = NULL;
-	int rc = -1;
-
-	if (fresh)
-		*fresh = 0;
-	if (store_placement_get(m->st, user, role, &node) == 0)
-		goto found;
-	if (store_node_list(m->st, &v, &n) == -1 ||
-	    store_placement_counts(m->st, role, &counts) == -1) {
-		snprintf(err, errlen, "store unavailable");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		char key[32];
-
-		if (strcmp(v[i].status, "ready") != 0 || v[i].maintenance ||
-		    v[i].userlocked || !roles_have(v[i].roles, role))
-			continue;
-		snprintf(key, sizeof(key), "%lld", (long long)v[i].id);
-		score = (double)json_integer_value(json_object_get(counts,
-		    key)) / (v[i].weight > 0 ? v[i].weight : 1) /
-		    free_resource(&v[i]);
-		if (score < best_score) {
-			best_score = score;
-			best = i;
-		}
-	}
-	if (best == (size_t)-1) {
-		snprintf(err, errlen, "no node can take the %s data of this "
-		    "user: none with the %s role is ready, outside maintenance "
-		    "and open to new users", role, role);
-		goto out;
-	}
-	/* chosen, not recorded: the reservation of the first object
-	 * records it in the same transaction (store_uindex_reserve) */
-	node = v[best].id;
-	if (fresh)
-		*fresh = 1;
-	log_debug("placement: user %lld would get %s on node %s (score %.3g)",
-	    (long long)user, role, v[best].name, best_score);
-found:
-	if (store_node_get(m->st, node, out) != 0) {
-		snprintf(err, errlen, "store unavailable");
-		goto out;
-	}
-	rc = 0;
-out:
-	json_decref(counts);
-	store_nodes_free(v, v ? n : 0);
-	return rc;
-}
-
-int
-roles_have(const char *roles, const char *role)
-{
-	size_t n = strlen(role);
-	const char *p = roles;
-
-	while ((p = strstr(p, role)) != NULL) {
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' ||
-		    p[n] == '\0'))
-			return 1;
-		p += n;
-	}
-	return 0;
+	return json_pack("{s:s,s:s,s:s,s:o,s:s?}", "type", fn->type->name,
+	    "op", op_name(fn->op), "func", fn->name, "params", params,
+	    "owner", owner);
 }

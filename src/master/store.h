@@ -1,5 +1,6 @@
-/* store.h - the master's state in SQLite (WAL).  This file's .c is the only
- * one of the master that speaks SQL.
+/* store.h - the master's state in SQLite (WAL).  Its implementation,
+ * store.c and one store_*.c per area around store_int.h, is the only code
+ * of the master that speaks SQL.
  *
  * Every function takes the store's lock for its own duration, so callers on
  * any thread see each call as one transaction.  Returns are 0 on success and

@@ -1,4 +1,4 @@
-/* test_store.c - unit tests of src/master/store.c. */
+/* test_store.c - unit tests of the master's store (src/master/store*.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

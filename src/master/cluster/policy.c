@@ -85,7 +85,7 @@ policy_show(struct master *m, struct reply *r)
 }
 
 int
-policy_update(struct api_ctx *c)
+policy_update(struct master *m, const struct reqparams *p, struct reply *r)
 {
 	const char *keys[POLICY_FIELDS_MAX], *vals[POLICY_FIELDS_MAX];
 	const struct field *f;
@@ -94,36 +94,23 @@ policy_update(struct api_ctx *c)
 
 	/* Every field is checked before any is written. */
 	for (f = dt_policy.fields; f->name && n < POLICY_FIELDS_MAX; f++) {
-		const char *v = params_get(c->p, f->name);
+		const char *v = params_get(p, f->name);
 
 		if (v == NULL)
 			continue;
 		if (f->check(f->name, v, out, err) == -1) {
-			api_bad(c, f->name, err);
+			reply_error(r, "value", f->name, "%s", err);
 			return -1;
 		}
 		keys[n] = f->name;
 		vals[n] = v;
 		n++;
 	}
-	if (n && store_policy_set(c->m->st, keys, vals, n) == -1) {
+	if (n && store_policy_set(m->st, keys, vals, n) == -1) {
 		policy_stale();
-		reply_error(&c->r, "internal", "policy", "cannot store policy");
+		reply_error(r, "internal", "policy", "cannot store policy");
 		return -1;
 	}
 	policy_stale();
 	return 0;
-}
-
-void
-api_policy(struct api_ctx *c)
-{
-	if (api_is_submit(c)) {
-		if (policy_update(c) == -1)
-			return;
-		stats_wake(c->m);
-		reply_ok(&c->r);
-		return;
-	}
-	policy_show(c->m, &c->r);
 }

@@ -62,15 +62,6 @@ params_json(const struct reqparams *p)
 	return s;
 }
 
-void
-node_url(const struct node *n, const char *path, char *out, size_t len)
-{
-	int v6 = strchr(n->addr, ':') != NULL;
-
-	snprintf(out, len, "https://%s%s%s:%d%s", v6 ? "[" : "", n->addr,
-	    v6 ? "]" : "", n->port, path);
-}
-
 /* One node's answer to a change: "" when acknowledged with version. */
 static void
 answer_error(const struct hreq *r, int64_t version, char *out, size_t len)

@@ -1,0 +1,250 @@
+/* store_user.c - see store.h: users, their limits and their usage. */
+#include "store_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* ---- users ---- */
+
+void
+user_row(sqlite3_stmt *st, struct user *u)
+{
+	u->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, u->name, sizeof(u->name));
+	col_text(st, 2, u->level, sizeof(u->level));
+	u->active = sqlite3_column_int(st, 3);
+	col_text(st, 4, u->pwhash, sizeof(u->pwhash));
+	col_text(st, 5, u->fullname, sizeof(u->fullname));
+	u->uid = sqlite3_column_int64(st, 6);
+	u->lim[LIM_WEBDOMAINS] = sqlite3_column_int64(st, 7);
+	u->lim[LIM_DOMAINS] = sqlite3_column_int64(st, 8);
+	u->lim[LIM_EMAILDOMAINS] = sqlite3_column_int64(st, 9);
+	u->lim[LIM_EMAILS] = sqlite3_column_int64(st, 10);
+	u->lim[LIM_DISK_MB] = sqlite3_column_int64(st, 11);
+}
+
+static int
+user_get(struct store *s, const char *where, const char *name, int64_t id,
+    struct user *u)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT " USER_COLS " FROM user WHERE %s",
+	    where);
+	lock(s);
+	if ((st = prep(s, sql)) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	if (name)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		user_row(st, u);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	unprep(s, st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_get(struct store *s, const char *name, struct user *u)
+{
+	return user_get(s, "name = ?1", name, 0, u);
+}
+
+int
+store_user_get_id(struct store *s, int64_t id, struct user *u)
+{
+	return user_get(s, "id = ?1", NULL, id, u);
+}
+
+int
+store_user_add(struct store *s, const char *name, const char *level,
+    const char *pwhash, int64_t *idp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "INSERT INTO user (name, level, pwhash) "
+	    "VALUES (?1, ?2, ?3)")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pwhash, -1, SQLITE_STATIC);
+	rc = step_done(s, st);
+	if (rc == 0 && idp)
+		*idp = sqlite3_last_insert_rowid(s->db);
+	unprep(s, st);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_count(struct store *s, const char *level, int *np)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	lock(s);
+	if ((st = prep(s, "SELECT count(*) FROM user WHERE level = ?1")) !=
+	    NULL) {
+		sqlite3_bind_text(st, 1, level, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*np = sqlite3_column_int(st, 0);
+			rc = 0;
+		}
+		unprep(s, st);
+	}
+	unlock(s);
+	return rc;
+}
+
+/* ---- users (more) ---- */
+
+static void
+bind_user(sqlite3_stmt *st, const struct user *u)
+{
+	int i;
+
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, u->level, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, u->active);
+	sqlite3_bind_text(st, 4, u->pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, u->fullname, -1, SQLITE_STATIC);
+	for (i = 0; i < LIM_N; i++)
+		sqlite3_bind_int64(st, 6 + i, u->lim[i]);
+	sqlite3_bind_int64(st, 6 + LIM_N, u->id);
+}
+
+int
+store_user_create(struct store *s, struct user *u)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	/* UIDs are never taken twice: the next one is above the highest ever
+	 * given, which sys_version keeps under the name "uid". */
+	if ((st = prep(s, "INSERT INTO user (name, level, active, pwhash, "
+	    "fullname, lim_webdomains, lim_domains, lim_emaildomains, "
+	    "lim_emails, lim_disk_mb, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, CASE WHEN ?2 = 'user' THEN max(2000, "
+	    "coalesce((SELECT max(uid) + 1 FROM user), 2000), "
+	    "coalesce((SELECT version FROM sys_version WHERE type = 'uid'), "
+	    "0)) END)")) == NULL) {
+		exec(s, "ROLLBACK");
+		unlock(s);
+		return -1;
+	}
+	bind_user(st, u);
+	rc = step_done(s, st);
+	unprep(s, st);
+	if (rc == 0) {
+		u->id = sqlite3_last_insert_rowid(s->db);
+		if ((st = prep(s, "SELECT coalesce(uid, 0) FROM user WHERE "
+		    "id = ?1")) != NULL) {
+			sqlite3_bind_int64(st, 1, u->id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				u->uid = sqlite3_column_int64(st, 0);
+			unprep(s, st);
+		}
+		if (u->uid > 0 && (st = prep(s, "INSERT INTO sys_version "
+		    "(type, version) VALUES ('uid', ?1) ON CONFLICT (type) DO "
+		    "UPDATE SET version = ?1")) != NULL) {
+			sqlite3_bind_int64(st, 1, u->uid + 1);
+			rc = step_done(s, st);
+			unprep(s, st);
+		}
+	}
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_update(struct store *s, const struct user *u)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE user SET level = ?2, active = ?3, "
+	    "pwhash = ?4, fullname = ?5, lim_webdomains = ?6, "
+	    "lim_domains = ?7, lim_emaildomains = ?8, lim_emails = ?9, "
+	    "lim_disk_mb = ?10, uid = CASE WHEN uid IS NULL AND ?2 = 'user' "
+	    "THEN max(2000, coalesce((SELECT max(uid) + 1 FROM user), 2000), "
+	    "coalesce((SELECT version FROM sys_version WHERE type = 'uid'), "
+	    "0)) ELSE uid END WHERE id = ?11 AND ?1 = ?1")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	bind_user(st, u);
+	rc = step_done(s, st);
+	unprep(s, st);
+	/* a UID given here is never given again either */
+	if (rc == 0 && (st = prep(s, "INSERT INTO sys_version (type, version) "
+	    "SELECT 'uid', coalesce(max(uid) + 1, 0) FROM user WHERE 1 "
+	    "ON CONFLICT (type) DO UPDATE SET version = max(version, "
+	    "excluded.version)")) != NULL) {
+		rc = step_done(s, st);
+		unprep(s, st);
+	}
+	unlock(s);
+	return rc;
+}
+
+int
+store_user_delete(struct store *s, int64_t id)
+{
+	return query_do(s, "DELETE FROM user WHERE id = ?1", id, 0, NULL,
+	    NULL, 1);
+}
+
+/* The bytes users' homes take, summed over the last stats of every node
+ * (usage.c on the node): rows (name, bytes), parsed once per node. */
+#define USAGE_BY_NAME "(SELECT j.key AS name, sum(j.value) AS bytes " \
+	"FROM node n, json_each(n.stats, '$.usage') j GROUP BY j.key)"
+
+int
+store_user_usage(struct store *s, const char *name, int64_t *bytes)
+{
+	return query_int(s, "SELECT coalesce(sum(j.value), 0) FROM node n, "
+	    "json_each(n.stats, '$.usage') j WHERE j.key = ?2 AND ?1 = ?1",
+	    0, name, bytes);
+}
+
+int
+store_user_list(struct store *s, json_t **rows)
+{
+	return query_rows(s, "SELECT u.name, u.fullname, u.level, "
+	    "CASE u.active WHEN 0 THEN 'off' ELSE 'on' END AS active, "
+	    "coalesce(u.uid, 0) AS uid, "
+	    "(coalesce(us.bytes, 0) + 1048575) / 1048576 AS quota_used, "
+	    "u.lim_disk_mb AS limit_quota, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'webdomain') AS webdomains, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'domain') AS domains, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'emaildomain') AS emaildomains, "
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
+	    "x.kind = 'email') AS emails "
+	    "FROM user u LEFT JOIN " USAGE_BY_NAME " us ON us.name = u.name "
+	    "WHERE ?1 = ?1 ORDER BY u.name", 0, NULL, rows);
+}

@@ -3,11 +3,9 @@
 #include <string.h>
 
 #include "cli/call.h"
+#include "demo/demo.h"
 #include "master/master.h"
 #include "node/node.h"
-
-int	demo_main(int, char **);
-int	functions_main(int, char **);
 
 static const struct {
 	const char	*name;

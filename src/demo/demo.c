@@ -13,10 +13,9 @@
 #include <unistd.h>
 
 #include "../cli/call.h"
-
-int	demo_main(int, char **);
 #include "../common/log.h"
 #include "../common/util.h"
+#include "demo.h"
 #include "../node/backend.h"
 #include "../node/svcctl.h"
 

@@ -10,9 +10,6 @@
 #include "../common/valid.h"
 #include "master.h"
 
-int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
-	    size_t outlen);
-
 #define ONOFF(x)	((x) ? "on" : "off")
 
 /* Writes a node's fields into obj: a list item or the form itself. */

@@ -18,9 +18,6 @@
 #include "../common/valid.h"
 #include "master.h"
 
-int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
-	    size_t outlen);
-
 /* Makes a token for node valid ttl seconds; 0 or -1. */
 int
 join_token_make(struct master *m, int64_t node, int64_t ttl, char *out,

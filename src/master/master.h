@@ -157,6 +157,9 @@ void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 
 /* join.c: POST /v1/join from a node with a token */
 void	 join_serve(struct master *, struct http_req *, struct http_resp *);
+/* Makes a token for node valid ttl seconds into out; 0 or -1. */
+int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
+	    size_t outlen);
 
 /* cluster/policy.c */
 struct policy {
@@ -260,5 +263,7 @@ void	 ud_settle_pending(struct master *, int64_t older_than);
 
 /* master main */
 int	 master_main(int argc, char **argv);
+/* functab.c: `hostfleet functions`, the table as docs/api.md's Markdown */
+int	 functions_main(int argc, char **argv);
 
 #endif

@@ -171,7 +171,7 @@ fw_cross(const json_t *item, char *errfield, char *err)
 
 	if (port && *port && proto && strcmp(proto, "tcp") != 0 &&
 	    strcmp(proto, "udp") != 0) {
-		strlcpy_hf(errfield, "port", 64);
+		strlcpy_hf(errfield, "port", SD_ERRFIELD_MAX);
 		return fail(err, "port", port, "a port needs protocol tcp or "
 		    "udp, not %s", proto);
 	}
@@ -818,7 +818,7 @@ tpl_cross(const json_t *item, char *errfield, char *err)
 {
 	if (sd_tpl_check(json_string_value(json_object_get(item, "name")),
 	    json_string_value(json_object_get(item, "body")), err) == -1) {
-		strlcpy_hf(errfield, "body", 64);
+		strlcpy_hf(errfield, "body", SD_ERRFIELD_MAX);
 		return -1;
 	}
 	return 0;
@@ -919,6 +919,8 @@ const struct sdtype sd_types[] = {
 	  NULL, tpl_cross, tpl_render },
 };
 const size_t sd_ntypes = sizeof(sd_types) / sizeof(sd_types[0]);
+_Static_assert(sizeof(sd_types) / sizeof(sd_types[0]) == SD_NTYPES,
+    "SD_NTYPES counts sd_types[]");
 
 const struct sdtype *
 sd_type(const char *name)
@@ -974,7 +976,7 @@ sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
 		if (v == NULL)
 			v = f->def;
 		if (v == NULL) {
-			strlcpy_hf(errfield, f->name, 64);
+			strlcpy_hf(errfield, f->name, SD_ERRFIELD_MAX);
 			snprintf(err, VALID_ERR_MAX, "field \"%s\" is required",
 			    f->name);
 			json_decref(item);
@@ -985,7 +987,7 @@ sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
 			if (!utf8_valid(v, strlen(v)))
 				snprintf(err, VALID_ERR_MAX, "%s: not valid "
 				    "UTF-8", f->name);
-			strlcpy_hf(errfield, f->name, 64);
+			strlcpy_hf(errfield, f->name, SD_ERRFIELD_MAX);
 			json_decref(item);
 			return NULL;
 		}
@@ -1019,7 +1021,7 @@ sd_item_check(const struct sdtype *t, const json_t *item, char *errfield,
 	id = json_object_get(item, "id");
 	if (!json_is_object(item) || !json_is_integer(id) ||
 	    json_integer_value(id) < 1) {
-		strlcpy_hf(errfield, "id", 64);
+		strlcpy_hf(errfield, "id", SD_ERRFIELD_MAX);
 		snprintf(err, VALID_ERR_MAX, "item without a positive id");
 		return -1;
 	}
@@ -1033,14 +1035,14 @@ sd_item_check(const struct sdtype *t, const json_t *item, char *errfield,
 			if (strcmp(f->name, k) == 0)
 				break;
 		if (f->name == NULL || !json_is_string(v)) {
-			strlcpy_hf(errfield, "item", 64);
+			strlcpy_hf(errfield, "item", SD_ERRFIELD_MAX);
 			snprintf(err, VALID_ERR_MAX, "unexpected field in a %s "
 			    "item", t->name);
 			return -1;
 		}
 	}
 	if (json_object_size(item) != nf + 1) {
-		strlcpy_hf(errfield, "item", 64);
+		strlcpy_hf(errfield, "item", SD_ERRFIELD_MAX);
 		snprintf(err, VALID_ERR_MAX, "a %s item lacks fields", t->name);
 		return -1;
 	}
@@ -1050,7 +1052,7 @@ sd_item_check(const struct sdtype *t, const json_t *item, char *errfield,
 		return -1;
 	if (!json_equal(again, (json_t *)item)) {
 		json_decref(again);
-		strlcpy_hf(errfield, "item", 64);
+		strlcpy_hf(errfield, "item", SD_ERRFIELD_MAX);
 		snprintf(err, VALID_ERR_MAX, "%s item not in canonical form",
 		    t->name);
 		return -1;

@@ -45,8 +45,12 @@ struct sdtype {
 	int			(*render)(const json_t *items, struct sbuf *out);
 };
 
+/* How many types sd_types[] holds (sysdata.c asserts it), for arrays
+ * indexed by sd_type_index(). */
+#define SD_NTYPES	6
+
 extern const struct sdtype	sd_types[];
-extern const size_t		sd_ntypes;
+extern const size_t		sd_ntypes;	/* SD_NTYPES */
 
 const struct sdtype *sd_type(const char *name);
 int	 sd_type_index(const struct sdtype *);
@@ -58,11 +62,14 @@ int	 sd_roles_have(const char *roles, const char *role);
 /* Field getter: the value of name in the input, or NULL when absent. */
 typedef const char *(*sd_get_fn)(void *arg, const char *name);
 
+/* The size of errfield below: the name of the field that failed. */
+#define SD_ERRFIELD_MAX	64
+
 /*
  * Builds a canonical item with id from the input, over base (the item
  * being changed, or NULL for a new one: absent fields take defaults).
- * Returns the new item, or NULL with the failing field in errfield (64
- * bytes) and the message in err.
+ * Returns the new item, or NULL with the failing field in errfield
+ * (SD_ERRFIELD_MAX bytes) and the message in err.
  */
 json_t	*sd_item_build(const struct sdtype *, const json_t *base,
 	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err);

@@ -183,8 +183,8 @@ valid_roles(const char *what, const char *s, char *out, char *err)
 	for (i = 0; i < 3; i++) {
 		if (!seen[i])
 			continue;
-		o += (size_t)snprintf(out + o, 32 - o, "%s%s", o ? "," : "",
-		    role_names[i]);
+		o += (size_t)snprintf(out + o, ROLES_MAX - o, "%s%s",
+		    o ? "," : "", role_names[i]);
 	}
 	return 0;
 }

@@ -112,7 +112,7 @@ static int
 wait_master(const char *state, struct call_target *t)
 {
 	struct sbuf ans;
-	char errtype[64];
+	char errtype[CALL_ERRTYPE_MAX];
 	int i;
 
 	for (i = 0; i < 300; i++) {
@@ -211,7 +211,7 @@ demo_main(int argc, char **argv)
 		const char *token = NULL;
 		struct sbuf ans;
 		json_t *j = NULL;
-		char errtype[64];
+		char errtype[CALL_ERRTYPE_MAX];
 
 		snprintf(nstate[i], sizeof(nstate[i]), "%s/%s/state", dir,
 		    demo_nodes[i].name);

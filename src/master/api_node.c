@@ -241,7 +241,7 @@ api_node_edit(struct api_ctx *c)
 			store_node_free(&n);
 			return;
 		}
-		char oldroles[32];
+		char oldroles[ROLES_MAX];
 		int wasmaint = n.maintenance;
 
 		strlcpy_hf(oldroles, n.roles, sizeof(oldroles));

@@ -76,7 +76,7 @@ api_sysdata_edit(struct api_ctx *c)
 	const struct sdtype *t = ctx_type(c);
 	const char *elid = params_get(c->p, "elid");
 	json_t *base = NULL, *item, *puts, *dels;
-	char field[64], err[VALID_ERR_MAX];
+	char field[SD_ERRFIELD_MAX], err[VALID_ERR_MAX];
 	int64_t id = 0;
 	int rc;
 
@@ -193,7 +193,7 @@ sysdata_seed(struct master *m)
 {
 	const struct sdtype *t = sd_type("software");
 	const struct sd_sw_default *d;
-	char field[64], err[VALID_ERR_MAX];
+	char field[SD_ERRFIELD_MAX], err[VALID_ERR_MAX];
 	json_t *items = json_array(), *it;
 	json_int_t id = 1;
 	int seeded, rc;

@@ -10,6 +10,7 @@
 #include "../common/httpd.h"
 #include "../common/tls.h"
 #include "../common/output.h"
+#include "../common/sysdata.h"
 #include "store.h"
 
 struct master_conf {
@@ -37,10 +38,10 @@ struct master {
 	pthread_t		 sync_thr;
 	/* One distributed query or synchronisation per data type at a time;
 	 * indexed by sd_type_index(). */
-	pthread_mutex_t		 type_mtx[8];
+	pthread_mutex_t		 type_mtx[SD_NTYPES];
 	/* when each type last ended a query (mono ms): a node report made
 	 * before that is stale for drift detection */
-	int64_t			 type_done_ms[8];
+	int64_t			 type_done_ms[SD_NTYPES];
 	pthread_mutex_t		 sync_mtx;
 	pthread_cond_t		 sync_wake;
 	struct mcache		*sessions;	/* session -> user */

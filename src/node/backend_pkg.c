@@ -47,7 +47,7 @@ static struct {
 	int		 busy;		/* it works on a list */
 	int		 job;		/* a list waits for it */
 	enum pkg_state	 state;
-	char		 roles[32];	/* of the last kick */
+	char		 roles[ROLES_MAX]; /* of the last kick */
 	int64_t		 version;	/* of the list at the last kick */
 	json_t		*want;		/* packages of the roles, sorted */
 	json_t		*missing;	/* not installed at the last look */

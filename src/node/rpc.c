@@ -210,7 +210,7 @@ void
 rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct node_agent *a = arg;
-	char roles[32], err[VALID_ERR_MAX];
+	char roles[ROLES_MAX], err[VALID_ERR_MAX];
 	char *s;
 
 	if (strcmp(req->url, "/v1/stats") == 0 &&

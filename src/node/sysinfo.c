@@ -29,7 +29,7 @@ static const struct {
 static const char *
 service_state(const struct node_agent *a, const char *svc, const char *bin)
 {
-	char path[700], *s;
+	char path[NODE_PATH_MAX], *s;
 	long pid;
 
 	snprintf(path, sizeof(path), "%s/run/%s.pid", a->conf.root, svc);
@@ -45,7 +45,7 @@ service_state(const struct node_agent *a, const char *svc, const char *bin)
 void
 sysinfo_machine_id(const struct node_conf *c, char out[64])
 {
-	char path[700], *s;
+	char path[NODE_PATH_MAX], *s;
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/machine-id", c->state_dir);
@@ -69,7 +69,7 @@ got:
 void
 sysinfo_hostname(const struct node_conf *c, char out[256])
 {
-	char path[700], *s, err[VALID_ERR_MAX];
+	char path[NODE_PATH_MAX], *s, err[VALID_ERR_MAX];
 
 	snprintf(path, sizeof(path), "%s/etc/hostname", c->root);
 	if (strcmp(c->root, "/") != 0 &&

@@ -210,7 +210,7 @@ usage_measure(const char *dir, uint64_t *bytes, uint64_t *files)
 static void
 usage_save(struct node_agent *a, json_t *m, int64_t at)
 {
-	char path[700], *s;
+	char path[NODE_PATH_MAX], *s;
 	json_t *j = json_pack("{s:I,s:O}", "at", (json_int_t)at, "usage", m);
 
 	snprintf(path, sizeof(path), "%s/usage.json", a->conf.state_dir);
@@ -224,7 +224,7 @@ usage_save(struct node_agent *a, json_t *m, int64_t at)
 static void
 usage_load(struct node_agent *a)
 {
-	char path[700];
+	char path[NODE_PATH_MAX];
 	json_t *j, *m;
 
 	snprintf(path, sizeof(path), "%s/usage.json", a->conf.state_dir);

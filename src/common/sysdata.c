@@ -961,12 +961,14 @@ sd_type_matches(const struct sdtype *t, const char *roles)
 
 json_t *
 sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
-    sd_get_fn get, void *arg, char *errfield, char *err)
+    sd_get_fn get, void *arg, char *errfield, char *err, enum sd_fail *why)
 {
 	const struct sdfield *f;
 	char canon[OUTMAX];
 	json_t *item;
 
+	if (why)
+		*why = SD_FAIL_INVALID;
 	item = json_pack("{s:I}", "id", id);
 	for (f = t->fields; f->name; f++) {
 		const char *v = get(arg, f->name);
@@ -979,6 +981,8 @@ sd_item_build(const struct sdtype *t, const json_t *base, json_int_t id,
 			strlcpy_hf(errfield, f->name, SD_ERRFIELD_MAX);
 			snprintf(err, VALID_ERR_MAX, "field \"%s\" is required",
 			    f->name);
+			if (why)
+				*why = SD_FAIL_REQUIRED;
 			json_decref(item);
 			return NULL;
 		}
@@ -1047,7 +1051,7 @@ sd_item_check(const struct sdtype *t, const json_t *item, char *errfield,
 		return -1;
 	}
 	again = sd_item_build(t, NULL, json_integer_value(id), json_get,
-	    (void *)item, errfield, err);
+	    (void *)item, errfield, err, NULL);
 	if (again == NULL)
 		return -1;
 	if (!json_equal(again, (json_t *)item)) {

@@ -65,14 +65,22 @@ typedef const char *(*sd_get_fn)(void *arg, const char *name);
 /* The size of errfield below: the name of the field that failed. */
 #define SD_ERRFIELD_MAX	64
 
+/* Why sd_item_build refused an item. */
+enum sd_fail {
+	SD_FAIL_INVALID = 1,	/* a value breaks its field's grammar */
+	SD_FAIL_REQUIRED,	/* a field without a default has no value */
+};
+
 /*
  * Builds a canonical item with id from the input, over base (the item
  * being changed, or NULL for a new one: absent fields take defaults).
  * Returns the new item, or NULL with the failing field in errfield
- * (SD_ERRFIELD_MAX bytes) and the message in err.
+ * (SD_ERRFIELD_MAX bytes), the message in err and, when why is not NULL,
+ * the kind of failure in *why.
  */
 json_t	*sd_item_build(const struct sdtype *, const json_t *base,
-	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err);
+	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err,
+	    enum sd_fail *why);
 /* Checks a whole item as received from elsewhere; 0 or -1. */
 int	 sd_item_check(const struct sdtype *, const json_t *item,
 	    char *errfield, char *err);

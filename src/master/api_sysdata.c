@@ -77,6 +77,7 @@ api_sysdata_edit(struct api_ctx *c)
 	const char *elid = params_get(c->p, "elid");
 	json_t *base = NULL, *item, *puts, *dels;
 	char field[SD_ERRFIELD_MAX], err[VALID_ERR_MAX];
+	enum sd_fail why;
 	int64_t id = 0;
 	int rc;
 
@@ -104,10 +105,10 @@ api_sysdata_edit(struct api_ctx *c)
 	}
 	/* checked before an id is taken for it */
 	item = sd_item_build(t, base, id ? id : 1, param_get, (void *)c->p,
-	    field, err);
+	    field, err, &why);
 	json_decref(base);
 	if (item == NULL) {
-		if (strstr(err, "is required"))
+		if (why == SD_FAIL_REQUIRED)
 			reply_error(&c->r, "empty", field, "%s", err);
 		else
 			api_bad(c, field, err);
@@ -202,7 +203,7 @@ sysdata_seed(struct master *m)
 		struct seed_arg a = { d->role, d->package };
 
 		if ((it = sd_item_build(t, NULL, id++, seed_get, &a, field,
-		    err)) == NULL)
+		    err, NULL)) == NULL)
 			fatalx("software default: %s", err);
 		json_array_append_new(items, it);
 	}

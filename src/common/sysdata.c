@@ -1092,8 +1092,9 @@ sd_sort(const struct sdtype *t, json_t *items)
 	size_t i, n = json_array_size(items);
 	json_t **v;
 
-	if (n < 2 || (v = calloc(n, sizeof(*v))) == NULL)
+	if (n < 2)
 		return;
+	v = xcalloc(n, sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(items, i));
 	pthread_mutex_lock(&mtx);

@@ -165,8 +165,7 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mtx, NULL);
 	if ((s->db = db_open(path, "PRAGMA foreign_keys=ON", migrations,
 	    nitems(migrations), err, errlen)) == NULL) {
@@ -216,7 +215,8 @@ prep(struct store *s, const char *sql)
 		log_warnx("store: prepare: %s", sqlite3_errmsg(s->db));
 		return NULL;
 	}
-	if (slot >= 0 && (s->cache[slot].sql = strdup(sql)) != NULL) {
+	if (slot >= 0) {
+		s->cache[slot].sql = xstrdup(sql);
 		s->cache[slot].st = st;
 		s->cache[slot].busy = 1;
 	}
@@ -623,7 +623,7 @@ node_row(sqlite3_stmt *st, struct node *n)
 	n->last_seen = sqlite3_column_int64(st, 17);
 	n->misses = sqlite3_column_int(st, 18);
 	stats = sqlite3_column_text(st, 19);
-	n->stats = stats ? strdup((const char *)stats) : NULL;
+	n->stats = stats ? xstrdup((const char *)stats) : NULL;
 }
 
 void
@@ -646,7 +646,7 @@ store_nodes_free(struct node *v, size_t n)
 int
 store_node_list(struct store *s, struct node **out, size_t *np)
 {
-	struct node *v = NULL, *nv;
+	struct node *v = NULL;
 	size_t n = 0, alloc = 0;
 	sqlite3_stmt *st;
 	int rc;
@@ -662,11 +662,7 @@ store_node_list(struct store *s, struct node **out, size_t *np)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == alloc) {
 			alloc = alloc ? alloc * 2 : 16;
-			if ((nv = realloc(v, alloc * sizeof(*v))) == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
+			v = xrealloc(v, alloc * sizeof(*v));
 		}
 		node_row(st, &v[n++]);
 	}
@@ -1830,12 +1826,8 @@ store_user_nodes(struct store *s, int64_t user, int64_t **nodes, size_t *n)
 		json_decref(rows);
 		return -1;
 	}
-	if (json_array_size(rows) > 0 &&
-	    (*nodes = calloc(json_array_size(rows), sizeof(**nodes))) ==
-	    NULL) {
-		json_decref(rows);
-		return -1;
-	}
+	if (json_array_size(rows) > 0)
+		*nodes = xcalloc(json_array_size(rows), sizeof(**nodes));
 	json_array_foreach(rows, i, r)
 		(*nodes)[(*n)++] = json_integer_value(json_object_get(r,
 		    "node"));

@@ -73,7 +73,7 @@ db_set(const char *path, const char *name, long id, const char *line,
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return -1;
 		}
-		old = strdup("");
+		old = xstrdup("");
 	}
 	sbuf_init(&out, 32u << 20);
 	for (p = old; *p; p = nl) {

@@ -359,7 +359,7 @@ static json_t *
 split_list(const char *s)
 {
 	json_t *a = json_array();
-	char *dup = strdup(s), *tok, *save = NULL;
+	char *dup = xstrdup(s), *tok, *save = NULL;
 
 	for (tok = strtok_r(dup, " ", &save); tok; tok = strtok_r(NULL, " ",
 	    &save))
@@ -1627,7 +1627,7 @@ udata_start(struct node_agent *a)
 	int s;
 
 	for (s = 0; s < SVC_N; s++) {
-		void **arg = malloc(2 * sizeof(*arg));
+		void **arg = xmalloc(2 * sizeof(*arg));
 		json_t *items = NULL;
 
 		pthread_mutex_lock(&svc_mtx[s]);
@@ -1638,8 +1638,6 @@ udata_start(struct node_agent *a)
 		lq[s].kick = json_array_size(items) > 0;
 		json_decref(items);
 		pthread_mutex_unlock(&svc_mtx[s]);
-		if (arg == NULL)
-			continue;
 		arg[0] = a;
 		arg[1] = (void *)(intptr_t)s;
 		if (pthread_create(&lq[s].thr, NULL, reloader_main, arg) == 0)

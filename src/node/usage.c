@@ -67,14 +67,15 @@ inode_cmp(const void *a, const void *b)
 }
 
 /* 1 when a file with several links was counted already; past the cap, or
- * short of memory, 0: counted again. */
+ * when tsearch is short of memory, 0: counted again. */
 static int
 counted(struct walk *w, const struct stat *sb)
 {
 	struct inode *k, **p;
 
-	if (w->nlinks >= USAGE_MAX_LINKS || (k = malloc(sizeof(*k))) == NULL)
+	if (w->nlinks >= USAGE_MAX_LINKS)
 		return 0;
+	k = xmalloc(sizeof(*k));
 	k->dev = sb->st_dev;
 	k->ino = sb->st_ino;
 	if ((p = tsearch(k, &w->links, inode_cmp)) == NULL) {

@@ -160,10 +160,8 @@ sync_round(struct master *m)
 	}
 	policy_load(m, &pol);
 	n = json_array_size(rows);
-	p = calloc(n, sizeof(*p));
-	rp = calloc(n, sizeof(*rp));
-	if (!p || !rp)
-		fatal("calloc");
+	p = xcalloc(n, sizeof(*p));
+	rp = xcalloc(n, sizeof(*rp));
 	n = pick(rows, p, n);
 	for (i = 0; i < n; i++) {
 		int idx = sd_type_index(p[i].t);

@@ -51,6 +51,41 @@ http_resp_str(struct http_resp *r, int status, const char *ctype,
 	http_resp_set(r, status, ctype, xstrdup(s), strlen(s));
 }
 
+void
+http_resp_json(struct http_resp *r, int status, const json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT);
+
+	http_resp_set(r, status, "application/json", s, strlen(s));
+}
+
+void
+http_resp_error(struct http_resp *r, int status, const char *msg)
+{
+	json_t *j = json_pack("{s:s}", "error", msg);
+
+	http_resp_json(r, status, j);
+	json_decref(j);
+}
+
+json_t *
+http_req_json(struct http_req *req, struct http_resp *resp)
+{
+	json_t *j;
+
+	if (req->body_err[0]) {
+		http_resp_error(resp, 413, req->body_err);
+		return NULL;
+	}
+	j = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		http_resp_error(resp, 400, "expected a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
 const char *
 http_req_header(const struct http_req *req, const char *name)
 {

@@ -1779,41 +1779,6 @@ out:
 }
 
 static void
-answer(struct http_resp *resp, int status, json_t *doc)
-{
-	char *s = json_dumps(doc, JSON_COMPACT);
-
-	http_resp_set(resp, status, "application/json", s, strlen(s));
-}
-
-static void
-answer_error(struct http_resp *resp, int status, const char *msg)
-{
-	json_t *j = json_pack("{s:s}", "error", msg);
-
-	answer(resp, status, j);
-	json_decref(j);
-}
-
-static json_t *
-body_of(struct http_req *req, struct http_resp *resp)
-{
-	json_t *b;
-
-	if (req->body_err[0]) {
-		answer_error(resp, 413, req->body_err);
-		return NULL;
-	}
-	b = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
-	if (!json_is_object(b)) {
-		json_decref(b);
-		answer_error(resp, 400, "expected a JSON object");
-		return NULL;
-	}
-	return b;
-}
-
-static void
 ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 {
 	struct call c;
@@ -1831,20 +1796,20 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 	if (json_is_null(c.account))
 		c.account = NULL;
 	if (c.func == NULL || !json_is_object(c.params)) {
-		answer_error(resp, 400, "expected func and params");
+		http_resp_error(resp, 400, "expected func and params");
 		return;
 	}
 	/* every parameter is a string, as it came to the master */
 	json_object_foreach(c.params, key, v)
 		if (!json_is_string(v)) {
-			answer_error(resp, 400, "parameters are strings");
+			http_resp_error(resp, 400, "parameters are strings");
 			return;
 		}
 	if (c.owner) {
 		char err[VALID_ERR_MAX];
 
 		if (valid_username("owner", c.owner, err) == -1) {
-			answer_error(resp, 400, err);
+			http_resp_error(resp, 400, err);
 			return;
 		}
 	}
@@ -1880,7 +1845,7 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 		sbuf_init(&sb, 64u << 20);
 		if (output_encode(c.r.doc, c.func, fmt, &sb, &ctype) == -1) {
 			sbuf_release(&sb);
-			answer_error(resp, 500, "answer too large");
+			http_resp_error(resp, 500, "answer too large");
 		} else {
 			char *s = sbuf_detach(&sb, &len);
 
@@ -1893,7 +1858,7 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 				    "error"), "type")));
 		}
 	} else
-		answer(resp, 200, c.r.doc);
+		http_resp_json(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 
@@ -1932,7 +1897,7 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 	json_t *it = NULL, *dels, *puts;
 
 	if (kind == NULL || name == NULL) {
-		answer_error(resp, 400, "expected kind and name");
+		http_resp_error(resp, 400, "expected kind and name");
 		return;
 	}
 	memset(&c, 0, sizeof(c));
@@ -1958,7 +1923,7 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 		reply_ok(&c.r);
 	pthread_mutex_unlock(&svc_mtx[s]);
 	json_decref(it);
-	answer(resp, 200, c.r.doc);
+	http_resp_json(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 
@@ -2067,7 +2032,7 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 		pthread_mutex_unlock(&svc_mtx[i]);
 out:
 	json_decref(cur);
-	answer(resp, 200, r.doc);
+	http_resp_json(resp, 200, r.doc);
 	reply_release(&r);
 }
 
@@ -2140,7 +2105,7 @@ account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
 	}
 out:
 	json_decref(puts);
-	answer(resp, 200, c.r.doc);
+	http_resp_json(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 
@@ -2151,10 +2116,10 @@ udata_serve(struct node_agent *a, struct http_req *req,
 	json_t *b;
 
 	if (strcmp(req->method, "POST") != 0) {
-		answer_error(resp, 405, "POST only");
+		http_resp_error(resp, 405, "POST only");
 		return;
 	}
-	if ((b = body_of(req, resp)) == NULL)
+	if ((b = http_req_json(req, resp)) == NULL)
 		return;
 	if (strcmp(req->url, "/v1/ud") == 0)
 		ud_call(a, b, resp);
@@ -2165,7 +2130,7 @@ udata_serve(struct node_agent *a, struct http_req *req,
 	else if (strcmp(req->url, "/v1/account/delete") == 0)
 		account_delete(a, b, resp);
 	else
-		answer_error(resp, 404, "no such call");
+		http_resp_error(resp, 404, "no such call");
 	json_decref(b);
 }
 

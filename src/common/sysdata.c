@@ -940,23 +940,9 @@ sd_type_index(const struct sdtype *t)
 }
 
 int
-sd_roles_have(const char *roles, const char *role)
-{
-	const char *p;
-	size_t n = strlen(role);
-
-	if (n == 0)
-		return 1;
-	for (p = roles; (p = strstr(p, role)) != NULL; p += n)
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return 1;
-	return 0;
-}
-
-int
 sd_type_matches(const struct sdtype *t, const char *roles)
 {
-	return sd_roles_have(roles, t->role);
+	return roles_have(roles, t->role);
 }
 
 json_t *

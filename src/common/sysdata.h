@@ -56,8 +56,6 @@ const struct sdtype *sd_type(const char *name);
 int	 sd_type_index(const struct sdtype *);
 /* 1 when the type's data belongs on a node with these canonical roles. */
 int	 sd_type_matches(const struct sdtype *, const char *roles);
-/* 1 when canonical roles ("web,mail") hold role; "" is every node's. */
-int	 sd_roles_have(const char *roles, const char *role);
 
 /* Field getter: the value of name in the input, or NULL when absent. */
 typedef const char *(*sd_get_fn)(void *arg, const char *name);

@@ -190,6 +190,20 @@ valid_roles(const char *what, const char *s, char *out, char *err)
 }
 
 int
+roles_have(const char *roles, const char *role)
+{
+	const char *p;
+	size_t n = strlen(role);
+
+	if (n == 0)
+		return 1;
+	for (p = roles; (p = strstr(p, role)) != NULL; p += n)
+		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
+int
 valid_username(const char *what, const char *s, char *err)
 {
 	size_t i, n = strlen(s);

@@ -37,6 +37,9 @@ int	 valid_bool(const char *what, const char *s, int *out, char *err);
 #define ROLES_MAX	32
 _Static_assert(sizeof("web,dns,mail") <= ROLES_MAX, "every role fits");
 int	 valid_roles(const char *what, const char *s, char *out, char *err);
+/* 1 when canonical roles ("web,mail") hold role, else 0; the role "" is
+ * every node's. */
+int	 roles_have(const char *roles, const char *role);
 /* Account name: 1..32 of [a-z0-9_-], starting with a letter or '_'. */
 int	 valid_username(const char *what, const char *s, char *err);
 /* Password: 8..256 bytes of UTF-8 without control characters. */

@@ -219,8 +219,6 @@ void	 api_query_log(struct api_ctx *);
 /* A node's URL for path ("/v1/..."). */
 void	 node_url(const struct node *, const char *path, char *out,
 	    size_t len);
-/* Whether a canonical roles list ("web,dns") holds role. */
-int	 roles_have(const char *roles, const char *role);
 
 /* proxy.c: calls to the user-data side of nodes. */
 struct ucall {

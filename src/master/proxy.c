@@ -12,6 +12,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../common/valid.h"
 #include "master.h"
 
 void
@@ -180,19 +181,4 @@ out:
 	json_decref(counts);
 	store_nodes_free(v, v ? n : 0);
 	return rc;
-}
-
-int
-roles_have(const char *roles, const char *role)
-{
-	size_t n = strlen(role);
-	const char *p = roles;
-
-	while ((p = strstr(p, role)) != NULL) {
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' ||
-		    p[n] == '\0'))
-			return 1;
-		p += n;
-	}
-	return 0;
 }

@@ -23,6 +23,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../common/valid.h"
 #include "backend.h"
 #include "node.h"
 
@@ -90,7 +91,7 @@ pkg_wanted(struct node_agent *a, const char *roles, int64_t *version)
 		return NULL;
 	v = xcalloc(json_array_size(items) + 1, sizeof(*v));
 	json_array_foreach(items, i, it)
-		if (sd_roles_have(roles, json_string_value(json_object_get(it,
+		if (roles_have(roles, json_string_value(json_object_get(it,
 		    "role"))))
 			v[n++] = json_object_get(it, "package");
 	qsort(v, n, sizeof(*v), cmp_str);

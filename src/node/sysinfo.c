@@ -104,13 +104,13 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	sysinfo_hostname(&a->conf, host);
 	svc = json_object();
 	for (i = 0; i < sizeof(role_services) / sizeof(role_services[0]); i++)
-		if (svcctl_has_role(roles, role_services[i].role))
+		if (roles_have(roles, role_services[i].role))
 			json_object_set_new(svc, role_services[i].service,
 			    json_string(service_state(a,
 			    role_services[i].service,
 			    role_services[i].binary)));
 	for (i = 0; i < U_N; i++)
-		if (svcctl_has_role(roles, unit_role((enum unit)i)))
+		if (roles_have(roles, unit_role((enum unit)i)))
 			json_object_set_new(svc, unit_name((enum unit)i),
 			    json_string(a->conf.services ? svcctl_state(a,
 			    (enum unit)i) : "unmanaged"));

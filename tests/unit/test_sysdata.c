@@ -1569,10 +1569,6 @@ test_software(void **state)
 		    err), 0);
 	}
 	assert_true(d - sd_software_defaults >= 4);
-	assert_true(sd_roles_have("web,mail", "mail"));
-	assert_true(sd_roles_have("web", ""));
-	assert_false(sd_roles_have("web,mailx", "mail"));
-	assert_false(sd_roles_have("", "web"));
 }
 
 static void

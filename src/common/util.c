@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <sodium.h>
@@ -227,6 +228,33 @@ mkdirs(const char *path, mode_t mode)
 	}
 	if (mkdir(buf, mode) == -1 && errno != EEXIST)
 		return -1;
+	return 0;
+}
+
+/* The first failure of the rmtree() running on this thread. */
+static __thread int rm_errno;
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) == -1 &&
+	    errno != ENOENT && rm_errno == 0)
+		rm_errno = errno;
+	return 0;
+}
+
+int
+rmtree(const char *path)
+{
+	rm_errno = 0;
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (rm_errno != 0) {
+		errno = rm_errno;
+		return -1;
+	}
 	return 0;
 }
 

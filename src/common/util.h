@@ -55,6 +55,10 @@ int	 file_write_atomic2(const char *path, const void *data, size_t len,
 void	 file_date_back(const char *path);
 /* mkdir -p with the given mode for the directories it creates; 0 or -1. */
 int	 mkdirs(const char *path, mode_t mode);
+/* rm -rf: removes path and everything under it, links not followed, as
+ * much as it can.  0, or -1 with errno of the first failure; a path that
+ * is not there is none. */
+int	 rmtree(const char *path);
 
 /* Fills out with 2*nbytes hex digits of fresh randomness and a NUL. */
 void	 rand_hex(char *out, size_t nbytes);

@@ -729,7 +729,7 @@ out:
 	json_decref(items);
 out0:
 	if (tmp[0])
-		svc_rmtree(tmp);
+		(void)rmtree(tmp);
 	free(paths);
 	free(livep);
 	free(pools);

@@ -52,18 +52,6 @@ api_sysdata_list(struct api_ctx *c)
 	json_decref(items);
 }
 
-static int
-elid_id(struct api_ctx *c, const char *s, int64_t *id)
-{
-	char err[VALID_ERR_MAX];
-
-	if (valid_int("elid", s, 1, INT64_C(1) << 53, id, err) == -1) {
-		api_bad(c, "elid", err);
-		return -1;
-	}
-	return 0;
-}
-
 static const char *
 param_get(void *arg, const char *name)
 {
@@ -82,7 +70,7 @@ api_sysdata_edit(struct api_ctx *c)
 	int rc;
 
 	if (elid && *elid) {
-		if (elid_id(c, elid, &id) == -1)
+		if (api_elid_id(c, elid, &id) == -1)
 			return;
 		if ((rc = store_sys_get(c->m->st, t->name, id, &base)) != 0) {
 			reply_error(&c->r, rc == STORE_NOTFOUND ? "missing" :
@@ -153,7 +141,7 @@ api_sysdata_delete(struct api_ctx *c)
 	}
 	dels = json_array();
 	for (i = 0; i < n; i++) {
-		if (elid_id(c, items[i], &id) == -1)
+		if (api_elid_id(c, items[i], &id) == -1)
 			goto out;
 		if (store_sys_get(c->m->st, t->name, id, &it) != 0) {
 			reply_error(&c->r, "missing", t->name, "%s %s not "

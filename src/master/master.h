@@ -134,6 +134,9 @@ void	 api_bad(struct api_ctx *, const char *field, const char *msg);
 const char *api_need(struct api_ctx *, const char *field);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
+/* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
+ * -1 with the error in the reply. */
+int	 api_elid_id(struct api_ctx *, const char *s, int64_t *id);
 
 /* handlers, one file per family */
 void	 api_auth(struct api_ctx *);

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,7 @@
 
 #define OUTMAX	SD_OUTMAX
 
-static int
-fail(char *err, const char *what, const char *v, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *err, const char *what, const char *v, const char *fmt, ...)
-{
-	char q[256], why[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	valid_quote(v, q, sizeof(q));
-	snprintf(err, VALID_ERR_MAX, "%s \"%s\": %s", what, q, why);
-	return -1;
-}
+#define fail	valid_fail
 
 static int
 copy_out(char *out, const char *v)

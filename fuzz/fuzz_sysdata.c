@@ -204,7 +204,8 @@ base_item(const struct dtype *t)
 	    strcmp(t->name, "templates") == 0 ? tpl : list;
 	for (i = 0; i < MAXF && t->fields[i].name; i++)
 		in.v[i] = v[i];
-	if ((b = sd_item_build(t, NULL, 77, get, &in, ef, err)) == NULL)
+	if ((b = sd_item_build(t, NULL, 77, get, &in, ef, err, NULL)) ==
+	    NULL)
 		die("base item refused: %s: %s", ef, err);
 	return b;
 }
@@ -489,7 +490,7 @@ fuzz_build(const uint8_t *data, size_t size)
 		base = base_item(t);
 
 	ef[0] = err[0] = '\0';
-	item = sd_item_build(t, base, 1, get, &in, ef, err);
+	item = sd_item_build(t, base, 1, get, &in, ef, err, NULL);
 	if (verbose) {
 		char *d = item ? json_dumps(item, JSON_SORT_KEYS) : NULL;
 

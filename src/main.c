@@ -3,11 +3,10 @@
 #include <string.h>
 
 #include "cli/call.h"
+#include "common/util.h"
+#include "demo/demo.h"
 #include "master/master.h"
 #include "node/node.h"
-
-int	demo_main(int, char **);
-int	functions_main(int, char **);
 
 static const struct {
 	const char	*name;
@@ -38,6 +37,7 @@ main(int argc, char **argv)
 {
 	size_t i;
 
+	util_init_alloc();
 	if (argc < 2)
 		return usage();
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -99,12 +99,12 @@ call_api(const struct call_target *t, const char *func, const char *out,
 	tls.cafile = t->cafile[0] ? t->cafile : NULL;
 	tls.insecure = t->insecure;
 	if (httpc_do(&tls, &r) == -1) {
-		snprintf(errtype, 64, "%s", r.err);
+		snprintf(errtype, CALL_ERRTYPE_MAX, "%s", r.err);
 		hreq_release(&r);
 		sbuf_release(&body);
 		return -1;
 	}
-	snprintf(errtype, 64, "%s", r.got_hdr);
+	snprintf(errtype, CALL_ERRTYPE_MAX, "%s", r.got_hdr);
 	rc = r.got_hdr[0] ? 1 : 0;
 	*answer = r.resp;
 	sbuf_release(&body);
@@ -129,7 +129,7 @@ call_main(int argc, char **argv)
 	const char *url = getenv("HOSTFLEET_URL");
 	const char *ai = getenv("HOSTFLEET_AUTHINFO");
 	const char *ca = NULL;
-	char errtype[64];
+	char errtype[CALL_ERRTYPE_MAX];
 	int ch, rc;
 
 	memset(&t, 0, sizeof(t));

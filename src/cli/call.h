@@ -16,10 +16,14 @@ struct call_target {
 /* Sets t from a master's state dir (api.url, ca.pem, local.key); every
  * other field is cleared. */
 int	 call_target_from_state(struct call_target *, const char *state_dir);
+/* The size of call_api's errtype. */
+#define CALL_ERRTYPE_MAX	64
+
 /*
  * Calls func with n "key=value" arguments in format out.  Returns 0 with
  * the answer in *answer (caller releases), 1 when the answer is an API
- * error (its type in errtype, 64 bytes), -1 when no answer came.
+ * error (its type in errtype, CALL_ERRTYPE_MAX bytes), -1 when no answer
+ * came.
  */
 int	 call_api(const struct call_target *, const char *func,
 	    const char *out, char **args, int n, struct sbuf *answer,

@@ -389,11 +389,10 @@ httpc_new(const struct httpc_tls *tls)
 	struct httpc *c;
 
 	pthread_once(&curl_once, curl_init_once);
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	c->cafile = tls->cafile ? strdup(tls->cafile) : NULL;
-	c->certfile = tls->certfile ? strdup(tls->certfile) : NULL;
-	c->keyfile = tls->keyfile ? strdup(tls->keyfile) : NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->cafile = tls->cafile ? xstrdup(tls->cafile) : NULL;
+	c->certfile = tls->certfile ? xstrdup(tls->certfile) : NULL;
+	c->keyfile = tls->keyfile ? xstrdup(tls->keyfile) : NULL;
 	c->tls.cafile = c->cafile;
 	c->tls.certfile = c->certfile;
 	c->tls.keyfile = c->keyfile;
@@ -513,8 +512,7 @@ httpc_run(struct httpc *c, struct hreq **reqs, size_t n)
 	pthread_cond_init(&b.cond, NULL);
 	b.pending = n;
 	for (i = 0; i < n; i++) {
-		if ((j = calloc(1, sizeof(*j))) == NULL)
-			fatal("calloc");
+		j = xcalloc(1, sizeof(*j));
 		j->req = reqs[i];
 		j->batch = &b;
 		pthread_mutex_lock(&c->mtx);

@@ -48,7 +48,42 @@ void
 http_resp_str(struct http_resp *r, int status, const char *ctype,
     const char *s)
 {
-	http_resp_set(r, status, ctype, strdup(s), strlen(s));
+	http_resp_set(r, status, ctype, xstrdup(s), strlen(s));
+}
+
+void
+http_resp_json(struct http_resp *r, int status, const json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT);
+
+	http_resp_set(r, status, "application/json", s, strlen(s));
+}
+
+void
+http_resp_error(struct http_resp *r, int status, const char *msg)
+{
+	json_t *j = json_pack("{s:s}", "error", msg);
+
+	http_resp_json(r, status, j);
+	json_decref(j);
+}
+
+json_t *
+http_req_json(struct http_req *req, struct http_resp *resp)
+{
+	json_t *j;
+
+	if (req->body_err[0]) {
+		http_resp_error(resp, 413, req->body_err);
+		return NULL;
+	}
+	j = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		http_resp_error(resp, 400, "expected a JSON object");
+		return NULL;
+	}
+	return j;
 }
 
 const char *
@@ -90,8 +125,7 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 	(void)kind; (void)filename; (void)ctype; (void)enc;
 	if (cs->pkey == NULL || strcmp(cs->pkey, key) != 0 || off == 0) {
 		flush_field(cs);
-		if ((cs->pkey = strdup(key)) == NULL)
-			return MHD_NO;
+		cs->pkey = xstrdup(key);
 		sbuf_init(&cs->pval, PARAM_VALUE_MAX);
 	}
 	if (sbuf_add(&cs->pval, data, size) == -1) {
@@ -129,7 +163,7 @@ queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
 	size_t i;
 
 	if (r->body == NULL) {
-		r->body = strdup("");
+		r->body = xstrdup("");
 		r->len = 0;
 	}
 	resp = MHD_create_response_from_buffer(r->len, r->body,
@@ -179,7 +213,7 @@ notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 	(void)cls;
 	(void)c;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED)
-		*socket_context = calloc(1, sizeof(struct peer_verdict));
+		*socket_context = xcalloc(1, sizeof(struct peer_verdict));
 	else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		free(*socket_context);
 		*socket_context = NULL;
@@ -289,8 +323,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)version;
 	if (cs == NULL) {
-		if ((cs = calloc(1, sizeof(*cs))) == NULL)
-			return MHD_NO;
+		cs = xcalloc(1, sizeof(*cs));
 		*con_cls = cs;
 		cs->req.method = method;
 		cs->req.url = url;
@@ -414,8 +447,7 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 		    conf->addr);
 		return NULL;
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return NULL;
+	h = xcalloc(1, sizeof(*h));
 	h->conf = *conf;
 	/* poll(), not select(): a master talking to a thousand nodes has
 	 * descriptors past FD_SETSIZE */

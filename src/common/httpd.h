@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "params.h"
 #include "sbuf.h"
 
@@ -67,5 +69,13 @@ void	 http_resp_set(struct http_resp *, int status, const char *ctype,
 /* Sets a response copying a string. */
 void	 http_resp_str(struct http_resp *, int status, const char *ctype,
 	    const char *s);
+/* Sets a JSON response: doc, compact; the caller keeps doc. */
+void	 http_resp_json(struct http_resp *, int status, const json_t *doc);
+/* Sets the JSON error answer {"error": msg}. */
+void	 http_resp_error(struct http_resp *, int status, const char *msg);
+/* The request's body as a JSON object (the caller decrefs it), or NULL
+ * with the error answered: 413 for a body past the cap, 400 for one that
+ * is not a JSON object. */
+json_t	*http_req_json(struct http_req *, struct http_resp *);
 
 #endif

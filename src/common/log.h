@@ -2,7 +2,8 @@
  *
  * log_warn appends strerror(errno), log_warnx does not; log_debug prints
  * only when log_init() was given verbose > 0.  fatal() and fatalx() are for
- * start-up failures and broken invariants only, never for bad input. */
+ * start-up failures, broken invariants and running out of memory (util.h's
+ * x-allocators) only, never for bad input. */
 #ifndef HF_LOG_H
 #define HF_LOG_H
 

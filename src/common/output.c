@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "util.h"
 
 void
 reply_init(struct reply *r)
@@ -40,8 +41,7 @@ jstr(const char *s)
 	n = strlen(s);
 	if (utf8_valid(s, n))
 		return json_stringn(s, n);
-	if ((copy = strdup(s)) == NULL)
-		return json_string("");
+	copy = xstrdup(s);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)copy[i] >= 0x80)
 			copy[i] = '?';

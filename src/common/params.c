@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void
 params_init(struct reqparams *p)
 {
@@ -85,7 +87,6 @@ int
 params_add(struct reqparams *p, const char *key, size_t klen, const char *val,
     size_t vlen)
 {
-	struct param *np;
 	char *k, *v;
 	size_t i;
 
@@ -117,12 +118,8 @@ params_add(struct reqparams *p, const char *key, size_t klen, const char *val,
 	if (!utf8_valid(val, vlen))
 		return perr(p, key, klen, "value is not valid UTF-8");
 
-	if ((k = strndup(key, klen)) == NULL)
-		return perr(p, key, klen, "out of memory");
-	if ((v = malloc(vlen + 1)) == NULL) {
-		free(k);
-		return perr(p, key, klen, "out of memory");
-	}
+	k = xstrndup(key, klen);
+	v = xmalloc(vlen + 1);
 	memcpy(v, val, vlen);
 	v[vlen] = '\0';
 	for (i = 0; i < p->n; i++) {
@@ -142,12 +139,7 @@ params_add(struct reqparams *p, const char *key, size_t klen, const char *val,
 	if (p->n == p->alloc) {
 		size_t na = p->alloc ? p->alloc * 2 : 16;
 
-		if ((np = realloc(p->v, na * sizeof(*np))) == NULL) {
-			free(k);
-			free(v);
-			return perr(p, key, klen, "out of memory");
-		}
-		p->v = np;
+		p->v = xrealloc(p->v, na * sizeof(*p->v));
 		p->alloc = na;
 	}
 	p->v[p->n].key = k;
@@ -182,8 +174,7 @@ elid_split(const char *s, char **buf, char **items, int max)
 	char *p, *next;
 	int n = 0;
 
-	if ((*buf = strdup(s)) == NULL)
-		return -1;
+	*buf = xstrdup(s);
 	/* ISPmanager joins with ", " exactly: a bare comma may be part of an
 	 * item, as in a TXT record's value. */
 	for (p = *buf; p != NULL; p = next) {

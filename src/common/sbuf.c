@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void
 sbuf_init(struct sbuf *b, size_t cap)
 {
@@ -35,7 +37,6 @@ static int
 sbuf_grow(struct sbuf *b, size_t n)
 {
 	size_t need, nalloc;
-	char *p;
 
 	if (n > b->cap || b->len + n > b->cap)
 		return -1;
@@ -47,9 +48,7 @@ sbuf_grow(struct sbuf *b, size_t n)
 		nalloc *= 2;
 	if (nalloc > b->cap + 1)
 		nalloc = b->cap + 1;
-	if ((p = realloc(b->buf, nalloc)) == NULL)
-		return -1;
-	b->buf = p;
+	b->buf = xrealloc(b->buf, nalloc);
 	b->alloc = nalloc;
 	return 0;
 }
@@ -102,7 +101,7 @@ sbuf_detach(struct sbuf *b, size_t *lenp)
 	char *p = b->buf;
 
 	if (p == NULL)
-		p = calloc(1, 1);
+		p = xcalloc(1, 1);
 	if (lenp)
 		*lenp = b->len;
 	sbuf_init(b, b->cap);

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,7 @@
 
 #define OUTMAX	SD_OUTMAX
 
-static int
-fail(char *err, const char *what, const char *v, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *err, const char *what, const char *v, const char *fmt, ...)
-{
-	char q[256], why[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	valid_quote(v, q, sizeof(q));
-	snprintf(err, VALID_ERR_MAX, "%s \"%s\": %s", what, q, why);
-	return -1;
-}
+#define fail	valid_fail
 
 static int
 copy_out(char *out, const char *v)
@@ -171,7 +154,7 @@ fw_cross(const json_t *item, char *errfield, char *err)
 
 	if (port && *port && proto && strcmp(proto, "tcp") != 0 &&
 	    strcmp(proto, "udp") != 0) {
-		strlcpy_hf(errfield, "port", 64);
+		strlcpy_hf(errfield, "port", SD_ERRFIELD_MAX);
 		return fail(err, "port", port, "a port needs protocol tcp or "
 		    "udp, not %s", proto);
 	}
@@ -847,7 +830,7 @@ tpl_cross(const json_t *item, char *errfield, char *err)
 {
 	if (sd_tpl_check(json_string_value(json_object_get(item, "name")),
 	    json_string_value(json_object_get(item, "body")), err) == -1) {
-		strlcpy_hf(errfield, "body", 64);
+		strlcpy_hf(errfield, "body", SD_ERRFIELD_MAX);
 		return -1;
 	}
 	return 0;
@@ -935,7 +918,7 @@ static const struct field tpl_fields[] = {
 
 /* ---- the types ---- */
 
-const struct dtype sd_types[SD_NTYPES] = {
+const struct dtype sd_types[] = {
 	{ .name = "software", .kind = DK_SYSTEM, .role = "",
 	  .what = "package", .fields = sw_fields, .priority = 50,
 	  .path = "var/lib/hostfleet/software.list", .render = sw_render },
@@ -959,7 +942,9 @@ const struct dtype sd_types[SD_NTYPES] = {
 	  .path = "etc/hostfleet/templates.json", .cross = tpl_cross,
 	  .render = tpl_render },
 };
-const size_t sd_ntypes = SD_NTYPES;
+const size_t sd_ntypes = sizeof(sd_types) / sizeof(sd_types[0]);
+_Static_assert(sizeof(sd_types) / sizeof(sd_types[0]) == SD_NTYPES,
+    "SD_NTYPES counts sd_types[]");
 
 const struct dtype *
 sd_type(const char *name)
@@ -979,33 +964,21 @@ sd_type_index(const struct dtype *t)
 }
 
 int
-sd_roles_have(const char *roles, const char *role)
-{
-	const char *p;
-	size_t n = strlen(role);
-
-	if (n == 0)
-		return 1;
-	for (p = roles; (p = strstr(p, role)) != NULL; p += n)
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return 1;
-	return 0;
-}
-
-int
 sd_type_matches(const struct dtype *t, const char *roles)
 {
-	return sd_roles_have(roles, t->role);
+	return roles_have(roles, t->role);
 }
 
 json_t *
 sd_item_build(const struct dtype *t, const json_t *base, json_int_t id,
-    sd_get_fn get, void *arg, char *errfield, char *err)
+    sd_get_fn get, void *arg, char *errfield, char *err, enum sd_fail *why)
 {
 	const struct field *f;
 	char canon[OUTMAX];
 	json_t *item;
 
+	if (why)
+		*why = SD_FAIL_INVALID;
 	item = json_pack("{s:I}", "id", id);
 	for (f = t->fields; f->name; f++) {
 		const char *v = get(arg, f->name);
@@ -1015,9 +988,11 @@ sd_item_build(const struct dtype *t, const json_t *base, json_int_t id,
 		if (v == NULL && !(f->flags & F_REQ))
 			v = f->def;
 		if (v == NULL) {
-			strlcpy_hf(errfield, f->name, 64);
+			strlcpy_hf(errfield, f->name, SD_ERRFIELD_MAX);
 			snprintf(err, VALID_ERR_MAX, "field \"%s\" is required",
 			    f->name);
+			if (why)
+				*why = SD_FAIL_REQUIRED;
 			json_decref(item);
 			return NULL;
 		}
@@ -1026,7 +1001,7 @@ sd_item_build(const struct dtype *t, const json_t *base, json_int_t id,
 			if (!utf8_valid(v, strlen(v)))
 				snprintf(err, VALID_ERR_MAX, "%s: not valid "
 				    "UTF-8", f->name);
-			strlcpy_hf(errfield, f->name, 64);
+			strlcpy_hf(errfield, f->name, SD_ERRFIELD_MAX);
 			json_decref(item);
 			return NULL;
 		}
@@ -1060,7 +1035,7 @@ sd_item_check(const struct dtype *t, const json_t *item, char *errfield,
 	id = json_object_get(item, "id");
 	if (!json_is_object(item) || !json_is_integer(id) ||
 	    json_integer_value(id) < 1) {
-		strlcpy_hf(errfield, "id", 64);
+		strlcpy_hf(errfield, "id", SD_ERRFIELD_MAX);
 		snprintf(err, VALID_ERR_MAX, "item without a positive id");
 		return -1;
 	}
@@ -1074,24 +1049,24 @@ sd_item_check(const struct dtype *t, const json_t *item, char *errfield,
 			if (strcmp(f->name, k) == 0)
 				break;
 		if (f->name == NULL || !json_is_string(v)) {
-			strlcpy_hf(errfield, "item", 64);
+			strlcpy_hf(errfield, "item", SD_ERRFIELD_MAX);
 			snprintf(err, VALID_ERR_MAX, "unexpected field in a %s "
 			    "item", t->name);
 			return -1;
 		}
 	}
 	if (json_object_size(item) != nf + 1) {
-		strlcpy_hf(errfield, "item", 64);
+		strlcpy_hf(errfield, "item", SD_ERRFIELD_MAX);
 		snprintf(err, VALID_ERR_MAX, "a %s item lacks fields", t->name);
 		return -1;
 	}
 	again = sd_item_build(t, NULL, json_integer_value(id), json_get,
-	    (void *)item, errfield, err);
+	    (void *)item, errfield, err, NULL);
 	if (again == NULL)
 		return -1;
 	if (!json_equal(again, (json_t *)item)) {
 		json_decref(again);
-		strlcpy_hf(errfield, "item", 64);
+		strlcpy_hf(errfield, "item", SD_ERRFIELD_MAX);
 		snprintf(err, VALID_ERR_MAX, "%s item not in canonical form",
 		    t->name);
 		return -1;
@@ -1127,8 +1102,9 @@ sd_sort(const struct dtype *t, json_t *items)
 	size_t i, n = json_array_size(items);
 	json_t **v;
 
-	if (n < 2 || (v = calloc(n, sizeof(*v))) == NULL)
+	if (n < 2)
 		return;
+	v = xcalloc(n, sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(items, i));
 	pthread_mutex_lock(&mtx);

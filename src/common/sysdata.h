@@ -24,28 +24,39 @@
 #define SD_OUTMAX	FIELD_OUTMAX
 
 /* The system data types are rows of schema.h's struct dtype, with kind
- * DK_SYSTEM and the members priority, path, sortkey, cross and render. */
+ * DK_SYSTEM and the members priority, path, sortkey, cross and render.
+ * SD_NTYPES is how many sd_types[] holds (sysdata.c asserts it), for
+ * arrays indexed by sd_type_index(). */
 #define SD_NTYPES	6
-extern const struct dtype	sd_types[SD_NTYPES];
-extern const size_t		sd_ntypes;
+extern const struct dtype	sd_types[];
+extern const size_t		sd_ntypes;	/* SD_NTYPES */
 
 const struct dtype *sd_type(const char *name);
 int	 sd_type_index(const struct dtype *);
 /* 1 when the type's data belongs on a node with these canonical roles. */
 int	 sd_type_matches(const struct dtype *, const char *roles);
-/* 1 when canonical roles ("web,mail") hold role; "" is every node's. */
-int	 sd_roles_have(const char *roles, const char *role);
 
 typedef field_get_fn sd_get_fn;
+
+/* The size of errfield below: the name of the field that failed. */
+#define SD_ERRFIELD_MAX	64
+
+/* Why sd_item_build refused an item. */
+enum sd_fail {
+	SD_FAIL_INVALID = 1,	/* a value breaks its field's grammar */
+	SD_FAIL_REQUIRED,	/* a field without a default has no value */
+};
 
 /*
  * Builds a canonical item with id from the input, over base (the item
  * being changed, or NULL for a new one: absent fields take defaults).
- * Returns the new item, or NULL with the failing field in errfield (64
- * bytes) and the message in err.
+ * Returns the new item, or NULL with the failing field in errfield
+ * (SD_ERRFIELD_MAX bytes), the message in err and, when why is not NULL,
+ * the kind of failure in *why.
  */
 json_t	*sd_item_build(const struct dtype *, const json_t *base,
-	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err);
+	    json_int_t id, sd_get_fn, void *arg, char *errfield, char *err,
+	    enum sd_fail *why);
 /* Checks a whole item as received from elsewhere; 0 or -1. */
 int	 sd_item_check(const struct dtype *, const json_t *item,
 	    char *errfield, char *err);

@@ -46,10 +46,9 @@ export_pem(int (*fn)(void *, gnutls_x509_crt_fmt_t, gnutls_datum_t *),
 
 	if (fn(obj, GNUTLS_X509_FMT_PEM, &d) < 0)
 		return NULL;
-	if ((s = malloc(d.size + 1)) != NULL) {
-		memcpy(s, d.data, d.size);
-		s[d.size] = '\0';
-	}
+	s = xmalloc(d.size + 1);
+	memcpy(s, d.data, d.size);
+	s[d.size] = '\0';
 	gnutls_free(d.data);
 	return s;
 }
@@ -155,8 +154,7 @@ tls_ca_open(const char *dir, char *err, size_t errlen)
 	if (stat(keypath, &st) == -1 &&
 	    ca_create(certpath, keypath, err, errlen) == -1)
 		return NULL;
-	if ((ca = calloc(1, sizeof(*ca))) == NULL)
-		return NULL;
+	ca = xcalloc(1, sizeof(*ca));
 	if ((ca->pem = file_read(certpath, 65536, NULL)) == NULL ||
 	    (kpem = file_read(keypath, 65536, NULL)) == NULL) {
 		TERR("cannot read the CA in \"%s\": %s", dir, strerror(errno));

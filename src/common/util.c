@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,6 +13,66 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "log.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n ? n : 1)) == NULL)
+		fatal("malloc %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (nmemb == 0 || size == 0)
+		nmemb = size = 1;
+	if ((p = calloc(nmemb, size)) == NULL)
+		fatal("calloc %zu * %zu bytes", nmemb, size);
+	return p;
+}
+
+void *
+xrealloc(void *old, size_t n)
+{
+	void *p;
+
+	if ((p = realloc(old, n ? n : 1)) == NULL)
+		fatal("realloc %zu bytes", n);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("strndup");
+	return p;
+}
+
+void
+util_init_alloc(void)
+{
+	json_set_alloc_funcs(xmalloc, free);
+}
 
 int64_t
 mono_ms(void)
@@ -53,7 +115,7 @@ wall_s(void)
 char *
 file_read(const char *path, size_t max, size_t *lenp)
 {
-	char *buf = NULL, *p;
+	char *buf = NULL;
 	size_t len = 0, alloc = 0;
 	ssize_t n;
 	int fd;
@@ -63,9 +125,7 @@ file_read(const char *path, size_t max, size_t *lenp)
 	for (;;) {
 		if (alloc - len < 4096) {
 			alloc = alloc ? alloc * 2 : 8192;
-			if ((p = realloc(buf, alloc + 1)) == NULL)
-				goto fail;
-			buf = p;
+			buf = xrealloc(buf, alloc + 1);
 		}
 		n = read(fd, buf + len, alloc - len);
 		if (n == -1) {
@@ -82,8 +142,8 @@ file_read(const char *path, size_t max, size_t *lenp)
 		}
 	}
 	close(fd);
-	if (buf == NULL && (buf = malloc(1)) == NULL)
-		return NULL;
+	if (buf == NULL)
+		buf = xmalloc(1);
 	buf[len] = '\0';
 	if (lenp)
 		*lenp = len;
@@ -168,6 +228,33 @@ mkdirs(const char *path, mode_t mode)
 	}
 	if (mkdir(buf, mode) == -1 && errno != EEXIST)
 		return -1;
+	return 0;
+}
+
+/* The first failure of the rmtree() running on this thread. */
+static __thread int rm_errno;
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) == -1 &&
+	    errno != ENOENT && rm_errno == 0)
+		rm_errno = errno;
+	return 0;
+}
+
+int
+rmtree(const char *path)
+{
+	rm_errno = 0;
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (rm_errno != 0) {
+		errno = rm_errno;
+		return -1;
+	}
 	return 0;
 }
 

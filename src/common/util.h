@@ -8,6 +8,27 @@
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Out of memory, the one convention of the tree (Redis's zmalloc): running
+ * out of memory is not an error a caller handles.  Memory is taken through
+ * these x-allocators, which call fatal() when the system refuses and so
+ * never return NULL (a size of 0 gets a valid pointer too); callers do not
+ * test what they return.  jansson allocates through xmalloc as well
+ * (util_init_alloc() at start), so a jansson constructor that returns NULL
+ * means bad arguments, not a lack of memory.  What the network feeds is
+ * capped before it is allocated (sbuf, file_read, params), so a refusal
+ * for size stays an error the caller sees.  Memory from them is freed with
+ * free().  The other libraries (libcurl, GnuTLS, SQLite, libmicrohttpd)
+ * allocate for themselves and report a failure as any other of theirs.
+ */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t nmemb, size_t size);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Makes jansson allocate through xmalloc; once, before any thread. */
+void	 util_init_alloc(void);
+
 /* Milliseconds since an arbitrary point (CLOCK_MONOTONIC). */
 int64_t	 mono_ms(void);
 /* Seconds since the epoch. */
@@ -34,6 +55,10 @@ int	 file_write_atomic2(const char *path, const void *data, size_t len,
 void	 file_date_back(const char *path);
 /* mkdir -p with the given mode for the directories it creates; 0 or -1. */
 int	 mkdirs(const char *path, mode_t mode);
+/* rm -rf: removes path and everything under it, links not followed, as
+ * much as it can.  0, or -1 with errno of the first failure; a path that
+ * is not there is none. */
+int	 rmtree(const char *path);
 
 /* Fills out with 2*nbytes hex digits of fresh randomness and a NUL. */
 void	 rand_hex(char *out, size_t nbytes);

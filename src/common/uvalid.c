@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util.h"
+
 /* the reason part of a message, as fail() of valid.c takes it */
 #define WHY_MAX		160
 
@@ -318,8 +320,9 @@ list_check(const char *what, const char *s, size_t max,
 	const char *q = s;
 	size_t len, o = 0, count = 0;
 
-	if (outlen == 0 || (buf = malloc(outlen)) == NULL)
+	if (outlen == 0)
 		return fail(err, what, s, "no room for the list");
+	buf = xmalloc(outlen);
 	buf[0] = '\0';
 	while (*q) {
 		if (*q == ' ' || *q == ',') {

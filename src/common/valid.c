@@ -183,9 +183,23 @@ valid_roles(const char *what, const char *s, char *out, char *err)
 	for (i = 0; i < 3; i++) {
 		if (!seen[i])
 			continue;
-		o += (size_t)snprintf(out + o, 32 - o, "%s%s", o ? "," : "",
-		    role_names[i]);
+		o += (size_t)snprintf(out + o, ROLES_MAX - o, "%s%s",
+		    o ? "," : "", role_names[i]);
 	}
+	return 0;
+}
+
+int
+roles_have(const char *roles, const char *role)
+{
+	const char *p;
+	size_t n = strlen(role);
+
+	if (n == 0)
+		return 1;
+	for (p = roles; (p = strstr(p, role)) != NULL; p += n)
+		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
 	return 0;
 }
 

@@ -33,8 +33,13 @@ int	 valid_int(const char *what, const char *s, int64_t min, int64_t max,
 /* "on" or "off" (ISPmanager's booleans); *out is 1 or 0. */
 int	 valid_bool(const char *what, const char *s, int *out, char *err);
 /* Roles: a list of web, dns, mail separated by commas and/or spaces, each
- * once; written to out (32 bytes) in canonical order "web,dns,mail". */
+ * once; written to out (ROLES_MAX bytes) in canonical order "web,dns,mail". */
+#define ROLES_MAX	32
+_Static_assert(sizeof("web,dns,mail") <= ROLES_MAX, "every role fits");
 int	 valid_roles(const char *what, const char *s, char *out, char *err);
+/* 1 when canonical roles ("web,mail") hold role, else 0; the role "" is
+ * every node's. */
+int	 roles_have(const char *roles, const char *role);
 /* Account name: 1..32 of [a-z0-9_-], starting with a letter or '_'. */
 int	 valid_username(const char *what, const char *s, char *err);
 /* Password: 8..256 bytes of UTF-8 without control characters. */

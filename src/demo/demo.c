@@ -13,10 +13,9 @@
 #include <unistd.h>
 
 #include "../cli/call.h"
-
-int	demo_main(int, char **);
 #include "../common/log.h"
 #include "../common/util.h"
+#include "demo.h"
 #include "../node/backend.h"
 #include "../node/svcctl.h"
 
@@ -113,7 +112,7 @@ static int
 wait_master(const char *state, struct call_target *t)
 {
 	struct sbuf ans;
-	char errtype[64];
+	char errtype[CALL_ERRTYPE_MAX];
 	int i;
 
 	for (i = 0; i < 300; i++) {
@@ -212,7 +211,7 @@ demo_main(int argc, char **argv)
 		const char *token = NULL;
 		struct sbuf ans;
 		json_t *j = NULL;
-		char errtype[64];
+		char errtype[CALL_ERRTYPE_MAX];
 
 		snprintf(nstate[i], sizeof(nstate[i]), "%s/%s/state", dir,
 		    demo_nodes[i].name);

@@ -16,6 +16,18 @@ api_bad(struct api_ctx *c, const char *field, const char *msg)
 	reply_error(&c->r, "value", field, "%s", msg);
 }
 
+int
+api_elid_id(struct api_ctx *c, const char *s, int64_t *id)
+{
+	char err[VALID_ERR_MAX];
+
+	if (valid_int("elid", s, 1, INT64_C(1) << 53, id, err) == -1) {
+		api_bad(c, "elid", err);
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 api_need(struct api_ctx *c, const char *field)
 {

@@ -51,7 +51,7 @@ void
 api_desync_resync(struct api_ctx *c)
 {
 	const char *elid;
-	char *buf, *items[256], err[VALID_ERR_MAX];
+	char *buf, *items[256];
 	int64_t ids[256];
 	struct node n;
 	int i, cnt;
@@ -64,11 +64,8 @@ api_desync_resync(struct api_ctx *c)
 		return;
 	}
 	for (i = 0; i < cnt; i++) {
-		if (valid_int("elid", items[i], 1, INT64_C(1) << 53, &ids[i],
-		    err) == -1) {
-			api_bad(c, "elid", err);
+		if (api_elid_id(c, items[i], &ids[i]) == -1)
 			goto out;
-		}
 		if (store_node_get(c->m->st, ids[i], &n) != 0) {
 			reply_error(&c->r, "missing", "node", "node %s not "
 			    "found", items[i]);
@@ -98,11 +95,8 @@ api_query_log(struct api_ctx *c)
 	json_t *rows, *r;
 	size_t i;
 
-	if (elid && *elid && valid_int("elid", elid, 1, INT64_C(1) << 53,
-	    &id, err) == -1) {
-		api_bad(c, "elid", err);
+	if (elid && *elid && api_elid_id(c, elid, &id) == -1)
 		return;
-	}
 	if (limit && *limit && valid_int("limit", limit, 1, 10000, &lim,
 	    err) == -1) {
 		api_bad(c, "limit", err);

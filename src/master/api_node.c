@@ -52,19 +52,6 @@ api_node_list(struct api_ctx *c)
 	store_nodes_free(v, n);
 }
 
-/* Reads elid as a node id; -1 with the error in the reply. */
-static int
-node_elid(struct api_ctx *c, const char *s, int64_t *id)
-{
-	char err[VALID_ERR_MAX];
-
-	if (valid_int("elid", s, 1, INT64_C(1) << 53, id, err) == -1) {
-		api_bad(c, "elid", err);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Applies every node field present in the request to n, checking each
  * against its grammar first.  Returns 0, or -1 with the error in the reply
@@ -234,7 +221,7 @@ api_node_edit(struct api_ctx *c)
 	int rc;
 
 	if (elid && *elid) {
-		if (node_elid(c, elid, &id) == -1)
+		if (api_elid_id(c, elid, &id) == -1)
 			return;
 		if ((rc = store_node_get(c->m->st, id, &n)) != 0) {
 			if (rc == STORE_NOTFOUND)
@@ -250,7 +237,7 @@ api_node_edit(struct api_ctx *c)
 			store_node_free(&n);
 			return;
 		}
-		char oldroles[32];
+		char oldroles[ROLES_MAX];
 		int wasmaint = n.maintenance;
 
 		strlcpy_hf(oldroles, n.roles, sizeof(oldroles));
@@ -316,8 +303,8 @@ api_node_token(struct api_ctx *c)
 	int64_t id, ttl;
 	int rc;
 
-	if ((elid = api_need(c, "elid")) == NULL || node_elid(c, elid, &id) ==
-	    -1 || token_ttl(c, &ttl) == -1)
+	if ((elid = api_need(c, "elid")) == NULL ||
+	    api_elid_id(c, elid, &id) == -1 || token_ttl(c, &ttl) == -1)
 		return;
 	if ((rc = store_node_get(c->m->st, id, &n)) != 0) {
 		reply_error(&c->r, rc == STORE_NOTFOUND ? "missing" :
@@ -351,7 +338,7 @@ nodes_of_elid(struct api_ctx *c, int64_t ids[256],
 		return -1;
 	}
 	for (i = 0; i < cnt; i++) {
-		if (node_elid(c, items[i], &ids[i]) == -1)
+		if (api_elid_id(c, items[i], &ids[i]) == -1)
 			goto fail;
 		if (store_node_get(c->m->st, ids[i], &n) != 0) {
 			reply_error(&c->r, "missing", "node",
@@ -561,7 +548,7 @@ api_sysinfo_stat(struct api_ctx *c)
 	size_t n, i;
 	int64_t id = 0;
 
-	if (elid && *elid && node_elid(c, elid, &id) == -1)
+	if (elid && *elid && api_elid_id(c, elid, &id) == -1)
 		return;
 	if (store_node_list(c->m->st, &v, &n) == -1) {
 		reply_error(&c->r, "internal", "node", "store unavailable");
@@ -589,7 +576,7 @@ node_services_call(struct api_ctx *c, const char *path, json_t *body,
 		reply_error(&c->r, "empty", "elid", "field \"elid\" is required");
 		return NULL;
 	}
-	if (node_elid(c, elid, &id) == -1)
+	if (api_elid_id(c, elid, &id) == -1)
 		return NULL;
 	if (store_node_get(c->m->st, id, &nd) != 0) {
 		reply_error(&c->r, "missing", "node", "no such node");

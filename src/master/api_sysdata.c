@@ -52,18 +52,6 @@ api_sysdata_list(struct api_ctx *c)
 	json_decref(items);
 }
 
-static int
-elid_id(struct api_ctx *c, const char *s, int64_t *id)
-{
-	char err[VALID_ERR_MAX];
-
-	if (valid_int("elid", s, 1, INT64_C(1) << 53, id, err) == -1) {
-		api_bad(c, "elid", err);
-		return -1;
-	}
-	return 0;
-}
-
 static const char *
 param_get(void *arg, const char *name)
 {
@@ -76,12 +64,13 @@ api_sysdata_edit(struct api_ctx *c)
 	const struct dtype *t = ctx_type(c);
 	const char *elid = params_get(c->p, "elid");
 	json_t *base = NULL, *item, *puts, *dels;
-	char field[64], err[VALID_ERR_MAX];
+	char field[SD_ERRFIELD_MAX], err[VALID_ERR_MAX];
+	enum sd_fail why;
 	int64_t id = 0;
 	int rc;
 
 	if (elid && *elid) {
-		if (elid_id(c, elid, &id) == -1)
+		if (api_elid_id(c, elid, &id) == -1)
 			return;
 		if ((rc = store_sys_get(c->m->st, t->name, id, &base)) != 0) {
 			reply_error(&c->r, rc == STORE_NOTFOUND ? "missing" :
@@ -104,10 +93,10 @@ api_sysdata_edit(struct api_ctx *c)
 	}
 	/* checked before an id is taken for it */
 	item = sd_item_build(t, base, id ? id : 1, param_get, (void *)c->p,
-	    field, err);
+	    field, err, &why);
 	json_decref(base);
 	if (item == NULL) {
-		if (strstr(err, "is required"))
+		if (why == SD_FAIL_REQUIRED)
 			reply_error(&c->r, "empty", field, "%s", err);
 		else
 			api_bad(c, field, err);
@@ -152,7 +141,7 @@ api_sysdata_delete(struct api_ctx *c)
 	}
 	dels = json_array();
 	for (i = 0; i < n; i++) {
-		if (elid_id(c, items[i], &id) == -1)
+		if (api_elid_id(c, items[i], &id) == -1)
 			goto out;
 		if (store_sys_get(c->m->st, t->name, id, &it) != 0) {
 			reply_error(&c->r, "missing", t->name, "%s %s not "
@@ -193,7 +182,7 @@ sysdata_seed(struct master *m)
 {
 	const struct dtype *t = sd_type("software");
 	const struct sd_sw_default *d;
-	char field[64], err[VALID_ERR_MAX];
+	char field[SD_ERRFIELD_MAX], err[VALID_ERR_MAX];
 	json_t *items = json_array(), *it;
 	json_int_t id = 1;
 	int seeded, rc;
@@ -202,7 +191,7 @@ sysdata_seed(struct master *m)
 		struct seed_arg a = { d->role, d->package };
 
 		if ((it = sd_item_build(t, NULL, id++, seed_get, &a, field,
-		    err)) == NULL)
+		    err, NULL)) == NULL)
 			fatalx("software default: %s", err);
 		json_array_append_new(items, it);
 	}

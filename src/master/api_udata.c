@@ -264,8 +264,7 @@ list_all(struct api_ctx *c, const struct dtype *f)
 		json_decref(params);
 		return;
 	}
-	if ((calls = calloc(n + 1, sizeof(*calls))) == NULL)
-		fatal("calloc");
+	calls = xcalloc(n + 1, sizeof(*calls));
 	for (i = 0; i < n; i++) {
 		if (!v[i].joined || !roles_have(v[i].roles, f->role))
 			continue;
@@ -296,8 +295,8 @@ list_all(struct api_ctx *c, const struct dtype *f)
 	}
 	/* ordered by name, across nodes */
 	ne = json_array_size(all);
-	if (ne > 0 && (es = calloc(ne, sizeof(*es))) == NULL)
-		fatal("calloc");
+	if (ne > 0)
+		es = xcalloc(ne, sizeof(*es));
 	json_array_foreach(all, j, e)
 		es[j] = e;
 	qsort(es, ne, sizeof(*es), elem_cmp);
@@ -490,12 +489,10 @@ static void
 alias_entries(const char *list, const json_t *skip, const struct uentry *site,
     struct uentry *v, size_t *n, size_t max)
 {
-	char *dup = strdup(list), *tok, *save = NULL;
+	char *dup = xstrdup(list), *tok, *save = NULL;
 	const json_t *r;
 	size_t i;
 
-	if (dup == NULL)
-		fatal("strdup");
 	for (tok = strtok_r(dup, " ", &save); tok && *n < max;
 	    tok = strtok_r(NULL, " ", &save)) {
 		int seen = 0;
@@ -825,10 +822,8 @@ api_ud_delete(struct api_ctx *c)
 		    "\", \"");
 		return;
 	}
-	names = calloc((size_t)n, sizeof(*names));
-	ptrs = calloc((size_t)n, sizeof(*ptrs));
-	if (!names || !ptrs)
-		fatal("calloc");
+	names = xcalloc((size_t)n, sizeof(*names));
+	ptrs = xcalloc((size_t)n, sizeof(*ptrs));
 	/* every name must be the caller's before anything is deleted, and
 	 * all on one node: a user's data of a role has one home (I3) */
 	for (i = 0; i < n; i++) {

@@ -90,11 +90,9 @@ push_nodes(struct master *m, const struct user *u, const char *path,
 		snprintf(err, errlen, "store unavailable");
 		return -1;
 	}
-	v = calloc(n + 1, sizeof(*v));
-	calls = calloc(n + 1, sizeof(*calls));
-	took = calloc(n + 1, sizeof(*took));
-	if (!v || !calls || !took)
-		fatal("calloc");
+	v = xcalloc(n + 1, sizeof(*v));
+	calls = xcalloc(n + 1, sizeof(*calls));
+	took = xcalloc(n + 1, sizeof(*took));
 	for (i = 0; i < n; i++) {
 		if (store_node_get(m->st, ids[i], &v[i]) != 0) {
 			snprintf(err, errlen, "store unavailable");
@@ -155,11 +153,9 @@ account_change(struct api_ctx *c, const struct user *prev,
 	    sizeof(err));
 	json_decref(body);
 	if (rc == -1) {
-		struct ucall *back = calloc(n + 1, sizeof(*back));
+		struct ucall *back = xcalloc(n + 1, sizeof(*back));
 		size_t k = 0;
 
-		if (back == NULL)
-			fatal("calloc");
 		body = json_pack("{s:o}", "account", proxy_account(prev));
 		for (i = 0; i < n; i++)
 			if (took[i]) {
@@ -420,8 +416,7 @@ users_of(struct api_ctx *c, struct user **out, int *np)
 		    "\", \"");
 		return -1;
 	}
-	if ((v = calloc((size_t)n, sizeof(*v))) == NULL)
-		fatal("calloc");
+	v = xcalloc((size_t)n, sizeof(*v));
 	for (i = 0; i < n; i++) {
 		if (user_named(c, items[i], &v[i]) == -1)
 			goto fail;

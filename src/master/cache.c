@@ -35,10 +35,8 @@ struct mcache {
 struct mcache *
 mcache_new(void)
 {
-	struct mcache *c = calloc(1, sizeof(*c));
+	struct mcache *c = xcalloc(1, sizeof(*c));
 
-	if (c == NULL)
-		fatal("calloc");
 	pthread_mutex_init(&c->mtx, NULL);
 	return c;
 }

@@ -45,30 +45,20 @@ join_token_make(struct master *m, int64_t node, int64_t ttl, char *out,
 	return 0;
 }
 
-static void
-join_error(struct http_resp *resp, int status, const char *msg)
-{
-	json_t *j = json_pack("{s:s}", "error", msg);
-	char *s = json_dumps(j, JSON_COMPACT);
-
-	json_decref(j);
-	http_resp_set(resp, status, "application/json", s, strlen(s));
-}
-
 void
 join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 {
 	json_t *body, *ans;
 	const char *token, *csr, *machine_id, *hostname;
 	char idsec[64], hash[65], err[VALID_ERR_MAX], cn[32];
-	char *cert = NULL, *key = NULL, *s;
+	char *cert = NULL, *key = NULL;
 	const char *dot1, *dot2;
 	int64_t id, tokid;
 	struct node n;
 	int rc;
 
 	if (req->body_err[0]) {
-		join_error(resp, 400, req->body_err);
+		http_resp_error(resp, 400, req->body_err);
 		return;
 	}
 	body = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
@@ -76,7 +66,7 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 	    &token, "csr", &csr, "machine_id", &machine_id, "hostname",
 	    &hostname) != 0) {
 		json_decref(body);
-		join_error(resp, 400, "expected a JSON object with token, csr, "
+		http_resp_error(resp, 400, "expected a JSON object with token, csr, "
 		    "machine_id and hostname");
 		return;
 	}
@@ -85,7 +75,7 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (dot1 == NULL || (size_t)(dot1 - token) > 16 ||
 	    (dot2 ? (size_t)(dot2 - dot1 - 1) : strlen(dot1 + 1)) != 32) {
-		join_error(resp, 403, "malformed join token");
+		http_resp_error(resp, 403, "malformed join token");
 		goto out;
 	}
 	snprintf(idsec, sizeof(idsec), "%.*s", dot2 ? (int)(dot2 - token) :
@@ -98,13 +88,13 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 		if (valid_int("token", idpart, 1, INT64_C(1) << 53, &id,
 		    err) == -1 || valid_hex("token", idsec + (dot1 - token) + 1,
 		    32, err) == -1) {
-			join_error(resp, 403, "malformed join token");
+			http_resp_error(resp, 403, "malformed join token");
 			goto out;
 		}
 	}
 	if (valid_text("machine_id", machine_id, 63, err) == -1 ||
 	    valid_hostname("hostname", hostname, err) == -1) {
-		join_error(resp, 400, err);
+		http_resp_error(resp, 400, err);
 		goto out;
 	}
 	secret_hash(idsec, hash);
@@ -115,11 +105,11 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 		    "unknown join token";
 
 		log_warnx("join: refused from %s: %s", req->client_addr, why);
-		join_error(resp, 403, why);
+		http_resp_error(resp, 403, why);
 		goto out;
 	}
 	if (store_node_get(m->st, id, &n) != 0) {
-		join_error(resp, 403, "the node of this token was removed");
+		http_resp_error(resp, 403, "the node of this token was removed");
 		goto out;
 	}
 	snprintf(cn, sizeof(cn), "node-%" PRId64, id);
@@ -129,7 +119,7 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 		if (tls_ca_issue(m->ca, cn, ips, NULL, TLS_USAGE_SERVER, 3650,
 		    csr, &cert, &key, err, sizeof(err)) == -1) {
 			store_node_free(&n);
-			join_error(resp, 400, err);
+			http_resp_error(resp, 400, err);
 			goto out;
 		}
 	}
@@ -140,9 +130,8 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 	ans = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s}", "node_id",
 	    (json_int_t)id, "name", n.name, "addr", n.addr, "port", n.port,
 	    "roles", n.roles, "ca", tls_ca_pem(m->ca), "cert", cert);
-	s = json_dumps(ans, JSON_COMPACT);
+	http_resp_json(resp, 200, ans);
 	json_decref(ans);
-	http_resp_set(resp, 200, "application/json", s, strlen(s));
 	store_node_free(&n);
 	stats_wake(m);
 out:

@@ -301,7 +301,8 @@ master_start(struct master *m)
 		return -1;
 	}
 	{
-		int n, i;
+		int n;
+		size_t i;
 
 		/* §3.6: a query the master died in marks its targets */
 		if (store_intent_recover(m->st, wall_s(), &n) == -1)
@@ -309,7 +310,7 @@ master_start(struct master *m)
 		if (n > 0)
 			log_warnx("recovered %d distributed queries left by a "
 			    "stop; their targets will be synchronised", n);
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < nitems(m->type_mtx); i++)
 			pthread_mutex_init(&m->type_mtx[i], NULL);
 	}
 	pthread_mutex_init(&m->wake_mtx, NULL);

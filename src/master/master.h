@@ -11,6 +11,7 @@
 #include "../common/tls.h"
 #include "../common/output.h"
 #include "../common/schema.h"
+#include "../common/sysdata.h"
 #include "store.h"
 
 struct master_conf {
@@ -38,10 +39,10 @@ struct master {
 	pthread_t		 sync_thr;
 	/* One distributed query or synchronisation per data type at a time;
 	 * indexed by sd_type_index(). */
-	pthread_mutex_t		 type_mtx[8];
+	pthread_mutex_t		 type_mtx[SD_NTYPES];
 	/* when each type last ended a query (mono ms): a node report made
 	 * before that is stale for drift detection */
-	int64_t			 type_done_ms[8];
+	int64_t			 type_done_ms[SD_NTYPES];
 	pthread_mutex_t		 sync_mtx;
 	pthread_cond_t		 sync_wake;
 	struct mcache		*sessions;	/* session -> user */
@@ -147,6 +148,9 @@ const char *api_need(struct api_ctx *, const char *field);
 int	 api_check_fields(struct api_ctx *);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
+/* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
+ * -1 with the error in the reply. */
+int	 api_elid_id(struct api_ctx *, const char *s, int64_t *id);
 
 /* handlers, one file per family */
 void	 api_auth(struct api_ctx *);
@@ -250,8 +254,6 @@ void	 api_query_log(struct api_ctx *);
 /* cluster/nodes.c: a node's URL for path ("/v1/..."). */
 void	 node_url(const struct node *, const char *path, char *out,
 	    size_t len);
-/* Whether a canonical roles list ("web,dns") holds role. */
-int	 roles_have(const char *roles, const char *role);
 
 /* proxy.c: calls to the user-data side of nodes. */
 struct ucall {
@@ -293,5 +295,7 @@ void	 api_ud_delete(struct api_ctx *);
 
 /* master main */
 int	 master_main(int argc, char **argv);
+/* functab.c: `hostfleet functions`, the table as docs/api.md's Markdown */
+int	 functions_main(int argc, char **argv);
 
 #endif

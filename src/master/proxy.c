@@ -25,12 +25,10 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 	if (n == 0)
 		return;
 	policy_load(m, &pol);
-	reqs = calloc(n, sizeof(*reqs));
-	rp = calloc(n, sizeof(*rp));
-	urls = calloc(n, sizeof(*urls));
-	bodies = calloc(n, sizeof(*bodies));
-	if (!reqs || !rp || !urls || !bodies)
-		fatal("calloc");
+	reqs = xcalloc(n, sizeof(*reqs));
+	rp = xcalloc(n, sizeof(*rp));
+	urls = xcalloc(n, sizeof(*urls));
+	bodies = xcalloc(n, sizeof(*bodies));
 	for (i = 0; i < n; i++) {
 		calls[i].doc = NULL;
 		calls[i].err[0] = '\0';

@@ -150,8 +150,7 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mtx, NULL);
 	if ((s->db = db_open(path, "PRAGMA foreign_keys=ON", migrations,
 	    nitems(migrations), err, errlen)) == NULL) {
@@ -201,7 +200,8 @@ prep(struct store *s, const char *sql)
 		log_warnx("store: prepare: %s", sqlite3_errmsg(s->db));
 		return NULL;
 	}
-	if (slot >= 0 && (s->cache[slot].sql = strdup(sql)) != NULL) {
+	if (slot >= 0) {
+		s->cache[slot].sql = xstrdup(sql);
 		s->cache[slot].st = st;
 		s->cache[slot].busy = 1;
 	}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/valid.h"
+
 struct store;
 
 #define STORE_NOTFOUND	1	/* returned where "absent" is not an error */
@@ -48,7 +50,7 @@ struct node {
 	char	 addr[64];
 	int	 port;
 	int	 ssh_port;
-	char	 roles[32];	/* canonical "web,dns,mail" subset */
+	char	 roles[ROLES_MAX]; /* canonical "web,dns,mail" subset */
 	char	 status[16];
 	char	 status_msg[1024];
 	int	 maintenance;

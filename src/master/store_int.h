@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/util.h"
 #include "store.h"
 
 /* Prepared statements are kept for the next call of the same SQL: every

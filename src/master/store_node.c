@@ -37,7 +37,7 @@ node_row(sqlite3_stmt *st, struct node *n)
 	n->last_seen = sqlite3_column_int64(st, 17);
 	n->misses = sqlite3_column_int(st, 18);
 	stats = sqlite3_column_text(st, 19);
-	n->stats = stats ? strdup((const char *)stats) : NULL;
+	n->stats = stats ? xstrdup((const char *)stats) : NULL;
 }
 
 void
@@ -60,7 +60,7 @@ store_nodes_free(struct node *v, size_t n)
 int
 store_node_list(struct store *s, struct node **out, size_t *np)
 {
-	struct node *v = NULL, *nv;
+	struct node *v = NULL;
 	size_t n = 0, alloc = 0;
 	sqlite3_stmt *st;
 	int rc;
@@ -76,11 +76,7 @@ store_node_list(struct store *s, struct node **out, size_t *np)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == alloc) {
 			alloc = alloc ? alloc * 2 : 16;
-			if ((nv = realloc(v, alloc * sizeof(*v))) == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
+			v = xrealloc(v, alloc * sizeof(*v));
 		}
 		node_row(st, &v[n++]);
 	}

@@ -61,12 +61,8 @@ store_user_nodes(struct store *s, int64_t user, int64_t **nodes, size_t *n)
 		json_decref(rows);
 		return -1;
 	}
-	if (json_array_size(rows) > 0 &&
-	    (*nodes = calloc(json_array_size(rows), sizeof(**nodes))) ==
-	    NULL) {
-		json_decref(rows);
-		return -1;
-	}
+	if (json_array_size(rows) > 0)
+		*nodes = xcalloc(json_array_size(rows), sizeof(**nodes));
 	json_array_foreach(rows, i, r)
 		(*nodes)[(*n)++] = json_integer_value(json_object_get(r,
 		    "node"));

@@ -5,7 +5,6 @@
  * Only lines of accounts this node made are ever changed; a name or a UID
  * that the system already uses for someone else is refused. */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +72,7 @@ db_set(const char *path, const char *name, long id, const char *line,
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return -1;
 		}
-		old = strdup("");
+		old = xstrdup("");
 	}
 	sbuf_init(&out, 32u << 20);
 	for (p = old; *p; p = nl) {
@@ -186,15 +185,6 @@ account_apply(struct node_agent *a, const json_t *acct, int ours, char *err,
 	return 0;
 }
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) == -1 &&
-	    errno != ENOENT ? -1 : 0;
-}
-
 int
 account_remove(struct node_agent *a, const char *name, char *err,
     size_t errlen)
@@ -210,8 +200,7 @@ account_remove(struct node_agent *a, const char *name, char *err,
 	/* name passed valid_username: no '/' and no "..", so this stays in
 	 * /var/www */
 	snprintf(path, sizeof(path), "%s/var/www/%s", a->conf.root, name);
-	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 &&
-	    errno != ENOENT) {
+	if (rmtree(path) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -148,7 +148,8 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
 	json_t *cur = NULL, *puts = json_array(), *dels = json_array(), *v;
-	char live[PATH_MAX], field[64], verr[VALID_ERR_MAX], *want = NULL;
+	char live[PATH_MAX], field[SD_ERRFIELD_MAX], verr[VALID_ERR_MAX];
+	char *want = NULL;
 	char *have = NULL;
 	const struct backend *be;
 	const char *delay;

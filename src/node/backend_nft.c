@@ -8,16 +8,13 @@
 #include "backend.h"
 #include "node.h"
 
+/* Starts argv with the command that runs nft, in the node's network
+ * namespace when it has one; returns how many words it wrote (at most 5). */
 static int
-nft(struct node_agent *a, const char *flag, const char *path, char *err,
-    size_t errlen)
+nft_argv(struct node_agent *a, char **argv)
 {
-	char out[1024];
-	char *argv[10];
-	int n = 0, rc;
+	int n = 0;
 
-	if (!a->conf.nft)
-		return 0;
 	if (a->conf.netns[0]) {
 		argv[n++] = "ip";
 		argv[n++] = "netns";
@@ -25,6 +22,20 @@ nft(struct node_agent *a, const char *flag, const char *path, char *err,
 		argv[n++] = a->conf.netns;
 	}
 	argv[n++] = "nft";
+	return n;
+}
+
+static int
+nft(struct node_agent *a, const char *flag, const char *path, char *err,
+    size_t errlen)
+{
+	char out[1024];
+	char *argv[10];
+	int n, rc;
+
+	if (!a->conf.nft)
+		return 0;
+	n = nft_argv(a, argv);
 	if (flag)
 		argv[n++] = (char *)flag;
 	argv[n++] = "-f";
@@ -63,17 +74,11 @@ nft_verify(struct node_agent *a, const json_t *items)
 	char out[65536], *argv[10], tag[32], *p;
 	const json_t *it;
 	size_t i, found = 0;
-	int n = 0;
+	int n;
 
 	if (!a->conf.nft)
 		return 1;
-	if (a->conf.netns[0]) {
-		argv[n++] = "ip";
-		argv[n++] = "netns";
-		argv[n++] = "exec";
-		argv[n++] = a->conf.netns;
-	}
-	argv[n++] = "nft";
+	n = nft_argv(a, argv);
 	argv[n++] = "list";
 	argv[n++] = "table";
 	argv[n++] = "inet";

@@ -23,6 +23,7 @@
 
 #include "../common/log.h"
 #include "../common/util.h"
+#include "../common/valid.h"
 #include "backend.h"
 #include "node.h"
 
@@ -47,7 +48,7 @@ static struct {
 	int		 busy;		/* it works on a list */
 	int		 job;		/* a list waits for it */
 	enum pkg_state	 state;
-	char		 roles[32];	/* of the last kick */
+	char		 roles[ROLES_MAX]; /* of the last kick */
 	int64_t		 version;	/* of the list at the last kick */
 	json_t		*want;		/* packages of the roles, sorted */
 	json_t		*missing;	/* not installed at the last look */
@@ -88,12 +89,9 @@ pkg_wanted(struct node_agent *a, const char *roles, int64_t *version)
 
 	if (nstore_state(a->st, "software", version, &items) == -1)
 		return NULL;
-	if ((v = calloc(json_array_size(items) + 1, sizeof(*v))) == NULL) {
-		json_decref(items);
-		return NULL;
-	}
+	v = xcalloc(json_array_size(items) + 1, sizeof(*v));
 	json_array_foreach(items, i, it)
-		if (sd_roles_have(roles, json_string_value(json_object_get(it,
+		if (roles_have(roles, json_string_value(json_object_get(it,
 		    "role"))))
 			v[n++] = json_object_get(it, "package");
 	qsort(v, n, sizeof(*v), cmp_str);
@@ -135,14 +133,8 @@ pkg_missing(const json_t *want)
 	if (n == 0)
 		return missing;
 	/* dpkg-query, two options, the n packages and the NULL */
-	argv = calloc(n + 4, sizeof(*argv));
-	out = malloc(outlen);
-	if (argv == NULL || out == NULL) {
-		free(argv);
-		free(out);
-		json_array_extend(missing, (json_t *)want);
-		return missing;
-	}
+	argv = xcalloc(n + 4, sizeof(*argv));
+	out = xmalloc(outlen);
 	argv[0] = "dpkg-query";
 	argv[1] = "--showformat=${Package}=${Status};";
 	argv[2] = "-W";
@@ -195,11 +187,7 @@ apt(const char *const *args, const json_t *pkgs, int timeout_ms, char *log,
 
 	for (na = 0; args[na]; na++)
 		;
-	if ((argv = calloc(npre + na + json_array_size(pkgs) + 1,
-	    sizeof(*argv))) == NULL) {
-		snprintf(log, loglen, "out of memory");
-		return -1;
-	}
+	argv = xcalloc(npre + na + json_array_size(pkgs) + 1, sizeof(*argv));
 	for (i = 0; i < npre; i++)
 		argv[k++] = (char *)pre[i];
 	for (i = 0; i < na; i++)

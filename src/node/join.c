@@ -40,7 +40,7 @@ static int
 write_state(const struct node_conf *c, const char *name, const char *data,
     mode_t mode)
 {
-	char path[700];
+	char path[NODE_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, name);
 	if (file_write_atomic(path, data, strlen(data), mode) == -1) {

@@ -123,7 +123,7 @@ conf_load(struct node_conf *c, const char *path)
 static int
 load_identity(struct node_agent *a)
 {
-	char path[700];
+	char path[NODE_PATH_MAX];
 	json_t *j;
 	const char *name, *addr;
 	json_int_t id, port;
@@ -149,7 +149,7 @@ load_identity(struct node_agent *a)
 static int
 read_files(const struct node_conf *c, char **cert, char **key, char **ca)
 {
-	char path[700];
+	char path[NODE_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/node.pem", c->state_dir);
 	*cert = file_read(path, 65536, NULL);
@@ -190,7 +190,7 @@ join_in_child(struct node_conf *c)
 static void
 hello_spawn(const struct node_agent *a)
 {
-	char path[700], url[300], body[64], pin[80];
+	char path[NODE_PATH_MAX], url[300], body[64], pin[80];
 	const char *master = NULL, *mpin = NULL;
 	json_t *j;
 	pid_t pid;
@@ -483,7 +483,7 @@ node_main(int argc, char **argv)
 	sysinfo_machine_id(&a.conf, a.machine_id);
 	a.started = wall_s();
 	{
-		char path[700];
+		char path[NODE_PATH_MAX];
 		size_t i;
 
 		snprintf(path, sizeof(path), "%s/node.db", a.conf.state_dir);
@@ -494,7 +494,7 @@ node_main(int argc, char **argv)
 			free(ca);
 			return 1;
 		}
-		for (i = 0; i < 8; i++) {
+		for (i = 0; i < nitems(a.types); i++) {
 			pthread_mutex_init(&a.types[i].mtx, NULL);
 			pthread_mutex_init(&a.types[i].cmtx, NULL);
 		}

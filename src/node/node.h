@@ -26,6 +26,11 @@ struct node_conf {
 	char	 services_addr[64]; /* the services listen there ("": all) */
 	int	 verbose;
 };
+/* A path made of state_dir or root and a file name under it. */
+#define NODE_PATH_MAX	700
+_Static_assert(NODE_PATH_MAX >= sizeof(((struct node_conf *)0)->state_dir) +
+    64 && NODE_PATH_MAX >= sizeof(((struct node_conf *)0)->root) + 64,
+    "a state or root path and a name fit");
 
 /* What the node keeps per system data type. */
 struct typestate {
@@ -47,7 +52,7 @@ struct node_agent {
 	char			 machine_id[64];
 	struct httpd		*rpc;
 	struct nstore		*st;
-	struct typestate	 types[8];	/* by sd_type_index() */
+	struct typestate	 types[SD_NTYPES];	/* by sd_type_index() */
 	int64_t			 started;
 	/* usage.c: bytes in each home, {"NAME": n}, and when measured */
 	pthread_t		 usage_thr;

@@ -13,16 +13,6 @@
 #include "svcctl.h"
 
 static void
-rpc_error(struct http_resp *resp, int status, const char *msg)
-{
-	json_t *j = json_pack("{s:s}", "error", msg);
-	char *s = json_dumps(j, JSON_COMPACT);
-
-	json_decref(j);
-	http_resp_set(resp, status, "application/json", s, strlen(s));
-}
-
-static void
 rpc_version(struct http_resp *resp, int64_t version)
 {
 	char buf[64];
@@ -42,7 +32,6 @@ rpc_applied(struct node_agent *a, const struct dtype *t, const char *roles,
     int retry, int64_t version, struct http_resp *resp)
 {
 	json_t *j;
-	char *s;
 
 	if (strcmp(t->name, "software") != 0) {
 		rpc_version(resp, version);
@@ -51,28 +40,8 @@ rpc_applied(struct node_agent *a, const struct dtype *t, const char *roles,
 	pkg_kick(a, roles, retry);
 	j = json_pack("{s:I,s:o}", "version", (json_int_t)version, "software",
 	    pkg_state_json());
-	s = json_dumps(j, JSON_COMPACT);
+	http_resp_json(resp, 200, j);
 	json_decref(j);
-	http_resp_set(resp, 200, "application/json", s, strlen(s));
-}
-
-/* Reads the JSON body; NULL with the error answered. */
-static json_t *
-body_json(struct http_req *req, struct http_resp *resp)
-{
-	json_t *j;
-
-	if (req->body_err[0]) {
-		rpc_error(resp, 413, req->body_err);
-		return NULL;
-	}
-	j = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		rpc_error(resp, 400, "expected a JSON object");
-		return NULL;
-	}
-	return j;
 }
 
 /*
@@ -93,30 +62,30 @@ rpc_change(struct node_agent *a, const struct dtype *t, const char *roles,
 	char err[1024];
 	size_t i, j;
 
-	if ((b = body_json(req, resp)) == NULL)
+	if ((b = http_req_json(req, resp)) == NULL)
 		return;
 	if (json_unpack(b, "{s:I,s:I,s:I,s:o,s:o}", "base", &base, "version",
 	    &version, "deadline_ms", &deadline, "puts", &puts, "deletes",
 	    &dels) != 0 || !json_is_array(puts) || !json_is_array(dels)) {
-		rpc_error(resp, 400, "expected base, version, deadline_ms, "
+		http_resp_error(resp, 400, "expected base, version, deadline_ms, "
 		    "puts and deletes");
 		json_decref(b);
 		return;
 	}
 	pthread_mutex_lock(&ts->mtx);
 	if (wall_s() * 1000 > deadline) {
-		rpc_error(resp, 409, "the change arrived after its deadline");
+		http_resp_error(resp, 409, "the change arrived after its deadline");
 		goto out;
 	}
 	if (nstore_state(a->st, t->name, &curver, &cur) == -1) {
-		rpc_error(resp, 500, "store unavailable");
+		http_resp_error(resp, 500, "store unavailable");
 		goto out;
 	}
 	if (curver != base) {
 		snprintf(err, sizeof(err), "version mismatch: the node has "
 		    "%s version %lld, the change is for %lld", t->name,
 		    (long long)curver, (long long)base);
-		rpc_error(resp, 409, err);
+		http_resp_error(resp, 409, err);
 		goto out;
 	}
 	/* the new set: the current items with puts replacing or adding,
@@ -138,7 +107,7 @@ rpc_change(struct node_agent *a, const struct dtype *t, const char *roles,
 	}
 	json_array_extend(next, puts);
 	if (apply_set(a, t, next, puts, version, err, sizeof(err)) == -1)
-		rpc_error(resp, 422, err);
+		http_resp_error(resp, 422, err);
 	else
 		rpc_applied(a, t, roles, 0, version, resp);
 	json_decref(next);
@@ -158,18 +127,18 @@ rpc_sync(struct node_agent *a, const struct dtype *t, const char *roles,
 	json_int_t version;
 	char err[1024];
 
-	if ((b = body_json(req, resp)) == NULL)
+	if ((b = http_req_json(req, resp)) == NULL)
 		return;
 	if (json_unpack(b, "{s:I,s:o}", "version", &version, "items",
 	    &items) != 0 || !json_is_array(items)) {
-		rpc_error(resp, 400, "expected version and items");
+		http_resp_error(resp, 400, "expected version and items");
 		json_decref(b);
 		return;
 	}
 	pthread_mutex_lock(&ts->mtx);
 	ts->pushes++;
 	if (apply_set(a, t, items, items, version, err, sizeof(err)) == -1)
-		rpc_error(resp, 422, err);
+		http_resp_error(resp, 422, err);
 	else
 		rpc_applied(a, t, roles, 1, version, resp);
 	pthread_mutex_unlock(&ts->mtx);
@@ -188,19 +157,19 @@ rpc_restart(struct node_agent *a, struct http_req *req,
 	char err[1024];
 	int u;
 
-	if ((b = body_json(req, resp)) == NULL)
+	if ((b = http_req_json(req, resp)) == NULL)
 		return;
 	u = unit_by_name(json_string_value(json_object_get(b, "name")));
 	json_decref(b);
 	list = svcctl_list(a);
 	if (u < 0 || json_object_get(list, unit_name((enum unit)u)) == NULL) {
 		json_decref(list);
-		rpc_error(resp, 404, "no such service of this node's roles");
+		http_resp_error(resp, 404, "no such service of this node's roles");
 		return;
 	}
 	json_decref(list);
 	if (svcctl_restart(a, (enum unit)u, err, sizeof(err)) == -1) {
-		rpc_error(resp, 500, err);
+		http_resp_error(resp, 500, err);
 		return;
 	}
 	http_resp_str(resp, 200, "application/json", "{\"ok\":true}");
@@ -210,7 +179,7 @@ void
 rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct node_agent *a = arg;
-	char roles[32], err[VALID_ERR_MAX];
+	char roles[ROLES_MAX], err[VALID_ERR_MAX];
 	char *s;
 
 	if (strcmp(req->url, "/v1/stats") == 0 &&
@@ -218,18 +187,18 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 		const char *r = params_get_def(&req->params, "roles", "");
 
 		if (req->params.err[0]) {
-			rpc_error(resp, 400, req->params.err);
+			http_resp_error(resp, 400, req->params.err);
 			return;
 		}
 		if (valid_roles("roles", r, roles, err) == -1) {
-			rpc_error(resp, 400, err);
+			http_resp_error(resp, 400, err);
 			return;
 		}
 		/* the master says the roles with every poll */
 		if (params_get(&req->params, "roles") != NULL)
 			svcctl_roles(a, roles);
 		if ((s = sysinfo_json(a, roles)) == NULL) {
-			rpc_error(resp, 500, "out of memory");
+			http_resp_error(resp, 500, "out of memory");
 			return;
 		}
 		http_resp_set(resp, 200, "application/json", s, strlen(s));
@@ -244,15 +213,15 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 		const char *r = params_get(&req->params, "roles");
 
 		if (t == NULL) {
-			rpc_error(resp, 404, "no such data type");
+			http_resp_error(resp, 404, "no such data type");
 			return;
 		}
 		if (req->params.err[0]) {
-			rpc_error(resp, 400, req->params.err);
+			http_resp_error(resp, 400, req->params.err);
 			return;
 		}
 		if (r && valid_roles("roles", r, roles, err) == -1) {
-			rpc_error(resp, 400, err);
+			http_resp_error(resp, 400, err);
 			return;
 		}
 		if (full)
@@ -264,9 +233,8 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	if (strcmp(req->url, "/v1/services") == 0) {
 		json_t *j = svcctl_list(a);
 
-		s = json_dumps(j, JSON_COMPACT);
+		http_resp_json(resp, 200, j);
 		json_decref(j);
-		http_resp_set(resp, 200, "application/json", s, strlen(s));
 		return;
 	}
 	if (strcmp(req->url, "/v1/services/restart") == 0 &&
@@ -279,5 +247,5 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 		udata_serve(a, req, resp);
 		return;
 	}
-	rpc_error(resp, 404, "no such call");
+	http_resp_error(resp, 404, "no such call");
 }

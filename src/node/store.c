@@ -9,6 +9,7 @@
 
 #include "../common/db.h"
 #include "../common/log.h"
+#include "../common/util.h"
 
 struct nstore {
 	sqlite3		*db;
@@ -47,8 +48,7 @@ nstore_open(const char *path, char *err, size_t errlen)
 {
 	struct nstore *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mtx, NULL);
 	if ((s->db = db_open(path, "PRAGMA cache_size=-256", migrations,
 	    sizeof(migrations) / sizeof(migrations[0]), err, errlen)) ==

@@ -507,7 +507,7 @@ svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
 	rc = 0;
 out:
 	if (tmp[0])
-		svc_rmtree(tmp);
+		(void)rmtree(tmp);
 	json_decref(items);
 	sbuf_release(&zc);
 	svc_tx_release(&tx);

@@ -525,7 +525,7 @@ fail_write:
 	    strerror(errno));
 out:
 	if (tmp[0])
-		svc_rmtree(tmp);
+		(void)rmtree(tmp);
 	for (i = 0; i < nitems(b); i++)
 		sbuf_release(&b[i]);
 	sbuf_release(&users);

@@ -2,7 +2,6 @@
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,8 +221,7 @@ svc_items(const json_t *set)
 		n = json_object_size(set);
 	else
 		return NULL;
-	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
-		return NULL;
+	v = xcalloc(n + 1, sizeof(*v));
 	n = 0;
 	if (json_is_array(set)) {
 		json_array_foreach(set, i, it)
@@ -291,22 +289,14 @@ svc_tx_stage(struct svc_tx *tx, const char *live, const char *data,
 	}
 	if (tx->n == tx->alloc) {
 		size_t na = tx->alloc ? tx->alloc * 2 : 16;
-		struct svc_file *nf = realloc(tx->f, na * sizeof(*nf));
 
-		if (nf == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		tx->f = nf;
+		tx->f = xrealloc(tx->f, na * sizeof(*tx->f));
 		tx->alloc = na;
 	}
 	f = &tx->f[tx->n];
 	memset(f, 0, sizeof(*f));
 	f->mode = mode;
-	if ((f->live = strdup(live)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	f->live = xstrdup(live);
 	tx->n++;
 	have = file_read(live, 64u << 20, &hlen);
 	if (!force && have != NULL && hlen == len &&
@@ -316,10 +306,7 @@ svc_tx_stage(struct svc_tx *tx, const char *live, const char *data,
 	}
 	free(have);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, base);
-	if ((f->tmp = strdup(tmp)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	f->tmp = xstrdup(tmp);
 	/* no fsync: the store is the truth and the next apply rewrites */
 	if (file_write_atomic2(tmp, data, len, mode, 0) == -1) {
 		snprintf(err, errlen, "cannot write \"%s\": %s", tmp,
@@ -469,23 +456,6 @@ svc_tmpdir(char *path, size_t len, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-void
-svc_rmtree(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int

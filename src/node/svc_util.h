@@ -81,10 +81,9 @@ int	 svc_tx_sweep(const struct svc_tx *, const char *dir,
 /* ---- checkers ---- */
 
 /* Makes a private directory for a checker's own files under /tmp, path
- * (PATH_MAX bytes) gets its name.  0 or -1 with err. */
+ * (PATH_MAX bytes) gets its name; rmtree() removes it.  0 or -1 with
+ * err. */
 int	 svc_tmpdir(char *path, size_t len, char *err, size_t errlen);
-/* Removes a directory made by svc_tmpdir with everything in it. */
-void	 svc_rmtree(const char *path);
 /* Runs argv (no shell) and returns its exit status, or -1; out gets its
  * output on one line, cut before the first occurrence of cut (when not
  * NULL and not at the start) and trimmed. */

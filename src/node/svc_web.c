@@ -618,13 +618,9 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		}
 	}
 	n = json_array_size(items);
-	paths = calloc(n + 1, sizeof(*paths));
-	livep = calloc(n + 1, sizeof(*livep));
-	pools = calloc(n + 1, sizeof(*pools));
-	if (paths == NULL || livep == NULL || pools == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
+	paths = xcalloc(n + 1, sizeof(*paths));
+	livep = xcalloc(n + 1, sizeof(*livep));
+	pools = xcalloc(n + 1, sizeof(*pools));
 	snprintf(dir, sizeof(dir), "%s/etc/nginx/hostfleet/sites", root);
 	snprintf(live, sizeof(live), "%s/var/www/httpd-logs", root);
 	if (mkdirs(dir, 0755) == -1 || mkdirs(live, 0755) == -1) {
@@ -733,7 +729,7 @@ out:
 	json_decref(items);
 out0:
 	if (tmp[0])
-		svc_rmtree(tmp);
+		(void)rmtree(tmp);
 	free(paths);
 	free(livep);
 	free(pools);

@@ -37,6 +37,7 @@
 #include "../common/log.h"
 #include "../common/sbuf.h"
 #include "../common/util.h"
+#include "../common/valid.h"
 #include "backend.h"
 #include "node.h"
 #include "svcctl.h"
@@ -122,22 +123,6 @@ role_index(const char *role)
 		if (strcmp(roles_all[i], role) == 0)
 			return (int)i;
 	return -1;
-}
-
-int
-svcctl_has_role(const char *roles, const char *role)
-{
-	size_t n = strlen(role);
-	const char *p = roles;
-
-	if (n == 0)
-		return 1;
-	while ((p = strstr(p, role)) != NULL) {
-		if ((p == roles || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return 1;
-		p += n;
-	}
-	return 0;
 }
 
 /* R without its trailing '/': "" for the root of the machine. */
@@ -1531,7 +1516,7 @@ setup_main(void *arg)
 		strlcpy_hf(roles, sc_roles, sizeof(roles));
 		pthread_mutex_unlock(&sc_mtx);
 		for (i = 0; i < nitems(roles_all); i++) {
-			int want = svcctl_has_role(roles, roles_all[i]), rc;
+			int want = roles_have(roles, roles_all[i]), rc;
 
 			err[0] = '\0';
 			if (want)
@@ -1665,7 +1650,7 @@ svcctl_list(struct node_agent *a)
 		int i = role_index(units[u].role);
 		const char *setup;
 
-		if (!svcctl_has_role(roles, units[u].role))
+		if (!roles_have(roles, units[u].role))
 			continue;
 		pthread_mutex_lock(&sc_mtx);
 		setup = sc_setup[i] == 1 ? "done" : sc_setup[i] == -1 ?

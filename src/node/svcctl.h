@@ -38,8 +38,6 @@ const char	*unit_name(enum unit);
 const char	*unit_role(enum unit);
 /* The unit called name, or -1. */
 int		 unit_by_name(const char *name);
-/* Whether the canonical roles ("web,dns") hold role; "" is every node's. */
-int		 svcctl_has_role(const char *roles, const char *role);
 
 /* Reads the roles the node had (state dir) and sets its services up, at
  * start. */

@@ -29,7 +29,7 @@ static const struct {
 static const char *
 service_state(const struct node_agent *a, const char *svc, const char *bin)
 {
-	char path[700], *s;
+	char path[NODE_PATH_MAX], *s;
 	long pid;
 
 	snprintf(path, sizeof(path), "%s/run/%s.pid", a->conf.root, svc);
@@ -45,7 +45,7 @@ service_state(const struct node_agent *a, const char *svc, const char *bin)
 void
 sysinfo_machine_id(const struct node_conf *c, char out[64])
 {
-	char path[700], *s;
+	char path[NODE_PATH_MAX], *s;
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/machine-id", c->state_dir);
@@ -69,7 +69,7 @@ got:
 void
 sysinfo_hostname(const struct node_conf *c, char out[256])
 {
-	char path[700], *s, err[VALID_ERR_MAX];
+	char path[NODE_PATH_MAX], *s, err[VALID_ERR_MAX];
 
 	snprintf(path, sizeof(path), "%s/etc/hostname", c->root);
 	if (strcmp(c->root, "/") != 0 &&
@@ -104,13 +104,13 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	sysinfo_hostname(&a->conf, host);
 	svc = json_object();
 	for (i = 0; i < sizeof(role_services) / sizeof(role_services[0]); i++)
-		if (svcctl_has_role(roles, role_services[i].role))
+		if (roles_have(roles, role_services[i].role))
 			json_object_set_new(svc, role_services[i].service,
 			    json_string(service_state(a,
 			    role_services[i].service,
 			    role_services[i].binary)));
 	for (i = 0; i < U_N; i++)
-		if (svcctl_has_role(roles, unit_role((enum unit)i)))
+		if (roles_have(roles, unit_role((enum unit)i)))
 			json_object_set_new(svc, unit_name((enum unit)i),
 			    json_string(a->conf.services ? svcctl_state(a,
 			    (enum unit)i) : "unmanaged"));

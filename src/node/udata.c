@@ -1405,7 +1405,7 @@ udata_start(struct node_agent *a)
 	int s;
 
 	for (s = 0; s < SVC_N; s++) {
-		void **arg = malloc(2 * sizeof(*arg));
+		void **arg = xmalloc(2 * sizeof(*arg));
 		json_t *items = NULL;
 
 		pthread_mutex_lock(&svc_mtx[s]);
@@ -1416,8 +1416,6 @@ udata_start(struct node_agent *a)
 		lq[s].kick = json_array_size(items) > 0;
 		json_decref(items);
 		pthread_mutex_unlock(&svc_mtx[s]);
-		if (arg == NULL)
-			continue;
 		arg[0] = a;
 		arg[1] = (void *)(intptr_t)s;
 		if (pthread_create(&lq[s].thr, NULL, reloader_main, arg) == 0)
@@ -1558,41 +1556,6 @@ out:
 	return rc;
 }
 
-static void
-answer(struct http_resp *resp, int status, json_t *doc)
-{
-	char *s = json_dumps(doc, JSON_COMPACT);
-
-	http_resp_set(resp, status, "application/json", s, strlen(s));
-}
-
-static void
-answer_error(struct http_resp *resp, int status, const char *msg)
-{
-	json_t *j = json_pack("{s:s}", "error", msg);
-
-	answer(resp, status, j);
-	json_decref(j);
-}
-
-static json_t *
-body_of(struct http_req *req, struct http_resp *resp)
-{
-	json_t *b;
-
-	if (req->body_err[0]) {
-		answer_error(resp, 413, req->body_err);
-		return NULL;
-	}
-	b = json_loadb(sbuf_str(&req->body), req->body.len, 0, NULL);
-	if (!json_is_object(b)) {
-		json_decref(b);
-		answer_error(resp, 400, "expected a JSON object");
-		return NULL;
-	}
-	return b;
-}
-
 /* Every parameter of the call is a control parameter or, for an edit, a
  * field of the type; 0, or -1 with the error answered. */
 static int
@@ -1640,21 +1603,21 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 		c.account = NULL;
 	if (c.t == NULL || c.t->kind != DK_USER || c.op == NULL ||
 	    c.func == NULL || !json_is_object(c.params)) {
-		answer_error(resp, 400, "expected a user-data type, op, func "
+		http_resp_error(resp, 400, "expected a user-data type, op, func "
 		    "and params");
 		return;
 	}
 	/* every parameter is a string, as it came to the master */
 	json_object_foreach(c.params, key, v)
 		if (!json_is_string(v)) {
-			answer_error(resp, 400, "parameters are strings");
+			http_resp_error(resp, 400, "parameters are strings");
 			return;
 		}
 	if (c.owner) {
 		char err[VALID_ERR_MAX];
 
 		if (valid_username("owner", c.owner, err) == -1) {
-			answer_error(resp, 400, err);
+			http_resp_error(resp, 400, err);
 			return;
 		}
 	}
@@ -1696,7 +1659,7 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 		sbuf_init(&sb, 64u << 20);
 		if (output_encode(c.r.doc, c.func, fmt, &sb, &ctype) == -1) {
 			sbuf_release(&sb);
-			answer_error(resp, 500, "answer too large");
+			http_resp_error(resp, 500, "answer too large");
 		} else {
 			char *enc = sbuf_detach(&sb, &len);
 
@@ -1709,7 +1672,7 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 				    "error"), "type")));
 		}
 	} else
-		answer(resp, 200, c.r.doc);
+		http_resp_json(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 
@@ -1739,7 +1702,7 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 	json_t *it = NULL, *dels, *puts;
 
 	if (kind == NULL || name == NULL) {
-		answer_error(resp, 400, "expected kind and name");
+		http_resp_error(resp, 400, "expected kind and name");
 		return;
 	}
 	memset(&c, 0, sizeof(c));
@@ -1765,7 +1728,7 @@ ud_forget(struct node_agent *a, json_t *b, struct http_resp *resp)
 		reply_ok(&c.r);
 	pthread_mutex_unlock(&svc_mtx[s]);
 	json_decref(it);
-	answer(resp, 200, c.r.doc);
+	http_resp_json(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 
@@ -1874,7 +1837,7 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 		pthread_mutex_unlock(&svc_mtx[i]);
 out:
 	json_decref(cur);
-	answer(resp, 200, r.doc);
+	http_resp_json(resp, 200, r.doc);
 	reply_release(&r);
 }
 
@@ -1947,7 +1910,7 @@ account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
 	}
 out:
 	json_decref(puts);
-	answer(resp, 200, c.r.doc);
+	http_resp_json(resp, 200, c.r.doc);
 	reply_release(&c.r);
 }
 
@@ -1958,10 +1921,10 @@ udata_serve(struct node_agent *a, struct http_req *req,
 	json_t *b;
 
 	if (strcmp(req->method, "POST") != 0) {
-		answer_error(resp, 405, "POST only");
+		http_resp_error(resp, 405, "POST only");
 		return;
 	}
-	if ((b = body_of(req, resp)) == NULL)
+	if ((b = http_req_json(req, resp)) == NULL)
 		return;
 	if (strcmp(req->url, "/v1/ud") == 0)
 		ud_call(a, b, resp);
@@ -1972,7 +1935,7 @@ udata_serve(struct node_agent *a, struct http_req *req,
 	else if (strcmp(req->url, "/v1/account/delete") == 0)
 		account_delete(a, b, resp);
 	else
-		answer_error(resp, 404, "no such call");
+		http_resp_error(resp, 404, "no such call");
 	json_decref(b);
 }
 

@@ -67,14 +67,15 @@ inode_cmp(const void *a, const void *b)
 }
 
 /* 1 when a file with several links was counted already; past the cap, or
- * short of memory, 0: counted again. */
+ * when tsearch is short of memory, 0: counted again. */
 static int
 counted(struct walk *w, const struct stat *sb)
 {
 	struct inode *k, **p;
 
-	if (w->nlinks >= USAGE_MAX_LINKS || (k = malloc(sizeof(*k))) == NULL)
+	if (w->nlinks >= USAGE_MAX_LINKS)
 		return 0;
+	k = xmalloc(sizeof(*k));
 	k->dev = sb->st_dev;
 	k->ino = sb->st_ino;
 	if ((p = tsearch(k, &w->links, inode_cmp)) == NULL) {
@@ -210,7 +211,7 @@ usage_measure(const char *dir, uint64_t *bytes, uint64_t *files)
 static void
 usage_save(struct node_agent *a, json_t *m, int64_t at)
 {
-	char path[700], *s;
+	char path[NODE_PATH_MAX], *s;
 	json_t *j = json_pack("{s:I,s:O}", "at", (json_int_t)at, "usage", m);
 
 	snprintf(path, sizeof(path), "%s/usage.json", a->conf.state_dir);
@@ -224,7 +225,7 @@ usage_save(struct node_agent *a, json_t *m, int64_t at)
 static void
 usage_load(struct node_agent *a)
 {
-	char path[700];
+	char path[NODE_PATH_MAX];
 	json_t *j, *m;
 
 	snprintf(path, sizeof(path), "%s/usage.json", a->conf.state_dir);

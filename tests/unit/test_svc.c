@@ -98,7 +98,7 @@ agent_new(void)
 static void
 agent_free(struct node_agent *a)
 {
-	svc_rmtree(a->conf.root);
+	(void)rmtree(a->conf.root);
 	free(a);
 }
 

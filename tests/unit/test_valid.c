@@ -444,6 +444,19 @@ test_roles_bad(void **state)
 }
 
 static void
+test_roles_have(void **state)
+{
+	(void)state;
+	assert_true(roles_have("web,mail", "mail"));
+	assert_true(roles_have("web,dns,mail", "dns"));
+	assert_true(roles_have("web", ""));
+	assert_true(roles_have("", ""));
+	assert_false(roles_have("web,mailx", "mail"));
+	assert_false(roles_have("xweb", "web"));
+	assert_false(roles_have("", "web"));
+}
+
+static void
 test_roles_duplicate(void **state)
 {
 	char err[VALID_ERR_MAX], out[32];
@@ -742,6 +755,7 @@ main(void)
 		cmocka_unit_test(test_roles_canonical),
 		cmocka_unit_test(test_roles_bad),
 		cmocka_unit_test(test_roles_duplicate),
+		cmocka_unit_test(test_roles_have),
 		cmocka_unit_test(test_roles_too_long),
 		cmocka_unit_test(test_username),
 		cmocka_unit_test(test_password),

@@ -111,12 +111,10 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 		goto out;
 	}
 	/* 1. targets */
-	ndesync = calloc(n + 1, sizeof(*ndesync));
-	reqs = calloc(n + 1, sizeof(*reqs));
-	rp = calloc(n + 1, sizeof(*rp));
-	urls = calloc(n + 1, sizeof(*urls));
-	if (!ndesync || !reqs || !rp || !urls)
-		fatal("calloc");
+	ndesync = xcalloc(n + 1, sizeof(*ndesync));
+	reqs = xcalloc(n + 1, sizeof(*reqs));
+	rp = xcalloc(n + 1, sizeof(*rp));
+	urls = xcalloc(n + 1, sizeof(*urls));
 	for (i = 0; i < n; i++) {
 		if (v[i].maintenance || !sd_type_matches(t, v[i].roles))
 			continue;

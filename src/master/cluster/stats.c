@@ -190,13 +190,11 @@ poll_once(struct master *m, const struct policy *pol)
 			free(v);
 		return;
 	}
-	reqs = calloc(n, sizeof(*reqs));
-	rp = calloc(n, sizeof(*rp));
-	polls = calloc(n, sizeof(*polls));
-	urls = calloc(n, sizeof(*urls));
-	msgs = calloc(n, sizeof(*msgs));
-	if (!reqs || !rp || !polls || !urls || !msgs)
-		fatal("calloc");
+	reqs = xcalloc(n, sizeof(*reqs));
+	rp = xcalloc(n, sizeof(*rp));
+	polls = xcalloc(n, sizeof(*polls));
+	urls = xcalloc(n, sizeof(*urls));
+	msgs = xcalloc(n, sizeof(*msgs));
 	for (i = 0; i < n; i++) {
 		if (!v[i].joined)
 			continue;

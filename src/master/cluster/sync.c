@@ -148,9 +148,9 @@ sync_round(struct master *m)
 	json_t *rows = NULL;
 	struct push *p = NULL;
 	struct hreq **rp = NULL;
-	char *bodies[8] = { NULL };
-	int64_t versions[8] = { 0 }, now_ms = wall_s() * 1000;
-	int loaded[8] = { 0 };
+	char *bodies[SD_NTYPES] = { NULL };
+	int64_t versions[SD_NTYPES] = { 0 }, now_ms = wall_s() * 1000;
+	int loaded[SD_NTYPES] = { 0 };
 	size_t n, i, k = 0;
 
 	if (store_desync_list(m->st, now_ms, &rows) == -1 ||
@@ -160,10 +160,8 @@ sync_round(struct master *m)
 	}
 	policy_load(m, &pol);
 	n = json_array_size(rows);
-	p = calloc(n, sizeof(*p));
-	rp = calloc(n, sizeof(*rp));
-	if (!p || !rp)
-		fatal("calloc");
+	p = xcalloc(n, sizeof(*p));
+	rp = xcalloc(n, sizeof(*rp));
 	n = pick(rows, p, n);
 	for (i = 0; i < n; i++) {
 		int idx = sd_type_index(p[i].t);
@@ -252,7 +250,7 @@ sync_round(struct master *m)
 		json_decref(a);
 		hreq_release(r);
 	}
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < nitems(bodies); i++)
 		free(bodies[i]);
 	free(p);
 	free(rp);

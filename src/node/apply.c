@@ -102,11 +102,11 @@ apply_set(struct node_agent *a, const struct sdtype *t, json_t *items,
 		goto out;
 	}
 	diff(cur, items, puts, dels);
-	if ((want = sdfile_text(t, items)) == NULL) {
+	if ((want = sdfile_text(t->name, items)) == NULL) {
 		snprintf(err, errlen, "%s: cannot render", t->name);
 		goto out;
 	}
-	sdfile_live(a, t, live, sizeof(live));
+	sdfile_live(a, t->name, live, sizeof(live));
 	have = file_read(live, 64u << 20, NULL);
 	be = backend_for(t->name);
 	if (have == NULL || strcmp(have, want) != 0 ||
@@ -172,8 +172,8 @@ apply_status(struct node_agent *a, const struct sdtype *t, int64_t *version,
 	if (nstore_state(a->st, t->name, version, &items) == -1)
 		return;
 	*nitems = json_array_size(items);
-	sdfile_live(a, t, live, sizeof(live));
-	want = sdfile_text(t, items);
+	sdfile_live(a, t->name, live, sizeof(live));
+	want = sdfile_text(t->name, items);
 	have = file_read(live, 64u << 20, NULL);
 	/* a type never applied has no file and nothing to render but the
 	 * header: it is intact */

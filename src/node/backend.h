@@ -83,10 +83,10 @@ int	 backend_put(struct btx *, const json_t *want, char *err,
 /* backend_file.c: a system data type is one file, R/TYPE-PATH
  * (sysdata.h), rendered by sd_render(); the last good file is its
  * previous content. */
-/* The file of items (sorted here), or NULL; the caller frees. */
-char	*sdfile_text(const struct sdtype *, json_t *items);
-/* The live path of a type. */
-void	 sdfile_live(struct node_agent *, const struct sdtype *, char *out,
+/* The file of type's items (sorted here), or NULL; the caller frees. */
+char	*sdfile_text(const char *type, json_t *items);
+/* The live path of a type's file. */
+void	 sdfile_live(struct node_agent *, const char *type, char *out,
 	    size_t len);
 /* After render: the staged file (to check) and the live one. */
 const char *sdfile_staged(const struct btx *);

@@ -34,13 +34,13 @@ sdfile_free(void *p)
 }
 
 char *
-sdfile_text(const struct sdtype *t, json_t *items)
+sdfile_text(const char *type, json_t *items)
 {
 	struct sbuf b;
 
 	sbuf_init(&b, 64u << 20);
-	sd_sort(t, items);
-	if (sd_render(t, items, &b) == -1) {
+	sd_sort(sd_type(type), items);
+	if (sd_render(sd_type(type), items, &b) == -1) {
 		sbuf_release(&b);
 		return NULL;
 	}
@@ -48,10 +48,9 @@ sdfile_text(const struct sdtype *t, json_t *items)
 }
 
 void
-sdfile_live(struct node_agent *a, const struct sdtype *t, char *out,
-    size_t len)
+sdfile_live(struct node_agent *a, const char *type, char *out, size_t len)
 {
-	snprintf(out, len, "%s/%s", a->conf.root, t->path);
+	snprintf(out, len, "%s/%s", a->conf.root, sd_type(type)->path);
 }
 
 const char *
@@ -69,27 +68,27 @@ sdfile_path(const struct btx *tx)
 int
 sdfile_render(struct btx *tx, const json_t *want, char *err, size_t errlen)
 {
-	const struct sdtype *t = sd_type(tx->be->name);
+	const char *type = tx->be->name;
 	struct sdfile *f;
 	char dir[PATH_MAX], *slash, *text;
 	int rc = -1;
 
-	if ((text = sdfile_text(t, (json_t *)want)) == NULL) {
-		snprintf(err, errlen, "%s: cannot render", t->name);
+	if ((text = sdfile_text(type, (json_t *)want)) == NULL) {
+		snprintf(err, errlen, "%s: cannot render", type);
 		return -1;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", t->name);
+		snprintf(err, errlen, "%s: out of memory", type);
 		goto out;
 	}
 	tx->priv = f;
 	tx->priv_free = sdfile_free;
-	sdfile_live(tx->a, t, f->live, sizeof(f->live));
+	sdfile_live(tx->a, type, f->live, sizeof(f->live));
 	strlcpy_hf(dir, f->live, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
 	if (mkdirs(dir, 0755) == -1) {
-		snprintf(err, errlen, "%s: cannot make \"%s\": %s", t->name,
+		snprintf(err, errlen, "%s: cannot make \"%s\": %s", type,
 		    dir, strerror(errno));
 		goto out;
 	}
@@ -97,7 +96,7 @@ sdfile_render(struct btx *tx, const json_t *want, char *err, size_t errlen)
 	/* no fsync: the store is the truth, and a file a crash left old is
 	 * reported by the next stats poll and pushed again */
 	if (file_write_atomic2(f->tmp, text, strlen(text), 0644, 0) == -1) {
-		snprintf(err, errlen, "%s: cannot write \"%s\": %s", t->name,
+		snprintf(err, errlen, "%s: cannot write \"%s\": %s", type,
 		    f->tmp, strerror(errno));
 		goto out;
 	}

@@ -68,10 +68,8 @@ static json_t *
 split_words(const char *s)
 {
 	json_t *a = json_array();
-	char *dup = strdup(s), *tok, *save = NULL;
+	char *dup = xstrdup(s), *tok, *save = NULL;
 
-	if (dup == NULL)
-		return a;
 	for (tok = strtok_r(dup, " ", &save); tok; tok = strtok_r(NULL, " ",
 	    &save))
 		json_array_append_new(a, json_string(tok));

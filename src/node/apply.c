@@ -1,7 +1,7 @@
-/* apply.c - putting system data into effect on the node, transactionally
- * (nginx's ngx_init_cycle): render the whole file, check it with the
- * service's checker, rename it into place, activate it; on failure put the
- * previous file back.  Only the difference is applied: items are compared
+/* apply.c - putting system data into effect on the node through the
+ * type's backend (backend.h), transactionally (nginx's ngx_init_cycle):
+ * render the whole file, check it with the service's checker, rename it
+ * into place, activate it; on failure put the previous file back.  Only the difference is applied: items are compared
  * one by one with the node's store, and a file whose content is already
  * right is not touched, nor its service reloaded.  The store is written
  * last, so a node killed in between reports a file that differs from its
@@ -19,42 +19,6 @@
 #include "node.h"
 
 #define STATUS_CACHE_MS	3000
-
-const struct backend *
-backend_for(const char *type)
-{
-	static const struct backend *const all[] = { &backend_nft,
-	    &backend_cron, &backend_postfix_whitelist,
-	    &backend_postfix_blacklist, &backend_pkg, &backend_templates };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(all[i]->type, type) == 0)
-			return all[i];
-	return NULL;
-}
-
-static void
-live_path(struct node_agent *a, const struct dtype *t, char *out,
-    size_t len)
-{
-	snprintf(out, len, "%s/%s", a->conf.root, t->path);
-}
-
-/* Renders the file of a set of items; NULL on failure (caller frees). */
-static char *
-render(const struct dtype *t, json_t *items)
-{
-	struct sbuf b;
-
-	sbuf_init(&b, 64u << 20);
-	sd_sort(t, items);
-	if (sd_render(t, items, &b) == -1) {
-		sbuf_release(&b);
-		return NULL;
-	}
-	return sbuf_detach(&b, NULL);
-}
 
 /* Splits new against old: changed or new items, and ids that went. */
 static void
@@ -89,57 +53,26 @@ diff(json_t *old, json_t *new, json_t *puts, json_t *dels)
 	json_decref(byid);
 }
 
-/* Installs content as the live file through check and activate; puts the
- * old file back (or removes the new one) on failure. */
+/* Puts items into effect through the type's backend: rendered, checked,
+ * installed and activated; on a failed activation the previous file
+ * serves again.  0 or -1 with err. */
 static int
-install(struct node_agent *a, const struct dtype *t, const char *content,
+install(struct node_agent *a, const struct backend *be, json_t *items,
     char *err, size_t errlen)
 {
-	const struct backend *be = backend_for(t->name);
-	char live[PATH_MAX], tmp[PATH_MAX + 16], dir[PATH_MAX], *old, *slash;
+	struct btx tx;
 	char e2[512];
+	int rc = -1;
 
-	live_path(a, t, live, sizeof(live));
-	strlcpy_hf(dir, live, sizeof(dir));
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*slash = '\0';
-	if (mkdirs(dir, 0755) == -1) {
-		snprintf(err, errlen, "%s: cannot make \"%s\": %s", t->name,
-		    dir, strerror(errno));
-		return -1;
+	btx_init(&tx, a, be);
+	if (backend_put(&tx, items, err, errlen) == 0) {
+		if (be->activate(&tx, err, errlen) == 0)
+			rc = 0;
+		else
+			be->rollback(&tx, e2, sizeof(e2));
 	}
-	snprintf(tmp, sizeof(tmp), "%s.new", live);
-	/* no fsync: the store is the truth, and a file a crash left old is
-	 * reported by the next stats poll and pushed again */
-	if (file_write_atomic2(tmp, content, strlen(content), 0644, 0) == -1) {
-		snprintf(err, errlen, "%s: cannot write \"%s\": %s", t->name,
-		    tmp, strerror(errno));
-		return -1;
-	}
-	if (be->check(a, tmp, err, errlen) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	old = file_read(live, 64u << 20, NULL);
-	if (rename(tmp, live) == -1) {
-		snprintf(err, errlen, "%s: cannot install \"%s\": %s",
-		    t->name, live, strerror(errno));
-		unlink(tmp);
-		free(old);
-		return -1;
-	}
-	if (be->activate(a, live, err, errlen) == -1) {
-		/* the last good file serves again */
-		if (old) {
-			file_write_atomic2(live, old, strlen(old), 0644, 0);
-			be->activate(a, live, e2, sizeof(e2));
-		} else
-			unlink(live);
-		free(old);
-		return -1;
-	}
-	free(old);
-	return 0;
+	btx_release(&tx);
+	return rc;
 }
 
 int
@@ -170,11 +103,11 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 		goto out;
 	}
 	diff(cur, items, puts, dels);
-	if ((want = render(t, items)) == NULL) {
+	if ((want = sdfile_text(t->name, items)) == NULL) {
 		snprintf(err, errlen, "%s: cannot render", t->name);
 		goto out;
 	}
-	live_path(a, t, live, sizeof(live));
+	sdfile_live(a, t->name, live, sizeof(live));
 	have = file_read(live, 64u << 20, NULL);
 	be = backend_for(t->name);
 	if (have == NULL || strcmp(have, want) != 0 ||
@@ -182,7 +115,7 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 		pthread_mutex_lock(&ts->cmtx);
 		ts->checked_ms = 0;
 		pthread_mutex_unlock(&ts->cmtx);
-		if (install(a, t, want, err, errlen) == -1)
+		if (install(a, be, items, err, errlen) == -1)
 			goto out;
 		ts->applies++;
 	}
@@ -240,8 +173,8 @@ apply_status(struct node_agent *a, const struct dtype *t, int64_t *version,
 	if (nstore_state(a->st, t->name, version, &items) == -1)
 		return;
 	*nitems = json_array_size(items);
-	live_path(a, t, live, sizeof(live));
-	want = render(t, items);
+	sdfile_live(a, t->name, live, sizeof(live));
+	want = sdfile_text(t->name, items);
 	have = file_read(live, 64u << 20, NULL);
 	/* a type never applied has no file and nothing to render but the
 	 * header: it is intact */

@@ -59,18 +59,9 @@ cron_readable(const char *path, char *err, size_t errlen)
 }
 
 static int
-cron_check(struct node_agent *a, const char *path, char *err, size_t errlen)
+cron_check(struct btx *tx, char *err, size_t errlen)
 {
-	(void)a;
-	return cron_readable(path, err, errlen);
-}
-
-static int
-cron_activate(struct node_agent *a, const char *path, char *err,
-    size_t errlen)
-{
-	(void)a; (void)path; (void)err; (void)errlen;
-	return 0;
+	return cron_readable(sdfile_staged(tx), err, errlen);
 }
 
 /* The live file is still one cron reads (its content is apply.c's to
@@ -86,6 +77,8 @@ cron_verify(struct node_agent *a, const json_t *items)
 	return cron_readable(live, err, sizeof(err)) == 0;
 }
 
+/* cron notices the new file by itself: nothing to activate */
 const struct backend backend_cron = {
-	"scheduler", cron_check, cron_activate, cron_verify,
+	"scheduler", 0, sdfile_render, cron_check, sdfile_install,
+	sdfile_none, sdfile_rollback, cron_verify,
 };

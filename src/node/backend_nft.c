@@ -51,16 +51,15 @@ nft(struct node_agent *a, const char *flag, const char *path, char *err,
 }
 
 static int
-nft_check(struct node_agent *a, const char *path, char *err, size_t errlen)
+nft_check(struct btx *tx, char *err, size_t errlen)
 {
-	return nft(a, "-c", path, err, errlen);
+	return nft(tx->a, "-c", sdfile_staged(tx), err, errlen);
 }
 
 static int
-nft_activate(struct node_agent *a, const char *path, char *err,
-    size_t errlen)
+nft_activate(struct btx *tx, char *err, size_t errlen)
 {
-	return nft(a, NULL, path, err, errlen);
+	return nft(tx->a, NULL, sdfile_path(tx), err, errlen);
 }
 
 /*
@@ -106,5 +105,6 @@ nft_verify(struct node_agent *a, const json_t *items)
 }
 
 const struct backend backend_nft = {
-	"firewall", nft_check, nft_activate, nft_verify,
+	"firewall", 0, sdfile_render, nft_check, sdfile_install,
+	nft_activate, sdfile_rollback, nft_verify,
 };

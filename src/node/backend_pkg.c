@@ -61,15 +61,10 @@ static struct {
 	.cv = PTHREAD_COND_INITIALIZER,
 };
 
-static int
-pkg_ok(struct node_agent *a, const char *path, char *err, size_t errlen)
-{
-	(void)a; (void)path; (void)err; (void)errlen;
-	return 0;
-}
-
+/* the list is put in place by pkg_kick(), not by an activation */
 const struct backend backend_pkg = {
-	"software", pkg_ok, pkg_ok, NULL,
+	"software", 0, sdfile_render, sdfile_none, sdfile_install,
+	sdfile_none, sdfile_rollback, NULL,
 };
 
 static int

@@ -9,17 +9,10 @@
 #include "svcctl.h"
 
 static int
-map_ok(struct node_agent *a, const char *path, char *err, size_t errlen)
+map_activate(struct btx *tx, char *err, size_t errlen)
 {
-	(void)a; (void)path; (void)err; (void)errlen;
-	return 0;
-}
+	struct node_agent *a = tx->a;
 
-static int
-map_activate(struct node_agent *a, const char *path, char *err,
-    size_t errlen)
-{
-	(void)path;
 	if (!a->conf.services)
 		return 0;
 	if (svcctl_ready(a, "mail", 2000, err, errlen) == -1)
@@ -28,9 +21,11 @@ map_activate(struct node_agent *a, const char *path, char *err,
 }
 
 const struct backend backend_postfix_whitelist = {
-	"whitelist", map_ok, map_activate, NULL,
+	"whitelist", 0, sdfile_render, sdfile_none, sdfile_install,
+	map_activate, sdfile_rollback, NULL,
 };
 
 const struct backend backend_postfix_blacklist = {
-	"blacklist", map_ok, map_activate, NULL,
+	"blacklist", 0, sdfile_render, sdfile_none, sdfile_install,
+	map_activate, sdfile_rollback, NULL,
 };

@@ -8,8 +8,9 @@
  * doveconf) without installing anything, so a template a checker refuses
  * is refused by the distributed query (I1) with nothing changed.  The
  * activation renders the services again from the store with the new set,
- * installs and reloads them; when that fails, apply.c puts the previous
- * file back and activates it again, which renders the previous set. */
+ * installs and reloads them; when that fails, the rollback puts the
+ * previous file back and activates it again, which renders the previous
+ * set. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,28 +41,27 @@ tpl_read(const char *path, char *err, size_t errlen)
 }
 
 static int
-tpl_check(struct node_agent *a, const char *path, char *err, size_t errlen)
+tpl_check(struct btx *tx, char *err, size_t errlen)
 {
 	json_t *set;
 	int rc;
 
-	if ((set = tpl_read(path, err, errlen)) == NULL)
+	if ((set = tpl_read(sdfile_staged(tx), err, errlen)) == NULL)
 		return -1;
-	rc = udata_tpl_check(a, set, err, errlen);
+	rc = udata_tpl_check(tx->a, set, err, errlen);
 	json_decref(set);
 	return rc;
 }
 
 static int
-tpl_activate(struct node_agent *a, const char *path, char *err,
-    size_t errlen)
+tpl_activate(struct btx *tx, char *err, size_t errlen)
 {
 	json_t *set;
 	int rc;
 
-	if ((set = tpl_read(path, err, errlen)) == NULL)
+	if ((set = tpl_read(sdfile_path(tx), err, errlen)) == NULL)
 		return -1;
-	rc = udata_tpl_set(a, set, err, errlen);
+	rc = udata_tpl_set(tx->a, set, err, errlen);
 	json_decref(set);
 	return rc;
 }
@@ -83,5 +83,6 @@ tpl_load(struct node_agent *a)
 }
 
 const struct backend backend_templates = {
-	"templates", tpl_check, tpl_activate, NULL,
+	"templates", 0, sdfile_render, tpl_check, sdfile_install,
+	tpl_activate, sdfile_rollback, NULL,
 };

@@ -3,8 +3,8 @@
  * node's stats and put back from the store.
  *
  * The node knows what it rendered: after every render of a service that
- * succeeded (udata.c calls drift_render_begin/end around svc_*_apply, with
- * the service's lock held) the files of that service as the render left
+ * succeeded (backend_put() calls drift_render_begin/end around a backend's
+ * render, check and install, with the service's lock held) the files of that service as the render left
  * them are hashed into the service's manifest, {"PATH": "HASH"} with PATH
  * relative to the host root.  Nothing is rendered a second time to compare,
  * so the comparison is with exactly what the apply wrote.

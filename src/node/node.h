@@ -141,7 +141,7 @@ int	 udata_repair(struct node_agent *, const char *role, json_t **fixed,
 /* drift.c: user-data files changed by hand on the node, found by
  * comparing them with what the last render left (docs/operations.md) */
 #define DRIFT_REPORT_MAX	8	/* paths per service in the stats */
-/* Around every render of a service (svc_*_apply), with its lock held;
+/* Around every render of a service (backend_put), with its lock held;
  * ok: the render succeeded and its files are the ones to keep. */
 void	 drift_render_begin(struct node_agent *, const char *role);
 void	 drift_render_end(struct node_agent *, const char *role, int ok);

@@ -21,7 +21,8 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
-#include "svc.h"
+#include "backend.h"
+#include "render.h"
 #include "svc_util.h"
 #include "svcctl.h"
 
@@ -418,40 +419,53 @@ checkconf(const char *tmp, const char *zones, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Makes zones (an array or an object of zone items) the zone files and
- * zones.conf under the host root: renders every zone, stages what
- * changed, checks each changed zone with named-checkzone and the zone
- * list with named-checkconf, then renames into place and removes the
- * files of zones that went.  Nothing live changes on failure.  0 or -1.
- */
-int
-svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
-    size_t errlen)
+/* What a render of the zones leaves for the check and the install. */
+struct dns_tx {
+	json_t	*items;		/* the zones, sorted: the first files staged */
+	char	 dir[PATH_MAX];
+	char	 conf[PATH_MAX];
+};
+
+static void
+dns_tx_free(void *p)
 {
-	const char *root = a->conf.root;
-	char dir[PATH_MAX], live[PATH_MAX], conf[PATH_MAX], tmp[PATH_MAX];
-	char out[1024];
-	json_t *items = NULL, *z;
-	struct svc_tx tx;
+	struct dns_tx *d = p;
+
+	json_decref(d->items);
+	free(d);
+}
+
+/*
+ * Renders the zones of want ("zone", an array or an object of zone items)
+ * into zone files and zones.conf and stages what changed.  0 or -1 with
+ * err.
+ */
+static int
+dns_render(struct btx *tx, const json_t *want, char *err, size_t errlen)
+{
+	const char *root = tx->a->conf.root;
+	char live[PATH_MAX];
+	struct dns_tx *d;
+	json_t *z;
 	struct sbuf b, zc;
 	size_t i;
-	int rc = -1, changed, swept;
+	int rc = -1;
 
-	svc_tx_init(&tx);
 	sbuf_init(&zc, 16u << 20);
-	tmp[0] = '\0';
+	d = xcalloc(1, sizeof(*d));
+	tx->priv = d;
+	tx->priv_free = dns_tx_free;
 	if (svc_check_root(root, err, errlen) == -1)
 		goto out;
-	if ((items = svc_items(zones)) == NULL) {
+	if ((d->items = svc_items(json_object_get(want, "zone"))) == NULL) {
 		snprintf(err, errlen, "zones: not a set");
 		goto out;
 	}
-	snprintf(dir, sizeof(dir), "%s/etc/bind/hostfleet/zones", root);
+	snprintf(d->dir, sizeof(d->dir), "%s/etc/bind/hostfleet/zones", root);
 	if (sbuf_adds(&zc, "// hostfleet: included from named.conf; "
 	    "generated, do not edit\n") == -1)
 		goto out;
-	json_array_foreach(items, i, z) {
+	json_array_foreach(d->items, i, z) {
 		const char *name = svc_str(z, "name");
 
 		sbuf_init(&b, 32u << 20);
@@ -459,9 +473,9 @@ svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
 			sbuf_release(&b);
 			goto out;
 		}
-		snprintf(live, sizeof(live), "%s/%s.db", dir, name);
-		if (svc_tx_stage(&tx, live, sbuf_str(&b), b.len, 0644, 0, err,
-		    errlen) == -1) {
+		snprintf(live, sizeof(live), "%s/%s.db", d->dir, name);
+		if (svc_tx_stage(&tx->files, live, sbuf_str(&b), b.len, 0644,
+		    0, err, errlen) == -1) {
 			/* "rendered twice": the same zone given twice */
 			sbuf_release(&b);
 			goto out;
@@ -473,43 +487,106 @@ svc_dns_apply(struct node_agent *a, const json_t *zones, char *err,
 			goto out;
 		}
 	}
-	for (i = 0; i < tx.n; i++) {
-		char *argv[4];
-		const char *name = svc_str(json_array_get(items, i), "name");
+	snprintf(d->conf, sizeof(d->conf), "%s/etc/bind/hostfleet/zones.conf",
+	    root);
+	if (svc_tx_stage(&tx->files, d->conf, sbuf_str(&zc), zc.len, 0644, 0,
+	    err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	sbuf_release(&zc);
+	return rc;
+}
 
-		if (!svc_tx_changed(&tx, tx.f[i].live))
+/* named-checkzone on each changed zone, named-checkconf on the list. */
+static int
+dns_check(struct btx *tx, char *err, size_t errlen)
+{
+	struct dns_tx *d = tx->priv;
+	struct svc_tx *f = &tx->files;
+	char out[1024];
+	size_t i;
+
+	for (i = 0; i < json_array_size(d->items); i++) {
+		char *argv[4];
+		const char *name = svc_str(json_array_get(d->items, i), "name");
+
+		if (!svc_tx_changed(f, f->f[i].live))
 			continue;
 		argv[0] = "named-checkzone";
 		argv[1] = (char *)name;
-		argv[2] = (char *)svc_tx_path(&tx, tx.f[i].live);
+		argv[2] = (char *)svc_tx_path(f, f->f[i].live);
 		argv[3] = NULL;
 		if (svc_run(argv, out, sizeof(out), " zone ") != 0) {
 			snprintf(err, errlen, "named-checkzone \"%s\": %s",
 			    name, out[0] ? out : "failed");
-			goto out;
+			return -1;
 		}
 	}
-	snprintf(conf, sizeof(conf), "%s/etc/bind/hostfleet/zones.conf", root);
-	if (svc_tx_stage(&tx, conf, sbuf_str(&zc), zc.len, 0644, 0, err,
-	    errlen) == -1)
-		goto out;
-	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1 ||
-	    checkconf(tmp, svc_tx_path(&tx, conf), err, errlen) == -1)
-		goto out;
-	changed = svc_tx_any(&tx);
-	if (svc_tx_commit(&tx, err, errlen) == -1 ||
-	    (swept = svc_tx_sweep(&tx, dir, ".db", 0, err, errlen)) == -1)
-		goto out;
-	/* named serves what changed once told (udata.c) */
+	if (svc_tmpdir(tx->tmp, sizeof(tx->tmp), err, errlen) == -1 ||
+	    checkconf(tx->tmp, svc_tx_path(f, d->conf), err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+/* Renames into place and removes the files of zones that went. */
+static int
+dns_install(struct btx *tx, char *err, size_t errlen)
+{
+	struct dns_tx *d = tx->priv;
+	int changed, swept;
+
+	changed = svc_tx_any(&tx->files);
+	if (svc_tx_commit(&tx->files, err, errlen) == -1 ||
+	    (swept = svc_tx_sweep(&tx->files, d->dir, ".db", 0, err,
+	    errlen)) == -1)
+		return -1;
+	/* named serves what changed once told (dns_activate) */
 	if (changed || swept > 0)
-		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_NAMED),
+		__atomic_fetch_or(&tx->a->svc_dirty, UNIT_BIT(U_NAMED),
 		    __ATOMIC_SEQ_CST);
-	rc = 0;
-out:
-	if (tmp[0])
-		(void)rmtree(tmp);
-	json_decref(items);
-	sbuf_release(&zc);
-	svc_tx_release(&tx);
+	return 0;
+}
+
+/* {zone: serial} of a state. */
+static json_t *
+zone_serials(const json_t *state)
+{
+	json_t *o = json_object(), *z;
+	size_t i;
+
+	json_array_foreach(json_object_get(state, "zone"), i, z)
+		json_object_set(o, json_string_value(json_object_get(z,
+		    "name")), json_object_get(z, "serial"));
+	return o;
+}
+
+/* The zones that changed are confirmed one by one; files rendered again
+ * with no change of the zones (a node's start, a repair) take one
+ * reload. */
+static int
+named_live(struct btx *tx, int unit, int dirty, char *err, size_t errlen)
+{
+	json_t *h = zone_serials(tx->had), *w = zone_serials(tx->want);
+	int rc = 0;
+
+	(void)unit;
+	if (!json_equal(h, w))
+		rc = svcctl_named_sync(tx->a, h, w, err, errlen);
+	else if (dirty)
+		rc = svcctl_reload(tx->a, U_NAMED, err, errlen);
+	json_decref(h);
+	json_decref(w);
 	return rc;
 }
+
+static int
+dns_activate(struct btx *tx, char *err, size_t errlen)
+{
+	return svc_activate(tx, named_live, err, errlen);
+}
+
+const struct backend backend_dns = {
+	"dns", UNIT_BIT(U_NAMED), dns_render, dns_check, dns_install,
+	dns_activate, svc_rollback, NULL,
+};

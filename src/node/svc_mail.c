@@ -43,7 +43,8 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
-#include "svc.h"
+#include "backend.h"
+#include "render.h"
 #include "svc_util.h"
 #include "svcctl.h"
 
@@ -128,7 +129,7 @@ domain_of(const json_t *doms, const char *name)
 }
 
 /*
- * Renders the four mail files (see svc.h) from the domains and mailboxes
+ * Renders the four mail files (see render.h) from the domains and mailboxes
  * (arrays or objects of items) with the owners' accounts.  Every name,
  * address, hash and path is checked by a grammar without white space,
  * ':', ',', '#' or control bytes, so no value can add a map entry, a
@@ -337,41 +338,56 @@ check(char *const argv[], int strict, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Makes the domains and mailboxes the Postfix maps and Dovecot users
- * under the host root: renders them, stages what changed, builds and
- * checks the .db of each changed map with postmap, checks the main.cf
- * lines with postconf and the Dovecot part with doveconf (see the top of
- * the file), then renames everything into place.  A map whose .db is
- * missing is rebuilt even when its source is unchanged.  On failure no
- * live file changes.  0 or -1 with err.
- */
-int
-svc_mail_apply(struct node_agent *a, const json_t *domains,
-    const json_t *mailboxes, const json_t *accounts,
-    const struct svc_how *how, char *err, size_t errlen)
-{
-	static const char *const maps[] = { "vdomains", "vmailboxes",
-	    "valiases", "vuids", "vgids" };
-	const char *root = a->conf.root, *dextra;
-	char pdir[PATH_MAX], ddir[PATH_MAX], tmp[PATH_MAX], live[PATH_MAX];
-	char path[PATH_MAX], ucf[PATH_MAX], arg[PATH_MAX + 8];
-	struct sbuf b[5], users, maincf, dcf, wrap;
-	struct svc_tx tx;
-	size_t i;
-	int rc = -1, w = 0, changed, dchanged;
-	long g;
+static const char *const maps[] = { "vdomains", "vmailboxes", "valiases",
+    "vuids", "vgids" };
 
-	svc_tx_init(&tx);
+/* What a render of the mail leaves for the check and the install. */
+struct mail_tx {
+	struct sbuf	 maincf;	/* the main.cf lines */
+	char		 pdir[PATH_MAX];
+	char		 ddir[PATH_MAX];
+	char		 ucf[PATH_MAX];	/* the users file */
+};
+
+static void
+mail_tx_free(void *p)
+{
+	struct mail_tx *m = p;
+
+	sbuf_release(&m->maincf);
+	free(m);
+}
+
+/*
+ * Renders the domains and mailboxes of want ("emaildomain" and "mailbox",
+ * arrays or objects of items) with the owners' accounts (want's
+ * "account") into the Postfix maps and main.cf lines and the Dovecot
+ * users and settings, and stages what changed.  A map whose .db is
+ * missing is staged even when its source is unchanged.  0 or -1 with err.
+ */
+static int
+mail_render(struct btx *tx, const json_t *want, char *err, size_t errlen)
+{
+	const char *root = tx->a->conf.root, *dextra;
+	const json_t *domains = json_object_get(want, "emaildomain");
+	const json_t *mailboxes = json_object_get(want, "mailbox");
+	const json_t *accounts = json_object_get(want, "account");
+	char live[PATH_MAX], path[PATH_MAX];
+	struct sbuf b[5], users, dcf;
+	struct mail_tx *m;
+	size_t i;
+	int rc = -1, w = 0;
+
 	for (i = 0; i < nitems(b); i++)
 		sbuf_init(&b[i], 64u << 20);
 	sbuf_init(&users, 64u << 20);
-	sbuf_init(&maincf, 1u << 16);
 	sbuf_init(&dcf, 1u << 16);
-	sbuf_init(&wrap, 1u << 16);
-	tmp[0] = '\0';
+	m = xcalloc(1, sizeof(*m));
+	sbuf_init(&m->maincf, 1u << 16);
+	tx->priv = m;
+	tx->priv_free = mail_tx_free;
 	if (svc_check_root(root, err, errlen) == -1 ||
-	    svc_tpl(how, "dovecot_extra", &dextra, err, errlen) == -1)
+	    svc_tpl(tx->tpl, "dovecot_extra", &dextra, err, errlen) == -1)
 		goto out;
 	if (render_mail(domains, mailboxes, accounts, root, &b[0], &b[1],
 	    &b[2], &users, err, errlen) == -1)
@@ -380,11 +396,11 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 		snprintf(err, errlen, "mail: cannot render the id maps");
 		goto out;
 	}
-	snprintf(pdir, sizeof(pdir), "%s/etc/postfix/hostfleet", root);
-	snprintf(ddir, sizeof(ddir), "%s/etc/dovecot/hostfleet", root);
-	snprintf(ucf, sizeof(ucf), "%s/users", ddir);
-	w |= sbuf_printf(&maincf, "# hostfleet: the lines main.cf needs for "
-	    "the virtual mail of this node; generated, do not edit\n"
+	snprintf(m->pdir, sizeof(m->pdir), "%s/etc/postfix/hostfleet", root);
+	snprintf(m->ddir, sizeof(m->ddir), "%s/etc/dovecot/hostfleet", root);
+	snprintf(m->ucf, sizeof(m->ucf), "%s/users", m->ddir);
+	w |= sbuf_printf(&m->maincf, "# hostfleet: the lines main.cf needs "
+	    "for the virtual mail of this node; generated, do not edit\n"
 	    "virtual_mailbox_domains = hash:%s/vdomains\n"
 	    "virtual_mailbox_maps = hash:%s/vmailboxes\n"
 	    "virtual_alias_maps = hash:%s/valiases\n"
@@ -397,7 +413,7 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    "smtpd_sender_restrictions = check_sender_access texthash:"
 	    "%s/etc/postfix/hostfleet_sender_whitelist, check_sender_access "
 	    "texthash:%s/etc/postfix/hostfleet_sender_blacklist\n",
-	    pdir, pdir, pdir, root, pdir, pdir, root, root);
+	    m->pdir, m->pdir, m->pdir, root, m->pdir, m->pdir, root, root);
 	w |= sbuf_printf(&dcf, "# hostfleet: \"!include\" this from "
 	    "dovecot.conf; generated, do not edit\n"
 	    "mail_location = maildir:~\n"
@@ -413,7 +429,7 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	    "service lmtp {\n  unix_listener %s/var/spool/postfix/private/"
 	    "dovecot-lmtp {\n    user = postfix\n    group = postfix\n"
 	    "    mode = 0600\n  }\n}\n",
-	    ucf, ucf, root);
+	    m->ucf, m->ucf, root);
 	if (dextra)
 		w |= sbuf_printf(&dcf, "# template dovecot_extra\n%s\n"
 		    "# end of template dovecot_extra\n", dextra);
@@ -422,34 +438,58 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 		goto out;
 	}
 	for (i = 0; i < nitems(maps); i++) {
-		snprintf(live, sizeof(live), "%s/%s", pdir, maps[i]);
+		snprintf(live, sizeof(live), "%s/%s", m->pdir, maps[i]);
 		snprintf(path, sizeof(path), "%s.db", live);
-		if (svc_tx_stage(&tx, live, sbuf_str(&b[i]), b[i].len, 0644,
-		    access(path, F_OK) == -1, err, errlen) == -1)
+		if (svc_tx_stage(&tx->files, live, sbuf_str(&b[i]), b[i].len,
+		    0644, access(path, F_OK) == -1, err, errlen) == -1)
 			goto out;
-		svc_tx_with_db(&tx, live);
+		svc_tx_with_db(&tx->files, live);
 	}
-	snprintf(live, sizeof(live), "%s/main.cf", pdir);
-	if (svc_tx_stage(&tx, live, sbuf_str(&maincf), maincf.len, 0644, 0,
-	    err, errlen) == -1)
+	snprintf(live, sizeof(live), "%s/main.cf", m->pdir);
+	if (svc_tx_stage(&tx->files, live, sbuf_str(&m->maincf),
+	    m->maincf.len, 0644, 0, err, errlen) == -1)
 		goto out;
 	/* the users file holds password hashes: dovecot reads it as root */
-	if (svc_tx_stage(&tx, ucf, sbuf_str(&users), users.len, 0600, 0, err,
-	    errlen) == -1)
+	if (svc_tx_stage(&tx->files, m->ucf, sbuf_str(&users), users.len,
+	    0600, 0, err, errlen) == -1)
 		goto out;
-	snprintf(live, sizeof(live), "%s/dovecot.conf", ddir);
-	if (svc_tx_stage(&tx, live, sbuf_str(&dcf), dcf.len, 0644, 0, err,
-	    errlen) == -1)
+	snprintf(live, sizeof(live), "%s/dovecot.conf", m->ddir);
+	if (svc_tx_stage(&tx->files, live, sbuf_str(&dcf), dcf.len, 0644, 0,
+	    err, errlen) == -1)
 		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < nitems(b); i++)
+		sbuf_release(&b[i]);
+	sbuf_release(&users);
+	sbuf_release(&dcf);
+	return rc;
+}
 
-	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1)
+/*
+ * Builds and checks the .db of each changed map with postmap, checks the
+ * main.cf lines with postconf and the Dovecot part with doveconf (see the
+ * top of the file).
+ */
+static int
+mail_check(struct btx *tx, char *err, size_t errlen)
+{
+	struct mail_tx *m = tx->priv;
+	const char *tmp = tx->tmp;
+	char live[PATH_MAX], path[PATH_MAX], arg[PATH_MAX + 8];
+	struct sbuf wrap;
+	size_t i;
+	int rc = -1, w = 0;
+
+	sbuf_init(&wrap, 1u << 16);
+	if (svc_tmpdir(tx->tmp, sizeof(tx->tmp), err, errlen) == -1)
 		goto out;
 	/* with a host name of its own, or every postmap and postconf waits
 	 * on a name lookup of this machine's */
 	snprintf(path, sizeof(path), "%s/main.cf", tmp);
 	if (sbuf_adds(&wrap, "myhostname = check.invalid\n"
 	    "mydomain = invalid\n") == -1 || sbuf_add(&wrap,
-	    sbuf_str(&maincf), maincf.len) == -1 ||
+	    sbuf_str(&m->maincf), m->maincf.len) == -1 ||
 	    file_write_atomic2(path, sbuf_str(&wrap), wrap.len, 0644, 0) == -1)
 		goto fail_write;
 	sbuf_reset(&wrap);
@@ -464,27 +504,29 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 	for (i = 0; i < nitems(maps); i++) {
 		char *argv[5];
 
-		snprintf(live, sizeof(live), "%s/%s", pdir, maps[i]);
-		if (!svc_tx_changed(&tx, live))
+		snprintf(live, sizeof(live), "%s/%s", m->pdir, maps[i]);
+		if (!svc_tx_changed(&tx->files, live))
 			continue;
-		snprintf(arg, sizeof(arg), "hash:%s", svc_tx_path(&tx, live));
+		snprintf(arg, sizeof(arg), "hash:%s", svc_tx_path(&tx->files,
+		    live));
 		argv[0] = "postmap";
 		argv[1] = "-c";
-		argv[2] = tmp;
+		argv[2] = (char *)tmp;
 		argv[3] = arg;
 		argv[4] = NULL;
 		if (check(argv, 1, err, errlen) == -1)
 			goto out;
 	}
 	{
-		char *argv[] = { "postconf", "-c", tmp, "-n", NULL };
+		char *argv[] = { "postconf", "-c", (char *)tmp, "-n", NULL };
 
 		if (check(argv, 1, err, errlen) == -1)
 			goto out;
 	}
-	snprintf(live, sizeof(live), "%s/dovecot.conf", ddir);
+	snprintf(live, sizeof(live), "%s/dovecot.conf", m->ddir);
 	w |= sbuf_printf(&wrap, "base_dir = %s/run\nstate_dir = %s/state\n"
-	    "ssl = no\n!include %s\n", tmp, tmp, svc_tx_path(&tx, live));
+	    "ssl = no\n!include %s\n", tmp, tmp, svc_tx_path(&tx->files,
+	    live));
 	snprintf(path, sizeof(path), "%s/dovecot.conf", tmp);
 	if (w != 0 || file_write_atomic2(path, sbuf_str(&wrap), wrap.len,
 	    0644, 0) == -1)
@@ -495,43 +537,55 @@ svc_mail_apply(struct node_agent *a, const json_t *domains,
 		if (check(argv, 0, err, errlen) == -1)
 			goto out;
 	}
-	if (how && how->check_only) {
-		rc = 0;		/* the staged files go with the release */
-		goto out;
-	}
-	changed = svc_tx_any(&tx);
-	snprintf(live, sizeof(live), "%s/dovecot.conf", ddir);
-	dchanged = svc_tx_changed(&tx, live);
-	if (svc_tx_commit(&tx, err, errlen) == -1)
-		goto out;
-	/* Dovecot's auth reads the users file as the dovecot group */
-	if ((g = svcctl_group("dovecot")) != -1 && chown(ucf, 0, (gid_t)g) ==
-	    0)
-		chmod(ucf, 0640);
-	/* Postfix's long-lived daemons keep the maps they opened: a change
-	 * is in effect once it reloaded */
-	if (changed)
-		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_POSTFIX),
-		    __ATOMIC_SEQ_CST);
-	/* Dovecot reads the users file on each login, its settings only
-	 * when it starts or reloads */
-	if (dchanged)
-		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_DOVECOT),
-		    __ATOMIC_SEQ_CST);
 	rc = 0;
 	goto out;
 fail_write:
 	snprintf(err, errlen, "cannot write \"%s\": %s", path,
 	    strerror(errno));
 out:
-	if (tmp[0])
-		(void)rmtree(tmp);
-	for (i = 0; i < nitems(b); i++)
-		sbuf_release(&b[i]);
-	sbuf_release(&users);
-	sbuf_release(&maincf);
-	sbuf_release(&dcf);
 	sbuf_release(&wrap);
-	svc_tx_release(&tx);
 	return rc;
 }
+
+/* Renames everything into place; Postfix and Dovecot are marked for the
+ * reload of what they read. */
+static int
+mail_install(struct btx *tx, char *err, size_t errlen)
+{
+	struct mail_tx *m = tx->priv;
+	char live[PATH_MAX];
+	int changed, dchanged;
+	long g;
+
+	changed = svc_tx_any(&tx->files);
+	snprintf(live, sizeof(live), "%s/dovecot.conf", m->ddir);
+	dchanged = svc_tx_changed(&tx->files, live);
+	if (svc_tx_commit(&tx->files, err, errlen) == -1)
+		return -1;
+	/* Dovecot's auth reads the users file as the dovecot group */
+	if ((g = svcctl_group("dovecot")) != -1 && chown(m->ucf, 0,
+	    (gid_t)g) == 0)
+		chmod(m->ucf, 0640);
+	/* Postfix's long-lived daemons keep the maps they opened: a change
+	 * is in effect once it reloaded */
+	if (changed)
+		__atomic_fetch_or(&tx->a->svc_dirty, UNIT_BIT(U_POSTFIX),
+		    __ATOMIC_SEQ_CST);
+	/* Dovecot reads the users file on each login, its settings only
+	 * when it starts or reloads */
+	if (dchanged)
+		__atomic_fetch_or(&tx->a->svc_dirty, UNIT_BIT(U_DOVECOT),
+		    __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int
+mail_activate(struct btx *tx, char *err, size_t errlen)
+{
+	return svc_activate(tx, NULL, err, errlen);
+}
+
+const struct backend backend_mail = {
+	"mail", UNIT_BIT(U_POSTFIX) | UNIT_BIT(U_DOVECOT), mail_render,
+	mail_check, mail_install, mail_activate, svc_rollback, NULL,
+};

@@ -13,7 +13,6 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "backend.h"
-#include "svc.h"
 #include "svc_util.h"
 
 #define CHECK_TIMEOUT_MS	30000
@@ -184,13 +183,12 @@ svc_str(const json_t *o, const char *k)
 }
 
 int
-svc_tpl(const struct svc_how *how, const char *slot, const char **body,
-    char *err, size_t errlen)
+svc_tpl(const json_t *tpl, const char *slot, const char **body, char *err,
+    size_t errlen)
 {
 	char e[VALID_ERR_MAX];
 
-	*body = how && how->tpl ? json_string_value(json_object_get(how->tpl,
-	    slot)) : NULL;
+	*body = tpl ? json_string_value(json_object_get(tpl, slot)) : NULL;
 	if (*body && sd_tpl_check(slot, *body, e) == -1) {
 		snprintf(err, errlen, "template %s", e);
 		*body = NULL;

@@ -32,6 +32,11 @@ int	 svc_check_relpath(const char *what, const char *s, char *err,
  * ".." segment, so it can stand unquoted in every generated file. */
 int	 svc_check_root(const char *root, char *err, size_t errlen);
 
+/* The template of slot in tpl ({slot: body}, or NULL) in *body (NULL:
+ * none); the renderers check it against its grammar again (sysdata.h).
+ * 0, or -1 with err. */
+int	 svc_tpl(const json_t *tpl, const char *slot, const char **body,
+	    char *err, size_t errlen);
 /* The string member k of o, or NULL when absent or not a string. */
 const char *svc_str(const json_t *o, const char *k);
 /* The members of a set given as an array or an object of items, as a new

@@ -33,7 +33,8 @@
 #include "../common/valid.h"
 #include "../common/log.h"
 #include "node.h"
-#include "svc.h"
+#include "backend.h"
+#include "render.h"
 #include "svc_util.h"
 #include "svcctl.h"
 
@@ -553,60 +554,87 @@ nginx_check(const char *tmp, const char *const *paths, size_t n, char *err,
 	return 0;
 }
 
-/*
- * Makes the sites (an array or an object of web domain items) the
- * configuration under the host root: renders each with its owner's
- * account, stages the files that changed, checks the whole set with
- * nginx -t, makes the document roots of active owners, then renames the
- * files into place and removes those of sites that went.  nginx -t opens
- * (and so creates) the log files in R/var/www/httpd-logs, made here.  A failed
- * render or check leaves every live file as it was.  0 or -1 with err.
- */
-int
-svc_web_apply(struct node_agent *a, const json_t *sites,
-    const json_t *accounts, const struct svc_how *how, char *err,
-    size_t errlen)
-{
-	const char *root = a->conf.root, *extra, *pextra;
-	char dir[PATH_MAX], live[PATH_MAX], conf[PATH_MAX], tmp[PATH_MAX];
-	char pooldir[PATH_MAX];
-	const char **paths = NULL, **livep = NULL, **pools = NULL;
-	json_t *items, *site, *seen = json_object(), *probe_acct = NULL;
-	struct svc_tx tx, ptx;
-	struct sbuf b;
-	size_t i, n;
-	int rc = -1, npools = 0, swept, pswept = 0, wchg, pchg;
+/* What a render of the sites leaves for the check and the install. */
+struct web_tx {
+	json_t		*items;		/* the sites as rendered */
+	json_t		*probe_acct;	/* the accounts with the probe's */
+	const json_t	*accounts;
+	struct svc_tx	 pools;		/* the PHP-FPM pools */
+	const char	**paths;	/* each site's file to check */
+	const char	**pooled;	/* each pool's file to check */
+	size_t		 n;
+	int		 npools;
+	char		 dir[PATH_MAX];
+	char		 pooldir[PATH_MAX];
+};
 
-	svc_tx_init(&tx);
-	svc_tx_init(&ptx);
-	tmp[0] = '\0';
+static void
+web_tx_free(void *p)
+{
+	struct web_tx *w = p;
+
+	json_decref(w->items);
+	json_decref(w->probe_acct);
+	svc_tx_release(&w->pools);
+	free(w->paths);
+	free(w->pooled);
+	free(w);
+}
+
+/*
+ * Renders the sites of want ("webdomain", an array or an object of web
+ * domain items) each with its owner's account (want's "account") and
+ * stages the files that changed: the server blocks, sites.conf and the
+ * pools.  With tx->check_only a PHP-FPM site of its own is added, so
+ * that the templates are checked on a node with no site, or none with
+ * PHP.  0 or -1 with err.
+ */
+static int
+web_render(struct btx *tx, const json_t *want, char *err, size_t errlen)
+{
+	struct node_agent *a = tx->a;
+	const char *root = a->conf.root, *extra, *pextra;
+	const json_t *accounts = json_object_get(want, "account");
+	char live[PATH_MAX], conf[PATH_MAX];
+	const char **livep = NULL;
+	json_t *site, *seen = json_object();
+	struct web_tx *w;
+	struct sbuf b;
+	size_t i;
+	int rc = -1;
+
+	w = xcalloc(1, sizeof(*w));
+	svc_tx_init(&w->pools);
+	tx->priv = w;
+	tx->priv_free = web_tx_free;
 	if (svc_check_root(root, err, errlen) == -1 ||
-	    svc_tpl(how, "nginx_site_extra", &extra, err, errlen) == -1 ||
-	    svc_tpl(how, "php_pool_extra", &pextra, err, errlen) == -1)
-		goto out0;
-	if ((items = svc_items(sites)) == NULL) {
+	    svc_tpl(tx->tpl, "nginx_site_extra", &extra, err, errlen) == -1 ||
+	    svc_tpl(tx->tpl, "php_pool_extra", &pextra, err, errlen) == -1)
+		goto out;
+	if ((w->items = svc_items(json_object_get(want, "webdomain"))) ==
+	    NULL) {
 		snprintf(err, errlen, "web domains: not a set");
-		goto out0;
+		goto out;
 	}
-	if (how && how->check_only) {
-		/* a site of PHP-FPM of its own, so that the templates are
-		 * checked on a node with no site, or none with PHP */
-		probe_acct = json_is_object(accounts) ? json_copy((json_t *)
+	if (tx->check_only) {
+		w->probe_acct = json_is_object(accounts) ? json_copy((json_t *)
 		    accounts) : json_object();
-		json_object_set_new(probe_acct, PROBE_OWNER, json_pack(
+		json_object_set_new(w->probe_acct, PROBE_OWNER, json_pack(
 		    "{s:s,s:i,s:i}", "name", PROBE_OWNER, "uid", 65534, "gid",
 		    65534));
 		json_array_foreach(accounts, i, site)
-			json_object_set(probe_acct, svc_str(site, "name"),
+			json_object_set(w->probe_acct, svc_str(site, "name"),
 			    site);
-		accounts = probe_acct;
-		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:b,s:b}",
-		    "name", PROBE_SITE, "owner", PROBE_OWNER, "php_mode",
-		    "php_fpm", "log_access", 0, "log_error", 0));
+		accounts = w->probe_acct;
+		json_array_append_new(w->items, json_pack(
+		    "{s:s,s:s,s:s,s:b,s:b}", "name", PROBE_SITE, "owner",
+		    PROBE_OWNER, "php_mode", "php_fpm", "log_access", 0,
+		    "log_error", 0));
 	}
+	w->accounts = accounts;
 	/* a site without an address of its own listens on the node's
 	 * services address, when the node has one */
-	json_array_foreach(items, i, site) {
+	json_array_foreach(w->items, i, site) {
 		const char *ip = svc_str(site, "ipaddr");
 
 		if (a->conf.services_addr[0] && (ip == NULL || ip[0] == '\0')) {
@@ -614,21 +642,21 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 
 			json_object_set_new(c, "ipaddr", json_string(
 			    a->conf.services_addr));
-			json_array_set_new(items, i, c);
+			json_array_set_new(w->items, i, c);
 		}
 	}
-	n = json_array_size(items);
-	paths = xcalloc(n + 1, sizeof(*paths));
-	livep = xcalloc(n + 1, sizeof(*livep));
-	pools = xcalloc(n + 1, sizeof(*pools));
-	snprintf(dir, sizeof(dir), "%s/etc/nginx/hostfleet/sites", root);
+	w->n = json_array_size(w->items);
+	w->paths = xcalloc(w->n + 1, sizeof(*w->paths));
+	livep = xcalloc(w->n + 1, sizeof(*livep));
+	w->pooled = xcalloc(w->n + 1, sizeof(*w->pooled));
+	snprintf(w->dir, sizeof(w->dir), "%s/etc/nginx/hostfleet/sites", root);
 	snprintf(live, sizeof(live), "%s/var/www/httpd-logs", root);
-	if (mkdirs(dir, 0755) == -1 || mkdirs(live, 0755) == -1) {
-		snprintf(err, errlen, "cannot make \"%s\": %s", dir,
+	if (mkdirs(w->dir, 0755) == -1 || mkdirs(live, 0755) == -1) {
+		snprintf(err, errlen, "cannot make \"%s\": %s", w->dir,
 		    strerror(errno));
 		goto out;
 	}
-	json_array_foreach(items, i, site) {
+	json_array_foreach(w->items, i, site) {
 		const char *name = svc_str(site, "name"), *owner;
 		const json_t *acct;
 
@@ -647,50 +675,76 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 			goto out;
 		}
 		json_object_set_new(seen, name, json_true());
-		snprintf(live, sizeof(live), "%s/%s.conf", dir, name);
-		if (svc_tx_stage(&tx, live, sbuf_str(&b), b.len, 0644, 0, err,
-		    errlen) == -1) {
+		snprintf(live, sizeof(live), "%s/%s.conf", w->dir, name);
+		if (svc_tx_stage(&tx->files, live, sbuf_str(&b), b.len, 0644,
+		    0, err, errlen) == -1) {
 			sbuf_release(&b);
 			goto out;
 		}
 		sbuf_release(&b);
 	}
-	for (i = 0; i < tx.n; i++) {
-		paths[i] = svc_tx_path(&tx, tx.f[i].live);
-		livep[i] = tx.f[i].live;
+	for (i = 0; i < tx->files.n; i++) {
+		w->paths[i] = svc_tx_path(&tx->files, tx->files.f[i].live);
+		livep[i] = tx->files.f[i].live;
 	}
 	sbuf_init(&b, 16u << 20);
-	if (render_sites_conf(&b, livep, n) == -1) {
+	if (render_sites_conf(&b, livep, w->n) == -1) {
 		snprintf(err, errlen, "sites.conf: too large");
 		sbuf_release(&b);
 		goto out;
 	}
 	snprintf(conf, sizeof(conf), "%s/etc/nginx/hostfleet/sites.conf",
 	    root);
-	if (svc_tx_stage(&tx, conf, sbuf_str(&b), b.len, 0644, 0, err,
+	if (svc_tx_stage(&tx->files, conf, sbuf_str(&b), b.len, 0644, 0, err,
 	    errlen) == -1) {
 		sbuf_release(&b);
 		goto out;
 	}
 	sbuf_release(&b);
-	snprintf(pooldir, sizeof(pooldir), "%s/etc/php/" PHP_VERSION
+	snprintf(w->pooldir, sizeof(w->pooldir), "%s/etc/php/" PHP_VERSION
 	    "/fpm/hostfleet", root);
-	if ((npools = stage_pools(items, accounts, root, pextra, pooldir, &ptx,
-	    pools, n, err, errlen)) == -1)
+	if ((w->npools = stage_pools(w->items, accounts, root, pextra,
+	    w->pooldir, &w->pools, w->pooled, w->n, err, errlen)) == -1)
 		goto out;
-	if (svc_tmpdir(tmp, sizeof(tmp), err, errlen) == -1)
-		goto out;
-	if (nginx_check(tmp, paths, n, err, errlen) == -1 ||
-	    phpfpm_check(tmp, pools, (size_t)npools, err, errlen) == -1)
-		goto out;
-	if (how && how->check_only) {
-		rc = 0;		/* the staged files go with the release */
-		goto out;
-	}
+	rc = 0;
+out:
+	free(livep);
+	json_decref(seen);
+	return rc;
+}
+
+/* nginx -t on the sites as staged, php-fpm -t on the pools.  nginx -t
+ * opens (and so creates) the log files in R/var/www/httpd-logs, made by
+ * the render. */
+static int
+web_check(struct btx *tx, char *err, size_t errlen)
+{
+	struct web_tx *w = tx->priv;
+
+	if (svc_tmpdir(tx->tmp, sizeof(tx->tmp), err, errlen) == -1)
+		return -1;
+	if (nginx_check(tx->tmp, w->paths, w->n, err, errlen) == -1 ||
+	    phpfpm_check(tx->tmp, w->pooled, (size_t)w->npools, err,
+	    errlen) == -1)
+		return -1;
+	return 0;
+}
+
+/* Makes the document roots of active owners, then renames the files into
+ * place and removes those of sites that went. */
+static int
+web_install(struct btx *tx, char *err, size_t errlen)
+{
+	struct web_tx *w = tx->priv;
+	const char *root = tx->a->conf.root;
+	json_t *site;
+	size_t i;
+	int swept, pswept = 0, wchg, pchg;
+
 	/* the document roots, once nginx has taken the set: a refused set
 	 * leaves no trace, and a root that cannot be made changes no file */
-	json_array_foreach(items, i, site) {
-		const json_t *acct = account_of(accounts, svc_str(site,
+	json_array_foreach(w->items, i, site) {
+		const json_t *acct = account_of(w->accounts, svc_str(site,
 		    "owner"));
 		const char *home = svc_str(site, "home");
 		char hb[300];
@@ -706,36 +760,34 @@ svc_web_apply(struct node_agent *a, const json_t *sites,
 		    (uid_t)json_integer_value(json_object_get(acct, "uid")),
 		    (gid_t)json_integer_value(json_object_get(acct, "gid")),
 		    err, errlen) == -1)
-			goto out;
+			return -1;
 	}
-	wchg = svc_tx_any(&tx);
-	pchg = svc_tx_any(&ptx);
+	wchg = svc_tx_any(&tx->files);
+	pchg = svc_tx_any(&w->pools);
 	/* the pools first: a site's socket exists before nginx uses it */
-	if (svc_tx_commit(&ptx, err, errlen) == -1 ||
-	    svc_tx_commit(&tx, err, errlen) == -1)
-		goto out;
-	if ((swept = svc_tx_sweep(&tx, dir, ".conf", 0, err, errlen)) == -1 ||
-	    (pswept = svc_tx_sweep(&ptx, pooldir, ".conf", 0, err, errlen)) ==
-	    -1)
-		goto out;
+	if (svc_tx_commit(&w->pools, err, errlen) == -1 ||
+	    svc_tx_commit(&tx->files, err, errlen) == -1)
+		return -1;
+	if ((swept = svc_tx_sweep(&tx->files, w->dir, ".conf", 0, err,
+	    errlen)) == -1 || (pswept = svc_tx_sweep(&w->pools, w->pooldir,
+	    ".conf", 0, err, errlen)) == -1)
+		return -1;
 	if (wchg || swept > 0)
-		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_NGINX),
+		__atomic_fetch_or(&tx->a->svc_dirty, UNIT_BIT(U_NGINX),
 		    __ATOMIC_SEQ_CST);
 	if (pchg || pswept > 0)
-		__atomic_fetch_or(&a->svc_dirty, UNIT_BIT(U_PHPFPM),
+		__atomic_fetch_or(&tx->a->svc_dirty, UNIT_BIT(U_PHPFPM),
 		    __ATOMIC_SEQ_CST);
-	rc = 0;
-out:
-	json_decref(items);
-out0:
-	if (tmp[0])
-		(void)rmtree(tmp);
-	free(paths);
-	free(livep);
-	free(pools);
-	svc_tx_release(&tx);
-	svc_tx_release(&ptx);
-	json_decref(seen);
-	json_decref(probe_acct);
-	return rc;
+	return 0;
 }
+
+static int
+web_activate(struct btx *tx, char *err, size_t errlen)
+{
+	return svc_activate(tx, NULL, err, errlen);
+}
+
+const struct backend backend_web = {
+	"web", UNIT_BIT(U_NGINX) | UNIT_BIT(U_PHPFPM), web_render, web_check,
+	web_install, web_activate, svc_rollback, NULL,
+};

@@ -10,7 +10,7 @@
  * Every field is checked again here against the grammars of uvalid.h
  * before anything is stored or rendered (I5).  A change of a service goes:
  * the service's complete new set computed in memory, rendered and checked
- * by the service's own checker and installed (svc.h), and only then
+ * by the service's own checker and installed (backend.h), and only then
  * written to the store; a refused check leaves files and store as they
  * were.  One change per service at a time. */
 #include <stdint.h>
@@ -29,8 +29,8 @@
 #include "../common/schema.h"
 #include "../common/util.h"
 #include "../common/uvalid.h"
+#include "backend.h"
 #include "node.h"
-#include "svc.h"
 #include "svcctl.h"
 
 enum svc { SVC_WEB, SVC_DNS, SVC_MAIL, SVC_N };
@@ -101,39 +101,53 @@ accounts_map(struct node_agent *a)
 	return map;
 }
 
-/* The complete set a service renders from: "sites"; "zones"; "domains"
- * and "mailboxes".  how NULL: with the node's templates, installed. */
-static int
-svc_apply(struct node_agent *a, enum svc s, const json_t *set,
-    const json_t *set2, const struct svc_how *how, char *err, size_t errlen)
-{
-	json_t *acc = accounts_map(a);
-	struct svc_how live = { a->tpl, 0 };
-	int rc;
-
-	drift_render_begin(a, svc_role[s]);
-	if (how == NULL)
-		how = &live;
-	switch (s) {
-	case SVC_WEB:
-		rc = svc_web_apply(a, set, acc, how, err, errlen);
-		break;
-	case SVC_DNS:
-		rc = svc_dns_apply(a, set, err, errlen);
-		break;
-	default:
-		rc = svc_mail_apply(a, set, set2, acc, how, err, errlen);
-		break;
-	}
-	drift_render_end(a, svc_role[s], rc == 0);
-	json_decref(acc);
-	return rc;
-}
-
 /* The type of each service's main set (its store kind is the set's). */
 static const struct dtype *const svc_type[SVC_N] = { &dt_webdomain,
     &dt_domain, &dt_emaildomain };
 #define svc_kind(s)	(svc_type[s]->store)
+
+static const struct backend *const svc_be[SVC_N] = { &backend_web,
+    &backend_dns, &backend_mail };
+
+/* The state a service renders from (backend.h): its complete set, the
+ * mailboxes too for mail (NULL: not a set, refused), and the accounts of
+ * the store.  The caller decrefs. */
+static json_t *
+svc_state(struct node_agent *a, enum svc s, const json_t *set,
+    const json_t *set2)
+{
+	json_t *o = json_object();
+
+	if (set)
+		json_object_set(o, svc_kind(s), (json_t *)set);
+	if (s == SVC_MAIL && set2)
+		json_object_set(o, dt_email.store, (json_t *)set2);
+	json_object_set_new(o, "account", accounts_map(a));
+	return o;
+}
+
+/* Renders, checks and installs the complete set of a service (the
+ * mailboxes in set2), not yet live.  check_tpl NULL: with the node's
+ * templates; otherwise with those, checked only, nothing installed.
+ * 0 or -1 with err, nothing changed. */
+static int
+svc_apply(struct node_agent *a, enum svc s, const json_t *set,
+    const json_t *set2, const json_t *check_tpl, char *err, size_t errlen)
+{
+	json_t *want = svc_state(a, s, set, set2);
+	struct btx tx;
+	int rc;
+
+	btx_init(&tx, a, svc_be[s]);
+	if (check_tpl) {
+		tx.tpl = check_tpl;
+		tx.check_only = 1;
+	}
+	rc = backend_put(&tx, want, err, errlen);
+	btx_release(&tx);
+	json_decref(want);
+	return rc;
+}
 
 static int	 go_live(struct node_agent *, enum svc, char *, size_t);
 
@@ -1157,86 +1171,39 @@ svc_sets(struct node_agent *a, enum svc s)
 	return o;
 }
 
-/* {zone: serial} of a DNS snapshot. */
-static json_t *
-zone_serials(const json_t *sets)
-{
-	json_t *o = json_object(), *z;
-	size_t i;
-
-	json_array_foreach(json_object_get(sets, "zone"), i, z)
-		json_object_set(o, json_string_value(json_object_get(z,
-		    "name")), json_object_get(z, "serial"));
-	return o;
-}
-
-/* Reloads what the service's last changes touched and confirms it serves
- * them; with svc_mtx[s] held.  0 or -1 with err. */
-static const unsigned svc_units[SVC_N] = {
-	UNIT_BIT(U_NGINX) | UNIT_BIT(U_PHPFPM), UNIT_BIT(U_NAMED),
-	UNIT_BIT(U_POSTFIX) | UNIT_BIT(U_DOVECOT) };
-
+/* Has the backend of s reload what the service's last changes touched
+ * and confirm it serves them (backend.h: activate); with svc_mtx[s]
+ * held.  0 or -1 with err. */
 static int
 make_live(struct node_agent *a, enum svc s, const json_t *had,
     const json_t *want, char *err, size_t errlen)
 {
-	char e[900];
-	unsigned bits;
-	int u, rc = 0;
+	struct btx tx;
+	int rc;
 
-	if (!a->conf.services)
-		return 0;
-	/* never waits here: the set-up renders under the service's lock
-	 * that the caller holds (the reloader waited before taking it) */
-	if (svcctl_ready(a, svc_role[s], 0, e, sizeof(e)) == -1) {
-		snprintf(err, errlen, "node \"%s\": %s", a->name, e);
-		return -1;
-	}
-	bits = __atomic_fetch_and(&a->svc_dirty, ~svc_units[s],
-	    __ATOMIC_SEQ_CST) & svc_units[s];
-	for (u = 0; u < U_N && rc == 0; u++) {
-		if (!(svc_units[s] & UNIT_BIT(u)))
-			continue;
-		if (s == SVC_DNS) {
-			json_t *h = zone_serials(had), *w = zone_serials(want);
-
-			/* the zones that changed are confirmed one by one;
-			 * files rendered again with no change of the zones
-			 * (a node's start, a repair) take one reload */
-			if (!json_equal(h, w))
-				rc = svcctl_named_sync(a, h, w, e, sizeof(e));
-			else if (bits & UNIT_BIT(u))
-				rc = svcctl_reload(a, U_NAMED, e, sizeof(e));
-			json_decref(h);
-			json_decref(w);
-		} else if (bits & UNIT_BIT(u))
-			rc = svcctl_reload(a, (enum unit)u, e, sizeof(e));
-		else if (strcmp(svcctl_state(a, (enum unit)u), "running") !=
-		    0) {
-			snprintf(e, sizeof(e), "%s is not running",
-			    unit_name((enum unit)u));
-			rc = -1;
-		}
-		if (rc == -1) {
-			/* what was not reloaded still waits for it */
-			__atomic_fetch_or(&a->svc_dirty, bits,
-			    __ATOMIC_SEQ_CST);
-			snprintf(err, errlen, "node \"%s\": %s", a->name, e);
-		}
-	}
+	btx_init(&tx, a, svc_be[s]);
+	tx.had = had;
+	tx.want = want;
+	rc = svc_be[s]->activate(&tx, err, errlen);
+	btx_release(&tx);
 	return rc;
 }
 
-/* Puts the store and the files of service s back to the sets of snap. */
-static void
-restore_to(struct node_agent *a, enum svc s, const json_t *snap)
+/* Puts the store of service s back to the sets of snap, and has the
+ * backend put the files and the service back on them (backend.h:
+ * rollback; now is the state that failed).  0, or -1 with err when the
+ * service does not take them either. */
+static int
+restore_to(struct node_agent *a, enum svc s, const json_t *snap,
+    const json_t *now, char *err, size_t errlen)
 {
 	json_t *cur = svc_sets(a, s), *puts = json_array(),
 	    *dels = json_array(), *items, *it, *was, *set, *set2,
-	    *empty = json_array();
+	    *empty = json_array(), *had;
 	const char *kind;
-	char err[1024];
+	struct btx tx;
 	size_t i, j;
+	int rc;
 
 	json_object_foreach(cur, kind, items)
 		json_array_foreach(items, i, it) {
@@ -1272,13 +1239,18 @@ restore_to(struct node_agent *a, enum svc s, const json_t *snap)
 		set = empty;
 	if (set2 == NULL)
 		set2 = empty;
-	if (svc_apply(a, s, set, set2, NULL, err, sizeof(err)) == -1)
-		log_warnx("user data: %s files not put back: %s",
-		    svc_kind(s), err);
+	had = svc_state(a, s, set, set2);
+	btx_init(&tx, a, svc_be[s]);
+	tx.had = had;
+	tx.want = now;
+	rc = svc_be[s]->rollback(&tx, err, errlen);
+	btx_release(&tx);
+	json_decref(had);
 	json_decref(cur);
 	json_decref(puts);
 	json_decref(dels);
 	json_decref(empty);
+	return rc;
 }
 
 /*
@@ -1308,7 +1280,7 @@ go_live(struct node_agent *a, enum svc s, char *err, size_t errlen)
 
 	had = lq[s].snap ? json_incref(lq[s].snap) : json_object();
 	if (sets_empty(had) && sets_empty(now) && !(a->svc_dirty &
-	    svc_units[s])) {
+	    svc_be[s]->units)) {
 		/* the service has nothing of ours here, before or after */
 		json_decref(had);
 		json_decref(now);
@@ -1320,8 +1292,7 @@ go_live(struct node_agent *a, enum svc s, char *err, size_t errlen)
 	} else {
 		log_warnx("user data: %s; the %s changes are undone", err,
 		    svc_kind(s));
-		restore_to(a, s, had);
-		if (make_live(a, s, now, had, e2, sizeof(e2)) == -1)
+		if (restore_to(a, s, had, now, e2, sizeof(e2)) == -1)
 			log_warnx("user data: the previous %s state is not "
 			    "live either: %s", svc_kind(s), e2);
 		rc = -1;
@@ -1748,10 +1719,10 @@ svc_in_use(struct node_agent *a, enum svc s, const json_t *set)
 	return stat(path, &sb) == 0;
 }
 
-/* Renders again a service from the store, if it is in use here; how as
- * for svc_apply(). */
+/* Renders again a service from the store, if it is in use here;
+ * check_tpl as for svc_apply(). */
 static int
-rerender_how(struct node_agent *a, enum svc s, const struct svc_how *how,
+rerender_how(struct node_agent *a, enum svc s, const json_t *check_tpl,
     char *err, size_t errlen)
 {
 	json_t *s1 = NULL, *s2 = NULL;
@@ -1761,7 +1732,7 @@ rerender_how(struct node_agent *a, enum svc s, const struct svc_how *how,
 	if (s == SVC_MAIL)
 		nstore_ud_list(a->st, "mailbox", NULL, NULL, &s2);
 	if (svc_in_use(a, s, s1))
-		rc = svc_apply(a, s, s1, s2, how, err, errlen);
+		rc = svc_apply(a, s, s1, s2, check_tpl, err, errlen);
 	json_decref(s1);
 	json_decref(s2);
 	return rc;
@@ -1965,7 +1936,6 @@ int
 udata_tpl_check(struct node_agent *a, const json_t *tpl, char *err,
     size_t errlen)
 {
-	struct svc_how how = { tpl, 1 };
 	char e[1024];
 	size_t i;
 	int s, rc = 0;
@@ -1973,7 +1943,7 @@ udata_tpl_check(struct node_agent *a, const json_t *tpl, char *err,
 	for (s = 0; s < SVC_N; s++)
 		pthread_mutex_lock(&svc_mtx[s]);
 	for (i = 0; i < nitems(tpl_svcs) && rc == 0; i++)
-		if ((rc = rerender_how(a, tpl_svcs[i], &how, e,
+		if ((rc = rerender_how(a, tpl_svcs[i], tpl, e,
 		    sizeof(e))) == -1)
 			snprintf(err, errlen, "templates: %s", e);
 	for (s = SVC_N - 1; s >= 0; s--)

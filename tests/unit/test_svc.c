@@ -1,6 +1,6 @@
 /* test_svc.c - unit tests of src/node/svc_web.c, svc_dns.c, svc_mail.c:
- * the renderers' output, their refusal of hostile items, and the applies
- * against a temporary host root with the real checkers (nginx -t,
+ * the renderers' output, their refusal of hostile items, and the backends'
+ * render, check and install (backend_put) against a temporary host root with the real checkers (nginx -t,
  * named-checkzone/named-checkconf, postmap/postconf, doveconf).
  *
  * The property that matters most: no item can put a byte into a file that
@@ -22,8 +22,9 @@
 
 #include "../../src/common/sbuf.h"
 #include "../../src/common/util.h"
+#include "../../src/node/backend.h"
 #include "../../src/node/node.h"
-#include "../../src/node/svc.h"
+#include "../../src/node/render.h"
 #include "../../src/node/svcctl.h"
 #include "../../src/node/svc_util.h"
 
@@ -80,6 +81,44 @@ have_tool(const char *name)
 			return 1;
 	}
 	return 0;
+}
+
+/* The backend of role renders, checks and installs want (decref'd here):
+ * 0 or -1 with err. */
+static int
+put(struct node_agent *a, const char *role, json_t *want, char *err,
+    size_t errlen)
+{
+	struct btx tx;
+	int rc;
+
+	btx_init(&tx, a, backend_for(role));
+	rc = backend_put(&tx, want, err, errlen);
+	btx_release(&tx);
+	json_decref(want);
+	return rc;
+}
+
+static int
+web_put(struct node_agent *a, json_t *sites, json_t *accts, char *err,
+    size_t errlen)
+{
+	return put(a, "web", json_pack("{s:O,s:O}", "webdomain", sites,
+	    "account", accts), err, errlen);
+}
+
+static int
+dns_put(struct node_agent *a, json_t *zones, char *err, size_t errlen)
+{
+	return put(a, "dns", json_pack("{s:O}", "zone", zones), err, errlen);
+}
+
+static int
+mail_put(struct node_agent *a, json_t *doms, json_t *mbs, json_t *accts,
+    char *err, size_t errlen)
+{
+	return put(a, "mail", json_pack("{s:O,s:O,s:O}", "emaildomain", doms,
+	    "mailbox", mbs, "account", accts), err, errlen);
 }
 
 /* A temporary host root in a node_agent of its own. */
@@ -321,7 +360,7 @@ test_web_apply(void **state)
 	    "{\"name\":\"b.test\",\"owner\":\"bob\",\"ipaddr\":\"127.0.0.8\"},"
 	    "{\"name\":\"c.test\",\"owner\":\"alice\",\"ipaddr\":\"127.0.0.7\","
 	    "\"home\":\"sites/c\",\"redirect_http\":true}]");
-	if (svc_web_apply(a, sites, accts, NULL, err, sizeof(err)) != 0)
+	if (web_put(a, sites, accts, err, sizeof(err)) != 0)
 		fail_msg("apply: %s", err);
 	assert_true(exists(a, "etc/nginx/hostfleet/sites/a.test.conf"));
 	assert_true(exists(a, "etc/nginx/hostfleet/sites/b.test.conf"));
@@ -358,7 +397,7 @@ test_web_apply(void **state)
 	s2 = json_array();
 	json_array_append(s2, json_array_get(sites, 0));
 	json_array_append(s2, json_array_get(sites, 2));
-	if (svc_web_apply(a, s2, accts, NULL, err, sizeof(err)) != 0)
+	if (web_put(a, s2, accts, err, sizeof(err)) != 0)
 		fail_msg("apply 2: %s", err);
 	assert_false(exists(a, "etc/nginx/hostfleet/sites/b.test.conf"));
 	assert_true(exists(a, "etc/nginx/hostfleet/sites/a.test.conf"));
@@ -374,7 +413,7 @@ test_web_apply(void **state)
 	json_array_append_new(bad, J("{\"name\":\"d.test\",\"owner\":"
 	    "\"alice\",\"ipaddr\":\"127.0.0.9\"}"));
 	err[0] = '\0';
-	assert_int_equal(svc_web_apply(a, bad, accts, NULL, err,
+	assert_int_equal(web_put(a, bad, accts, err,
 	    sizeof(err)), -1);
 	check_err(err);
 	assert_true(has(err, "bind() to 198.51.100.77:80 failed"));
@@ -394,7 +433,7 @@ test_web_apply(void **state)
 	/* a hostile item stops the whole apply before anything is written */
 	json_array_append_new(s2, J("{\"name\":\"e.test\\n}\",\"owner\":"
 	    "\"alice\"}"));
-	assert_int_equal(svc_web_apply(a, s2, accts, NULL, err,
+	assert_int_equal(web_put(a, s2, accts, err,
 	    sizeof(err)), -1);
 	check_err(err);
 
@@ -636,7 +675,7 @@ test_dns_apply(void **state)
 	    "{\"name\":\"example.org\",\"owner\":\"alice\",\"ns\":"
 	    "[\"ns1.example.com\"],\"email\":\"a@example.org\",\"serial\":7,"
 	    "\"records\":[]}]");
-	if (svc_dns_apply(a, zones, err, sizeof(err)) != 0)
+	if (dns_put(a, zones, err, sizeof(err)) != 0)
 		fail_msg("apply: %s", err);
 	assert_true(exists(a, "etc/bind/hostfleet/zones/example.com.db"));
 	assert_true(exists(a, "etc/bind/hostfleet/zones/example.org.db"));
@@ -648,7 +687,7 @@ test_dns_apply(void **state)
 	/* example.org goes */
 	one = json_array();
 	json_array_append(one, json_array_get(zones, 0));
-	if (svc_dns_apply(a, one, err, sizeof(err)) != 0)
+	if (dns_put(a, one, err, sizeof(err)) != 0)
 		fail_msg("apply 2: %s", err);
 	assert_false(exists(a, "etc/bind/hostfleet/zones/example.org.db"));
 
@@ -662,7 +701,7 @@ test_dns_apply(void **state)
 	    json_integer(2024061501));
 	json_array_append_new(bad, J("{\"name\":\"example.net\",\"ns\":"
 	    "[\"ns1.example.com\"],\"email\":\"a@example.net\",\"serial\":1}"));
-	assert_int_equal(svc_dns_apply(a, bad, err, sizeof(err)), -1);
+	assert_int_equal(dns_put(a, bad, err, sizeof(err)), -1);
 	check_err(err);
 	assert_true(has(err, "named-checkzone \"example.com\""));
 	x1 = slurp(a, "etc/bind/hostfleet/zones/example.com.db");
@@ -674,7 +713,7 @@ test_dns_apply(void **state)
 	    ".example.com.db.new"));
 	/* the same zone twice is refused too */
 	json_array_append(one, json_array_get(zones, 0));
-	assert_int_equal(svc_dns_apply(a, one, err, sizeof(err)), -1);
+	assert_int_equal(dns_put(a, one, err, sizeof(err)), -1);
 	check_err(err);
 	x2 = slurp(a, "etc/bind/hostfleet/zones.conf");
 	assert_string_equal(bc, x2);
@@ -871,7 +910,7 @@ test_mail_apply(void **state)
 	    "{\"name\":\"me@example.org\",\"domain\":\"example.org\","
 	    "\"owner\":\"alice\",\"pwhash\":\"" HASH "\",\"forward\":"
 	    "[\"x@y.net\"],\"keep_copy\":true}]");
-	if (svc_mail_apply(a, doms, mbs, accts, NULL, err, sizeof(err)) != 0)
+	if (mail_put(a, doms, mbs, accts, err, sizeof(err)) != 0)
 		fail_msg("apply: %s", err);
 	for (i = 0; i < 4; i++)
 		assert_true(exists(a, files[i]));
@@ -896,7 +935,7 @@ test_mail_apply(void **state)
 	snprintf(p, sizeof(p), "%s/etc/postfix/hostfleet/vgids.db",
 	    a->conf.root);
 	assert_int_equal(unlink(p), 0);
-	if (svc_mail_apply(a, doms, mbs, accts, NULL, err, sizeof(err)) != 0)
+	if (mail_put(a, doms, mbs, accts, err, sizeof(err)) != 0)
 		fail_msg("apply 2: %s", err);
 	assert_int_equal(access(p, F_OK), 0);
 
@@ -911,7 +950,7 @@ test_mail_apply(void **state)
 	    "\"owner\":\"alice\",\"pwhash\":\"" HASH "\",\"forward\":"
 	    "[\"z@y.net\"]},{\"name\":\"new@example.com\",\"domain\":"
 	    "\"example.com\",\"owner\":\"alice\",\"pwhash\":\"" HASH "\"}]");
-	assert_int_equal(svc_mail_apply(a, doms, mbs2, accts, NULL, err,
+	assert_int_equal(mail_put(a, doms, mbs2, accts, err,
 	    sizeof(err)), -1);
 	check_err(err);
 	assert_true(has(err, "postmap"));
@@ -923,7 +962,7 @@ test_mail_apply(void **state)
 	assert_false(exists(a, "etc/postfix/hostfleet/.vmailboxes.new"));
 	rmdir(p);
 	/* and once it can, the change goes through */
-	if (svc_mail_apply(a, doms, mbs2, accts, NULL, err, sizeof(err)) != 0)
+	if (mail_put(a, doms, mbs2, accts, err, sizeof(err)) != 0)
 		fail_msg("apply 3: %s", err);
 	x[0] = slurp(a, "etc/postfix/hostfleet/vmailboxes");
 	assert_true(has(x[0], "new@example.com"));

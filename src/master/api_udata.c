@@ -644,7 +644,8 @@ create(struct api_ctx *c, const struct dtype *f)
 	}
 	if (rc == STORE_LIMIT) {
 		reply_error(&c->r, "limit", f->name, "user \"%s\" has reached "
-		    "the limit of %lld %ss", u.name, (long long)u.lim[limit_of(f)],
+		    "the limit of %lld %ss", u.name,
+		    (long long)u.lim[limit_of(f)],
 		    f->what);
 		goto out;
 	}

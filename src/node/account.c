@@ -16,6 +16,7 @@
 #include "../common/util.h"
 #include "../common/uvalid.h"
 #include "node.h"
+#include "udata_int.h"
 
 /*
  * Checks an account item from the master: name, uid, gid, fullname,
@@ -205,4 +206,199 @@ account_remove(struct node_agent *a, const char *name, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- accounts of user data (udata_int.h) ---- */
+
+json_t *
+ud_accounts_map(struct node_agent *a)
+{
+	json_t *items, *map = json_object(), *it;
+	size_t i;
+
+	nstore_ud_list(a->st, "account", NULL, NULL, &items);
+	json_array_foreach(items, i, it)
+		json_object_set(map, json_string_value(json_object_get(it,
+		    "name")), it);
+	json_decref(items);
+	return map;
+}
+
+/*
+ * The owner's account from the call, made on this node if it is new or
+ * different.  0, or -1 with the error.
+ */
+int
+ud_ensure_account(struct call *c)
+{
+	json_t *cur = NULL, *puts;
+	char err[512];
+	int rc = 0;
+
+	if (c->account == NULL)
+		return 0;
+	if (account_check(c->account, err, sizeof(err)) == -1 ||
+	    c->owner == NULL || strcmp(c->owner, json_string_value(
+	    json_object_get(c->account, "name"))) != 0) {
+		reply_error(&c->r, "value", "account", "%s", err);
+		return -1;
+	}
+	pthread_mutex_lock(&acct_mtx);
+	nstore_ud_get(c->a->st, "account", c->owner, &cur);
+	if (cur == NULL || !json_equal(json_object_get(cur, "uid"),
+	    json_object_get(c->account, "uid")) || !json_equal(
+	    json_object_get(cur, "fullname"), json_object_get(c->account,
+	    "fullname"))) {
+		if (account_apply(c->a, c->account, cur != NULL, err,
+		    sizeof(err)) == -1) {
+			reply_error(&c->r, "account", c->owner, "%s", err);
+			rc = -1;
+		} else {
+			json_t *it = json_deep_copy(c->account);
+
+			if (cur)	/* the state is changed by its own call */
+				json_object_set(it, "active",
+				    json_object_get(cur, "active"));
+			puts = json_pack("[o]", ud_put_of("account", NULL, it));
+			rc = nstore_ud_write(c->a->st, puts, NULL);
+			json_decref(puts);
+			if (rc == -1)
+				reply_error(&c->r, "internal", "account",
+				    "node store unavailable");
+		}
+	}
+	pthread_mutex_unlock(&acct_mtx);
+	json_decref(cur);
+	return rc;
+}
+
+/* POST /v1/account {account}: the account as the master has it, with
+ * its state: a suspended owner's sites and mail stop. */
+void
+account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
+{
+	struct reply r;
+	json_t *acct = json_object_get(b, "account"), *cur = NULL, *puts;
+	char err[2048];
+	int i;
+
+	reply_init(&r);
+	if (account_check(acct, err, sizeof(err)) == -1) {
+		reply_error(&r, "value", "account", "%s", err);
+		goto out;
+	}
+	for (i = 0; i < SVC_N; i++)
+		pthread_mutex_lock(&svc_mtx[i]);
+	pthread_mutex_lock(&acct_mtx);
+	nstore_ud_get(a->st, "account", json_string_value(json_object_get(
+	    acct, "name")), &cur);
+	if (cur == NULL)
+		reply_ok(&r);	/* no data of theirs here: nothing to do */
+	else if (json_equal(cur, acct))
+		reply_ok(&r);
+	else if (account_apply(a, acct, 1, err, sizeof(err)) == -1)
+		reply_error(&r, "account", "account", "%s", err);
+	else {
+		puts = json_pack("[o]", ud_put_of("account", NULL,
+		    json_deep_copy(acct)));
+		if (nstore_ud_write(a->st, puts, NULL) == -1)
+			reply_error(&r, "internal", "account", "node store "
+			    "unavailable");
+		else if (rerender_accounts(a, err, sizeof(err)) == -1 ||
+		    go_live(a, SVC_WEB, err, sizeof(err)) == -1 ||
+		    go_live(a, SVC_MAIL, err, sizeof(err)) == -1) {
+			/* back to what it was */
+			json_array_set_new(puts, 0, ud_put_of("account", NULL,
+			    json_incref(cur)));
+			nstore_ud_write(a->st, puts, NULL);
+			account_apply(a, cur, 1, err + 1024, 1024);
+			if (rerender_accounts(a, err + 1024, 1024) == 0) {
+				go_live(a, SVC_WEB, err + 1024, 1024);
+				go_live(a, SVC_MAIL, err + 1024, 1024);
+			}
+			reply_error(&r, "check", "account", "%s", err);
+		} else
+			reply_ok(&r);
+		json_decref(puts);
+	}
+	pthread_mutex_unlock(&acct_mtx);
+	for (i = SVC_N - 1; i >= 0; i--)
+		pthread_mutex_unlock(&svc_mtx[i]);
+out:
+	json_decref(cur);
+	http_resp_json(resp, 200, r.doc);
+	reply_release(&r);
+}
+
+/* POST /v1/account/delete {name}: the user's data, services and account
+ * go from this node. */
+void
+account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
+{
+	struct call c;
+	const char *name = json_string_value(json_object_get(b, "name"));
+	static const char *const kinds[] = { "webdomain", "zone",
+	    "emaildomain", "mailbox" };
+	static const enum svc svcs[] = { SVC_WEB, SVC_DNS, SVC_MAIL,
+	    SVC_MAIL };
+	char err[1024];
+	json_t *dels[SVC_N], *items, *x, *puts = json_array();
+	size_t i, j;
+	int s, rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	reply_init(&c.r);
+	if (name == NULL || valid_username("name", name, err) == -1) {
+		reply_error(&c.r, "value", "name", "%s", name ? err :
+		    "no name");
+		goto out;
+	}
+	for (s = 0; s < SVC_N; s++) {
+		pthread_mutex_lock(&svc_mtx[s]);
+		dels[s] = json_array();
+	}
+	for (i = 0; i < nitems(kinds); i++) {
+		nstore_ud_list(a->st, kinds[i], name, NULL, &items);
+		json_array_foreach(items, j, x)
+			json_array_append_new(dels[svcs[i]], ud_del_of(kinds[i],
+			    json_string_value(json_object_get(x, "name"))));
+		json_decref(items);
+	}
+	for (s = 0; s < SVC_N && rc == 0; s++)
+		if (json_array_size(dels[s]) > 0) {
+			rc = ud_commit(&c, (enum svc)s, puts, dels[s]);
+			if (rc == 0 && go_live(a, (enum svc)s, err,
+			    sizeof(err)) == -1) {
+				reply_error(&c.r, "service", svc_role[s], "%s",
+				    err);
+				rc = -1;
+			}
+		}
+	if (rc == 0) {
+		json_t *d = json_pack("[o]", ud_del_of("account", name)), *cur;
+
+		pthread_mutex_lock(&acct_mtx);
+		/* only an account this node made is removed */
+		if (nstore_ud_get(a->st, "account", name, &cur) != 0)
+			reply_ok(&c.r);
+		else if (account_remove(a, name, err, sizeof(err)) == -1)
+			reply_error(&c.r, "account", "account", "%s", err);
+		else if (nstore_ud_write(a->st, NULL, d) == -1)
+			reply_error(&c.r, "internal", "account", "node store "
+			    "unavailable");
+		else
+			reply_ok(&c.r);
+		json_decref(d);
+		json_decref(cur);
+		pthread_mutex_unlock(&acct_mtx);
+	}
+	for (s = SVC_N - 1; s >= 0; s--) {
+		json_decref(dels[s]);
+		pthread_mutex_unlock(&svc_mtx[s]);
+	}
+out:
+	json_decref(puts);
+	http_resp_json(resp, 200, c.r.doc);
+	reply_release(&c.r);
 }

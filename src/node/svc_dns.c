@@ -21,6 +21,7 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
+#include "udata_int.h"
 #include "backend.h"
 #include "render.h"
 #include "svc_util.h"
@@ -590,3 +591,333 @@ const struct backend backend_dns = {
 	"dns", UNIT_BIT(U_NAMED), dns_render, dns_check, dns_install,
 	dns_activate, svc_rollback, NULL,
 };
+
+/* ---- DNS zones and records: the field code of the dns role (udata_int.h) ---- */
+
+/* ---- DNS zones and records ---- */
+
+static int64_t
+next_serial(int64_t old)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	int64_t base;
+
+	gmtime_r(&t, &tm);
+	base = ((int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+	    tm.tm_mday) * 100;
+	return old + 1 > base ? old + 1 : base;
+}
+
+static json_t *
+rr_json(const struct rr *r)
+{
+	return json_pack("{s:s,s:s,s:i,s:s}", "name", r->name, "type",
+	    r->type, "ttl", r->ttl, "value", r->value);
+}
+
+/* Adds a record to a zone's list unless the same is there. */
+static void
+rr_add(json_t *records, const char *zone, const char *name,
+    const char *type, const char *value, const char *prio)
+{
+	struct rr r;
+	char err[VALID_ERR_MAX];
+
+	if (valid_rr(zone, name, type, "", value, prio, NULL, NULL, &r, err) ==
+	    0)
+		json_array_append_new(records, rr_json(&r));
+}
+
+static int
+zone_read(struct call *c, json_t *z, int creating)
+{
+	const char *v, *zone = json_string_value(json_object_get(z, "name"));
+	char buf[DOMAIN_MAX + 8];
+
+	if (ud_read_fields(c, z) == -1)
+		return -1;
+	if (creating) {
+		json_t *recs = json_object_get(z, "records"), *x;
+		size_t i;
+
+		json_array_foreach(json_object_get(z, "ns"), i, x)
+			rr_add(recs, zone, "@", "NS", json_string_value(x),
+			    NULL);
+		v = json_string_value(json_object_get(z, "ip"));
+		/* a name server inside the zone needs its address there */
+		json_array_foreach(json_object_get(z, "ns"), i, x) {
+			const char *ns = json_string_value(x);
+			size_t nl = strlen(ns), zl = strlen(zone);
+
+			if (nl < zl + 2 || strncmp(ns + nl - zl - 1, zone, zl) !=
+			    0 || ns[nl - zl - 2] != '.')
+				continue;
+			if (v == NULL || *v == '\0') {
+				reply_error(&c->r, "empty", "ip", "name server "
+				    "\"%s\" is inside the zone: give its "
+				    "address in ip, or other name servers in ns",
+				    ns);
+				return -1;
+			}
+			rr_add(recs, zone, ns, strchr(v, ':') ? "AAAA" : "A",
+			    v, NULL);
+		}
+		if (v && *v) {
+			const char *t = strchr(v, ':') ? "AAAA" : "A";
+
+			rr_add(recs, zone, "@", t, v, NULL);
+			rr_add(recs, zone, "www", t, v, NULL);
+			rr_add(recs, zone, "mail", t, v, NULL);
+			snprintf(buf, sizeof(buf), "mail.%s.", zone);
+			rr_add(recs, zone, "@", "MX", buf, "10");
+		}
+	}
+	json_object_set_new(z, "serial", json_integer(next_serial(
+	    json_integer_value(json_object_get(z, "serial")))));
+	return 0;
+}
+
+void
+zone_edit(struct call *c)
+{
+	char n[DOMAIN_MAX];
+	json_t *z, *puts;
+	int how;
+
+	how = ud_edit_begin(c, n, &z);
+	if (how == EDIT_DONE)
+		return;
+	if (how == EDIT_CREATE) {
+		if ((z = ud_new_item(c, n)) == NULL)
+			return;
+		json_object_set_new(z, "serial", json_integer(0));
+		json_object_set_new(z, "records", json_array());
+	}
+	if (zone_read(c, z, how == EDIT_CREATE) == -1 ||
+	    ud_ensure_account(c) == -1) {
+		json_decref(z);
+		return;
+	}
+	puts = json_pack("[o]", ud_put_of(c->t->store, NULL, z));
+	if (ud_commit(c, SVC_DNS, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}
+
+/* The zone of a record call (plid), the caller's. */
+static int
+rec_zone(struct call *c, json_t **z)
+{
+	const char *plid;
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX];
+
+	if (ud_need(c, "plid", &plid) == -1)
+		return -1;
+	if (valid_domain("plid", plid, n, err) == -1)
+		return ud_bad(c, "plid", err);
+	return ud_find(c, dt_domain.store, dt_domain.what, n, z);
+}
+
+/* A stored record as a struct rr. */
+static void
+rr_of(const json_t *r, struct rr *x)
+{
+	memset(x, 0, sizeof(*x));
+	strlcpy_hf(x->name, json_string_value(json_object_get(r, "name")),
+	    sizeof(x->name));
+	strlcpy_hf(x->type, json_string_value(json_object_get(r, "type")),
+	    sizeof(x->type));
+	strlcpy_hf(x->value, json_string_value(json_object_get(r, "value")),
+	    sizeof(x->value));
+	x->ttl = (int)json_integer_value(json_object_get(r, "ttl"));
+}
+
+static void
+rec_fields(json_t *e, const json_t *r)
+{
+	struct rr x;
+	char key[2400];
+
+	rr_of(r, &x);
+	rr_key(&x, key, sizeof(key));
+	elem_set(e, "rkey", key);
+	elem_set(e, "name", x.name);
+	elem_set(e, "rtype", x.type);
+	elem_set(e, "value", x.value);
+	elem_setf(e, "ttl", "%d", x.ttl);
+}
+
+void
+rec_list(struct call *c)
+{
+	json_t *z, *r;
+	size_t i;
+
+	if (rec_zone(c, &z) == -1)
+		return;
+	reply_list(&c->r);
+	json_array_foreach(json_object_get(z, "records"), i, r)
+		rec_fields(reply_elem(&c->r), r);
+	json_decref(z);
+}
+
+/* The index of record want in zone z, or -1. */
+static long
+rec_index(const json_t *z, const struct rr *want)
+{
+	struct rr x;
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(z, "records"), i, r) {
+		rr_of(r, &x);
+		if (strcmp(x.name, want->name) == 0 &&
+		    strcmp(x.type, want->type) == 0 &&
+		    strcmp(x.value, want->value) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The index of the record with rkey key in zone z, or -1 (also when key
+ * is not an rkey of the zone at all). */
+static long
+rec_find(const json_t *z, const char *key)
+{
+	char err[VALID_ERR_MAX];
+	struct rr want;
+
+	if (rr_parse_key(json_string_value(json_object_get(z, "name")), key,
+	    &want, err) == -1)
+		return -1;
+	return rec_index(z, &want);
+}
+
+/* Whether adding r to z breaks the CNAME rule: a name with a CNAME has
+ * no other record. */
+static int
+cname_clash(const json_t *z, const struct rr *r)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(z, "records"), i, o) {
+		if (strcmp(json_string_value(json_object_get(o, "name")),
+		    r->name) != 0)
+			continue;
+		if (strcmp(r->type, "CNAME") == 0 || strcmp(json_string_value(
+		    json_object_get(o, "type")), "CNAME") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+rec_edit(struct call *c)
+{
+	const char *elid = ud_param(c, "elid"), *zn, *value, *rtype, *name;
+	char err[VALID_ERR_MAX], key[2400];
+	json_t *z, *puts;
+	struct rr r;
+	long at = -1;
+
+	if (rec_zone(c, &z) == -1)
+		return;
+	zn = json_string_value(json_object_get(z, "name"));
+	if (elid && *elid) {
+		if ((at = rec_find(z, elid)) < 0) {
+			reply_error(&c->r, "missing", "domain.record", "no "
+			    "record \"%.200s\" in zone \"%s\"", elid, zn);
+			goto out;
+		}
+		if (!ud_submit(c)) {
+			rec_fields(c->r.doc, json_array_get(json_object_get(z,
+			    "records"), (size_t)at));
+			goto out;
+		}
+	} else if (!ud_submit(c))
+		goto out;
+	if (ud_need(c, "name", &name) == -1 || ud_need(c, "rtype", &rtype) == -1)
+		goto out;
+	/* ISPmanager sends an A record's address as ip */
+	value = ud_param(c, "value");
+	if ((value == NULL || *value == '\0') && ud_param(c, "ip"))
+		value = ud_param(c, "ip");
+	if (valid_rr(zn, name, rtype, ud_param(c, "ttl") ? ud_param(c, "ttl") : "",
+	    value ? value : "", ud_param(c, "priority") ? ud_param(c, "priority") :
+	    ud_param(c, "prio"), ud_param(c, "weight"), ud_param(c, "port"), &r, err) == -1) {
+		ud_bad(c, "value", err);
+		goto out;
+	}
+	if (at >= 0)
+		json_array_remove(json_object_get(z, "records"), (size_t)at);
+	rr_key(&r, key, sizeof(key));
+	if (rec_index(z, &r) >= 0) {
+		reply_error(&c->r, "exists", "domain.record", "record "
+		    "\"%.200s\" already exists", key);
+		goto out;
+	}
+	if (cname_clash(z, &r)) {
+		reply_error(&c->r, "value", "rtype", "\"%s\" would have a "
+		    "CNAME and other records", r.name);
+		goto out;
+	}
+	json_array_append_new(json_object_get(z, "records"), rr_json(&r));
+	json_object_set_new(z, "serial", json_integer(next_serial(
+	    json_integer_value(json_object_get(z, "serial")))));
+	puts = json_pack("[o]", ud_put_of(dt_domain.store, NULL, json_incref(z)));
+	if (ud_commit(c, SVC_DNS, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", key);
+	}
+	json_decref(puts);
+out:
+	json_decref(z);
+}
+
+void
+rec_delete(struct call *c)
+{
+	const char *elid, *zn;
+	char *buf = NULL, *items[1024];
+	json_t *z, *puts;
+	long at;
+	int k, i;
+
+	if (rec_zone(c, &z) == -1)
+		return;
+	zn = json_string_value(json_object_get(z, "name"));
+	if (ud_need(c, "elid", &elid) == -1)
+		goto out;
+	/* a TXT value may hold ", ": try the whole elid as one rkey first */
+	if ((at = rec_find(z, elid)) >= 0)
+		json_array_remove(json_object_get(z, "records"), (size_t)at);
+	else {
+		if ((k = elid_split(elid, &buf, items, 1024)) <= 0) {
+			ud_bad(c, "elid", "elid: expected rkeys joined by \", \"");
+			goto out;
+		}
+		for (i = 0; i < k; i++) {
+			if ((at = rec_find(z, items[i])) < 0) {
+				reply_error(&c->r, "missing", "domain.record",
+				    "no record \"%.200s\" in zone \"%s\"; "
+				    "nothing was deleted", items[i], zn);
+				goto out;
+			}
+			json_array_remove(json_object_get(z, "records"),
+			    (size_t)at);
+		}
+	}
+	json_object_set_new(z, "serial", json_integer(next_serial(
+	    json_integer_value(json_object_get(z, "serial")))));
+	puts = json_pack("[o]", ud_put_of(dt_domain.store, NULL, json_incref(z)));
+	if (ud_commit(c, SVC_DNS, puts, NULL) == 0)
+		reply_ok(&c->r);
+	json_decref(puts);
+out:
+	free(buf);
+	json_decref(z);
+}

@@ -40,9 +40,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
+#include "udata_int.h"
 #include "backend.h"
 #include "render.h"
 #include "svc_util.h"
@@ -589,3 +592,154 @@ const struct backend backend_mail = {
 	"mail", UNIT_BIT(U_POSTFIX) | UNIT_BIT(U_DOVECOT), mail_render,
 	mail_check, mail_install, mail_activate, svc_rollback, NULL,
 };
+
+/* ---- mail domains and mailboxes: the field code of the mail role (udata_int.h) ---- */
+
+/* ---- mail ---- */
+
+void
+maildom_edit(struct call *c)
+{
+	char n[DOMAIN_MAX];
+	json_t *d, *puts;
+	int how;
+
+	how = ud_edit_begin(c, n, &d);
+	if (how == EDIT_DONE)
+		return;
+	if (how == EDIT_CREATE && (d = ud_new_item(c, n)) == NULL)
+		return;
+	if (ud_read_fields(c, d) == -1 || ud_ensure_account(c) == -1) {
+		json_decref(d);
+		return;
+	}
+	puts = json_pack("[o]", ud_put_of(c->t->store, NULL, d));
+	if (ud_commit(c, SVC_MAIL, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}
+
+void
+box_list(struct call *c)
+{
+	json_t *items, *b;
+	size_t i;
+	const char *dom = ud_param(c, "plid");
+	char n[DOMAIN_MAX], err[VALID_ERR_MAX];
+
+	if (dom && *dom && valid_domain("plid", dom, n, err) == -1) {
+		ud_bad(c, "plid", err);
+		return;
+	}
+	nstore_ud_list(c->a->st, c->t->store, c->owner, dom && *dom ? n :
+	    NULL, &items);
+	reply_list(&c->r);
+	json_array_foreach(items, i, b)
+		ud_item_answer(c, reply_elem(&c->r), b);
+	json_decref(items);
+}
+
+static int
+box_read(struct call *c, json_t *b, int creating)
+{
+	const char *v;
+	char err[VALID_ERR_MAX];
+	char pw[crypto_pwhash_STRBYTES];
+
+	v = ud_param(c, "passwd");
+	if (v == NULL || *v == '\0')
+		v = ud_param(c, "password");
+	if (v && *v) {
+		const char *cf = ud_param(c, "confirm");
+
+		if (valid_password("passwd", v, err) == -1)
+			return ud_bad(c, "passwd", err);
+		if (cf && *cf && strcmp(cf, v) != 0)
+			return ud_bad(c, "confirm", "confirm: the passwords "
+			    "differ");
+		if (crypto_pwhash_str(pw, v, strlen(v),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE / 4) != 0) {
+			reply_error(&c->r, "internal", "passwd", "out of "
+			    "memory hashing the password");
+			return -1;
+		}
+		json_object_set_new(b, "pwhash", json_string(pw));
+	} else if (creating) {
+		reply_error(&c->r, "empty", "passwd", "field \"passwd\" is "
+		    "required");
+		return -1;
+	}
+	return ud_read_fields(c, b);
+}
+
+void
+box_edit(struct call *c)
+{
+	const char *elid = ud_param(c, "elid"), *name, *dom;
+	char n[320], err[VALID_ERR_MAX], full[400];
+	json_t *b = NULL, *d = NULL, *puts;
+
+	if (elid && *elid) {
+		if (valid_email("elid", elid, n, err) == -1) {
+			ud_bad(c, "elid", err);
+			return;
+		}
+		if (ud_find(c, c->t->store, c->t->what, n, &b) == -1)
+			return;
+		if (!ud_submit(c)) {
+			ud_item_answer(c, c->r.doc, b);
+			json_decref(b);
+			return;
+		}
+		if (box_read(c, b, 0) == -1) {
+			json_decref(b);
+			return;
+		}
+	} else {
+		if (!ud_submit(c) || ud_need(c, "name", &name) == -1 ||
+		    ud_need(c, "domainname", &dom) == -1)
+			return;
+		if (c->owner == NULL) {
+			reply_error(&c->r, "empty", "owner", "no owner");
+			return;
+		}
+		snprintf(full, sizeof(full), "%s@%s", name, dom);
+		if (valid_email("name", full, n, err) == -1) {
+			ud_bad(c, "name", err);
+			return;
+		}
+		if (ud_find(c, dt_emaildomain.store, dt_emaildomain.what,
+		    strchr(n, '@') + 1, &d) == -1)
+			return;
+		json_decref(d);
+		if (nstore_ud_get(c->a->st, c->t->store, n, &b) == 0) {
+			json_decref(b);
+			reply_error(&c->r, "exists", c->t->name, "%s \"%s\" "
+			    "already exists", c->t->what, n);
+			return;
+		}
+		if ((b = ud_new_item(c, n)) == NULL)
+			return;
+		json_object_set_new(b, "domain", json_string(strchr(n, '@') +
+		    1));
+		json_object_set_new(b, "pwhash", json_string(""));
+		if (box_read(c, b, 1) == -1) {
+			json_decref(b);
+			return;
+		}
+	}
+	if (ud_ensure_account(c) == -1) {
+		json_decref(b);
+		return;
+	}
+	puts = json_pack("[o]", ud_put_of(c->t->store, json_string_value(
+	    json_object_get(b, "domain")), b));
+	if (ud_commit(c, SVC_MAIL, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}

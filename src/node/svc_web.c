@@ -33,6 +33,7 @@
 #include "../common/valid.h"
 #include "../common/log.h"
 #include "node.h"
+#include "udata_int.h"
 #include "backend.h"
 #include "render.h"
 #include "svc_util.h"
@@ -791,3 +792,76 @@ const struct backend backend_web = {
 	"web", UNIT_BIT(U_NGINX) | UNIT_BIT(U_PHPFPM), web_render, web_check,
 	web_install, web_activate, svc_rollback, NULL,
 };
+
+/* ---- web domains: the field code of the web role (udata_int.h) ---- */
+
+/* ---- web domains ---- */
+
+/* A name of another object on this node that a site's aliases or name
+ * may not take. */
+static int
+site_names_free(struct call *c, const json_t *s)
+{
+	json_t *all, *o, *v;
+	size_t i, j, k;
+	const char *me = json_string_value(json_object_get(s, "name"));
+
+	nstore_ud_list(c->a->st, "webdomain", NULL, NULL, &all);
+	json_array_foreach(all, i, o) {
+		const char *on = json_string_value(json_object_get(o, "name"));
+
+		if (strcmp(on, me) == 0)
+			continue;
+		json_array_foreach(json_object_get(o, "aliases"), k, v)
+			if (strcmp(json_string_value(v), me) == 0) {
+				reply_error(&c->r, "exists", "name", "\"%s\" is "
+				    "already an alias of web domain \"%s\"", me,
+				    on);
+				json_decref(all);
+				return -1;
+			}
+		json_array_foreach(json_object_get(s, "aliases"), j, v) {
+			json_t *w;
+
+			if (strcmp(json_string_value(v), on) == 0)
+				goto taken;
+			json_array_foreach(json_object_get(o, "aliases"), k, w)
+				if (json_equal(v, w))
+					goto taken;
+		}
+		continue;
+taken:
+		reply_error(&c->r, "exists", "aliases", "alias \"%s\" is "
+		    "already served by web domain \"%s\"",
+		    json_string_value(v), on);
+		json_decref(all);
+		return -1;
+	}
+	json_decref(all);
+	return 0;
+}
+
+void
+web_edit(struct call *c)
+{
+	char n[DOMAIN_MAX];
+	json_t *s, *puts;
+	int how;
+
+	how = ud_edit_begin(c, n, &s);
+	if (how == EDIT_DONE)
+		return;
+	if (how == EDIT_CREATE && (s = ud_new_item(c, n)) == NULL)
+		return;
+	if (ud_read_fields(c, s) == -1 || site_names_free(c, s) == -1 ||
+	    ud_ensure_account(c) == -1) {
+		json_decref(s);
+		return;
+	}
+	puts = json_pack("[o]", ud_put_of(c->t->store, NULL, s));
+	if (ud_commit(c, SVC_WEB, puts, NULL) == 0) {
+		reply_ok(&c->r);
+		reply_set(&c->r, "id", n);
+	}
+	json_decref(puts);
+}

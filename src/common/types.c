@@ -11,6 +11,20 @@
 
 /* ---- the grammars, as field checkers ---- */
 
+/* A checker whose canonical form is the value as given. */
+#define SAME(name, call)						\
+static int								\
+name(const char *what, const char *v, char *out, char *err)		\
+{									\
+	if (call == -1)							\
+		return -1;						\
+	return out_is(out, v);						\
+}
+/* A checker of one of the words given. */
+#define WORDS(name, ...)						\
+static const char *const name##_words[] = { __VA_ARGS__, NULL };	\
+SAME(name, valid_enum(what, v, name##_words, err))
+
 static int
 out_is(char *out, const char *v)
 {
@@ -162,21 +176,8 @@ ck_defaction(const char *what, const char *v, char *out, char *err)
 	return out_is(out, e);
 }
 
-static int
-ck_maxsize(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_int(what, v, 0, MAILBOX_MAX_MB, NULL, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
-
-static int
-ck_password(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_password(what, v, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+SAME(ck_maxsize, valid_int(what, v, 0, MAILBOX_MAX_MB, NULL, err))
+SAME(ck_password, valid_password(what, v, err))
 
 /* Checked against passwd by its handler. */
 static int
@@ -187,55 +188,14 @@ ck_any(const char *what, const char *v, char *out, char *err)
 	return out_is(out, v);
 }
 
-static int
-ck_username(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_username(what, v, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+SAME(ck_username, valid_username(what, v, err))
+SAME(ck_fullname, valid_fullname(what, v, err))
 
-static int
-ck_fullname(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_fullname(what, v, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+WORDS(ck_level, "user", "admin")
 
-static int
-ck_level(const char *what, const char *v, char *out, char *err)
-{
-	static const char *const w[] = { "user", "admin", NULL };
-
-	if (valid_enum(what, v, w, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
-
-static int
-ck_limit(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_int(what, v, 0, 1000000000, NULL, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
-
-static int
-ck_node_name(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_node_name(what, v, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
-
-static int
-ck_port(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_int(what, v, 1, 65535, NULL, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+SAME(ck_limit, valid_int(what, v, 0, 1000000000, NULL, err))
+SAME(ck_node_name, valid_node_name(what, v, err))
+SAME(ck_port, valid_int(what, v, 1, 65535, NULL, err))
 
 static int
 ck_roles(const char *what, const char *v, char *out, char *err)
@@ -247,54 +207,18 @@ ck_roles(const char *what, const char *v, char *out, char *err)
 	return out_is(out, r);
 }
 
-static int
-ck_weight(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_int(what, v, 1, 1000, NULL, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+SAME(ck_weight, valid_int(what, v, 1, 1000, NULL, err))
+SAME(ck_comment, valid_text(what, v, 255, err))
+SAME(ck_ttl_s, valid_int(what, v, 1, 604800, NULL, err))
 
-static int
-ck_comment(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_text(what, v, 255, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+/* The policy's fields and the query log's limit. */
+SAME(ck_ready_percent, valid_int(what, v, 0, 99, NULL, err))
+SAME(ck_node_timeout, valid_int(what, v, 50, 600000, NULL, err))
+SAME(ck_heartbeat, valid_int(what, v, 100, 3600000, NULL, err))
+SAME(ck_misses, valid_int(what, v, 1, 1000, NULL, err))
+SAME(ck_query_limit, valid_int(what, v, 1, 10000, NULL, err))
 
-static int
-ck_ttl_s(const char *what, const char *v, char *out, char *err)
-{
-	if (valid_int(what, v, 1, 604800, NULL, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
-
-/* The policy's fields. */
-#define RANGE_CHECK(fn, lo, hi)						\
-static int								\
-fn(const char *what, const char *v, char *out, char *err)		\
-{									\
-	if (valid_int(what, v, lo, hi, NULL, err) == -1)		\
-		return -1;						\
-	return out_is(out, v);						\
-}
-RANGE_CHECK(ck_ready_percent, 0, 99)
-RANGE_CHECK(ck_node_timeout, 50, 600000)
-RANGE_CHECK(ck_heartbeat, 100, 3600000)
-RANGE_CHECK(ck_misses, 1, 1000)
-RANGE_CHECK(ck_query_limit, 1, 10000)
-
-static int
-ck_placement(const char *what, const char *v, char *out, char *err)
-{
-	static const char *const w[] = { "lowest_score", NULL };
-
-	if (valid_enum(what, v, w, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+WORDS(ck_placement, "lowest_score")
 
 /* ---- user data ---- */
 
@@ -549,16 +473,7 @@ const struct dtype dt_node = {
 	.fields = node_fields,
 };
 
-static int
-ck_service(const char *what, const char *v, char *out, char *err)
-{
-	static const char *const w[] = { "nginx", "php-fpm", "named",
-	    "postfix", "dovecot", NULL };
-
-	if (valid_enum(what, v, w, err) == -1)
-		return -1;
-	return out_is(out, v);
-}
+WORDS(ck_service, "nginx", "php-fpm", "named", "postfix", "dovecot")
 
 static const struct field service_fields[] = {
 	{ "name", NULL, ck_service, NULL, F_REQ | F_COL, "Service",

@@ -32,9 +32,6 @@ assert_eq "newline in full name refused" value "$(jf "$out" .error.type)"
 out=$(api user.edit sok=ok name=root passwd=whatever-12)
 assert_eq "a system account's name refused" value "$(jf "$out" .error.type)"
 
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
-ub() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=bob; }
-
 # web: alice's first site places her; web1 (weight 100, 0 users) beats web2
 # (weight 50, 0 users) only on free resources, so look at what was chosen
 out=$(ua webdomain.edit sok=ok name=Alice.Example.COM php_mode=php_fpm php_version=8.2)

@@ -34,41 +34,10 @@ assert_match "alice's session" '^[0-9a-f]{32,}$' "$SA"
 out=$(capi "$Q" -d func=whoami -d "auth=$SA" -d out=JSONdata)
 assert_eq "alice is a user" "alice user" "$(jf "$out" '.name + " " + .level')"
 
-# ua FUNC [k=v...]: as alice, her session, a POST form body.
-ua() {
-	f=$1; shift; n=$#
-	for kv; do set -- "$@" --data-urlencode "$kv"; done
-	shift "$n"
-	capi "$Q" --data-urlencode "func=$f" --data-urlencode "auth=$SA" \
-	    -d out=JSONdata "$@"
-}
-# ub FUNC [k=v...]: as bob, authinfo= in a GET query string.
-ub() {
-	f=$1; shift; n=$#
-	for kv; do set -- "$@" --data-urlencode "$kv"; done
-	shift "$n"
-	capi -G "$Q" --data-urlencode "func=$f" \
-	    --data-urlencode "authinfo=bob:$PB" -d out=JSONdata "$@"
-}
+user_via alice session "$SA"
+user_via bob authinfo "$PB"
 out=$(ub whoami)
 assert_eq "bob is a user" "bob user" "$(jf "$out" '.name + " " + .level')"
-
-# hide DOC NAME: the answer with NAME replaced, to compare two refusals.
-hide() {
-	printf '%s' "$1" | jq -c --arg n "$2" 'tostring | split($n) | join("<NAME>")'
-}
-# same_refusal DESC DOC1 NAME1 DOC2 NAME2: both are "access" errors, and
-# the same answer but for the name: existence is not revealed.
-same_refusal() {
-	assert_eq "$1: refused (existing)" access "$(jf "$2" .error.type)"
-	assert_eq "$1: refused (absent)" access "$(jf "$4" .error.type)"
-	assert_eq "$1: the refusal does not tell whether it exists" \
-	    "$(hide "$4" "$5")" "$(hide "$2" "$3")"
-}
-is_ok() { assert_eq "$1" "" "$(jf "$2" 'if .error then .error.type + ": " + .error.msg else .ok end')"; }
-is_err() { assert_eq "$1" "$2" "$(jf "$3" '.error.type // "no error"')"; }
-is_list() { assert_eq "$1" array "$(jf "$2" '.elem | type')"; }
-names() { jf "$1" '[.elem[].name] | join(" ")'; }
 
 A=alice.example.com
 B=bob.example.net

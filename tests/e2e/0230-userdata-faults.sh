@@ -17,8 +17,6 @@ add_node 4 dns1 dns
 for i in 2 3 4; do wait_for "n$i ready" 30 node_is $i ready; done
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
 api user.edit sok=ok name=bob passwd=bob-pass-12 >/dev/null
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
-ub() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=bob; }
 ua webdomain.edit sok=ok name=a.example.com >/dev/null
 ub webdomain.edit sok=ok name=b.example.com >/dev/null
 wa=$(ua user.placement | jq -r '.elem[] | select(.role == "web") | .node')

@@ -229,6 +229,76 @@ teardown() {
 }
 trap teardown EXIT
 
+# ---- calls as users, and their answers ----
+
+# NL: a newline, for values that must hold one.
+NL='
+'
+
+# user_via USER su | session ID | authinfo PASSWORD: how call_as reaches
+# USER: su=USER through `hostfleet call` (the default), or as real clients
+# do, over HTTPS: a session (auth=ID in a POST form body), or one-shot
+# authinfo=USER:PASSWORD in a GET query string.
+user_via() { eval "VIA_$1=\$2 VIA_ARG_$1=\${3:-}"; }
+
+# call_as WHO FUNC [k=v...]: the API as WHO (admin, or a user's name), in
+# JSONdata.
+call_as() {
+	_who=$1; _f=$2; shift 2
+	if [ "$_who" = admin ]; then api "$_f" "$@"; return; fi
+	eval "_via=\${VIA_$_who:-su} _arg=\${VIA_ARG_$_who:-}"
+	if [ "$_via" = su ]; then
+		"$HF" call -s "$MSTATE" -o JSONdata "$_f" "$@" su="$_who"
+		return
+	fi
+	_n=$#
+	for _kv; do set -- "$@" --data-urlencode "$_kv"; done
+	shift "$_n"
+	if [ "$_via" = session ]; then
+		capi "$MURL/ispmgr" --data-urlencode "func=$_f" \
+		    --data-urlencode "auth=$_arg" -d out=JSONdata "$@"
+	else
+		capi -G "$MURL/ispmgr" --data-urlencode "func=$_f" \
+		    --data-urlencode "authinfo=$_who:$_arg" -d out=JSONdata "$@"
+	fi
+}
+ua() { call_as alice "$@"; }
+ub() { call_as bob "$@"; }
+
+# is_ok DESCRIPTION ANSWER: a success ({"ok":""}).
+is_ok() { assert_eq "$1" "" "$(jf "$2" 'if .error then .error.type + ": " + .error.msg else .ok end')"; }
+# is_err DESCRIPTION TYPE ANSWER: an error of TYPE.
+is_err() { assert_eq "$1" "$2" "$(jf "$3" '.error.type // "no error"')"; }
+# is_list DESCRIPTION ANSWER: a list.
+is_list() { assert_eq "$1" array "$(jf "$2" '.elem | type')"; }
+# names ANSWER: the names of a list, joined by spaces.
+names() { jf "$1" '[.elem[].name] | join(" ")'; }
+
+# hide ANSWER NAME: the answer with NAME replaced, to compare two answers.
+hide() {
+	printf '%s' "$1" | jq -c --arg n "$2" 'tostring | split($n) | join("<NAME>")'
+}
+# same_refusal DESCRIPTION ANSWER1 NAME1 ANSWER2 NAME2: both are "access"
+# errors, and the same answer but for the name: a refusal of another's
+# object does not tell whether it exists.
+same_refusal() {
+	assert_eq "$1: refused (existing)" access "$(jf "$2" .error.type)"
+	assert_eq "$1: refused (absent)" access "$(jf "$4" .error.type)"
+	assert_eq "$1: the refusal does not tell whether it exists" \
+	    "$(hide "$4" "$5")" "$(hide "$2" "$3")"
+}
+
+# http_code NODE HOST [PATH]: the HTTP status of http://NODE's address/PATH
+# for Host: HOST, 000 when nothing answered.
+http_code() {
+	curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "Host: $2" \
+	    "http://$NET.$1/${3:-}"
+}
+# http_body NODE HOST [PATH]: the body of that answer.
+http_body() { curl -s --max-time 10 -H "Host: $2" "http://$NET.$1/${3:-}"; }
+# dig_at NODE NAME [TYPE]: dig +short at NODE's address.
+dig_at() { _d=$1; shift; dig +short +time=2 +tries=1 @"$NET.$_d" "$@"; }
+
 # ---- system data ----
 
 # Each node gets its own network namespace for nft, removed at teardown.

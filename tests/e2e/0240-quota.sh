@@ -38,12 +38,13 @@ check "the document root is there" [ -d "$DOC" ]
 # 3 MiB written into the site: over the limit of 2
 dd if=/dev/urandom of="$DOC/big.bin" bs=1M count=3 2>/dev/null
 wait_for "the master sees 3 MiB" 10 used_is alice 4
-on_web1() { sqlite3 "$MSTATE/master.db" "select json_extract(stats, '$.usage.$1') from node where name = 'web1'"; }
+# a user's bytes in web1's last stats (the API shows only their sum)
+on_web1() { master_dump nodes | jq -r --arg u "$1" 'select(.name == "web1") | .stats.usage[$u] // empty'; }
 check "web1 reports alice's bytes" [ "$(on_web1 alice)" -gt 3000000 ]
 assert_eq "web1 counts one home" 1 "$(api sysinfo_stat | jq -r '.elem[] | select(.name == "web1") | .homes')"
 check "and their bytes" [ "$(api sysinfo_stat | jq -r '.elem[] | select(.name == "web1") | .homes_bytes')" -gt 3000000 ]
 run_cases 0240-quota.cases "over the limit"
-check "nothing reserved" [ "$(sqlite3 "$MSTATE/master.db" "select count(*) from uindex where name = 'b.example.com'")" = 0 ]
+check "nothing reserved" [ -z "$(uindex_state b.example.com)" ]
 check "no file rendered" [ ! -f "$WORK/n2/root/etc/nginx/hostfleet/sites/b.example.com.conf" ]
 
 # a restarted node reports its last figures from its first answer, before

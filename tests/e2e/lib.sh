@@ -420,6 +420,17 @@ case_again() {
 	call_as "$_cw" "$_cfn" "$@" </dev/null
 }
 
+# ---- the master's store, read through `hostfleet dump` ----
+
+# master_dump WHAT: `hostfleet dump` of the master's store (nodes, uindex,
+# intents), one JSON object a line.
+master_dump() { "$HF" dump -s "$MSTATE" "$@"; }
+# uindex_state NAME: the state (pending, live) of NAME's row in the
+# master's user-data index, nothing when it has none.
+uindex_state() {
+	master_dump uindex | jq -r --arg n "$1" 'select(.name == $n) | .state'
+}
+
 # ---- system data ----
 
 # Each node gets its own network namespace for nft, removed at teardown.
@@ -450,8 +461,7 @@ add_node_ns() {
 
 # The node's applied items of a type, from its own store, normalised.
 node_items() {
-	sqlite3 "$WORK/n$1/state/node.db" \
-	    "select data from item where type = '$2' order by id" 2>/dev/null |
+	"$HF" dump -s "$WORK/n$1/state" items "$2" 2>/dev/null |
 	    jq -s -c 'map(.id |= tostring) | sort_by(.id | tonumber)'
 }
 # The master's items of a type, from the API, normalised the same way.

@@ -57,7 +57,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 # everything but the programs' main files, for linking unit tests
 LIBSRCS  := $(filter-out src/main.c src/master/main.c src/node/main.c \
-              src/cli/call.c src/demo/demo.c, $(SRCS))
+              src/cli/call.c src/cli/dump.c src/demo/demo.c, $(SRCS))
 LIBAOBJ  := $(LIBSRCS:%.c=build/asan/%.o)
 
 build/asan/tests/%: tests/unit/%.c $(LIBAOBJ) $(HDRS)

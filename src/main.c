@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/call.h"
+#include "cli/dump.h"
 #include "common/util.h"
 #include "demo/demo.h"
 #include "master/master.h"
@@ -16,6 +17,8 @@ static const struct {
 	{ "master", master_main, "the panel: API, cluster manager, state" },
 	{ "node", node_main, "the agent on every cluster node" },
 	{ "call", call_main, "call an API function (like mgrctl)" },
+	{ "dump", dump_main, "print what a master's or node's store holds "
+	  "(read-only, JSON lines)" },
 	{ "demo", demo_main, "a master and three nodes on 127.0.0.1-3" },
 	{ "functions", functions_main, "print the API function table" },
 };

@@ -82,3 +82,38 @@ db_open(const char *path, const char *pragmas, const char *const *migrations,
 	}
 	return db;
 }
+
+sqlite3 *
+db_open_readonly(const char *path, size_t n, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	int version = -1;
+
+	err[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database \"%s\": %s", path,
+		    db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (version != (int)n) {
+		if (version == -1)
+			snprintf(err, errlen, "database \"%s\": %s", path,
+			    sqlite3_errmsg(db));
+		else
+			snprintf(err, errlen, "database \"%s\": schema %d, "
+			    "this program's is %d", path, version, (int)n);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}

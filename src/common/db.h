@@ -14,5 +14,12 @@ int	 db_exec(sqlite3 *, const char *sql);
  * message in err.  A schema newer than the program is refused. */
 sqlite3	*db_open(const char *path, const char *pragmas,
 	    const char *const *migrations, size_t n, char *err, size_t errlen);
+/* Opens path, which must exist, read-only, to inspect it while its daemon
+ * runs (hostfleet dump): the database is never written (SQLite may make
+ * its -wal and -shm files to read it), and a schema other than the
+ * program's (n migrations) is refused, not migrated.  The handle, or NULL
+ * with a message in err. */
+sqlite3	*db_open_readonly(const char *path, size_t n, char *err,
+	    size_t errlen);
 
 #endif

@@ -160,6 +160,21 @@ store_open(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+struct store *
+store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	struct store *s;
+
+	s = xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->mtx, NULL);
+	if ((s->db = db_open_readonly(path, nitems(migrations), err,
+	    errlen)) == NULL) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 void
 store_close(struct store *s)
 {

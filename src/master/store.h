@@ -69,6 +69,11 @@ struct node {
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
+/* Opens an existing store read-only (hostfleet dump); a schema other than
+ * this program's is refused, not migrated.  Only the functions that read
+ * may be called on it. */
+struct store	*store_open_readonly(const char *path, char *err,
+		    size_t errlen);
 
 /* Users. store_user_get returns STORE_NOTFOUND when absent. */
 int	 store_user_get(struct store *, const char *name, struct user *);
@@ -159,6 +164,8 @@ int	 store_intent_add(struct store *, const char *type,
 /* At start: every intent left marks its targets desynchronised and is
  * removed; *count says how many there were. */
 int	 store_intent_recover(struct store *, int64_t now, int *count);
+/* The intents left: [{id, type, targets (JSON text), created}], by id. */
+int	 store_intent_list(struct store *, json_t **rows);
 
 /* The end of a distributed query, in one transaction: with new_version > 0
  * the puts and deletes are committed and the type's version set; the
@@ -278,5 +285,8 @@ int	 store_uindex_remove_user_node(struct store *, int64_t user,
 int	 store_uindex_pending(struct store *, int64_t older, json_t **rows);
 /* How many of the user's rows are pending. */
 int	 store_uindex_pending_of(struct store *, int64_t user, int *n);
+/* Every row: [{kind, name, owner (the user's name), node (id), parent,
+ * state, since}], by kind and name. */
+int	 store_uindex_list(struct store *, json_t **rows);
 
 #endif

@@ -70,6 +70,13 @@ store_intent_recover(struct store *s, int64_t now, int *count)
 	return rc;
 }
 
+int
+store_intent_list(struct store *s, json_t **rows)
+{
+	return query_rows(s, "SELECT id, type, targets, created FROM intent "
+	    "WHERE ?1 = ?1 ORDER BY id", 0, NULL, rows);
+}
+
 /* Inside a transaction: logs one query. */
 static int
 log_locked(struct store *s, const struct query_rec *q, int64_t now)

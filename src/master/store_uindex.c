@@ -291,3 +291,12 @@ store_uindex_pending_of(struct store *s, int64_t user, int *n)
 	return query_count(s, "SELECT count(*) FROM uindex WHERE owner = ?1 "
 	    "AND state = 'pending'", user, NULL, n);
 }
+
+int
+store_uindex_list(struct store *s, json_t **rows)
+{
+	return query_rows(s, "SELECT x.kind, x.name, u.name AS owner, x.node, "
+	    "x.parent, x.state, x.since FROM uindex x JOIN user u ON "
+	    "u.id = x.owner WHERE ?1 = ?1 ORDER BY x.kind, x.name", 0, NULL,
+	    rows);
+}

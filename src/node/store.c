@@ -59,6 +59,21 @@ nstore_open(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+struct nstore *
+nstore_open_readonly(const char *path, char *err, size_t errlen)
+{
+	struct nstore *s;
+
+	s = xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->mtx, NULL);
+	if ((s->db = db_open_readonly(path, sizeof(migrations) /
+	    sizeof(migrations[0]), err, errlen)) == NULL) {
+		nstore_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 void
 nstore_close(struct nstore *s)
 {

@@ -11,6 +11,11 @@ struct nstore;
 
 struct nstore	*nstore_open(const char *path, char *err, size_t errlen);
 void		 nstore_close(struct nstore *);
+/* Opens an existing store read-only (hostfleet dump); a schema other
+ * than this program's is refused.  Only the functions that read may be
+ * called on it. */
+struct nstore	*nstore_open_readonly(const char *path, char *err,
+		    size_t errlen);
 /* The version and the items (ordered by id) of a type. */
 int		 nstore_state(struct nstore *, const char *type,
 		    int64_t *version, json_t **items);

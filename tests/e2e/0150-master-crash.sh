@@ -20,7 +20,7 @@ HOSTFLEET_TEST_COMMIT_DELAY_MS=30000 start_master
 QPID=$!
 took() { for i in 2 3 4 5 6; do ip netns exec "$(netns_of $i)" nft list table inet hostfleet | grep -q 'dport 3306' || return 1; done; }
 wait_for "every node took the uncommitted change" 15 took
-check "intent recorded" test "$(sqlite3 "$MSTATE/master.db" 'select count(*) from intent')" = 1
+check "intent recorded" test "$(master_dump intents | wc -l)" = 1
 kill -9 "$(pid_of master)"
 wait "$QPID" 2>/dev/null
 start_master
@@ -31,7 +31,7 @@ for i in 2 3 4 5 6; do
 	assert_nomatch "n$i: the uncommitted rule is gone" 'dport 3306' "$(ip netns exec "$(netns_of $i)" nft list table inet hostfleet)"
 done
 wait_for "no desync left" 20 no_desync
-check "intent cleared" test "$(sqlite3 "$MSTATE/master.db" 'select count(*) from intent')" = 0
+check "intent cleared" test "$(master_dump intents | wc -l)" = 0
 out=$(api firewall.edit sok=ok action=deny proto=tcp port=3306)
 assert_eq "the change made again goes through" "" "$(jf "$out" .ok)"
 assert_converged firewall 10 2 3 4 5 6

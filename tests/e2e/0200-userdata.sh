@@ -15,25 +15,8 @@ add_node 4 dns1 dns
 add_node 5 mail1 mail
 for i in 2 3 4 5; do wait_for "n$i ready" 30 node_is $i ready; done
 
-# users: UIDs from 2000, one per user
-out=$(api user.edit sok=ok name=alice passwd=alice-pass-1 fullname="Alice Liddell" limit_webdomains=2)
-assert_eq "alice created" "" "$(jf "$out" .ok)"
-out=$(api user.edit sok=ok name=bob passwd=bob-pass-12)
-assert_eq "bob created" "" "$(jf "$out" .ok)"
-assert_eq "alice uid" 2000 "$(api user.edit elid=alice | jq -r .uid)"
-assert_eq "bob uid" 2001 "$(api user.edit elid=bob | jq -r .uid)"
-out=$(api user.edit sok=ok name=alice passwd=whatever-12)
-assert_eq "user names unique" exists "$(jf "$out" .error.type)"
-out=$(api user.edit sok=ok name='al:ice' passwd=whatever-12)
-assert_eq "bad user name refused" value "$(jf "$out" .error.type)"
-out=$(api user.edit sok=ok name=carol passwd=whatever-12 fullname="$(printf 'Carol\nroot:x:0:0')")
-assert_eq "newline in full name refused" value "$(jf "$out" .error.type)"
-
-out=$(api user.edit sok=ok name=root passwd=whatever-12)
-assert_eq "a system account's name refused" value "$(jf "$out" .error.type)"
-
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
-ub() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=bob; }
+# users: UIDs from 2000; names unique, refused when bad
+run_cases 0200-userdata.cases users
 
 # web: alice's first site places her; web1 (weight 100, 0 users) beats web2
 # (weight 50, 0 users) only on free resources, so look at what was chosen
@@ -66,47 +49,14 @@ check "group line" grep -q '^alice:x:2000:' "$WORK/n$wi/root/etc/group"
 assert_eq "docroot owned by alice" 2000 "$(stat -c %u "$WORK/n$wi/root/var/www/alice/data/www/alice.example.com")"
 check "no alice account on bob's web node" [ -z "$(grep '^alice:' "$WORK/n$bi/root/etc/passwd" 2>/dev/null)" ]
 
-# names are unique cluster-wide, also across nodes
-out=$(ub webdomain.edit sok=ok name=alice.example.com)
-assert_eq "taken by alice" exists "$(jf "$out" .error.type)"
-# sites and their aliases share one namespace, across the cluster: bob,
-# on the other web node, can take neither alice's alias as a site nor as
-# an alias; when alice drops it, it is free
-api user.edit sok=ok elid=alice limit_webdomains=5 >/dev/null
-out=$(ua webdomain.edit sok=ok name=www.alice.example.com)
-assert_eq "an alias of another site" exists "$(jf "$out" .error.type)"
-out=$(ub webdomain.edit sok=ok name=www.alice.example.com)
-assert_eq "alice's alias as bob's site" exists "$(jf "$out" .error.type)"
-out=$(ub webdomain.edit sok=ok elid=bob.example.net aliases="www.bob.example.net www.alice.example.com")
-assert_eq "alice's alias as bob's alias" exists "$(jf "$out" .error.type)"
-assert_match "the refusal names it" 'www.alice.example.com' "$(jf "$out" .error.msg)"
-assert_eq "bob's site unchanged" "www.bob.example.net" "$(ub webdomain.edit elid=bob.example.net | jq -r .aliases)"
-out=$(ua webdomain.edit sok=ok elid=alice.example.com aliases="shop.alice.example.com")
-assert_eq "alice changes her aliases" "" "$(jf "$out" .ok)"
+# names are unique cluster-wide, and so are sites' aliases
+run_cases 0200-userdata.cases names
 assert_match "on her node too" 'server_name alice.example.com shop.alice.example.com;' "$(cat "$WORK/n$wi/root/etc/nginx/hostfleet/sites/alice.example.com.conf")"
-out=$(ub webdomain.edit sok=ok elid=bob.example.net aliases="www.bob.example.net www.alice.example.com")
-assert_eq "the dropped alias is free" "" "$(jf "$out" .ok)"
-out=$(ub webdomain.edit sok=ok name=shop.alice.example.com)
-assert_eq "the new one is taken" exists "$(jf "$out" .error.type)"
-# a role holding users' data can't be taken from its node, nor the node
-# removed
-out=$(api cluster.node.edit sok=ok elid="$(eval echo \$NODEID_$wi)" roles=dns)
-assert_eq "role with data kept" value "$(jf "$out" .error.type)"
-out=$(api cluster.node.delete elid="$(eval echo \$NODEID_$wi)")
-assert_eq "node with data kept" value "$(jf "$out" .error.type)"
-# a create refused before it reached a node places nobody
-api user.edit sok=ok name=dave passwd=dave-pass-12 >/dev/null
-out=$(api webdomain.edit sok=ok name=alice.example.com su=dave)
-assert_eq "dave refused" exists "$(jf "$out" .error.type)"
-assert_eq "dave not placed" 0 "$(api user.placement elid=dave | jq '.elem | length')"
+WNODE=$(eval echo \$NODEID_$wi)
+run_cases 0200-userdata.cases "names freed"
 
 # DNS: zone with default records, the ACME-style record, rkeys
-out=$(ua domain.edit sok=ok name=alice.example.com ip=192.0.2.10)
-assert_eq "zone created" "" "$(jf "$out" .ok)"
-out=$(ub domain.edit sok=ok name=shop.alice.example.com ip=192.0.2.11)
-assert_eq "no zone inside another user's zone" exists "$(jf "$out" .error.type)"
-out=$(ub domain.edit sok=ok name=example.com ip=192.0.2.11)
-assert_eq "nor above it" exists "$(jf "$out" .error.type)"
+run_cases 0200-userdata.cases zones
 zf="$WORK/n4/root/etc/bind/hostfleet/zones/alice.example.com.db"
 check "zone file" [ -f "$zf" ]
 check "named-checkzone accepts it" named-checkzone -q alice.example.com "$zf"

@@ -15,7 +15,6 @@ mail_up() { [ "$(api cluster.node.service elid="$NODEID_3" | jq '[.elem[] | sele
 wait_for "mail services running" 60 mail_up
 out=$(api user.edit sok=ok name=alice passwd=alice-pass-1)
 assert_eq "alice created" "" "$(jf "$out" .ok)"
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
 
 # unknown and misspelled parameters: refused, named, nothing made
 out=$(ua webdomain.edit sok=ok name=a.example.com php_mod=php_fpm)

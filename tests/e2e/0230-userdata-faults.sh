@@ -17,8 +17,6 @@ add_node 4 dns1 dns
 for i in 2 3 4; do wait_for "n$i ready" 30 node_is $i ready; done
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
 api user.edit sok=ok name=bob passwd=bob-pass-12 >/dev/null
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
-ub() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=bob; }
 ua webdomain.edit sok=ok name=a.example.com >/dev/null
 ub webdomain.edit sok=ok name=b.example.com >/dev/null
 wa=$(ua user.placement | jq -r '.elem[] | select(.role == "web") | .node')
@@ -54,7 +52,7 @@ assert_match "the error names the node" 'dns1' "$(jf "$out" .error.msg)"
 out=$(ua domain)
 assert_eq "listing on a dead node fails" node "$(jf "$out" .error.type)"
 assert_match "naming it" 'dns1' "$(jf "$out" .error.msg)"
-check "nothing in the index" [ "$(sqlite3 "$MSTATE/master.db" "select count(*) from uindex where name = 'down.example.com'")" = 0 ]
+check "nothing in the index" [ -z "$(uindex_state down.example.com)" ]
 wait_for "dns1 seen down" 20 node_is 4 unavailable
 start_node 4
 wait_for "dns1 back" 30 node_is 4 ready
@@ -70,7 +68,7 @@ out=$(ua domain.edit sok=ok name=stall.example.com ip=192.0.2.2)
 assert_eq "create on a stalled node fails" node "$(jf "$out" .error.type)"
 assert_match "naming it" 'dns1' "$(jf "$out" .error.msg)"
 kill -CONT "$(pid_of n4)"
-gone() { [ ! -f "$(zf stall.example.com)" ] && [ "$(sqlite3 "$MSTATE/master.db" "select count(*) from uindex where name = 'stall.example.com'")" = 0 ]; }
+gone() { [ ! -f "$(zf stall.example.com)" ] && [ -z "$(uindex_state stall.example.com)" ]; }
 wait_for "the late create undone and forgotten" 30 gone
 assert_match "settled in the log" 'settled the unfinished create of domain "stall.example.com"' "$(cat "$WORK/master.err")"
 out=$(ub domain.edit sok=ok name=stall.example.com ip=192.0.2.2)
@@ -82,7 +80,7 @@ HOSTFLEET_TEST_UD_DELAY_MS=3000 start_node 4
 wait_for "dns1 back" 30 node_is 4 ready
 (ua domain.edit sok=ok name=crash.example.com ip=192.0.2.3 >/dev/null 2>&1) &
 QPID=$!
-pending() { [ "$(sqlite3 "$MSTATE/master.db" "select state from uindex where name = 'crash.example.com'")" = pending ]; }
+pending() { [ "$(uindex_state crash.example.com)" = pending ]; }
 wait_for "create in flight" 10 pending
 kill -9 "$(pid_of master)"
 wait "$QPID" 2>/dev/null
@@ -90,7 +88,7 @@ start_master
 node_down 4
 start_node 4
 wait_for "dns1 back" 30 node_is 4 ready
-gone() { [ ! -f "$(zf crash.example.com)" ] && [ "$(sqlite3 "$MSTATE/master.db" "select count(*) from uindex where name = 'crash.example.com'")" = 0 ]; }
+gone() { [ ! -f "$(zf crash.example.com)" ] && [ -z "$(uindex_state crash.example.com)" ]; }
 wait_for "the unanswered create undone after the restart" 40 gone
 out=$(ua domain.edit sok=ok name=crash.example.com ip=192.0.2.3)
 assert_eq "created again" "" "$(jf "$out" .ok)"
@@ -107,6 +105,6 @@ wait "$QPID" 2>/dev/null
 start_node 4
 wait_for "dns1 listening again" 30 listening 4
 check "restart put the files back in line with the store" [ ! -f "$(zf half.example.com)" ]
-gone() { [ "$(sqlite3 "$MSTATE/master.db" "select count(*) from uindex where name = 'half.example.com'")" = 0 ]; }
+gone() { [ -z "$(uindex_state half.example.com)" ]; }
 wait_for "the master forgot it" 30 gone
 check "the zones left are the ones created" [ "$(ls "$WORK/n4/root/etc/bind/hostfleet/zones/" | sort | tr '\n' ' ')" = "crash.example.com.db down.example.com.db stall.example.com.db " ]

@@ -34,25 +34,21 @@ wait_for "web unwired and stopped, dns wired and answering" 30 unwired5
 
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
 api user.edit sok=ok name=bob passwd=bob-pass-123 >/dev/null
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
-ub() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=bob; }
-web() { curl -s -o /dev/null -w '%{http_code}' -H "Host: $1" "http://$NET.2/${2:-}"; }
-body() { curl -s -H "Host: $1" "http://$NET.2/${2:-}"; }
 
 # ---- web: a site answers as soon as the API says ok ----
 out=$(ua webdomain.edit sok=ok name=alice.example.com php_mode=php_fpm)
 assert_eq "site ok" "" "$(jf "$out" .ok)"
-assert_eq "the new site answers at once (no index yet: 403)" 403 "$(web alice.example.com)"
+assert_eq "the new site answers at once (no index yet: 403)" 403 "$(http_code 2 alice.example.com)"
 DOC=$R2/var/www/alice/data/www/alice.example.com
 echo "hello from alice" >"$DOC/index.html"
 chown 2000:2000 "$DOC/index.html"
-assert_eq "the document root's file" "hello from alice" "$(body alice.example.com)"
-assert_eq "by its www alias too" "hello from alice" "$(body www.alice.example.com)"
-assert_eq "an unknown name gets nothing" 000 "$(web nobody.example.com)"
+assert_eq "the document root's file" "hello from alice" "$(http_body 2 alice.example.com)"
+assert_eq "by its www alias too" "hello from alice" "$(http_body 2 www.alice.example.com)"
+assert_eq "an unknown name gets nothing" 000 "$(http_code 2 nobody.example.com)"
 # PHP runs as the owner, in the owner's pool
 printf '<?php echo posix_geteuid(), " ", getmyuid();' >"$DOC/id.php"
 chown 2000:2000 "$DOC/id.php"
-assert_eq "PHP runs as alice (uid 2000)" "2000 2000" "$(body alice.example.com id.php)"
+assert_eq "PHP runs as alice (uid 2000)" "2000 2000" "$(http_body 2 alice.example.com id.php)"
 check "alice's pool socket" [ -S "$R2/run/php/php8.2-fpm-alice.sock" ]
 
 # bob, on the same node: his PHP cannot read alice's home, and a link he
@@ -63,42 +59,41 @@ BDOC=$R2/var/www/bob/data/www/bob.example.net
 printf '<?php $s = @file_get_contents("%s/index.html"); echo $s === false ? "denied" : $s;' "$DOC" >"$BDOC/peek.php"
 ln -s "$DOC/index.html" "$BDOC/stolen.html"
 chown -h 2001:2001 "$BDOC/peek.php" "$BDOC/stolen.html"
-assert_eq "bob's PHP cannot read alice's files" denied "$(body bob.example.net peek.php)"
-assert_eq "a link into alice's home serves nothing" 403 "$(web bob.example.net stolen.html)"
+assert_eq "bob's PHP cannot read alice's files" denied "$(http_body 2 bob.example.net peek.php)"
+assert_eq "a link into alice's home serves nothing" 403 "$(http_code 2 bob.example.net stolen.html)"
 ln -s "$BDOC/peek.php" "$BDOC/own-link.php"
 chown -h 2001:2001 "$BDOC/own-link.php"
 echo "bob's own" >"$BDOC/own.txt"; chown 2001:2001 "$BDOC/own.txt"
 ln -s "$BDOC/own.txt" "$BDOC/own-link.txt"; chown -h 2001:2001 "$BDOC/own-link.txt"
-assert_eq "a link to bob's own file serves it" "bob's own" "$(body bob.example.net own-link.txt)"
+assert_eq "a link to bob's own file serves it" "bob's own" "$(http_body 2 bob.example.net own-link.txt)"
 
 # suspend: a real 503; resume: served again
 out=$(api user.suspend elid=alice)
 assert_eq "suspend ok" "" "$(jf "$out" .ok)"
-assert_eq "suspended site answers 503" 503 "$(web alice.example.com)"
+assert_eq "suspended site answers 503" 503 "$(http_code 2 alice.example.com)"
 out=$(api user.resume elid=alice)
-assert_eq "resumed site served" "hello from alice" "$(body alice.example.com)"
+assert_eq "resumed site served" "hello from alice" "$(http_body 2 alice.example.com)"
 
 # delete: gone from nginx at once
 out=$(ub webdomain.delete elid=bob.example.net)
 assert_eq "delete ok" "" "$(jf "$out" .ok)"
-assert_eq "the deleted site no longer answers" 000 "$(web bob.example.net)"
+assert_eq "the deleted site no longer answers" 000 "$(http_code 2 bob.example.net)"
 check "bob's pool went with his last PHP site" [ ! -e "$WORK/n2/root/etc/php/8.2/fpm/hostfleet/bob.conf" ]
 
 # ---- dns: a record resolves as soon as the API says ok ----
-digs() { dig +short +time=2 +tries=1 @"$NET.3" "$@"; }
 out=$(ua domain.edit sok=ok name=alice.example.com ip=192.0.2.10)
 assert_eq "zone ok" "" "$(jf "$out" .ok)"
-assert_eq "the new zone answers at once" 192.0.2.10 "$(digs alice.example.com A)"
-s1=$(digs alice.example.com SOA | awk '{print $3}')
+assert_eq "the new zone answers at once" 192.0.2.10 "$(dig_at 3 alice.example.com A)"
+s1=$(dig_at 3 alice.example.com SOA | awk '{print $3}')
 out=$(ua domain.record.edit sok=ok plid=alice.example.com name=_acme-challenge rtype=txt value=TOKEN-1)
 assert_eq "record ok" "" "$(jf "$out" .ok)"
-assert_eq "the TXT record resolves at once" '"TOKEN-1"' "$(digs _acme-challenge.alice.example.com TXT)"
-s2=$(digs alice.example.com SOA | awk '{print $3}')
+assert_eq "the TXT record resolves at once" '"TOKEN-1"' "$(dig_at 3 _acme-challenge.alice.example.com TXT)"
+s2=$(dig_at 3 alice.example.com SOA | awk '{print $3}')
 check "the SOA serial rose ($s1 -> $s2)" [ "$s2" -gt "$s1" ]
 rkey=$(ua domain.record elid=alice.example.com plid=alice.example.com | jq -r '.elem[] | select(.rtype == "TXT") | .rkey')
 out=$(ua domain.record.delete plid=alice.example.com elid="$rkey")
 assert_eq "record delete ok" "" "$(jf "$out" .ok)"
-assert_eq "the TXT record is gone at once" "" "$(digs _acme-challenge.alice.example.com TXT)"
+assert_eq "the TXT record is gone at once" "" "$(dig_at 3 _acme-challenge.alice.example.com TXT)"
 out=$(ua domain.delete elid=alice.example.com)
 assert_eq "zone delete ok" "" "$(jf "$out" .ok)"
 assert_match "the deleted zone is refused" "REFUSED" "$(dig +time=2 +tries=1 @"$NET.3" alice.example.com SOA)"
@@ -155,6 +150,6 @@ out=$(api cluster.node.service.restart elid="$NODEID_2" name=nginx)
 assert_eq "restart ok" "" "$(jf "$out" .ok)"
 msg_clear() { [ -z "$(node_field 2 status_msg)" ]; }
 wait_for "the node's status says nothing more" 10 msg_clear
-assert_eq "served again after the restart" "hello from alice" "$(body alice.example.com)"
+assert_eq "served again after the restart" "hello from alice" "$(http_body 2 alice.example.com)"
 out=$(ua webdomain.edit sok=ok name=alice2.example.com)
 assert_eq "and changes go live again" "" "$(jf "$out" .ok)"

@@ -17,19 +17,17 @@ for i in 2 3 4; do wait_for "n$i ready" 30 node_is $i ready; done
 
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
 api user.edit sok=ok name=bob passwd=bob-pass-123 >/dev/null
-out=$("$HF" call -s "$MSTATE" -o JSONdata webdomain.edit sok=ok name=alice.example.com php_mode=php_fpm su=alice)
+out=$(ua webdomain.edit sok=ok name=alice.example.com php_mode=php_fpm)
 assert_eq "alice's site ok" "" "$(jf "$out" .ok)"
-out=$("$HF" call -s "$MSTATE" -o JSONdata webdomain.edit sok=ok name=bob.example.net php_mode=php_fpm su=bob)
+out=$(ub webdomain.edit sok=ok name=bob.example.net php_mode=php_fpm)
 assert_eq "bob's site ok" "" "$(jf "$out" .ok)"
 
 # which web node serves which site: one each (placement spreads users)
-code() { curl -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://$NET.$1/${3:-}"; }
 hdr() { curl -s -o /dev/null -D - -H "Host: $2" "http://$NET.$1/" | tr -d '\r' | grep -i '^x-hostfleet-test:' | sed 's/^[^:]*: *//'; }
-body() { curl -s -H "Host: $2" "http://$NET.$1/${3:-}"; }
 SITES=""
 for s in alice.example.com bob.example.net; do
 	for n in 2 3; do
-		if [ "$(code $n $s)" != 000 ]; then
+		if [ "$(http_code $n $s)" != 000 ]; then
 			SITES="$SITES $n:$s"
 			owner=${s%%.*}
 			doc=$WORK/n$n/root/var/www/$owner/data/www/$s
@@ -44,7 +42,7 @@ for ns in $SITES; do
 	assert_eq "${ns#*:}: no header before a template" "" "$(hdr ${ns%%:*} ${ns#*:})"
 done
 first=${SITES# }; first=${first%% *}
-MEM0=$(body "${first%%:*}" "${first#*:}" mem.php)
+MEM0=$(http_body "${first%%:*}" "${first#*:}" mem.php)
 check "PHP answers ($MEM0)" [ -n "$MEM0" ]
 
 # ---- a template: the header on every site of every web node ----
@@ -53,7 +51,7 @@ client_max_body_size 16m;')
 assert_eq "template ok" "" "$(jf "$out" .ok)"
 for ns in $SITES; do
 	assert_eq "${ns#*:} on n${ns%%:*}: the header at once" yes "$(hdr ${ns%%:*} ${ns#*:})"
-	assert_eq "${ns#*:}: still its page" "hello from $(echo ${ns#*:} | cut -d. -f1)" "$(body ${ns%%:*} ${ns#*:})"
+	assert_eq "${ns#*:}: still its page" "hello from $(echo ${ns#*:} | cut -d. -f1)" "$(http_body ${ns%%:*} ${ns#*:})"
 done
 TID=$(api templates | jq -r '.elem[0].id')
 check "the site file has the lines" grep -q 'add_header X-Hostfleet-Test yes;' "$WORK/n2/root/etc/nginx/hostfleet/sites/"*.conf
@@ -63,7 +61,7 @@ check "the mail node took the set too" [ -s "$WORK/n4/root/etc/hostfleet/templat
 out=$(api templates.edit sok=ok name=php_pool_extra body='php_admin_value[memory_limit] = 77M')
 assert_eq "pool template ok" "" "$(jf "$out" .ok)"
 for ns in $SITES; do
-	assert_eq "${ns#*:}: PHP runs with the pool's template" 77M "$(body ${ns%%:*} ${ns#*:} mem.php)"
+	assert_eq "${ns#*:}: PHP runs with the pool's template" 77M "$(http_body ${ns%%:*} ${ns#*:} mem.php)"
 done
 
 # ---- refused by the grammar on the master: nothing sent ----
@@ -119,12 +117,12 @@ out=$(api templates.delete elid="$TID")
 assert_eq "delete ok" "" "$(jf "$out" .ok)"
 for ns in $SITES; do
 	assert_eq "${ns#*:}: no header after the delete" "" "$(hdr ${ns%%:*} ${ns#*:})"
-	assert_eq "${ns#*:}: the pool template stays" 77M "$(body ${ns%%:*} ${ns#*:} mem.php)"
+	assert_eq "${ns#*:}: the pool template stays" 77M "$(http_body ${ns%%:*} ${ns#*:} mem.php)"
 done
 PID2=$(api templates | jq -r '.elem[0].id')
 out=$(api templates.delete elid="$PID2")
 assert_eq "pool template delete ok" "" "$(jf "$out" .ok)"
 for ns in $SITES; do
-	assert_eq "${ns#*:}: PHP's default again" "$MEM0" "$(body ${ns%%:*} ${ns#*:} mem.php)"
+	assert_eq "${ns#*:}: PHP's default again" "$MEM0" "$(http_body ${ns%%:*} ${ns#*:} mem.php)"
 done
 check "no template left in the site files" [ -z "$(grep -l '# template' "$WORK"/n[23]/root/etc/nginx/hostfleet/sites/*.conf "$WORK"/n[23]/root/etc/php/8.2/fpm/hostfleet/*.conf)" ]

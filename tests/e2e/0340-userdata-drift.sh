@@ -30,11 +30,8 @@ SITES=etc/nginx/hostfleet/sites
 ZONES=etc/bind/hostfleet/zones
 
 stat_of() { api sysinfo_stat | jq -r --arg a "$NET.$1" ".elem[] | select(.addr == \$a) | .$2"; }
-web() { curl -s --max-time 5 -H "Host: $1" "http://$NET.$2/"; }
-digs() { dig +short +time=2 +tries=1 @"$NET.$2" "$1" A; }
 
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
-ua() { "$HF" call -s "$MSTATE" -o JSONdata "$@" su=alice; }
 out=$(ua webdomain.edit sok=ok name=alice.example.com)
 assert_eq "site ok" "" "$(jf "$out" .ok)"
 out=$(ua domain.edit sok=ok name=alice.example.com ip=192.0.2.10)
@@ -43,8 +40,8 @@ check "alice's data is on n2" [ -f "$R2/$SITES/alice.example.com.conf" ]
 DOC=$R2/var/www/alice/data/www/alice.example.com
 echo "hello from alice" >"$DOC/index.html"
 chown 2000:2000 "$DOC/index.html"
-assert_eq "the site answers" "hello from alice" "$(web alice.example.com 2)"
-assert_eq "the zone answers" 192.0.2.10 "$(digs alice.example.com 2)"
+assert_eq "the site answers" "hello from alice" "$(http_body 2 alice.example.com)"
+assert_eq "the zone answers" 192.0.2.10 "$(dig_at 2 alice.example.com A)"
 SITE=$(cat "$R2/$SITES/alice.example.com.conf")
 ZONE=$(cat "$R2/$ZONES/alice.example.com.db")
 
@@ -63,7 +60,7 @@ kill -HUP "$(cat "$R2/run/nginx.pid")"
 restored_log() { grep -q "user data: $1 file \"$R2/$2\" was changed on the node; restored" "$WORK/n2.err"; }
 wait_for "the site's edit restored and logged" 10 restored_log web "$SITES/alice.example.com.conf"
 assert_eq "the site's file is the rendered one again" "$SITE" "$(cat "$R2/$SITES/alice.example.com.conf")"
-serves() { [ "$(web alice.example.com 2)" = "hello from alice" ]; }
+serves() { [ "$(http_body 2 alice.example.com)" = "hello from alice" ]; }
 wait_for "the site answers by its name again" 10 serves
 reported() { [ "$(stat_of 2 drift_restored)" -ge "$1" ] 2>/dev/null; }
 wait_for "sysinfo_stat counts the restore" 10 reported 1
@@ -75,7 +72,7 @@ kill -HUP "$(cat "$R2/run/named/named.pid")"
 wait_for "the zone's edit restored and logged" 10 restored_log dns "$ZONES/alice.example.com.db"
 zone_back() { [ "$(cat "$R2/$ZONES/alice.example.com.db")" = "$ZONE" ]; }
 check "the zone file is the rendered one again" zone_back
-answers() { [ "$(digs alice.example.com 2)" = 192.0.2.10 ]; }
+answers() { [ "$(dig_at 2 alice.example.com A)" = 192.0.2.10 ]; }
 wait_for "named answers the stored address again" 10 answers
 n0=$(grep -c "user data: dns file" "$WORK/n2.err")
 rm "$R2/$ZONES/alice.example.com.db"
@@ -89,7 +86,7 @@ sed 's/alice.example.com/stray.example.net/g' "$R2/$SITES/alice.example.com.conf
 gone() { [ ! -e "$R2/$SITES/stray.example.net.conf" ]; }
 wait_for "the stray file is removed" 10 gone
 wait_for "its removal logged" 10 restored_log web "$SITES/stray.example.net.conf"
-assert_eq "nothing answers for the stray name" "" "$(web stray.example.net 2)"
+assert_eq "nothing answers for the stray name" "" "$(http_body 2 stray.example.net)"
 
 # ---- an edit that breaks nginx's configuration ----
 echo 'this is { not nginx' >>"$R2/$SITES/alice.example.com.conf"
@@ -105,7 +102,7 @@ assert_nomatch "no restore failed" 'not restored' "$(cat "$WORK/n2.err")"
 api cluster.node.edit sok=ok elid="$NODEID_3" userlocked=off >/dev/null
 api cluster.node.edit sok=ok elid="$NODEID_2" userlocked=on >/dev/null
 api user.edit sok=ok name=bob passwd=bob-pass-123 >/dev/null
-out=$("$HF" call -s "$MSTATE" -o JSONdata webdomain.edit sok=ok name=bob.example.net su=bob)
+out=$(ub webdomain.edit sok=ok name=bob.example.net)
 assert_eq "bob's site ok" "" "$(jf "$out" .ok)"
 check "bob's data is on n3" [ -f "$R3/$SITES/bob.example.net.conf" ]
 echo '# changed by hand' >>"$R3/$SITES/bob.example.net.conf"

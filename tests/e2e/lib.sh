@@ -229,6 +229,208 @@ teardown() {
 }
 trap teardown EXIT
 
+# ---- calls as users, and their answers ----
+
+# NL: a newline, for values that must hold one.
+NL='
+'
+
+# user_via USER su | session ID | authinfo PASSWORD: how call_as reaches
+# USER: su=USER through `hostfleet call` (the default), or as real clients
+# do, over HTTPS: a session (auth=ID in a POST form body), or one-shot
+# authinfo=USER:PASSWORD in a GET query string.
+user_via() { eval "VIA_$1=\$2 VIA_ARG_$1=\${3:-}"; }
+
+# call_as WHO FUNC [k=v...]: the API as WHO (admin, or a user's name), in
+# JSONdata.
+call_as() {
+	_who=$1; _f=$2; shift 2
+	if [ "$_who" = admin ]; then api "$_f" "$@"; return; fi
+	eval "_via=\${VIA_$_who:-su} _arg=\${VIA_ARG_$_who:-}"
+	if [ "$_via" = su ]; then
+		"$HF" call -s "$MSTATE" -o JSONdata "$_f" "$@" su="$_who"
+		return
+	fi
+	_n=$#
+	for _kv; do set -- "$@" --data-urlencode "$_kv"; done
+	shift "$_n"
+	if [ "$_via" = session ]; then
+		capi "$MURL/ispmgr" --data-urlencode "func=$_f" \
+		    --data-urlencode "auth=$_arg" -d out=JSONdata "$@"
+	else
+		capi -G "$MURL/ispmgr" --data-urlencode "func=$_f" \
+		    --data-urlencode "authinfo=$_who:$_arg" -d out=JSONdata "$@"
+	fi
+}
+ua() { call_as alice "$@"; }
+ub() { call_as bob "$@"; }
+
+# is_ok DESCRIPTION ANSWER: a success ({"ok":""}).
+is_ok() { assert_eq "$1" "" "$(jf "$2" 'if .error then .error.type + ": " + .error.msg else .ok end')"; }
+# is_err DESCRIPTION TYPE ANSWER: an error of TYPE.
+is_err() { assert_eq "$1" "$2" "$(jf "$3" '.error.type // "no error"')"; }
+# is_list DESCRIPTION ANSWER: a list.
+is_list() { assert_eq "$1" array "$(jf "$2" '.elem | type')"; }
+# names ANSWER: the names of a list, joined by spaces.
+names() { jf "$1" '[.elem[].name] | join(" ")'; }
+
+# hide ANSWER NAME: the answer with NAME replaced, to compare two answers.
+hide() {
+	printf '%s' "$1" | jq -c --arg n "$2" 'tostring | split($n) | join("<NAME>")'
+}
+# same_refusal DESCRIPTION ANSWER1 NAME1 ANSWER2 NAME2: both are "access"
+# errors, and the same answer but for the name: a refusal of another's
+# object does not tell whether it exists.
+same_refusal() {
+	assert_eq "$1: refused (existing)" access "$(jf "$2" .error.type)"
+	assert_eq "$1: refused (absent)" access "$(jf "$4" .error.type)"
+	assert_eq "$1: the refusal does not tell whether it exists" \
+	    "$(hide "$4" "$5")" "$(hide "$2" "$3")"
+}
+
+# http_code NODE HOST [PATH]: the HTTP status of http://NODE's address/PATH
+# for Host: HOST, 000 when nothing answered.
+http_code() {
+	curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "Host: $2" \
+	    "http://$NET.$1/${3:-}"
+}
+# http_body NODE HOST [PATH]: the body of that answer.
+http_body() { curl -s --max-time 10 -H "Host: $2" "http://$NET.$1/${3:-}"; }
+# dig_at NODE NAME [TYPE]: dig +short at NODE's address.
+dig_at() { _d=$1; shift; dig +short +time=2 +tries=1 @"$NET.$_d" "$@"; }
+
+# ---- case files ----
+
+# subst STRING FROM TO: STRING with every FROM replaced by TO.
+subst() {
+	_s=$1; _r=
+	while [ -n "$2" ]; do
+		case $_s in
+		*"$2"*) _r=$_r${_s%%"$2"*}$3; _s=${_s#*"$2"} ;;
+		*) break ;;
+		esac
+	done
+	printf '%s' "$_r$_s"
+}
+
+# Case files: tests/e2e/cases/NNNN-name.cases, one API request a line and
+# what its answer must be, run in order by run_cases:
+#
+#   WHO FUNC [PARAM=VALUE...] => EXPECTATION [=> EXPECTATION...]
+#   => EXPECTATION            one more of the request above (same answer)
+#   [SECTION]                 starts a section: run_cases FILE SECTION
+#   # comment                 (and blank lines) skipped
+#
+# WHO is admin or a user's name, called with call_as.  The request and
+# each expectation are read as sh words: the test's variables ($A) are
+# expanded, a value with spaces or any of | & ; < > ( ) is quoted.  An
+# expectation is one of
+#   ok                        success
+#   error TYPE                an error of TYPE (access, missing, value ...)
+#   list                      a list (its elem is an array)
+#   names [LIST]              the names of the list, joined by spaces
+#   JQ = VALUE                `jq -r JQ` of the answer is VALUE
+#   JQ =~ REGEX, JQ !~ REGEX  ... matches REGEX, does not match it
+#   same refusal with X as Y  the request again with X replaced by Y in
+#                             its parameters: both are "access" errors, the
+#                             same but for X and Y (three checks)
+#   same answer with X as Y   the same but for X and Y
+# Each is a check, named by FILE:LINE, the request and the expectation.
+
+# run_cases FILE [SECTION]: the cases of FILE, or of its SECTION.
+run_cases() {
+	_cf=$1; _cwant=${2:-}; _csec=; _cln=0; _creq=; _cout=; _cany=
+	if [ ! -f "$TOP/tests/e2e/cases/$_cf" ]; then
+		fail "no case file tests/e2e/cases/$_cf"; return 1
+	fi
+	while IFS= read -r _cline || [ -n "$_cline" ]; do
+		_cln=$((_cln + 1))
+		_cline=${_cline#"${_cline%%[![:space:]]*}"}
+		case $_cline in
+		''|'#'*) continue ;;
+		'['*']') _csec=${_cline#?}; _csec=${_csec%?}; continue ;;
+		esac
+		[ -z "$_cwant" ] || [ "$_csec" = "$_cwant" ] || continue
+		_cany=1
+		case $_cline in
+		'=> '*)
+			_cexp=${_cline#'=> '}
+			if [ -z "$_creq" ]; then
+				fail "$_cf:$_cln: no request before \"=>\""; continue
+			fi ;;
+		*' => '*)
+			_creq=${_cline%%' => '*}
+			_cexp=${_cline#*' => '}
+			eval "set -- $_creq"
+			_cout=$(call_as "$@" </dev/null) ;;
+		*)
+			fail "$_cf:$_cln: no \" => \" in [$_cline]"; continue ;;
+		esac
+		while :; do
+			_ce=${_cexp%%' => '*}
+			case_expect "$_cf:$_cln: $_creq => $_ce" "$_ce"
+			[ "$_ce" = "$_cexp" ] && break
+			_cexp=${_cexp#*' => '}
+		done
+	done <"$TOP/tests/e2e/cases/$_cf"
+	[ -n "$_cany" ] || fail "$_cf: no cases${_cwant:+ in [$_cwant]}"
+}
+
+# case_expect NAME EXPECTATION: one expectation of run_cases on the answer
+# $_cout to the request $_creq.
+case_expect() {
+	_cn=$1
+	eval "set -- $2"
+	case $1 in
+	ok) is_ok "$_cn" "$_cout" ;;
+	error) is_err "$_cn" "${2-}" "$_cout" ;;
+	list) is_list "$_cn" "$_cout" ;;
+	names) assert_eq "$_cn" "${2-}" "$(names "$_cout")" ;;
+	same)
+		if [ $# -ne 6 ] || [ "$3" != with ] || [ "$5" != as ]; then
+			fail "$_cn: not \"same refusal|answer with X as Y\""
+			return
+		fi
+		_cother=$(case_again "$4" "$6")
+		case $2 in
+		refusal) same_refusal "$_cn" "$_cout" "$4" "$_cother" "$6" ;;
+		answer) assert_eq "$_cn" "$(hide "$_cother" "$6")" \
+		    "$(hide "$_cout" "$4")" ;;
+		*) fail "$_cn: not \"same refusal|answer with X as Y\"" ;;
+		esac ;;
+	*)
+		case ${2-} in
+		=) assert_eq "$_cn" "${3-}" "$(jf "$_cout" "$1")" ;;
+		=~) assert_match "$_cn" "${3-}" "$(jf "$_cout" "$1")" ;;
+		'!~') assert_nomatch "$_cn" "${3-}" "$(jf "$_cout" "$1")" ;;
+		*) fail "$_cn: unknown expectation" ;;
+		esac ;;
+	esac
+}
+
+# case_again FROM TO: the answer to the request $_creq with FROM replaced
+# by TO in its parameters.
+case_again() {
+	_cfrom=$1; _cto=$2
+	eval "set -- $_creq"
+	_cw=$1; _cfn=$2; shift 2
+	_cn2=$#
+	for _ca; do set -- "$@" "$(subst "$_ca" "$_cfrom" "$_cto")"; done
+	shift "$_cn2"
+	call_as "$_cw" "$_cfn" "$@" </dev/null
+}
+
+# ---- the master's store, read through `hostfleet dump` ----
+
+# master_dump WHAT: `hostfleet dump` of the master's store (nodes, uindex,
+# intents), one JSON object a line.
+master_dump() { "$HF" dump -s "$MSTATE" "$@"; }
+# uindex_state NAME: the state (pending, live) of NAME's row in the
+# master's user-data index, nothing when it has none.
+uindex_state() {
+	master_dump uindex | jq -r --arg n "$1" 'select(.name == $n) | .state'
+}
+
 # ---- system data ----
 
 # Each node gets its own network namespace for nft, removed at teardown.
@@ -259,8 +461,7 @@ add_node_ns() {
 
 # The node's applied items of a type, from its own store, normalised.
 node_items() {
-	sqlite3 "$WORK/n$1/state/node.db" \
-	    "select data from item where type = '$2' order by id" 2>/dev/null |
+	"$HF" dump -s "$WORK/n$1/state" items "$2" 2>/dev/null |
 	    jq -s -c 'map(.id |= tostring) | sort_by(.id | tonumber)'
 }
 # The master's items of a type, from the API, normalised the same way.

@@ -948,6 +948,115 @@ test_open_fails(void **state)
 	assert_non_null(strstr(err, "/nonexistent-dir-hf/x/state.db"));
 }
 
+/* The read-only store (hostfleet dump) beside the writer: it sees the
+ * index rows with their state and the intents, and writes nothing; a
+ * missing file is not made, and another schema is refused. */
+static void
+test_readonly(void **state)
+{
+	struct fx *fx = *state;
+	struct store *ro;
+	struct user a, b;
+	struct node n;
+	struct uentry e;
+	json_t *rows;
+	int64_t id;
+	char err[256] = "", path[160];
+
+	memset(&n, 0, sizeof(n));
+	strcpy(n.name, "web1");
+	strcpy(n.addr, "127.0.0.2");
+	n.port = 1501;
+	strcpy(n.roles, "web");
+	assert_int_equal(store_node_insert(fx->s, &n), 0);
+	memset(&a, 0, sizeof(a));
+	strcpy(a.name, "alice");
+	strcpy(a.level, "user");
+	strcpy(a.pwhash, "x");
+	a.active = 1;
+	assert_int_equal(store_user_create(fx->s, &a), 0);
+	memset(&e, 0, sizeof(e));
+	strcpy(e.kind, "webdomain");
+	strcpy(e.name, "example.com");
+	e.owner = a.id;
+	e.node = n.id;
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, "web", 0, 100,
+	    NULL), 0);
+	assert_int_equal(store_intent_add(fx->s, "firewall", "[1]", 100, &id),
+	    0);
+
+	ro = store_open_readonly(fx->path, err, sizeof(err));
+	assert_non_null(ro);
+	assert_int_equal(store_uindex_list(ro, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(rows, 0), "name")), "example.com");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(rows, 0), "owner")), "alice");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(rows, 0), "state")), "pending");
+	json_decref(rows);
+	assert_int_equal(store_intent_list(ro, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(rows, 0), "targets")), "[1]");
+	json_decref(rows);
+	/* the writer's next change is seen; a change through ro is refused */
+	assert_int_equal(store_uindex_live(fx->s, "webdomain", "example.com"),
+	    0);
+	assert_int_equal(store_uindex_list(ro, &rows), 0);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(rows, 0), "state")), "live");
+	json_decref(rows);
+	memset(&b, 0, sizeof(b));
+	strcpy(b.name, "bob");
+	strcpy(b.level, "user");
+	strcpy(b.pwhash, "x");
+	b.active = 1;
+	assert_int_equal(store_user_create(ro, &b), -1);
+	assert_int_equal(store_user_get(fx->s, "bob", &b), STORE_NOTFOUND);
+	store_close(ro);
+
+	snprintf(path, sizeof(path), "%s/absent.db", fx->dir);
+	assert_null(store_open_readonly(path, err, sizeof(err)));
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void
+test_readonly_other_schema(void **state)
+{
+	char dir[] = "/tmp/hf-test-store-XXXXXX", path[128], err[256] = "";
+	char *log;
+	struct store *s;
+	sqlite3 *db;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	free(log);
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* an older schema is not migrated by a reader */
+	assert_null(store_open_readonly(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema 1"));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version",
+		    -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 1);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	rm_dir(dir);
+}
+
 int
 main(void)
 {
@@ -973,6 +1082,8 @@ main(void)
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_open_fails),
+		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+		cmocka_unit_test(test_readonly_other_schema),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

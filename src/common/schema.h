@@ -68,6 +68,9 @@ struct field {
 	const char	*help;		/* the grammar, for people */
 	const char	*defdoc;	/* the default for people, when def
 					 * does not say it; NULL: from def */
+	/* The canonical values a form offers (a select), NULL-terminated;
+	 * NULL: free text.  Each passes check unchanged. */
+	const char *const *options;
 };
 
 enum dkind {

@@ -23,12 +23,13 @@ copy_out(char *out, const char *v)
 
 /* ---- firewall ---- */
 
+static const char *const fw_actions[] = { "allow", "deny", "reject", NULL };
+static const char *const fw_protos[] = { "tcp", "udp", "icmp", "all", NULL };
+
 int
 sd_check_fw_action(const char *what, const char *v, char *out, char *err)
 {
-	static const char *const w[] = { "allow", "deny", "reject", NULL };
-
-	if (valid_enum(what, v, w, err) == -1)
+	if (valid_enum(what, v, fw_actions, err) == -1)
 		return -1;
 	return copy_out(out, v);
 }
@@ -36,9 +37,7 @@ sd_check_fw_action(const char *what, const char *v, char *out, char *err)
 int
 sd_check_fw_proto(const char *what, const char *v, char *out, char *err)
 {
-	static const char *const w[] = { "tcp", "udp", "icmp", "all", NULL };
-
-	if (valid_enum(what, v, w, err) == -1)
+	if (valid_enum(what, v, fw_protos, err) == -1)
 		return -1;
 	return copy_out(out, v);
 }
@@ -233,21 +232,21 @@ static const struct field fw_fields[] = {
 	  "`allow`, `deny` (dropped silently: the client waits until it "
 	  "times out) or `reject` (refused at once: a TCP reset for `tcp`, an "
 	  "ICMP port unreachable otherwise; a TCP client sees \"connection "
-	  "refused\")", NULL },
+	  "refused\")", NULL, fw_actions },
 	{ "proto", NULL, sd_check_fw_proto, "all", F_COL, "Protocol",
-	  "`tcp`, `udp`, `icmp` (v4 and v6) or `all`", NULL },
+	  "`tcp`, `udp`, `icmp` (v4 and v6) or `all`", NULL, fw_protos },
 	{ "port", NULL, sd_check_fw_port, "", F_EMPTY | F_COL, "Port",
 	  "a port 1–65535 or a range `N-M` (N < M); only with `tcp` or `udp`",
-	  "any" },
+	  "any", NULL },
 	{ "src", NULL, sd_check_fw_src, "", F_EMPTY | F_COL, "Source",
 	  "an IPv4 or IPv6 address or network in CIDR form, without host "
-	  "bits; written canonically", "any" },
+	  "bits; written canonically", "any", NULL },
 	{ "comment", NULL, sd_check_fw_comment, "", F_EMPTY | F_COL,
 	  "Comment", "up to 100 printable ASCII characters but `\"` and `\\`",
-	  NULL },
+	  NULL, NULL },
 	{ "order", NULL, sd_check_order, "1000", F_COL, "Order",
-	  "0–65535, lower first", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "0–65535, lower first", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 /* ---- scheduler ---- */
@@ -427,26 +426,27 @@ cron_render(const json_t *items, struct sbuf *out)
 	"within "
 static const struct field cron_fields[] = {
 	{ "minute", NULL, sd_check_cron_minute, "*", F_COL, "Minute",
-	  CRON_HELP "0–59", NULL },
+	  CRON_HELP "0–59", NULL, NULL },
 	{ "hour", NULL, sd_check_cron_hour, "*", F_COL, "Hour",
-	  CRON_HELP "0–23", NULL },
+	  CRON_HELP "0–23", NULL, NULL },
 	{ "dom", NULL, sd_check_cron_dom, "*", F_COL, "Day of month",
-	  CRON_HELP "1–31", NULL },
+	  CRON_HELP "1–31", NULL, NULL },
 	{ "month", NULL, sd_check_cron_month, "*", F_COL, "Month",
-	  CRON_HELP "1–12", NULL },
+	  CRON_HELP "1–12", NULL, NULL },
 	{ "dow", NULL, sd_check_cron_dow, "*", F_COL, "Day of week",
-	  CRON_HELP "0–7 (0 and 7: Sunday)", NULL },
+	  CRON_HELP "0–7 (0 and 7: Sunday)", NULL, NULL },
 	{ "command", NULL, sd_check_cron_command, NULL, F_REQ | F_COL,
 	  "Command", "one line of UTF-8, up to 400 bytes, no control "
 	  "characters, not starting with a blank; `%` is passed literally "
-	  "(escaped for cron), a `\\` before `%` is refused", NULL },
+	  "(escaped for cron), a `\\` before `%` is refused", NULL, NULL },
 	{ "user", NULL, sd_check_cron_user, "root", F_COL, "User",
-	  "an account name", NULL },
+	  "an account name", NULL, NULL },
 	{ "active", NULL, sd_check_onoff, "on", F_COL, "Active",
-	  "`on` or `off` (an inactive job is kept but not rendered)", NULL },
+	  "`on` or `off` (an inactive job is kept but not rendered)", NULL,
+	  NULL },
 	{ "comment", NULL, sd_check_comment, "", F_EMPTY | F_COL, "Comment",
-	  "up to 255 bytes, one line", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "up to 255 bytes, one line", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 /* ---- mail sender lists ---- */
@@ -523,13 +523,15 @@ static const struct field list_fields[] = {
 	{ "pattern", NULL, sd_check_mail_pattern, NULL, F_REQ | F_COL,
 	  "Sender", "a domain (`example.com`, IDN in punycode) or an address "
 	  "`local@example.com` (`a-z 0-9 . _ + -` before `@`); written in "
-	  "lower case", NULL },
+	  "lower case", NULL, NULL },
 	{ "comment", NULL, sd_check_comment, "", F_EMPTY | F_COL, "Comment",
-	  "up to 255 bytes, one line", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "up to 255 bytes, one line", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 /* ---- software ---- */
+
+static const char *const sw_roles[] = { "", "web", "dns", "mail", NULL };
 
 /* "" (every node), or one role. */
 int
@@ -593,11 +595,11 @@ sw_render(const json_t *items, struct sbuf *out)
 
 static const struct field sw_fields[] = {
 	{ "role", NULL, sd_check_sw_role, "", F_EMPTY | F_COL, "Role",
-	  "`web`, `dns`, `mail`, or empty for every node", NULL },
+	  "`web`, `dns`, `mail`, or empty for every node", NULL, sw_roles },
 	{ "package", NULL, sd_check_sw_package, NULL, F_REQ | F_COL,
 	  "Package", "a Debian package name: 2–100 of `a-z 0-9 + . -`, "
-	  "starting with `a-z 0-9` (no version, no architecture)", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "starting with `a-z 0-9` (no version, no architecture)", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 /* What a new master starts with: the packages tools/deps.sh installs for
@@ -908,12 +910,13 @@ sd_tpl_parse(const char *text, char *err)
 
 static const struct field tpl_fields[] = {
 	{ "name", NULL, sd_check_tpl_name, NULL, F_REQ | F_COL, "Slot",
-	  "`nginx_site_extra`, `php_pool_extra` or `dovecot_extra`", NULL },
+	  "`nginx_site_extra`, `php_pool_extra` or `dovecot_extra`", NULL,
+	  sd_tpl_slots },
 	{ "body", NULL, sd_check_tpl_body, NULL, F_REQ, "Lines",
 	  "1–4000 bytes of printable ASCII, tabs and newlines (a CR before a "
 	  "newline is dropped, blanks at the end too), and the slot's "
-	  "grammar", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "grammar", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 /* ---- the types ---- */

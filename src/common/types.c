@@ -98,6 +98,9 @@ ck_ip(const char *what, const char *v, char *out, char *err)
 	return out_is(out, ip);
 }
 
+/* The canonical modes; valid_php_mode() takes ISPmanager's names too. */
+static const char *const php_modes[] = { "none", "php_fpm", "php_cgi", NULL };
+
 static int
 ck_php_mode(const char *what, const char *v, char *out, char *err)
 {
@@ -233,37 +236,39 @@ WORDS(ck_placement, "lowest_score")
 
 static const struct field webdomain_fields[] = {
 	{ "name", NULL, ck_domain, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
-	  "Domain name", DOMAIN_HELP, NULL },
+	  "Domain name", DOMAIN_HELP, NULL, NULL },
 	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
-	  OWNER_HELP, "the caller" },
+	  OWNER_HELP, "the caller", NULL },
 	{ "aliases", NULL, ck_aliases, "www.{name}", F_LIST | F_EMPTY |
 	  F_UNIQUE | F_COL, "Aliases", "up to 32 domains separated by spaces "
 	  "or commas, each once; none may be the name or an alias of another "
 	  "site anywhere in the cluster (the master reserves them with the "
 	  "site; aliases dropped by a change are free again)",
-	  "`www.NAME` when `aliases` is not given at all" },
+	  "`www.NAME` when `aliases` is not given at all", NULL },
 	{ "home", NULL, ck_relpath, "www/{name}", 0, "Home directory",
 	  "the document root, relative to the owner's `data/` directory: "
 	  "1–200 bytes, segments of `A-Z a-z 0-9 . _ -` joined by single `/`, "
-	  "no `.` or `..` segment", NULL },
+	  "no `.` or `..` segment", NULL, NULL },
 	{ "docroot", NULL, NULL, NULL, F_OUT, "Document root",
 	  "the document root's absolute path on the node: the host root "
-	  "followed by `/var/www/OWNER/data/HOME`", NULL },
+	  "followed by `/var/www/OWNER/data/HOME`", NULL, NULL },
 	{ "ipaddr", NULL, ck_ip_or_empty, "", F_EMPTY | F_COL, "IP address",
 	  "an IPv4 or IPv6 address the node has, or empty for every address",
-	  NULL },
+	  NULL, NULL },
 	{ "php_mode", NULL, ck_php_mode, "none", F_COL, "PHP mode",
 	  "`none`, `php_fpm` or `php_cgi` (ISPmanager's `php_mode_none`, "
-	  "`php_mode_fcgi_nginxfpm`, `php_mode_cgi` are taken too)", NULL },
+	  "`php_mode_fcgi_nginxfpm`, `php_mode_cgi` are taken too)", NULL,
+	  php_modes },
 	{ "php_version", NULL, ck_php_version, "", F_EMPTY, "PHP version",
-	  "`MAJOR.MINOR`, major 5–8; empty means 8.2", NULL },
+	  "`MAJOR.MINOR`, major 5–8; empty means 8.2", NULL, NULL },
 	{ "redirect_http", NULL, ck_bool, "off", F_BOOL, "Redirect to HTTPS",
 	  "`on`: every request is answered `301` to `https://` the same host "
-	  "and URI", NULL },
+	  "and URI", NULL, NULL },
 	{ "log_access", NULL, ck_bool, "on", F_BOOL, "Access log", ONOFF,
+	  NULL, NULL },
+	{ "log_error", NULL, ck_bool, "on", F_BOOL, "Error log", ONOFF, NULL,
 	  NULL },
-	{ "log_error", NULL, ck_bool, "on", F_BOOL, "Error log", ONOFF, NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_webdomain = {
@@ -275,22 +280,22 @@ const struct dtype dt_webdomain = {
 static const struct field domain_fields[] = {
 	{ "name", NULL, ck_domain, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
 	  "Domain name", "a domain, as for `webdomain`; fixed once created",
-	  NULL },
+	  NULL, NULL },
 	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
-	  OWNER_HELP, "the caller" },
+	  OWNER_HELP, "the caller", NULL },
 	{ "ns", NULL, ck_ns, "ns1.{name} ns2.{name}", F_LIST | F_COL,
 	  "Name servers", "up to 8 host names separated by spaces or commas; "
-	  "kept absolute, with the dot", "`ns1.NAME. ns2.NAME.`" },
+	  "kept absolute, with the dot", "`ns1.NAME. ns2.NAME.`", NULL },
 	{ "ip", NULL, ck_ip_or_empty, "", F_EMPTY, "IP address",
 	  "an IPv4 or IPv6 address, or empty; used when the zone is created "
-	  "(below)", NULL },
+	  "(below)", NULL, NULL },
 	{ "email", NULL, ck_email, "admin@{name}", 0, "Administrator's "
-	  "email", "the SOA contact, an address `local@domain`", NULL },
+	  "email", "the SOA contact, an address `local@domain`", NULL, NULL },
 	{ "serial", NULL, NULL, NULL, F_OUT | F_INT | F_COL, "Serial",
-	  "the SOA serial, `YYYYMMDDNN`, raised by every change", NULL },
+	  "the SOA serial, `YYYYMMDDNN`, raised by every change", NULL, NULL },
 	{ "records", NULL, NULL, NULL, F_OUT | F_COL, "Records",
-	  "how many records the zone has", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "how many records the zone has", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_domain = {
@@ -302,32 +307,33 @@ const struct dtype dt_domain = {
 static const struct field record_fields[] = {
 	{ "rkey", NULL, NULL, NULL, F_OUT | F_COL, "Key",
 	  "the record's key, `NAME. TYPE  VALUE`: `elid` of a change or a "
-	  "delete", NULL },
+	  "delete", NULL, NULL },
 	{ "name", NULL, NULL, NULL, F_REQ | F_OWN | F_COL, "Name",
 	  "`@` (the apex), a name relative to the zone (`www`, "
 	  "`_acme-challenge.www`) or absolute with the trailing dot inside "
 	  "the zone (`_acme-challenge.www.example.com.`); labels as for a "
 	  "domain but they may hold `_` and the leftmost may be `*`; the "
-	  "names of A, AAAA and MX records may not hold `_`", NULL },
+	  "names of A, AAAA and MX records may not hold `_`", NULL, NULL },
 	{ "rtype", NULL, NULL, NULL, F_REQ | F_OWN | F_COL, "Type",
 	  "`A`, `AAAA`, `CNAME`, `MX`, `TXT`, `NS`, `SRV` or `CAA`, in any "
-	  "case", NULL },
+	  "case", NULL, NULL },
 	{ "ttl", NULL, NULL, "3600", F_OWN | F_INT | F_COL, "TTL",
-	  "1–604800", NULL },
+	  "1–604800", NULL, NULL },
 	{ "value", NULL, NULL, NULL, F_REQ | F_OWN | F_COL, "Value",
 	  "by type, below; for an A record ISPmanager's `ip` is taken when "
-	  "`value` is empty", NULL },
+	  "`value` is empty", NULL, NULL },
 	{ "ip", "value", NULL, NULL, F_OWN | F_SPELLING, "Address",
-	  "ISPmanager's name of an A or AAAA record's `value`", NULL },
+	  "ISPmanager's name of an A or AAAA record's `value`", NULL, NULL },
 	{ "priority", NULL, NULL, NULL, F_OWN, "Priority",
 	  "0–65535: MX's priority, SRV's fields; when the value holds them "
-	  "too they must agree", "MX priority 10" },
+	  "too they must agree", "MX priority 10", NULL },
 	{ "prio", "priority", NULL, NULL, F_OWN | F_SPELLING, "Priority",
-	  "another name of `priority`", NULL },
+	  "another name of `priority`", NULL, NULL },
 	{ "weight", NULL, NULL, NULL, F_OWN, "Weight", "0–65535, SRV's",
+	  NULL, NULL },
+	{ "port", NULL, NULL, NULL, F_OWN, "Port", "0–65535, SRV's", NULL,
 	  NULL },
-	{ "port", NULL, NULL, NULL, F_OWN, "Port", "0–65535, SRV's", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_record = {
@@ -338,14 +344,14 @@ const struct dtype dt_record = {
 static const struct field emaildomain_fields[] = {
 	{ "name", NULL, ck_domain, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
 	  "Domain name", "a domain, as for `webdomain`; fixed once created",
-	  NULL },
+	  NULL, NULL },
 	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
-	  OWNER_HELP, "the caller" },
+	  OWNER_HELP, "the caller", NULL },
 	{ "defaction", NULL, ck_defaction, "reject", F_COL, "Unknown "
 	  "recipients", "what mail to an unknown local part gets: `reject` "
 	  "(`error` is taken as `reject`), or an address it is forwarded to "
-	  "(a catch-all)", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "(a catch-all)", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_emaildomain = {
@@ -359,33 +365,33 @@ static const struct field email_fields[] = {
 	  "Mailbox", "the local part: 1–64 of `a-z 0-9 . _ + -` (upper case "
 	  "folded), not starting or ending with `.`, no `..`, not starting "
 	  "with `-`; fixed once created; a listing answers the whole "
-	  "address", NULL },
+	  "address", NULL, NULL },
 	{ "domainname", "domain", ck_domain, NULL, F_REQ | F_FIXED | F_COL,
 	  "Mail domain", "a mail domain of the owner (or give it as `plid`)",
-	  NULL },
+	  NULL, NULL },
 	{ "owner", NULL, ck_username, NULL, F_FIXED | F_COL, "Owner",
 	  OWNER_HELP "; an administrator gives the mail domain's owner",
-	  "the caller" },
+	  "the caller", NULL },
 	{ "passwd", "pwhash", ck_password, NULL, F_SECRET, "Password",
 	  "8–256 bytes of UTF-8 without control characters; kept as an "
-	  "Argon2id hash", "required when creating" },
+	  "Argon2id hash", "required when creating", NULL },
 	{ "password", "pwhash", ck_password, NULL, F_SECRET | F_SPELLING,
-	  "Password", "another name of `passwd`", NULL },
+	  "Password", "another name of `passwd`", NULL, NULL },
 	{ "confirm", NULL, ck_any, NULL, F_SECRET, "Confirm password",
-	  "when given, must equal `passwd`", "-" },
+	  "when given, must equal `passwd`", "-", NULL },
 	{ "maxsize", "quota_mb", ck_maxsize, "0", F_INT | F_COL, "Size limit "
 	  "(MiB)", "0–1048576 MiB, written as Dovecot's `userdb_quota_rule`; "
 	  "0 is none; for an owner with a `limit_quota`, 1 to that limit",
-	  "0, or the owner's `limit_quota` (at most 1048576)" },
+	  "0, or the owner's `limit_quota` (at most 1048576)", NULL },
 	{ "forward", NULL, ck_forward, "", F_LIST | F_EMPTY, "Forward to",
 	  "up to 16 addresses separated by spaces or commas; empty for none",
-	  "none" },
+	  "none", NULL },
 	{ "keep_copy", NULL, ck_bool, "on", F_BOOL, "Keep a copy",
-	  "with `forward`: `on` also delivers to the mailbox", NULL },
+	  "with `forward`: `on` also delivers to the mailbox", NULL, NULL },
 	{ "dontsave", "keep_copy", ck_bool, NULL, F_BOOL | F_INVERT |
 	  F_SPELLING, "Do not keep a copy", "ISPmanager's name of "
-	  "`keep_copy`, which says the opposite", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "`keep_copy`, which says the opposite", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_email = {
@@ -404,34 +410,34 @@ static const struct field user_fields[] = {
 	  "Name", "1–32 of `a-z 0-9 _ -`, starting with a letter or `_`; not "
 	  "the name of a system account (`root`, `www-data`, `postfix`, ...) "
 	  "nor of what `/var/www` holds besides the homes (`html`, "
-	  "`httpd-logs`); fixed once created", NULL },
+	  "`httpd-logs`); fixed once created", NULL, NULL },
 	{ "passwd", NULL, ck_password, NULL, F_SECRET, "Password",
 	  "8–256 bytes of UTF-8 without control characters",
-	  "required when creating" },
+	  "required when creating", NULL },
 	{ "password", "passwd", ck_password, NULL, F_SECRET | F_SPELLING,
-	  "Password", "another name of `passwd`", NULL },
+	  "Password", "another name of `passwd`", NULL, NULL },
 	{ "confirm", NULL, ck_any, NULL, F_SECRET, "Confirm password",
-	  "when given, must equal `passwd`", "-" },
+	  "when given, must equal `passwd`", "-", NULL },
 	{ "fullname", NULL, ck_fullname, "", F_EMPTY | F_COL, "Full name",
 	  "up to 128 bytes of UTF-8 without control characters, `:` or `,` "
-	  "(it goes into the passwd GECOS field)", NULL },
+	  "(it goes into the passwd GECOS field)", NULL, NULL },
 	{ "level", NULL, ck_level, "user", F_COL, "Level", "`user` or "
 	  "`admin`; fixed while the user has a placement, and for the caller",
-	  NULL },
+	  NULL, ck_level_words },
 	{ "active", NULL, ck_bool, "on", F_BOOL | F_COL, "Active", ONOFF,
-	  NULL },
+	  NULL, NULL },
 	{ "limit_webdomains", NULL, ck_limit, "0", F_INT, "Web domains",
-	  LIMIT_HELP, NULL },
+	  LIMIT_HELP, NULL, NULL },
 	{ "limit_domains", NULL, ck_limit, "0", F_INT, "DNS domains",
-	  LIMIT_HELP, NULL },
+	  LIMIT_HELP, NULL, NULL },
 	{ "limit_emaildomains", NULL, ck_limit, "0", F_INT, "Mail domains",
-	  LIMIT_HELP, NULL },
+	  LIMIT_HELP, NULL, NULL },
 	{ "limit_emails", NULL, ck_limit, "0", F_INT, "Mailboxes", LIMIT_HELP,
-	  NULL },
+	  NULL, NULL },
 	{ "limit_quota", NULL, ck_limit, "0", F_INT | F_COL, "Disk (MiB)",
 	  "0–1000000000, the disk (MiB) the user's homes may take on all "
-	  "their nodes together; 0 is no limit", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "their nodes together; 0 is no limit", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_user = {
@@ -441,31 +447,31 @@ const struct dtype dt_user = {
 
 static const struct field node_fields[] = {
 	{ "name", NULL, ck_node_name, NULL, F_REQ | F_UNIQUE | F_COL, "Name",
-	  "1–63 of `a-z 0-9 -`, not starting with `-`", NULL },
+	  "1–63 of `a-z 0-9 -`, not starting with `-`", NULL, NULL },
 	{ "addr", NULL, ck_ip, NULL, F_REQ | F_UNIQUE | F_COL, "Address",
 	  "an IPv4 or IPv6 address; fixed once the node has joined (it is in "
-	  "the node's certificate)", NULL },
+	  "the node's certificate)", NULL, NULL },
 	{ "port", NULL, ck_port, "1501", F_INT, "Agent port",
-	  "1–65535, the agent's port", NULL },
+	  "1–65535, the agent's port", NULL, NULL },
 	{ "ssh_port", NULL, ck_port, "22", F_INT, "SSH port", "1–65535",
-	  NULL },
+	  NULL, NULL },
 	{ "roles", NULL, ck_roles, "", F_EMPTY | F_COL, "Roles", "any of "
 	  "`web`, `dns`, `mail`, separated by commas or spaces, each once",
-	  "none" },
+	  "none", NULL },
 	{ "weight", NULL, ck_weight, "100", F_INT | F_COL, "Weight",
-	  "1–1000", NULL },
+	  "1–1000", NULL, NULL },
 	{ "maintenance", NULL, ck_bool, "off", F_BOOL | F_COL, "Maintenance",
-	  ONOFF, NULL },
+	  ONOFF, NULL, NULL },
 	{ "userlocked", NULL, ck_bool, "off", F_BOOL | F_COL, "No new users",
-	  ONOFF, NULL },
+	  ONOFF, NULL, NULL },
 	{ "is_local", NULL, ck_bool, "off", F_BOOL, "Local node", ONOFF,
-	  NULL },
+	  NULL, NULL },
 	{ "comment", NULL, ck_comment, "", F_EMPTY, "Comment", "up to 255 "
-	  "bytes of UTF-8 without control characters", NULL },
+	  "bytes of UTF-8 without control characters", NULL, NULL },
 	{ "token_ttl", NULL, ck_ttl_s, NULL, 0, "Join token lifetime (s)",
 	  "seconds a new join token lives, 1–604800",
-	  "policy `join_token_ttl_s`" },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "policy `join_token_ttl_s`", NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_node = {
@@ -477,12 +483,13 @@ WORDS(ck_service, "nginx", "php-fpm", "named", "postfix", "dovecot")
 
 static const struct field service_fields[] = {
 	{ "name", NULL, ck_service, NULL, F_REQ | F_COL, "Service",
-	  "`nginx`, `php-fpm`, `named`, `postfix` or `dovecot`", NULL },
+	  "`nginx`, `php-fpm`, `named`, `postfix` or `dovecot`", NULL,
+	  ck_service_words },
 	{ "role", NULL, NULL, NULL, F_OUT | F_COL, "Role",
-	  "the role the service serves", NULL },
+	  "the role the service serves", NULL, NULL },
 	{ "state", NULL, NULL, NULL, F_OUT | F_COL, "State",
-	  "`running`, `stopped` or `failed`", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "`running`, `stopped` or `failed`", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_service = {
@@ -493,21 +500,23 @@ const struct dtype dt_service = {
 static const struct field policy_fields[] = {
 	{ "min_ready_percent", NULL, ck_ready_percent, "50", F_INT,
 	  "Ready nodes needed (%)", "0–99: a distributed query runs only "
-	  "when ready targets / targets × 100 is greater", NULL },
+	  "when ready targets / targets × 100 is greater", NULL, NULL },
 	{ "placement", NULL, ck_placement, "lowest_score", 0, "Placement",
 	  "`lowest_score`: a user's node is the one with the lowest users / "
-	  "weight / free resource", NULL },
+	  "weight / free resource", NULL, ck_placement_words },
 	{ "node_timeout_ms", NULL, ck_node_timeout, "5000", F_INT,
 	  "Node timeout (ms)", "50–600000: how long the master waits for one "
-	  "node", NULL },
+	  "node", NULL, NULL },
 	{ "heartbeat_interval_ms", NULL, ck_heartbeat, "5000", F_INT,
 	  "Heartbeat (ms)", "100–3600000: how often every node is polled",
-	  NULL },
+	  NULL, NULL },
 	{ "heartbeat_misses", NULL, ck_misses, "3", F_INT, "Missed "
-	  "heartbeats", "1–1000: missed polls before `unavailable`", NULL },
+	  "heartbeats", "1–1000: missed polls before `unavailable`", NULL,
+	  NULL },
 	{ "join_token_ttl_s", NULL, ck_ttl_s, "3600", F_INT, "Join token "
-	  "lifetime (s)", "1–604800: the default life of a join token", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "lifetime (s)", "1–604800: the default life of a join token", NULL,
+	  NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_policy = {
@@ -517,10 +526,10 @@ const struct dtype dt_policy = {
 
 static const struct field session_fields[] = {
 	{ "username", NULL, ck_any, NULL, F_REQ, "User name",
-	  "the account's name", NULL },
+	  "the account's name", NULL, NULL },
 	{ "password", NULL, ck_any, NULL, F_REQ | F_SECRET, "Password",
-	  "the account's password", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "the account's password", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_session = {
@@ -529,7 +538,7 @@ const struct dtype dt_session = {
 };
 
 static const struct field desync_fields[] = {
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_desync = {
@@ -539,8 +548,8 @@ const struct dtype dt_desync = {
 
 static const struct field query_fields[] = {
 	{ "limit", NULL, ck_query_limit, "100", F_INT, "How many",
-	  "1–10000, the newest first", NULL },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	  "1–10000, the newest first", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_query = {

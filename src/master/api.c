@@ -199,9 +199,26 @@ field_input(const struct field *f)
 		return "password";
 	if (f->flags & F_BOOL)
 		return "checkbox";
+	if (f->options)
+		return "select";
 	if (strcmp(f->name, "body") == 0 || strcmp(f->name, "command") == 0)
 		return "textarea";
 	return "text";
+}
+
+/* The values a select offers, space-separated ("" stands for empty). */
+static void
+options(const struct field *f, json_t *e)
+{
+	struct sbuf b;
+	size_t i;
+
+	sbuf_init(&b, 1u << 12);
+	for (i = 0; f->options && f->options[i]; i++)
+		sbuf_printf(&b, "%s%s", i ? " " : "", f->options[i][0] ?
+		    f->options[i] : "\"\"");
+	elem_set(e, "options", sbuf_str(&b));
+	sbuf_release(&b);
 }
 
 /*
@@ -261,6 +278,7 @@ api_functions(struct api_ctx *c)
 			elem_set(e, "param", given ? "on" : "off");
 			elem_set(e, "spelling_of", fd->flags & F_SPELLING ?
 			    field_key(fd) : "");
+			options(fd, e);
 		}
 		return;
 	}

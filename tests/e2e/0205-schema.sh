@@ -88,6 +88,9 @@ assert_eq "form: a field's label" "Domain name" "$(jf "$out" '.elem[] | select(.
 assert_eq "form: name is required" on "$(jf "$out" '.elem[] | select(.name == "name") | .required')"
 assert_eq "form: name is fixed" on "$(jf "$out" '.elem[] | select(.name == "name") | .fixed')"
 assert_eq "form: a boolean is a checkbox" checkbox "$(jf "$out" '.elem[] | select(.name == "redirect_http") | .input')"
+assert_eq "form: an enumerated field is a select" select "$(jf "$out" '.elem[] | select(.name == "php_mode") | .input')"
+assert_eq "form: its options" "none php_fpm php_cgi" "$(jf "$out" '.elem[] | select(.name == "php_mode") | .options')"
+assert_eq "form: free text has none" "" "$(jf "$out" '.elem[] | select(.name == "home") | .options')"
 assert_eq "form: a default" none "$(jf "$out" '.elem[] | select(.name == "php_mode") | .default')"
 assert_eq "form: docroot is answered only" output "$(jf "$out" '.elem[] | select(.name == "docroot") | .input')"
 assert_eq "form: every field the function takes" \

@@ -48,6 +48,12 @@ test_declarations(void **state)
 			}
 			if (!(f->flags & (F_OUT | F_OWN)))
 				assert_non_null(f->check);
+			for (size_t k = 0; f->options && f->options[k]; k++) {
+				/* what a form offers is taken as it is */
+				assert_int_equal(f->check(f->name,
+				    f->options[k], out, err), 0);
+				assert_string_equal(out, f->options[k]);
+			}
 			if (f->def && f->check && !strstr(f->def, "{name}") &&
 			    !(f->flags & F_SPELLING))
 				assert_int_equal(f->check(f->name, f->def, out,

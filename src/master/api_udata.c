@@ -52,6 +52,15 @@ node_params(const struct api_ctx *c)
 	return j;
 }
 
+/* The body of this call to a node: params taken, owner NULL for every
+ * owner's. */
+static json_t *
+call_body(const struct api_ctx *c, json_t *params, const char *owner)
+{
+	return proxy_ud_body(c->fn->type, op_name(c->fn->op), c->fn->name,
+	    params, owner);
+}
+
 /* The canonical index name of an object from what the caller wrote:
  * a domain, or LOCAL@DOMAIN for a mailbox.  0, or -1 with the error. */
 static int
@@ -203,7 +212,7 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 		json_object_update(params, over);
 	memset(&u, 0, sizeof(u));
 	u.node = n;
-	u.body = proxy_ud_body(c->fn, params, owner);
+	u.body = call_body(c, params, owner);
 	if (acct)
 		json_object_set_new(u.body, "account", proxy_account(acct));
 	/* a listing or a form changes nothing on the master: the node
@@ -269,7 +278,7 @@ list_all(struct api_ctx *c, const struct dtype *f)
 		if (!v[i].joined || !roles_have(v[i].roles, f->role))
 			continue;
 		calls[k].node = &v[i];
-		calls[k].body = proxy_ud_body(c->fn, json_incref(params), NULL);
+		calls[k].body = call_body(c, json_incref(params), NULL);
 		k++;
 	}
 	proxy_run(c->m, calls, k, "/v1/ud");

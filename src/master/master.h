@@ -274,10 +274,11 @@ struct ucall {
 /* Runs the calls at once, POSTing each body to path. */
 void	 proxy_run(struct master *, struct ucall *, size_t n,
 	    const char *path);
-/* The body of a call to a node's /v1/ud for function fn: its type,
- * operation and name, params (taken) and owner (NULL: every owner). */
-json_t	*proxy_ud_body(const struct func *fn, json_t *params,
-	    const char *owner);
+/* The body of a call to a node's /v1/ud: type t, operation op ("list",
+ * "edit", "delete"), the function's name (which names the answer),
+ * params (taken) and owner (NULL: every owner). */
+json_t	*proxy_ud_body(const struct dtype *t, const char *op,
+	    const char *func, json_t *params, const char *owner);
 /* The account item of a user for nodes; the caller decrefs. */
 json_t	*proxy_account(const struct user *);
 

@@ -101,9 +101,9 @@ proxy_account(const struct user *u)
 /* The body of a call to a node's /v1/ud: the type, the operation, the
  * function (which names the answer), params (taken), and the owner. */
 json_t *
-proxy_ud_body(const struct func *fn, json_t *params, const char *owner)
+proxy_ud_body(const struct dtype *t, const char *op, const char *func,
+    json_t *params, const char *owner)
 {
-	return json_pack("{s:s,s:s,s:s,s:o,s:s?}", "type", fn->type->name,
-	    "op", op_name(fn->op), "func", fn->name, "params", params,
-	    "owner", owner);
+	return json_pack("{s:s,s:s,s:s,s:o,s:s?}", "type", t->name, "op", op,
+	    "func", func, "params", params, "owner", owner);
 }

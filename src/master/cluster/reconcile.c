@@ -39,9 +39,9 @@ settle_alias(struct master *m, const struct node *n, const json_t *row)
 
 	memset(&u, 0, sizeof(u));
 	u.node = n;
-	u.body = proxy_ud_body(functab_find("webdomain.edit"), json_pack(
-	    "{s:s}", "elid", site), json_string_value(json_object_get(row,
-	    "owner_name")));
+	u.body = proxy_ud_body(&dt_webdomain, "edit", "webdomain.edit",
+	    json_pack("{s:s}", "elid", site), json_string_value(
+	    json_object_get(row, "owner_name")));
 	proxy_run(m, &u, 1, "/v1/ud");
 	json_decref(u.body);
 	if (u.doc == NULL)

@@ -52,87 +52,63 @@ api_node_list(struct api_ctx *c)
 	store_nodes_free(v, n);
 }
 
+static const char *
+param_get(void *arg, const char *name)
+{
+	return params_get(arg, name);
+}
+
 /*
- * Applies every node field present in the request to n, checking each
- * against its grammar first.  Returns 0, or -1 with the error in the reply
- * and n partly changed (the caller then drops it).
+ * Applies every node field present in the request to n, read through
+ * dt_node's declarations (types.c): every field is checked before any is
+ * applied.  Returns 0, or -1 with the error in the reply and n unchanged.
  */
 static int
 node_apply_params(struct api_ctx *c, struct node *n)
 {
-	char err[VALID_ERR_MAX], canon[64];
-	const char *v;
-	int64_t i;
-	int b;
+	char err[VALID_ERR_MAX], field[64];
+	json_t *it = json_object(), *x;
+	const char *k, *v;
+	int rc = -1;
 
-	if ((v = params_get(c->p, "name")) != NULL) {
-		if (valid_node_name("name", v, err) == -1)
-			goto bad_name;
-		strlcpy_hf(n->name, v, sizeof(n->name));
+	if (schema_read(&dt_node, param_get, (void *)c->p, it, field, err) ==
+	    -1) {
+		api_bad(c, field, err);
+		goto out;
 	}
-	if ((v = params_get(c->p, "addr")) != NULL) {
-		if (valid_ip("addr", v, canon, err) == -1) {
-			api_bad(c, "addr", err);
-			return -1;
-		}
-		if (n->joined && strcmp(canon, n->addr) != 0) {
-			api_bad(c, "addr", "the address of a joined node is in "
-			    "its certificate; remove the node and join it again");
-			return -1;
-		}
-		strlcpy_hf(n->addr, canon, sizeof(n->addr));
+	if ((x = json_object_get(it, "addr")) != NULL && n->joined &&
+	    strcmp(json_string_value(x), n->addr) != 0) {
+		api_bad(c, "addr", "the address of a joined node is in its "
+		    "certificate; remove the node and join it again");
+		goto out;
 	}
-	if ((v = params_get(c->p, "port")) != NULL) {
-		if (valid_int("port", v, 1, 65535, &i, err) == -1) {
-			api_bad(c, "port", err);
-			return -1;
-		}
-		n->port = (int)i;
+	json_object_foreach(it, k, x) {
+		v = json_string_value(x);
+		if (strcmp(k, "name") == 0)
+			strlcpy_hf(n->name, v, sizeof(n->name));
+		else if (strcmp(k, "addr") == 0)
+			strlcpy_hf(n->addr, v, sizeof(n->addr));
+		else if (strcmp(k, "roles") == 0)
+			strlcpy_hf(n->roles, v, sizeof(n->roles));
+		else if (strcmp(k, "comment") == 0)
+			strlcpy_hf(n->comment, v, sizeof(n->comment));
+		else if (strcmp(k, "port") == 0)
+			n->port = (int)json_integer_value(x);
+		else if (strcmp(k, "ssh_port") == 0)
+			n->ssh_port = (int)json_integer_value(x);
+		else if (strcmp(k, "weight") == 0)
+			n->weight = (int)json_integer_value(x);
+		else if (strcmp(k, "maintenance") == 0)
+			n->maintenance = json_is_true(x);
+		else if (strcmp(k, "userlocked") == 0)
+			n->userlocked = json_is_true(x);
+		else if (strcmp(k, "is_local") == 0)
+			n->is_local = json_is_true(x);
 	}
-	if ((v = params_get(c->p, "ssh_port")) != NULL) {
-		if (valid_int("ssh_port", v, 1, 65535, &i, err) == -1) {
-			api_bad(c, "ssh_port", err);
-			return -1;
-		}
-		n->ssh_port = (int)i;
-	}
-	if ((v = params_get(c->p, "roles")) != NULL) {
-		if (valid_roles("roles", v, canon, err) == -1) {
-			api_bad(c, "roles", err);
-			return -1;
-		}
-		strlcpy_hf(n->roles, canon, sizeof(n->roles));
-	}
-	if ((v = params_get(c->p, "weight")) != NULL) {
-		if (valid_int("weight", v, 1, 1000, &i, err) == -1) {
-			api_bad(c, "weight", err);
-			return -1;
-		}
-		n->weight = (int)i;
-	}
-#define FLAG(field)							\
-	if ((v = params_get(c->p, #field)) != NULL) {			\
-		if (valid_bool(#field, v, &b, err) == -1) {		\
-			api_bad(c, #field, err);			\
-			return -1;					\
-		}							\
-		n->field = b;						\
-	}
-	FLAG(maintenance)
-	FLAG(userlocked)
-	FLAG(is_local)
-#undef FLAG
-	if ((v = params_get(c->p, "comment")) != NULL) {
-		if (valid_text("comment", v, 255, err) == -1) {
-			api_bad(c, "comment", err);
-			return -1;
-		}
-		strlcpy_hf(n->comment, v, sizeof(n->comment));
-	}
-	return 0;
-bad_name:
-	api_bad(c, "name", err);
-	return -1;
+	rc = 0;
+out:
+	json_decref(it);
+	return rc;
 }
 
 /* A new node's numbers: the defaults of dt_node's fields (types.c). */

@@ -224,50 +224,41 @@ api_user_list(struct api_ctx *c)
 	json_decref(rows);
 }
 
-/* Reads the fields present in the request into u; 0 or -1 with the
- * error. */
+static const char *
+param_get(void *arg, const char *name)
+{
+	return params_get(arg, name);
+}
+
+/* Reads the fields present in the request into u through dt_user's
+ * declarations (types.c); 0 or -1 with the error. */
 static int
 user_read(struct api_ctx *c, struct user *u, int creating)
 {
-	const char *v;
-	char err[VALID_ERR_MAX];
-	int64_t x;
-	size_t i;
-	int b;
+	const char *v, *k;
+	char err[VALID_ERR_MAX], field[64];
+	json_t *it = json_object(), *x;
+	int lim;
 
-	if ((v = params_get(c->p, "fullname")) != NULL) {
-		if (valid_fullname("fullname", v, err) == -1) {
-			api_bad(c, "fullname", err);
-			return -1;
-		}
-		strlcpy_hf(u->fullname, v, sizeof(u->fullname));
+	if (schema_read(&dt_user, param_get, (void *)c->p, it, field, err) ==
+	    -1) {
+		json_decref(it);
+		api_bad(c, field, err);
+		return -1;
 	}
-	if ((v = params_get(c->p, "level")) != NULL && *v) {
-		static const char *const lv[] = { "admin", "user", NULL };
-
-		if (valid_enum("level", v, lv, err) == -1) {
-			api_bad(c, "level", err);
-			return -1;
-		}
-		strlcpy_hf(u->level, v, sizeof(u->level));
+	json_object_foreach(it, k, x) {
+		if (strcmp(k, "fullname") == 0)
+			strlcpy_hf(u->fullname, json_string_value(x),
+			    sizeof(u->fullname));
+		else if (strcmp(k, "level") == 0)
+			strlcpy_hf(u->level, json_string_value(x),
+			    sizeof(u->level));
+		else if (strcmp(k, "active") == 0)
+			u->active = json_is_true(x);
+		else if ((lim = user_limit_index(k)) >= 0)
+			u->lim[lim] = json_integer_value(x);
 	}
-	if ((v = params_get(c->p, "active")) != NULL && *v) {
-		if (valid_bool("active", v, &b, err) == -1) {
-			api_bad(c, "active", err);
-			return -1;
-		}
-		u->active = b;
-	}
-	for (i = 0; i < nitems(limits); i++) {
-		if ((v = params_get(c->p, limits[i].param)) == NULL || !*v)
-			continue;
-		if (valid_int(limits[i].param, v, 0, 1000000000, &x, err) ==
-		    -1) {
-			api_bad(c, limits[i].param, err);
-			return -1;
-		}
-		u->lim[limits[i].lim] = x;
-	}
+	json_decref(it);
 	v = params_get(c->p, "passwd");
 	if (v == NULL || *v == '\0')
 		v = params_get(c->p, "password");

@@ -36,7 +36,7 @@ check_err(const char *err, const char *what)
 		    "raw control or non-ASCII byte in error message", err);
 }
 
-static int
+static inline int
 only(const char *s, const char *set)
 {
 	return s[strspn(s, set)] == '\0';

@@ -52,6 +52,7 @@ enum field_flag {
 	F_OWN		= 1 << 12,	/* read by the type's own code, not by
 					 * schema_read (it is checked across
 					 * fields, or the store has it apart) */
+	F_LINES		= 1 << 13,	/* several lines (a form's textarea) */
 };
 
 struct field {

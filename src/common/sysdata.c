@@ -912,7 +912,7 @@ static const struct field tpl_fields[] = {
 	{ "name", NULL, sd_check_tpl_name, NULL, F_REQ | F_COL, "Slot",
 	  "`nginx_site_extra`, `php_pool_extra` or `dovecot_extra`", NULL,
 	  sd_tpl_slots },
-	{ "body", NULL, sd_check_tpl_body, NULL, F_REQ, "Lines",
+	{ "body", NULL, sd_check_tpl_body, NULL, F_REQ | F_LINES, "Lines",
 	  "1–4000 bytes of printable ASCII, tabs and newlines (a CR before a "
 	  "newline is dropped, blanks at the end too), and the slot's "
 	  "grammar", NULL, NULL },

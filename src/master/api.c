@@ -201,7 +201,7 @@ field_input(const struct field *f)
 		return "checkbox";
 	if (f->options)
 		return "select";
-	if (strcmp(f->name, "body") == 0 || strcmp(f->name, "command") == 0)
+	if (f->flags & F_LINES)
 		return "textarea";
 	return "text";
 }
@@ -223,9 +223,9 @@ options(const struct field *f, json_t *e)
 
 /*
  * Without elid, every function the caller may call (as the user they act
- * as, with su=); with elid=FUNCTION,
- * that function's form, as ISPmanager's metadata describes one: a list
- * of its fields with their labels, help, input type, default and flags.
+ * as, with su=); with elid=FUNCTION, that function's form, as ISPmanager's
+ * metadata describes one: a list of its fields with their labels, help,
+ * input type, default, options and flags.
  */
 void
 api_functions(struct api_ctx *c)

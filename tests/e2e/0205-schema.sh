@@ -103,6 +103,9 @@ out=$(ua functions elid=firewall.edit)
 assert_eq "a user does not see an admin's form" missing "$(jf "$out" .error.type)"
 out=$(api functions elid=firewall.edit)
 assert_eq "system data form: action required" on "$(jf "$out" '.elem[] | select(.name == "action") | .required')"
+out=$(api functions elid=templates.edit)
+assert_eq "form: several lines are a textarea" textarea "$(jf "$out" '.elem[] | select(.name == "body") | .input')"
+assert_eq "form: a select offers the slots" "nginx_site_extra php_pool_extra dovecot_extra" "$(jf "$out" '.elem[] | select(.name == "name") | .options')"
 out=$(api functions elid=webdomain)
 assert_eq "a listing describes its columns" on "$(jf "$out" '[.elem[] | .column] | unique | join(",")')"
 out=$(api functions)

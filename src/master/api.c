@@ -83,10 +83,26 @@ dummy_init(void)
 	auth_hash_password(pw, dummy_hash);
 }
 
+/* The seconds an address waits after count failures: none for the first
+ * login_free_failures, then 1, 2, 4 ... up to 300. */
+static int64_t
+login_wait(int count, void *arg)
+{
+	const struct master *m = arg;
+	int shift = count - m->conf.login_free_failures;
+
+	if (shift < 0)
+		return 0;
+	return shift >= 9 ? 300 : (int64_t)1 << shift;
+}
+
 /*
  * Checks a name and password from addr, slowing down an address after
- * repeated failures.  Returns 0 and fills u, or -1 with the error in the
- * reply.
+ * repeated failures.  An attempt that needs a hash is counted as a failure
+ * before the hash runs and cleared when it succeeds, so logins at once
+ * from one address are throttled as if they came one by one; the hashes
+ * themselves are bounded (auth.c).  Returns 0 and fills u, or -1 with the
+ * error in the reply.
  */
 static int
 password_login(struct api_ctx *c, const char *name, const char *pw,
@@ -94,52 +110,49 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 {
 	struct master *m = c->m;
 	const char *addr = c->http->client_addr;
-	int64_t now = wall_s(), last, wait;
-	int count, rc, ok;
+	int64_t now = wall_s(), wait;
+	char q[VALID_ERR_MAX];
+	int rc, check;
 
-	if (store_login_failures(m->st, addr, &count, &last) == -1) {
-		reply_error(&c->r, "internal", "auth", "store unavailable");
-		return -1;
-	}
-	if (count >= m->conf.login_free_failures) {
-		int shift = count - m->conf.login_free_failures;
-
-		wait = shift >= 9 ? 300 : (int64_t)1 << shift;
-		if (wait > 300)
-			wait = 300;
-		if (now - last < wait) {
-			reply_error(&c->r, "auth", "throttled",
-			    "too many failed logins from %s; try again in "
-			    "%lld s", addr, (long long)(wait - (now - last)));
-			return -1;
-		}
-	}
-	pthread_once(&dummy_once, dummy_init);
 	rc = store_user_get(m->st, name, u);
 	if (rc == -1) {
 		reply_error(&c->r, "internal", "auth", "store unavailable");
 		return -1;
 	}
-	if (rc == 0 && u->active && auth_cache_hit(name, pw, u->pwhash))
-		ok = 1;
-	else {
-		ok = auth_check_password(rc == 0 ? u->pwhash : dummy_hash,
-		    pw) == 0 && rc == 0 && u->active;
-		if (ok)
-			auth_cache_put(name, pw, u->pwhash);
+	/* a throttled address is refused even a password verified lately */
+	check = store_login_reserve(m->st, addr, now, login_wait, m, 0, &wait);
+	if (check == 0 && rc == 0 && u->active &&
+	    auth_cache_hit(name, pw, u->pwhash))
+		return 0;
+	if (check == 0)
+		check = store_login_reserve(m->st, addr, now, login_wait, m, 1,
+		    &wait);
+	if (check == STORE_LIMIT) {
+		reply_error(&c->r, "auth", "throttled", "too many failed "
+		    "logins from %s; try again in %lld s", addr,
+		    (long long)wait);
+		return -1;
 	}
-	if (!ok) {
-		char q[VALID_ERR_MAX];
-
-		store_login_failed(m->st, addr, now);
+	if (check != 0) {
+		reply_error(&c->r, "internal", "auth", "store unavailable");
+		return -1;
+	}
+	pthread_once(&dummy_once, dummy_init);
+	check = auth_check_password(rc == 0 ? u->pwhash : dummy_hash, pw);
+	if (check == AUTH_BUSY) {
+		reply_error(&c->r, "auth", "busy", "too many logins are being "
+		    "checked at once; try again in a few seconds");
+		return -1;
+	}
+	if (check != 0 || rc != 0 || !u->active) {
 		valid_quote(name, q, sizeof(q));
 		log_info("auth: failed login for \"%s\" from %s", q, addr);
 		reply_error(&c->r, "auth", "badpassword",
 		    "invalid username or password");
 		return -1;
 	}
-	if (count > 0)
-		store_login_ok(m->st, addr);
+	auth_cache_put(name, pw, u->pwhash);
+	store_login_ok(m->st, addr);
 	return 0;
 }
 

@@ -385,6 +385,18 @@ api_user_edit(struct api_ctx *c)
 		reply_error(&c->r, "internal", "user", "store unavailable");
 		return;
 	}
+	/* a new password ends the user's sessions, but the one that set it */
+	if (strcmp(prev.pwhash, u.pwhash) != 0) {
+		const char *sid = params_get(c->p, "auth");
+		char keep[65];
+
+		if (sid && *sid)
+			secret_hash(sid, keep);
+		if (store_session_end_user(c->m->st, u.id, sid && *sid ? keep :
+		    NULL) == -1)
+			log_warnx("user \"%s\": their other sessions could "
+			    "not be ended", u.name);
+	}
 	master_caches_clear(c->m);
 	reply_ok(&c->r);
 	reply_set(&c->r, "id", u.name);

@@ -1,26 +1,70 @@
 /* auth.c - password hashing with Argon2id (libsodium). */
+#include <errno.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 #include "master.h"
 
-/* Hashes pw into out (crypto_pwhash_STRBYTES fits in 160); 0 or -1. */
-int
-auth_hash_password(const char *pw, char out[160])
+/*
+ * Each Argon2id hash takes crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB) for
+ * its run: at most AUTH_HASHES run at once, so that a burst of logins
+ * costs time, never the master's memory.  A hash waits for a slot at most
+ * AUTH_HASH_WAIT_S, then the login is answered "busy".
+ */
+#define AUTH_HASHES		4
+#define AUTH_HASH_WAIT_S	10
+
+static sem_t hash_slots;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+static void
+hash_init(void)
 {
-	if (crypto_pwhash_str_alg(out, pw, strlen(pw),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)
-	    != 0)
-		return -1;
+	sem_init(&hash_slots, 0, AUTH_HASHES);
+}
+
+/* 0 with a slot taken, or -1 when none came free in time. */
+static int
+slot_take(void)
+{
+	struct timespec ts;
+
+	pthread_once(&hash_once, hash_init);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += AUTH_HASH_WAIT_S;
+	while (sem_timedwait(&hash_slots, &ts) == -1)
+		if (errno != EINTR)
+			return -1;
 	return 0;
 }
 
-/* 0 when pw matches hash, -1 otherwise. */
+int
+auth_hash_password(const char *pw, char out[160])
+{
+	int rc;
+
+	if (slot_take() == -1)
+		return -1;
+	rc = crypto_pwhash_str_alg(out, pw, strlen(pw),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)
+	    == 0 ? 0 : -1;
+	sem_post(&hash_slots);
+	return rc;
+}
+
 int
 auth_check_password(const char *hash, const char *pw)
 {
-	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ? 0 : -1;
+	int rc;
+
+	if (slot_take() == -1)
+		return AUTH_BUSY;
+	rc = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ? 0 : -1;
+	sem_post(&hash_slots);
+	return rc;
 }
 
 /*

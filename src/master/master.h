@@ -167,7 +167,12 @@ void	 api_node_service(struct api_ctx *);
 void	 api_node_service_restart(struct api_ctx *);
 void	 api_functions(struct api_ctx *);
 
-/* auth.c */
+/* auth.c: Argon2id, at most a few hashes at once (each takes 64 MiB).
+ * auth_hash_password hashes pw into out (crypto_pwhash_STRBYTES fits in
+ * 160); 0, or -1 when it failed or no hash slot came free in time.
+ * auth_check_password: 0 when pw matches hash, -1 when not, AUTH_BUSY when
+ * no slot came free in time. */
+#define AUTH_BUSY	(-2)
 int	 auth_hash_password(const char *pw, char out[160]);
 int	 auth_check_password(const char *hash, const char *pw);
 int	 auth_cache_hit(const char *name, const char *pw, const char *pwhash);

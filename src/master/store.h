@@ -84,19 +84,34 @@ int	 store_user_count(struct store *, const char *level, int *np);
 
 /* Sessions, keyed by the hash of the id handed to the client.
  * store_session_use returns 0 and the user when the session exists, was
- * made from addr and was used less than idle_s ago, and then marks it used
- * now; STORE_NOTFOUND otherwise (an expired session is deleted). */
+ * made from addr and was last used at most idle_s whole seconds ago, and
+ * then marks it used now; STORE_NOTFOUND otherwise (an expired session is
+ * deleted). */
 int	 store_session_add(struct store *, const char *idhash, int64_t user,
 	    const char *addr, int64_t now);
 int	 store_session_use(struct store *, const char *idhash,
 	    const char *addr, int64_t now, int64_t idle_s, struct user *);
 int	 store_session_delete(struct store *, const char *idhash);
 
-/* Failed logins per client address. */
-int	 store_login_failures(struct store *, const char *addr, int *count,
-	    int64_t *last);
-int	 store_login_failed(struct store *, const char *addr, int64_t now);
+/* Failed logins per client address; store_login_ok forgets them. */
 int	 store_login_ok(struct store *, const char *addr);
+/*
+ * The login throttle of addr, atomically: with count the failures of addr
+ * in the last 15 minutes, a login is refused while now - last < wait_of(
+ * count); STORE_LIMIT and *wait the seconds left.  Otherwise 0, and with
+ * reserve the attempt is counted as a failure before the password is
+ * checked (store_login_ok clears the count of a success), so that logins
+ * at once from one address cannot pass the throttle together.
+ */
+int	 store_login_reserve(struct store *, const char *addr, int64_t now,
+	    int64_t (*wait_of)(int count, void *arg), void *arg, int reserve,
+	    int64_t *wait);
+/* Removes the sessions idle for idle_s and the failures of addresses
+ * quiet for 15 minutes; 0 or -1. */
+int	 store_login_purge(struct store *, int64_t now, int64_t idle_s);
+/* Ends every session of user but keep (an idhash, or NULL); 0 or -1. */
+int	 store_session_end_user(struct store *, int64_t user,
+	    const char *keep);
 
 /* Nodes.  store_node_free releases what a struct node points to. */
 void	 store_node_free(struct node *);

@@ -101,8 +101,44 @@ session_dead() {
 	o=$(capi "$Q?func=whoami&auth=$SID&out=JSONdata")
 	[ "$(jf "$o" .error.type)" = auth ]
 }
-# (it is alive right now, and used: wait for the timeout to pass)
-wait_for "session idle timeout" 10 session_dead
+after() { [ "$(date +%s)" -ge "$1" ]; }
+# (it was used a moment ago: wait for the timeout to pass without using
+# it, then try it once)
+last=$(date +%s)
+wait_for "idle for more than 3 s" 10 after $((last + 5))
+check "session idle timeout" session_dead
+
+# the idle time counts from the last use, to the second: a session used
+# 2 s after its login is alive 4 s after it, and dies once idle for more
+# than 3 s
+SID2=$(capi "$Q?func=auth&username=admin&password=$ADMINPW&out=JSONdata" | jq -r .auth)
+t0=$(date +%s)
+wait_for "2 s after the login" 10 after $((t0 + 2))
+out=$(capi "$Q?func=whoami&auth=$SID2&out=JSONdata")
+assert_eq "used 2 s after the login" admin "$(jf "$out" .name)"
+wait_for "4 s after the login" 10 after $((t0 + 4))
+out=$(capi "$Q?func=whoami&auth=$SID2&out=JSONdata")
+assert_eq "used 2 s ago: alive 4 s after the login" admin "$(jf "$out" .name)"
+last=$(date +%s)
+wait_for "idle for more than 3 s" 10 after $((last + 5))
+out=$(capi "$Q?func=whoami&auth=$SID2&out=JSONdata")
+assert_eq "idle for more than 3 s: ended" auth "$(jf "$out" .error.type)"
+
+# a new password ends the user's sessions; the admin's own goes on
+api user.edit sok=ok name=pat passwd=pat-pass-123 >/dev/null
+P1=$(capi "$Q?func=auth&username=pat&password=pat-pass-123&out=JSONdata" | jq -r .auth)
+P2=$(capi "$Q?func=auth&username=pat&password=pat-pass-123&out=JSONdata" | jq -r .auth)
+SID3=$(capi "$Q?func=auth&username=admin&password=$ADMINPW&out=JSONdata" | jq -r .auth)
+assert_eq "pat's session" pat "$(capi "$Q?func=whoami&auth=$P1&out=JSONdata" | jq -r .name)"
+out=$(capi "$Q?func=user.edit&sok=ok&elid=pat&passwd=pat-pass-456&auth=$SID3&out=JSONdata")
+assert_eq "pat's password changed" "" "$(jf "$out" .ok)"
+assert_eq "pat's first session ended" auth "$(capi "$Q?func=whoami&auth=$P1&out=JSONdata" | jq -r .error.type)"
+assert_eq "pat's second session ended" auth "$(capi "$Q?func=whoami&auth=$P2&out=JSONdata" | jq -r .error.type)"
+assert_eq "the admin's session goes on" admin "$(capi "$Q?func=whoami&auth=$SID3&out=JSONdata" | jq -r .name)"
+out=$(api user.edit sok=ok elid=admin passwd=admin-pass-new1)
+assert_eq "the admin changes their own password" "" "$(jf "$out" .ok)"
+assert_eq "which ends their sessions but the caller's" auth "$(capi "$Q?func=whoami&auth=$SID3&out=JSONdata" | jq -r .error.type)"
+ADMINPW=admin-pass-new1
 
 # repeated failures from one address are slowed down: after 5 failures a
 # correct password from that address is refused for a while, other
@@ -114,6 +150,35 @@ out=$(capi --interface "$NET.9" "$Q?func=whoami&authinfo=admin:$ADMINPW&out=JSON
 assert_eq "throttled address" throttled "$(jf "$out" .error.object)"
 out=$(capi --interface "$NET.10" "$Q?func=whoami&authinfo=admin:$ADMINPW&out=JSONdata")
 assert_eq "other address not throttled" admin "$(jf "$out" .name)"
+
+# logins at once from one address: each is counted before its password
+# is checked, so no more pass the throttle than one by one would
+jobs=""
+for i in $(seq 60); do
+	capi --interface "$NET.11" "$Q?func=whoami&authinfo=admin:wrong$i&out=JSONdata" >"$WORK/par$i" &
+	jobs="$jobs $!"
+done
+wait $jobs
+bad=$(cat "$WORK"/par* | jq -r .error.object | grep -c badpassword)
+throttled=$(cat "$WORK"/par* | jq -r .error.object | grep -Ec 'throttled|busy')
+check "the 5 free failures and at most two late ones checked ($bad)" [ "$bad" -ge 5 -a "$bad" -le 7 ]
+assert_eq "the rest refused before any hash" 60 $((bad + throttled))
+
+# logins at once from 60 addresses all need their hash: at most a few
+# Argon2id hashes (64 MiB each) run at once, the others wait their turn
+pid=$(pid_of master)
+echo 5 >/proc/$pid/clear_refs	# the peak starts again from now
+hwm0=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
+jobs=""
+for i in $(seq 60); do
+	capi --interface "$NET.$((100 + i))" "$Q?func=whoami&authinfo=admin:wrong$i&out=JSONdata" >"$WORK/many$i" &
+	jobs="$jobs $!"
+done
+wait $jobs
+assert_eq "every one checked" 60 "$(cat "$WORK"/many* | jq -r .error.object | grep -c badpassword)"
+hwm1=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
+say "master peak memory: $hwm0 -> $hwm1 kB"
+check "the master's peak memory grew less than 600 MB ($hwm0 -> $hwm1 kB)" [ $((hwm1 - hwm0)) -lt 614400 ]
 
 # the API is HTTPS: plain HTTP to its port gets no answer
 check "no plain HTTP on the API port" sh -c "! curl -s -m 5 http://$NET.1:$MPORT/ispmgr?func=whoami | grep -q doc"

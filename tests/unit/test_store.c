@@ -222,11 +222,21 @@ test_sessions(void **state)
 	    3600, &u), 0);
 	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1",
 	    1010 + 3599, 3600, &u), 0);
-	/* idle for idle_s: expired, and deleted */
+	/* idle for more than idle_s: expired, and deleted */
 	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1",
-	    1010 + 3599 + 3600, 3600, &u), STORE_NOTFOUND);
+	    1010 + 3599 + 3601, 3600, &u), STORE_NOTFOUND);
 	assert_int_equal(store_session_use(fx->s, "h1", "192.0.2.1",
-	    1010 + 3599 + 3601, 1000000000, &u), STORE_NOTFOUND);
+	    1010 + 3599 + 3602, 1000000000, &u), STORE_NOTFOUND);
+	/* the last use counts to the second: a use one second later moves
+	 * the timeout by a second */
+	assert_int_equal(store_session_add(fx->s, "h4", uid, "192.0.2.1",
+	    9000), 0);
+	assert_int_equal(store_session_use(fx->s, "h4", "192.0.2.1", 9001,
+	    3, &u), 0);
+	assert_int_equal(store_session_use(fx->s, "h4", "192.0.2.1", 9004,
+	    3, &u), 0);
+	assert_int_equal(store_session_use(fx->s, "h4", "192.0.2.1", 9008,
+	    3, &u), STORE_NOTFOUND);
 
 	/* delete */
 	assert_int_equal(store_session_add(fx->s, "h2", uid, "2001:db8::1",
@@ -250,63 +260,107 @@ test_session_expired_from_other_addr(void **state)
 	assert_int_equal(store_session_add(fx->s, "h3", uid, "192.0.2.1",
 	    100), 0);
 	/* an expired session is refused whatever the address */
-	assert_int_equal(store_session_use(fx->s, "h3", "192.0.2.9", 100 + 60,
+	assert_int_equal(store_session_use(fx->s, "h3", "192.0.2.9", 100 + 61,
 	    60, &u), STORE_NOTFOUND);
-	assert_int_equal(store_session_use(fx->s, "h3", "192.0.2.1", 100 + 61,
+	assert_int_equal(store_session_use(fx->s, "h3", "192.0.2.1", 100 + 62,
 	    1000000, &u), STORE_NOTFOUND);
 }
 
 /* ---- failed logins ---- */
 
+/* The test's throttle: from the third failure, 10 s between attempts. */
+static int64_t
+wait10(int count, void *arg)
+{
+	(void)arg;
+	return count >= 3 ? 10 : 0;
+}
+
 static void
 test_login_failures(void **state)
 {
 	struct fx *fx = *state;
-	int64_t last = -1;
-	int count = -1;
+	struct user u;
+	int64_t wait = -1, uid;
 
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
-	    &last), 0);
-	assert_int_equal(count, 0);
-	assert_int_equal(last, 0);
-
-	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1000), 0);
-	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1010), 0);
-	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1020), 0);
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
-	    &last), 0);
-	assert_int_equal(count, 3);
-	assert_int_equal(last, 1020);
+	/* every attempt is counted before its password is checked */
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1000,
+	    wait10, NULL, 1, &wait), 0);
+	assert_int_equal(wait, 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1010,
+	    wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1020,
+	    wait10, NULL, 1, &wait), 0);
+	/* the fourth at once is refused, and says how long to wait */
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1025,
+	    wait10, NULL, 1, &wait), STORE_LIMIT);
+	assert_int_equal(wait, 5);
+	/* a look without reserve counts nothing */
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1030,
+	    wait10, NULL, 0, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1030,
+	    wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1031,
+	    wait10, NULL, 0, &wait), STORE_LIMIT);
+	assert_int_equal(wait, 9);
 
 	/* per address */
-	assert_int_equal(store_login_failed(fx->s, "192.0.2.8", 1020), 0);
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.8", &count,
-	    &last), 0);
-	assert_int_equal(count, 1);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.8", 1031,
+	    wait10, NULL, 1, &wait), 0);
 
-	/* fifteen minutes later the count starts over */
-	assert_int_equal(store_login_failed(fx->s, "192.0.2.7", 1020 + 900),
-	    0);
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
-	    &last), 0);
-	assert_int_equal(count, 4);
-	assert_int_equal(store_login_failed(fx->s, "192.0.2.7",
-	    1020 + 900 + 901), 0);
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
-	    &last), 0);
-	assert_int_equal(count, 1);
-	assert_int_equal(last, 1020 + 900 + 901);
+	/* 900 s after the last failure the count still holds (this attempt
+	 * is the fifth, and the next at once waits); 901 s after, it starts
+	 * over: three pass at once, the fourth waits */
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1030 + 900,
+	    wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7", 1030 + 901,
+	    wait10, NULL, 1, &wait), STORE_LIMIT);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7",
+	    1030 + 900 + 901, wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7",
+	    1030 + 900 + 901, wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7",
+	    1030 + 900 + 901, wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7",
+	    1030 + 900 + 901, wait10, NULL, 1, &wait), STORE_LIMIT);
 
 	/* a good login resets */
 	assert_int_equal(store_login_ok(fx->s, "192.0.2.7"), 0);
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.7", &count,
-	    &last), 0);
-	assert_int_equal(count, 0);
-	assert_int_equal(last, 0);
-	assert_int_equal(store_login_failures(fx->s, "192.0.2.8", &count,
-	    &last), 0);
-	assert_int_equal(count, 1);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.7",
+	    1030 + 900 + 901, wait10, NULL, 0, &wait), 0);
 	assert_int_equal(store_login_ok(fx->s, "198.51.100.1"), 0);
+
+	/* purge: failures quiet for 15 minutes and idle sessions go */
+	uid = add_user(fx->s, "pat", "user");
+	assert_int_equal(store_session_add(fx->s, "p1", uid, "192.0.2.1",
+	    1000), 0);
+	assert_int_equal(store_session_add(fx->s, "p2", uid, "192.0.2.1",
+	    1500), 0);
+	assert_int_equal(store_login_purge(fx->s, 2100, 1000), 0);
+	assert_int_equal(store_session_use(fx->s, "p1", "192.0.2.1", 2100,
+	    1000000, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "p2", "192.0.2.1", 2100,
+	    1000000, &u), 0);
+	/* 192.0.2.8's row is gone with its 15 minutes: a look at 1031 sees
+	 * no failure (the count would otherwise hold, as above) */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_login_reserve(fx->s, "192.0.2.9", 1031,
+		    wait10, NULL, 1, &wait), 0);
+	assert_int_equal(store_login_purge(fx->s, 1031 + 901, 1000000), 0);
+	assert_int_equal(store_login_reserve(fx->s, "192.0.2.9", 1031,
+	    wait10, NULL, 0, &wait), 0);
+
+	/* a user's other sessions end */
+	assert_int_equal(store_session_add(fx->s, "p3", uid, "192.0.2.1",
+	    2100), 0);
+	assert_int_equal(store_session_end_user(fx->s, uid, "p3"), 0);
+	assert_int_equal(store_session_use(fx->s, "p2", "192.0.2.1", 2101,
+	    1000000, &u), STORE_NOTFOUND);
+	assert_int_equal(store_session_use(fx->s, "p3", "192.0.2.1", 2101,
+	    1000000, &u), 0);
+	assert_int_equal(store_session_end_user(fx->s, uid, NULL), 0);
+	assert_int_equal(store_session_use(fx->s, "p3", "192.0.2.1", 2102,
+	    1000000, &u), STORE_NOTFOUND);
 }
 
 /* ---- nodes ---- */

@@ -263,7 +263,7 @@ sync_loop(void *arg)
 {
 	struct master *m = arg;
 	struct timespec ts;
-	int64_t settled = 0;
+	int64_t settled = 0, purged = 0;
 
 	while (!m->stop) {
 		size_t pushed = sync_round(m);
@@ -277,6 +277,11 @@ sync_loop(void *arg)
 			ud_settle_pending(m, wall_s() - pol.node_timeout_ms /
 			    1000 - 5);
 			settled = mono_ms();
+		}
+		/* sessions idle past their timeout, failures 15 minutes old */
+		if (mono_ms() - purged >= 60000) {
+			store_login_purge(m->st, wall_s(), m->conf.session_idle_s);
+			purged = mono_ms();
 		}
 
 		pthread_mutex_lock(&m->sync_mtx);

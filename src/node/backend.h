@@ -119,11 +119,17 @@ extern const struct backend	backend_dns;
 extern const struct backend	backend_mail;
 
 /* exec.c: runs argv (no shell) with a time limit, its output (both
- * streams, at most outlen-1 bytes) in out.  Returns the exit status, or -1
+ * streams) as one line in out: what does not fit is cut with a mark that
+ * says how much, never silently.  Returns the exit status, or -1
  * when it could not run or was killed. */
 int	 run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen);
 /* The same, keeping the end of the output instead of its beginning. */
 int	 run_cmd_tail(char *const argv[], int timeout_ms, char *out,
 	    size_t outlen);
+/* The whole output in out (its cap bounds it), as the command printed it:
+ * for reading a listing.  The exit status, or -1 when the command could
+ * not run, was killed, or printed more than the cap (out then says so). */
+struct sbuf;
+int	 run_cmd_all(char *const argv[], int timeout_ms, struct sbuf *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/sbuf.h"
 #include "backend.h"
 #include "node.h"
 
@@ -70,10 +71,12 @@ nft_activate(struct btx *tx, char *err, size_t errlen)
 static int
 nft_verify(struct node_agent *a, const json_t *items)
 {
-	char out[65536], *argv[10], tag[32], *p;
+	char *argv[10], tag[32];
+	const char *p;
 	const json_t *it;
+	struct sbuf out;
 	size_t i, found = 0;
-	int n;
+	int n, rc = 0;
 
 	if (!a->conf.nft)
 		return 1;
@@ -83,25 +86,31 @@ nft_verify(struct node_agent *a, const json_t *items)
 	argv[n++] = "inet";
 	argv[n++] = "hostfleet";
 	argv[n] = NULL;
-	if (run_cmd(argv, 10000, out, sizeof(out)) != 0)
-		return 0;
-	for (p = out; (p = strstr(p, "comment \"hf-")) != NULL; p++)
+	/* the whole listing: one cut short would count as drift forever */
+	sbuf_init(&out, 64u << 20);
+	if (run_cmd_all(argv, 10000, &out) != 0)
+		goto out;
+	for (p = sbuf_str(&out); (p = strstr(p, "comment \"hf-")) != NULL;
+	    p++)
 		found++;
 	if (found != json_array_size(items))
-		return 0;
+		goto out;
 	json_array_foreach(items, i, it) {
 		snprintf(tag, sizeof(tag), "comment \"hf-%" JSON_INTEGER_FORMAT,
 		    json_integer_value(json_object_get(it, "id")));
-		for (p = out; (p = strstr(p, tag)) != NULL; p++) {
+		for (p = sbuf_str(&out); (p = strstr(p, tag)) != NULL; p++) {
 			char c = p[strlen(tag)];
 
 			if (c == '"' || c == ':')
 				break;
 		}
 		if (p == NULL)
-			return 0;
+			goto out;
 	}
-	return 1;
+	rc = 1;
+out:
+	sbuf_release(&out);
+	return rc;
 }
 
 const struct backend backend_nft = {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "../common/sbuf.h"
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "backend.h"
@@ -121,28 +122,29 @@ installed(const char *out, const char *p)
 static json_t *
 pkg_missing(const json_t *want)
 {
-	size_t i, n = json_array_size(want), outlen = n * 96 + 1024;
+	size_t i, n = json_array_size(want);
 	json_t *missing = json_array(), *v;
-	char **argv, *out;
+	struct sbuf out;
+	char **argv;
 
 	if (n == 0)
 		return missing;
 	/* dpkg-query, two options, the n packages and the NULL */
 	argv = xcalloc(n + 4, sizeof(*argv));
-	out = xmalloc(outlen);
+	sbuf_init(&out, 16u << 20);
 	argv[0] = "dpkg-query";
 	argv[1] = "--showformat=${Package}=${Status};";
 	argv[2] = "-W";
 	json_array_foreach(want, i, v)
 		argv[3 + i] = (char *)json_string_value(v);
 	/* exit status 1 when some package is unknown: the output decides */
-	if (run_cmd(argv, PKG_QUERY_MS, out, outlen) < 0)
-		out[0] = '\0';
+	if (run_cmd_all(argv, PKG_QUERY_MS, &out) < 0)
+		sbuf_reset(&out);
 	json_array_foreach(want, i, v)
-		if (!installed(out, json_string_value(v)))
+		if (!installed(sbuf_str(&out), json_string_value(v)))
 			json_array_append(missing, v);
 	free(argv);
-	free(out);
+	sbuf_release(&out);
 	return missing;
 }
 

@@ -69,7 +69,16 @@ api_sysdata_edit(struct api_ctx *c)
 	int64_t id = 0;
 	int rc;
 
-	if (elid && *elid) {
+	if (!api_is_submit(c)) {
+		if (elid == NULL || *elid == '\0') {
+			/* the empty form, with the defaults */
+			const struct field *f;
+
+			for (f = t->fields; f->name; f++)
+				reply_set(&c->r, f->name, f->def ? f->def :
+				    "");
+			return;
+		}
 		if (api_elid_id(c, elid, &id) == -1)
 			return;
 		if ((rc = store_sys_get(c->m->st, t->name, id, &base)) != 0) {
@@ -78,18 +87,20 @@ api_sysdata_edit(struct api_ctx *c)
 			    elid);
 			return;
 		}
-		if (!api_is_submit(c)) {
-			item_fields(c->r.doc, base);
-			json_decref(base);
-			return;
-		}
-	} else if (!api_is_submit(c)) {
-		/* the empty form, with the defaults */
-		const struct field *f;
-
-		for (f = t->fields; f->name; f++)
-			reply_set(&c->r, f->name, f->def ? f->def : "");
+		item_fields(c->r.doc, base);
+		json_decref(base);
 		return;
+	}
+	if (elid && *elid && api_elid_id(c, elid, &id) == -1)
+		return;
+	/* the item changed is read under the type's lock, which the query
+	 * holds to its end: a delete or another change in between would be
+	 * undone by this one */
+	dq_lock(c->m, t);
+	if (id && (rc = store_sys_get(c->m->st, t->name, id, &base)) != 0) {
+		reply_error(&c->r, rc == STORE_NOTFOUND ? "missing" :
+		    "internal", t->name, "%s %s not found", t->name, elid);
+		goto out;
 	}
 	/* checked before an id is taken for it */
 	item = sd_item_build(t, base, id ? id : 1, param_get, (void *)c->p,
@@ -100,14 +111,14 @@ api_sysdata_edit(struct api_ctx *c)
 			reply_error(&c->r, "empty", field, "%s", err);
 		else
 			api_bad(c, field, err);
-		return;
+		goto out;
 	}
 	if (id == 0) {
 		if (store_sys_next_id(c->m->st, t->name, &id) == -1) {
 			json_decref(item);
 			reply_error(&c->r, "internal", t->name,
 			    "store unavailable");
-			return;
+			goto out;
 		}
 		json_object_set_new(item, "id", json_integer(id));
 	}
@@ -119,6 +130,8 @@ api_sysdata_edit(struct api_ctx *c)
 	}
 	json_decref(puts);
 	json_decref(dels);
+out:
+	dq_unlock(c->m, t);
 }
 
 void
@@ -140,6 +153,7 @@ api_sysdata_delete(struct api_ctx *c)
 		return;
 	}
 	dels = json_array();
+	dq_lock(c->m, t);
 	for (i = 0; i < n; i++) {
 		if (api_elid_id(c, items[i], &id) == -1)
 			goto out;
@@ -156,6 +170,7 @@ api_sysdata_delete(struct api_ctx *c)
 		reply_ok(&c->r);
 	json_decref(puts);
 out:
+	dq_unlock(c->m, t);
 	json_decref(dels);
 	free(buf);
 }

@@ -212,7 +212,12 @@ const char *node_status_after_answer(const char *cur, int pending,
 
 /* cluster/query.c: the distributed-query engine (DESIGN.md §3.3).  Runs
  * the puts (items) and deletes (ids) of one type on every target; 0 when
- * committed, -1 with the error in the reply. */
+ * committed, -1 with the error in the reply.  The caller holds the type's
+ * lock (dq_lock) from before it read what the change is computed from
+ * until dq_run returns, so that no other change of the type comes in
+ * between. */
+void	 dq_lock(struct master *, const struct dtype *);
+void	 dq_unlock(struct master *, const struct dtype *);
 struct dtype;
 int	 dq_run(struct api_ctx *, const struct dtype *, json_t *puts,
 	    json_t *deletes);

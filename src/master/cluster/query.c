@@ -84,6 +84,18 @@ answer_error(const struct hreq *r, int64_t version, char *out, size_t len)
 	json_decref(j);
 }
 
+void
+dq_lock(struct master *m, const struct dtype *t)
+{
+	pthread_mutex_lock(&m->type_mtx[sd_type_index(t)]);
+}
+
+void
+dq_unlock(struct master *m, const struct dtype *t)
+{
+	pthread_mutex_unlock(&m->type_mtx[sd_type_index(t)]);
+}
+
 int
 dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
     json_t *deletes)
@@ -103,7 +115,6 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	const char *delay;
 
 	errs[0] = '\0';
-	pthread_mutex_lock(&m->type_mtx[idx]);
 	policy_load(m, &pol);
 	if (store_node_list(m->st, &v, &n) == -1 ||
 	    store_sys_version(m->st, t->name, &version) == -1) {
@@ -231,7 +242,6 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	__atomic_store_n(&m->type_done_ms[idx], mono_ms(), __ATOMIC_RELEASE);
 	sync_wake(m);
 out:
-	pthread_mutex_unlock(&m->type_mtx[idx]);
 	for (i = 0; i < k; i++)
 		hreq_release(&reqs[i]);
 	if (v)

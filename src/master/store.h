@@ -215,6 +215,9 @@ int	 store_desync_done(struct store *, int64_t node, const char *type,
 	    int64_t gen, int64_t version);
 int	 store_desync_failed(struct store *, int64_t node, const char *type,
 	    const char *error, int64_t next_try);
+/* The entries of node are due at once, their backoff cut short: the node
+ * came back (it answers again, or it started anew); 0 or -1. */
+int	 store_desync_due_now(struct store *, int64_t node);
 int	 store_desync_count(struct store *, int64_t node, int *n);
 int	 store_desync_has(struct store *, int64_t node, const char *type,
 	    int *has);

@@ -155,6 +155,25 @@ store_desync_failed(struct store *s, int64_t node, const char *type,
 }
 
 int
+store_desync_due_now(struct store *s, int64_t node)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	lock(s);
+	if ((st = prep(s, "UPDATE desync SET next_try = 0 WHERE node = ?1 "
+	    "AND next_try > 0")) == NULL) {
+		unlock(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, node);
+	rc = step_done(s, st);
+	unprep(s, st);
+	unlock(s);
+	return rc;
+}
+
+int
 store_desync_count(struct store *s, int64_t node, int *n)
 {
 	sqlite3_stmt *st;

@@ -255,6 +255,16 @@ poll_once(struct master *m, const struct policy *pol)
 						break;
 					}
 			}
+			/* back from an outage, or started anew since the last
+			 * poll: what it missed is sent at once, not when the
+			 * backoff of its failed attempts would have said */
+			if (nd->misses > 0 || strcmp(nd->status,
+			    "unavailable") == 0 || json_integer_value(
+			    json_object_get(j, "agent_uptime")) < now -
+			    nd->last_seen) {
+				store_desync_due_now(m->st, nd->id);
+				sync_wake(m);
+			}
 			p->last_seen = now;
 			p->misses = 0;
 			p->stats = sbuf_str(&r->resp);

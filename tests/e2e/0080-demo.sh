@@ -78,9 +78,16 @@ stopped() {
 }
 wait_for "Ctrl-C stops every process of the demo, services too" 30 stopped
 wait_for "the loopback addresses it added are gone" 20 sh -c "! ip -4 addr show dev lo | grep -q 'inet 127.0.0.2/32'"
-# the demo's daemons log under its directory: no sanitizer report there
+# the demo's daemons log under its directory: the master's and each
+# node's log is there, written, and holds no sanitizer report
+logs=0
 for f in "$CO"/var/demo/*.log; do
+	[ -f "$f" ] || continue
+	logs=$((logs + 1))
+	check "$(basename "$f") written" test -s "$f"
 	check "no sanitizer report in $(basename "$f")" \
 	    sh -c "! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$f'"
 done
+check "the master's log is there" test -s "$CO/var/demo/master.log"
+check "the master's and the two nodes' logs ($logs)" [ "$logs" -ge 3 ]
 cd "$TOP" || exit 1

@@ -18,14 +18,10 @@ assert_converged firewall 10 2 3 4 5 6
 api cluster.policy sok=ok heartbeat_interval_ms=60000 >/dev/null
 
 kill -STOP "$(pid_of n4)"
-t0=$(date +%s%N)
+# (how long the query takes with a stalled node: bench/stall)
 out=$(api firewall.edit sok=ok action=deny proto=tcp port=23)
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
 assert_eq "query failed" cluster "$(jf "$out" .error.type)"
 assert_match "names the stalled node and the timeout" 'n4: no answer within 1500 ms' "$(jf "$out" .error.msg)"
-say "query with a stalled node answered in $ms ms (node timeout 1500 ms)"
-check "no wait past the node timeout (I6)" test "$ms" -lt 4500
 assert_eq "master unchanged (I1)" "$R1" "$(api firewall | jq -r '[.elem[].id] | join(" ")')"
 q=$(api cluster.query limit=1)
 assert_eq "logged as failed" failed "$(jf "$q" .elem[0].outcome)"

@@ -197,3 +197,9 @@ elid_split(const char *s, char **buf, char **items, int max)
 	}
 	return n;
 }
+
+const char *
+params_lookup(void *arg, const char *key)
+{
+	return params_get(arg, key);
+}

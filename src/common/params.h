@@ -42,6 +42,9 @@ int	 params_add(struct reqparams *, const char *key, size_t klen,
 	    const char *val, size_t vlen);
 /* The value of key, or NULL. */
 const char *params_get(const struct reqparams *, const char *key);
+/* params_get for a getter of schema.h (field_get_fn): arg is the struct
+ * reqparams. */
+const char *params_lookup(void *arg, const char *key);
 /* The value of key, or def when it is absent or empty. */
 const char *params_get_def(const struct reqparams *, const char *key,
 	    const char *def);

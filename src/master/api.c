@@ -346,25 +346,14 @@ params_known(struct api_ctx *c)
 int
 api_check_fields(struct api_ctx *c)
 {
-	const struct field *fd;
-	char err[VALID_ERR_MAX];
-	json_t *scratch;
-	size_t i;
-	int rc;
+	char field[64], err[VALID_ERR_MAX];
 
-	for (i = 0; i < c->p->n; i++) {
-		const char *k = c->p->v[i].key, *v = c->p->v[i].val;
-
-		if ((fd = func_field(c->fn, k)) == NULL || fd->check == NULL ||
-		    v == NULL || (*v == '\0' && !(fd->flags & F_EMPTY)))
-			continue;
-		scratch = json_object();
-		rc = field_put(fd, v, scratch, err);
-		json_decref(scratch);
-		if (rc == -1) {
-			api_bad(c, k, err);
-			return -1;
-		}
+	/* every parameter given is one the function takes (params_known):
+	 * the type's grammars are the function's */
+	if (schema_check(c->fn->type, params_lookup, (void *)c->p, field,
+	    err) == -1) {
+		api_bad(c, field, err);
+		return -1;
 	}
 	return 0;
 }

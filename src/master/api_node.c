@@ -52,12 +52,6 @@ api_node_list(struct api_ctx *c)
 	store_nodes_free(v, n);
 }
 
-static const char *
-param_get(void *arg, const char *name)
-{
-	return params_get(arg, name);
-}
-
 /*
  * Applies every node field present in the request to n, read through
  * dt_node's declarations (types.c): every field is checked before any is
@@ -71,7 +65,7 @@ node_apply_params(struct api_ctx *c, struct node *n)
 	const char *k, *v;
 	int rc = -1;
 
-	if (schema_read(&dt_node, param_get, (void *)c->p, it, field, err) ==
+	if (schema_read(&dt_node, params_lookup, (void *)c->p, it, field, err) ==
 	    -1) {
 		api_bad(c, field, err);
 		goto out;

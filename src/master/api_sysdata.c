@@ -52,12 +52,6 @@ api_sysdata_list(struct api_ctx *c)
 	json_decref(items);
 }
 
-static const char *
-param_get(void *arg, const char *name)
-{
-	return params_get(arg, name);
-}
-
 void
 api_sysdata_edit(struct api_ctx *c)
 {
@@ -103,7 +97,7 @@ api_sysdata_edit(struct api_ctx *c)
 		goto out;
 	}
 	/* checked before an id is taken for it */
-	item = sd_item_build(t, base, id ? id : 1, param_get, (void *)c->p,
+	item = sd_item_build(t, base, id ? id : 1, params_lookup, (void *)c->p,
 	    field, err, &why);
 	json_decref(base);
 	if (item == NULL) {

@@ -224,12 +224,6 @@ api_user_list(struct api_ctx *c)
 	json_decref(rows);
 }
 
-static const char *
-param_get(void *arg, const char *name)
-{
-	return params_get(arg, name);
-}
-
 /* Reads the fields present in the request into u through dt_user's
  * declarations (types.c); 0 or -1 with the error. */
 static int
@@ -240,7 +234,7 @@ user_read(struct api_ctx *c, struct user *u, int creating)
 	json_t *it = json_object(), *x;
 	int lim;
 
-	if (schema_read(&dt_user, param_get, (void *)c->p, it, field, err) ==
+	if (schema_read(&dt_user, params_lookup, (void *)c->p, it, field, err) ==
 	    -1) {
 		json_decref(it);
 		api_bad(c, field, err);

@@ -112,8 +112,9 @@ one_line(const struct sbuf *all, size_t more, int tail, char *out,
 			out[o] = ' ';
 }
 
-int
-run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
+static int
+run_line(char *const argv[], int timeout_ms, char *out, size_t outlen,
+    int tail)
 {
 	struct sbuf all;
 	size_t more;
@@ -121,23 +122,21 @@ run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
 
 	sbuf_init(&all, RUN_OUT_MAX);
 	rc = run(argv, timeout_ms, &all, &more);
-	one_line(&all, more, 0, out, outlen);
+	one_line(&all, more, tail, out, outlen);
 	sbuf_release(&all);
 	return rc;
 }
 
 int
+run_cmd(char *const argv[], int timeout_ms, char *out, size_t outlen)
+{
+	return run_line(argv, timeout_ms, out, outlen, 0);
+}
+
+int
 run_cmd_tail(char *const argv[], int timeout_ms, char *out, size_t outlen)
 {
-	struct sbuf all;
-	size_t more;
-	int rc;
-
-	sbuf_init(&all, RUN_OUT_MAX);
-	rc = run(argv, timeout_ms, &all, &more);
-	one_line(&all, more, 1, out, outlen);
-	sbuf_release(&all);
-	return rc;
+	return run_line(argv, timeout_ms, out, outlen, 1);
 }
 
 int

@@ -453,10 +453,7 @@ udata_prepare(struct node_agent *a, const char *role, char *err,
 	json_t *s1 = NULL, *s2 = NULL;
 	int s, rc;
 
-	for (s = 0; s < SVC_N; s++)
-		if (strcmp(svc_role[s], role) == 0)
-			break;
-	if (s == SVC_N)
+	if ((s = svc_of_role(role)) == SVC_N)
 		return 0;
 	pthread_mutex_lock(&svc_mtx[s]);
 	nstore_ud_list(a->st, svc_kind(s), NULL, NULL, &s1);
@@ -520,10 +517,7 @@ udata_repair(struct node_agent *a, const char *role, json_t **fixed,
 
 	if (fixed)
 		*fixed = NULL;
-	for (s = 0; s < SVC_N; s++)
-		if (strcmp(svc_role[s], role) == 0)
-			break;
-	if (s == SVC_N)
+	if ((s = svc_of_role(role)) == SVC_N)
 		return 0;
 	pthread_mutex_lock(&svc_mtx[s]);
 	/* again under the lock: a change may have rendered meanwhile */

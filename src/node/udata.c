@@ -337,15 +337,21 @@ generic_delete(struct call *c, enum svc s, const char *kind,
 
 /* ---- dispatch ---- */
 
+enum svc
+svc_of_role(const char *role)
+{
+	enum svc s;
+
+	for (s = 0; s < SVC_N; s++)
+		if (strcmp(svc_role[s], role) == 0)
+			break;
+	return s;
+}
+
 static void
 ud_delete(struct call *c)
 {
-	size_t s;
-
-	for (s = 0; s < SVC_N; s++)
-		if (strcmp(svc_role[s], c->t->role) == 0)
-			break;
-	generic_delete(c, (enum svc)s, c->t->store, c->t->what);
+	generic_delete(c, svc_of_role(c->t->role), c->t->store, c->t->what);
 }
 
 /* The operations of each user-data type (schema.h), by its row. */
@@ -434,9 +440,7 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 	fn = i == nitems(uops) ? NULL : strcmp(c.op, "list") == 0 ?
 	    uops[i].list : strcmp(c.op, "edit") == 0 ? uops[i].edit :
 	    strcmp(c.op, "delete") == 0 ? uops[i].del : NULL;
-	for (s = 0; s < SVC_N; s++)
-		if (strcmp(svc_role[s], c.t->role) == 0)
-			break;
+	s = svc_of_role(c.t->role);
 	if (fn == NULL || s == SVC_N)
 		reply_error(&c.r, "func", "func", "no operation \"%s\" of "
 		    "\"%s\" here", c.op, c.t->name);
@@ -488,12 +492,10 @@ store_kind(const char *kind, enum svc *s)
 {
 	const struct dtype *t = kind ? schema_type(kind) : NULL;
 
-	if (t == NULL || t->kind != DK_USER || t->store == NULL)
+	if (t == NULL || t->kind != DK_USER || t->store == NULL ||
+	    (*s = svc_of_role(t->role)) == SVC_N)
 		return NULL;
-	for (*s = 0; *s < SVC_N; (*s)++)
-		if (strcmp(svc_role[*s], t->role) == 0)
-			return t->store;
-	return NULL;
+	return t->store;
 }
 
 /* POST /v1/ud/forget {kind, name}: the object goes if it is here. */

@@ -67,6 +67,9 @@ json_t *ud_new_item(struct call *c, const char *n);
 void	 ud_item_answer(struct call *c, json_t *e, const json_t *it);
 int	 ud_edit_begin(struct call *c, char n[DOMAIN_MAX], json_t **item);
 
+/* The service of a role ("web": SVC_WEB), or SVC_N for none. */
+enum svc svc_of_role(const char *role);
+
 /* ucommit.c */
 int	 ud_commit(struct call *c, enum svc s, json_t *puts, json_t *dels);
 int	 go_live(struct node_agent *a, enum svc s, char *err, size_t errlen);

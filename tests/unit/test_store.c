@@ -923,6 +923,24 @@ user_version(const char *path)
 	return v;
 }
 
+/* A new store at path in dir, closed, then marked as of schema v. */
+static void
+store_of_version(const char *dir, const char *path, int v)
+{
+	char err[256] = "", sql[64], *log;
+	struct store *s;
+	sqlite3 *db;
+
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	free(log);
+	assert_non_null(s);
+	store_close(s);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void
 test_reopen(void **state)
 {
@@ -971,21 +989,10 @@ static void
 test_newer_schema_refused(void **state)
 {
 	char dir[] = "/tmp/hf-test-store-XXXXXX", path[128], err[256] = "";
-	char *log;
-	struct store *s;
-	sqlite3 *db;
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	s = open_logged(dir, path, err, sizeof(err), &log);
-	free(log);
-	assert_non_null(s);
-	store_close(s);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 100000",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	err[0] = '\0';
+	store_of_version(dir, path, 100000);
 	assert_null(store_open(path, err, sizeof(err)));
 	assert_non_null(strstr(err, "newer"));
 	rm_dir(dir);
@@ -1080,34 +1087,14 @@ static void
 test_readonly_other_schema(void **state)
 {
 	char dir[] = "/tmp/hf-test-store-XXXXXX", path[128], err[256] = "";
-	char *log;
-	struct store *s;
-	sqlite3 *db;
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	s = open_logged(dir, path, err, sizeof(err), &log);
-	free(log);
-	assert_non_null(s);
-	store_close(s);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL,
-	    NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	store_of_version(dir, path, 1);
 	/* an older schema is not migrated by a reader */
 	assert_null(store_open_readonly(path, err, sizeof(err)));
 	assert_non_null(strstr(err, "schema 1"));
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	{
-		sqlite3_stmt *st;
-
-		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version",
-		    -1, &st, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(st, 0), 1);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
+	assert_int_equal(user_version(path), 1);
 	rm_dir(dir);
 }
 

@@ -15,7 +15,7 @@ libmicrohttpd-dev libcurl4-gnutls-dev libjansson-dev libgnutls28-dev
 libsodium-dev libsqlite3-dev libssh-dev libcmocka-dev
 curl jq openssl sqlite3 iproute2 nftables procps python3
 nginx-light php-fpm php-cli bind9 bind9-utils bind9-dnsutils postfix
-dovecot-core dovecot-imapd dovecot-lmtpd cron swaks"
+dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -317,6 +317,7 @@ node_main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "join") == 0)
 		return join_cmd(argc - 1, argv + 1);
 	memset(&a, 0, sizeof(a));
+	peerclock_init(&a.mclock);
 	conf_defaults(&a.conf);
 	for (ch = 1; ch < argc - 1; ch++)
 		if (strcmp(argv[ch], "-c") == 0 ||

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "../common/httpd.h"
+#include "../common/peerclock.h"
 #include "../common/sysdata.h"
 #include "store.h"
 
@@ -54,6 +55,7 @@ struct node_agent {
 	struct nstore		*st;
 	struct typestate	 types[SD_NTYPES];	/* by sd_type_index() */
 	int64_t			 started;
+	struct peerclock	 mclock;	/* the master's clock */
 	/* usage.c: bytes in each home, {"NAME": n}, and when measured */
 	pthread_t		 usage_thr;
 	pthread_mutex_t		 usage_mtx;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/log.h"
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "node.h"
@@ -57,24 +58,36 @@ rpc_change(struct node_agent *a, const struct dtype *t, const char *roles,
 {
 	struct typestate *ts = &a->types[sd_type_index(t)];
 	json_t *b, *cur = NULL, *puts, *dels, *v, *next;
-	json_int_t base, version, deadline;
-	int64_t curver;
+	json_int_t base, version, mclk, sent, deadline;
+	int64_t curver, mnow;
 	char err[1024];
 	size_t i, j;
 
 	if ((b = http_req_json(req, resp)) == NULL)
 		return;
-	if (json_unpack(b, "{s:I,s:I,s:I,s:o,s:o}", "base", &base, "version",
-	    &version, "deadline_ms", &deadline, "puts", &puts, "deletes",
-	    &dels) != 0 || !json_is_array(puts) || !json_is_array(dels)) {
-		http_resp_error(resp, 400, "expected base, version, deadline_ms, "
-		    "puts and deletes");
+	if (json_unpack(b, "{s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "base", &base,
+	    "version", &version, "clock", &mclk, "sent_ms", &sent,
+	    "deadline_ms", &deadline, "puts", &puts, "deletes", &dels) != 0 ||
+	    !json_is_array(puts) || !json_is_array(dels)) {
+		http_resp_error(resp, 400, "expected base, version, clock, "
+		    "sent_ms, deadline_ms, puts and deletes");
 		json_decref(b);
 		return;
 	}
+	peerclock_sample(&a->mclock, mclk, sent, mono_ms());
 	pthread_mutex_lock(&ts->mtx);
-	if (wall_s() * 1000 > deadline) {
-		http_resp_error(resp, 409, "the change arrived after its deadline");
+	/* the deadline is on the master's clock, as the node reckons it */
+	if (peerclock_now(&a->mclock, mclk, mono_ms(), &mnow) == -1) {
+		http_resp_error(resp, 409, "the change comes from a master "
+		    "that has restarted since");
+		goto out;
+	}
+	if (mnow > deadline) {
+		snprintf(err, sizeof(err), "the change arrived %lld ms after "
+		    "its deadline", (long long)(mnow - deadline));
+		log_warn("%s version %lld refused: %s", t->name,
+		    (long long)version, err);
+		http_resp_error(resp, 409, err);
 		goto out;
 	}
 	if (nstore_state(a->st, t->name, &curver, &cur) == -1) {
@@ -175,6 +188,22 @@ rpc_restart(struct node_agent *a, struct http_req *req,
 	http_resp_str(resp, 200, "application/json", "{\"ok\":true}");
 }
 
+/* A poll's stamp of the master's clock (peerclock.h). */
+static void
+rpc_clock(struct node_agent *a, struct http_req *req)
+{
+	const char *c = params_get(&req->params, "clock");
+	const char *t = params_get(&req->params, "sent_ms");
+	int64_t mclk, sent;
+	char err[VALID_ERR_MAX];
+
+	if (c == NULL || t == NULL ||
+	    valid_int("clock", c, 1, INT64_MAX, &mclk, err) == -1 ||
+	    valid_int("sent_ms", t, 0, INT64_MAX, &sent, err) == -1)
+		return;
+	peerclock_sample(&a->mclock, mclk, sent, mono_ms());
+}
+
 void
 rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
@@ -197,6 +226,7 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 		/* the master says the roles with every poll */
 		if (params_get(&req->params, "roles") != NULL)
 			svcctl_roles(a, roles);
+		rpc_clock(a, req);
 		if ((s = sysinfo_json(a, roles)) == NULL) {
 			http_resp_error(resp, 500, "out of memory");
 			return;

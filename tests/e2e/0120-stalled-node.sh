@@ -38,7 +38,9 @@ kill -CONT "$(pid_of n4)"
 assert_converged firewall 20 2 3 4 5 6
 wait_for "no desync left" 20 no_desync
 wait_for "n4 ready" 10 node_is 4 ready
-# the late change the stalled node found on waking took no effect
+# the late change the stalled node found on waking took no effect: it
+# refused it, by the master's clock
+assert_match "n4 refused the late change" 'firewall version [0-9]* refused: the change arrived [0-9]* ms after its deadline' "$(cat "$WORK/n4.err")"
 assert_nomatch "no port 23 anywhere" 'dport 23 ' "$(ip netns exec "$(netns_of 4)" nft list table inet hostfleet)"
 # and the cluster takes queries again
 out=$(api firewall.edit sok=ok action=deny proto=tcp port=23)

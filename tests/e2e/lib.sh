@@ -119,7 +119,8 @@ add_node() {
 }
 
 # start_node INDEX [extra flags]: (re)starts the agent of node INDEX, with
-# $NODE_FLAGS too when the test sets it.
+# $NODE_FLAGS too when the test sets it, and under $NODE_WRAP (a command
+# and its arguments, such as faketime) when that is set.
 start_node() {
 	i=$1; shift
 	mkdir -p "$WORK/n$i/state" "$WORK/n$i/root"
@@ -129,8 +130,8 @@ start_node() {
 		ip addr add "$NET.$i/32" dev lo 2>/dev/null &&
 		    LO_ADDRS="$LO_ADDRS $NET.$i"
 	fi
-	# shellcheck disable=SC2086 # NODE_FLAGS is a list of words
-	bg "n$i" "$HF" node -s "$WORK/n$i/state" -a "$NET.$i" \
+	# shellcheck disable=SC2086 # NODE_FLAGS and NODE_WRAP are lists of words
+	bg "n$i" ${NODE_WRAP:-} "$HF" node -s "$WORK/n$i/state" -a "$NET.$i" \
 	    -r "$WORK/n$i/root" --services-addr "$NET.$i" ${NODE_FLAGS:-} "$@"
 }
 

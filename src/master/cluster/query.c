@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../common/log.h"
+#include "../../common/peerclock.h"
 #include "../../common/sysdata.h"
 #include "../../common/util.h"
 #include "../master.h"
@@ -150,9 +151,12 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	}
 	/* 4. the change to every ready target at once */
 	{
-		json_t *b = json_pack("{s:I,s:I,s:I,s:O,s:O}", "base",
+		/* the deadline on the master's own clock (peerclock.h) */
+		int64_t sent = mono_ms();
+		json_t *b = json_pack("{s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "base",
 		    (json_int_t)version, "version", (json_int_t)(version + 1),
-		    "deadline_ms", (json_int_t)(wall_s() * 1000 +
+		    "clock", (json_int_t)peerclock_self(), "sent_ms",
+		    (json_int_t)sent, "deadline_ms", (json_int_t)(sent +
 		    pol.node_timeout_ms + 1000), "puts", puts, "deletes",
 		    deletes);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../common/log.h"
+#include "../../common/peerclock.h"
 #include "../../common/sysdata.h"
 #include "../../common/util.h"
 #include "../../common/valid.h"
@@ -180,7 +181,7 @@ poll_once(struct master *m, const struct policy *pol)
 	struct node *v;
 	struct hreq *reqs, **rp;
 	struct node_poll *polls;
-	char (*urls)[256];
+	char (*urls)[320];
 	char (*msgs)[1024];
 	size_t n, i, k = 0;
 	int64_t now, asked;
@@ -198,9 +199,12 @@ poll_once(struct master *m, const struct policy *pol)
 	for (i = 0; i < n; i++) {
 		if (!v[i].joined)
 			continue;
+		/* the master's clock rides on every poll (peerclock.h) */
 		snprintf(urls[k], sizeof(urls[k]), "https://%s%s%s:%d/v1/stats"
-		    "?roles=%s", strchr(v[i].addr, ':') ? "[" : "", v[i].addr,
-		    strchr(v[i].addr, ':') ? "]" : "", v[i].port, v[i].roles);
+		    "?roles=%s&clock=%lld&sent_ms=%lld", strchr(v[i].addr, ':') ?
+		    "[" : "", v[i].addr, strchr(v[i].addr, ':') ? "]" : "",
+		    v[i].port, v[i].roles, (long long)peerclock_self(),
+		    (long long)mono_ms());
 		hreq_init(&reqs[k], urls[k], pol->node_timeout_ms);
 		reqs[k].max_resp = 1u << 20;
 		reqs[k].ud = &v[i];

@@ -106,6 +106,15 @@ deadline_in(int64_t ms, struct timespec *ts)
 	}
 }
 
+void
+test_pause(const char *name)
+{
+	const char *ms;
+
+	if ((ms = getenv(name)) != NULL)
+		usleep((useconds_t)atoi(ms) * 1000);
+}
+
 int64_t
 wall_s(void)
 {

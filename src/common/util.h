@@ -36,6 +36,9 @@ int64_t	 wall_s(void);
 struct timespec;
 /* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait(). */
 void	 deadline_in(int64_t ms, struct timespec *);
+/* A fault-injection point for the tests: sleeps as many milliseconds as
+ * the environment variable name says, when it is set. */
+void	 test_pause(const char *name);
 
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer that
  * the caller frees; returns NULL with errno set on failure. */

@@ -260,6 +260,29 @@ master_start(struct master *m)
 	m->sessions = mcache_new();
 	m->routes = mcache_new();
 
+	{
+		int n;
+		size_t i;
+
+		/*
+		 * Everything the API's handlers use is ready before it
+		 * serves: the locks, and the state after a stop (§3.6: a
+		 * query the master died in marks its targets, and no caller
+		 * sees the state from before that).
+		 */
+		test_pause("HOSTFLEET_TEST_RECOVER_DELAY_MS");
+		if (store_intent_recover(m->st, wall_s(), &n) == -1)
+			return -1;
+		if (n > 0)
+			log_warnx("recovered %d distributed queries left by a "
+			    "stop; their targets will be synchronised", n);
+		for (i = 0; i < nitems(m->type_mtx); i++)
+			pthread_mutex_init(&m->type_mtx[i], NULL);
+	}
+	pthread_mutex_init(&m->wake_mtx, NULL);
+	pthread_cond_init(&m->wake, NULL);
+	pthread_mutex_init(&m->sync_mtx, NULL);
+	pthread_cond_init(&m->sync_wake, NULL);
 	snprintf(path, sizeof(path), "%s/api.pem", m->conf.state_dir);
 	cert_pem = file_read(path, 65536, NULL);
 	snprintf(path, sizeof(path), "%s/api.key", m->conf.state_dir);
@@ -300,23 +323,6 @@ master_start(struct master *m)
 		log_warn("\"%s\"", path);
 		return -1;
 	}
-	{
-		int n;
-		size_t i;
-
-		/* §3.6: a query the master died in marks its targets */
-		if (store_intent_recover(m->st, wall_s(), &n) == -1)
-			return -1;
-		if (n > 0)
-			log_warnx("recovered %d distributed queries left by a "
-			    "stop; their targets will be synchronised", n);
-		for (i = 0; i < nitems(m->type_mtx); i++)
-			pthread_mutex_init(&m->type_mtx[i], NULL);
-	}
-	pthread_mutex_init(&m->wake_mtx, NULL);
-	pthread_cond_init(&m->wake, NULL);
-	pthread_mutex_init(&m->sync_mtx, NULL);
-	pthread_cond_init(&m->sync_wake, NULL);
 	if (pthread_create(&m->stats_thr, NULL, stats_loop, m) != 0 ||
 	    pthread_create(&m->sync_thr, NULL, sync_loop, m) != 0)
 		fatal("pthread_create");

@@ -85,7 +85,6 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 	char *want = NULL;
 	char *have = NULL;
 	const struct backend *be;
-	const char *delay;
 	int64_t curver;
 	size_t i;
 	int rc = -1;
@@ -121,8 +120,7 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 	}
 	/* A fault-injection point for the tests of I2: a node killed here
 	 * has its new file in place and its old store. */
-	if ((delay = getenv("HOSTFLEET_TEST_APPLY_DELAY_MS")) != NULL)
-		usleep((useconds_t)atoi(delay) * 1000);
+	test_pause("HOSTFLEET_TEST_APPLY_DELAY_MS");
 	if ((json_array_size(puts) || json_array_size(dels) ||
 	    curver != version) &&
 	    nstore_apply(a->st, t->name, version, puts, dels) == -1) {

@@ -85,7 +85,6 @@ ud_commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 	json_t *set = NULL, *set2 = NULL, *v, *w;
 	size_t i, j;
 	char err[2048];
-	const char *delay;
 	int rc = -1;
 
 	nstore_ud_list(c->a->st, svc_kind(s), NULL, NULL, &set);
@@ -132,8 +131,7 @@ ud_commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 	}
 	/* A fault-injection point for the tests: a node killed here has its
 	 * new files and its old store, which udata_restore() reconciles. */
-	if ((delay = getenv("HOSTFLEET_TEST_UD_DELAY_MS")) != NULL)
-		usleep((useconds_t)atoi(delay) * 1000);
+	test_pause("HOSTFLEET_TEST_UD_DELAY_MS");
 	if (nstore_ud_write(c->a->st, puts, dels) == -1) {
 		json_t *o1 = NULL, *o2 = NULL;
 

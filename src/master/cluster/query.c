@@ -113,7 +113,6 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	size_t nd = 0, eo = 0;
 	struct query_rec q;
 	int rc = -1, idx = sd_type_index(t);
-	const char *delay;
 
 	errs[0] = '\0';
 	policy_load(m, &pol);
@@ -204,8 +203,7 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	}
 	/* A fault-injection point for the tests of §3.6: the master can be
 	 * killed here, after the intent and the fan-out, before the commit. */
-	if ((delay = getenv("HOSTFLEET_TEST_COMMIT_DELAY_MS")) != NULL)
-		usleep((useconds_t)atoi(delay) * 1000);
+	test_pause("HOSTFLEET_TEST_COMMIT_DELAY_MS");
 
 	rjson = json_dumps(results, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	q.func = c->fn->name;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/log.h"
 #include "../common/sbuf.h"
 #include "../common/util.h"
 #include "backend.h"
@@ -41,6 +42,9 @@ run(char *const argv[], int timeout_ms, struct sbuf *out, size_t *more)
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
 
+		/* its own process group: a hung command goes with whatever
+		 * it started */
+		setpgid(0, 0);
 		if (devnull != -1)
 			dup2(devnull, 0);
 		dup2(fds[1], 1);
@@ -49,6 +53,7 @@ run(char *const argv[], int timeout_ms, struct sbuf *out, size_t *more)
 		dprintf(2, "cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* as the child does: whichever runs first */
 	close(fds[1]);
 	for (;;) {
 		struct pollfd pfd = { fds[0], POLLIN, 0 };
@@ -57,9 +62,10 @@ run(char *const argv[], int timeout_ms, struct sbuf *out, size_t *more)
 		ssize_t n;
 
 		if (left <= 0) {
-			kill(pid, SIGKILL);
-			snprintf(msg, sizeof(msg), "%s: no answer within %d ms",
-			    argv[0], timeout_ms);
+			kill(-pid, SIGKILL);
+			snprintf(msg, sizeof(msg), "%s: no answer within %d ms, "
+			    "killed", argv[0], timeout_ms);
+			log_warnx("%s", msg);
 			sbuf_reset(out);
 			sbuf_adds(out, msg);
 			break;

@@ -1,5 +1,5 @@
 /* test_exec.c - unit tests of src/node/exec.c: nothing a command prints
- * is cut silently. */
+ * is cut silently; a hung command is killed with what it started. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,9 +7,12 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../src/common/sbuf.h"
+#include "../../src/common/util.h"
 #include "../../src/node/backend.h"
 
 static char *const big[] = { "sh", "-c", "head -c 100000 /dev/zero | "
@@ -55,12 +58,59 @@ test_all(void **state)
 	sbuf_release(&b);
 }
 
+/* Whether process pid is gone (or dead, waiting to be reaped). */
+static int
+dead(long pid)
+{
+	char path[64], st[512];
+	FILE *f;
+	char *p;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	n = fread(st, 1, sizeof(st) - 1, f);
+	fclose(f);
+	st[n] = '\0';
+	/* "pid (comm) S ...": the state after the last ')' */
+	return (p = strrchr(st, ')')) != NULL && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/* A command that hangs, and that started another that hangs as well: at
+ * the timeout both are killed, and the error says so. */
+static void
+test_hung_is_killed(void **state)
+{
+	char tmp[] = "/tmp/test_exec.XXXXXX", cmd[200], out[256], *s;
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	long pid;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "sleep 600 & echo $! >%s/pid; wait", tmp);
+	assert_int_equal(run_cmd(argv, 300, out, sizeof(out)), -1);
+	assert_string_equal(out, "sh: no answer within 300 ms, killed");
+	snprintf(cmd, sizeof(cmd), "%s/pid", tmp);
+	assert_non_null(s = file_read(cmd, 64, NULL));
+	pid = strtol(s, NULL, 10);
+	free(s);
+	assert_true(pid > 0);
+	for (i = 0; i < 100 && !dead(pid); i++)
+		usleep(10000);
+	assert_true(dead(pid));
+	unlink(cmd);
+	rmdir(tmp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cut_is_said),
 		cmocka_unit_test(test_all),
+		cmocka_unit_test(test_hung_is_killed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,6 +161,49 @@ read_files(const struct node_conf *c, char **cert, char **key, char **ca)
 }
 
 /*
+ * The start-up that runs the services' programs: the node already
+ * answers, so that a checker that hangs (killed at its timeout) delays
+ * only the user data, never the master's view of the node.  Until it is
+ * done, the calls that need the user data answer 503.
+ */
+static void *
+start_main(void *arg)
+{
+	struct node_agent *a = arg;
+
+	int failed;
+
+	/* files a crash left between a render and its store commit */
+	failed = udata_restore(a);
+	udata_start(a);
+	svcctl_init(a);
+	drift_start(a);
+	__atomic_store_n(&a->started_up, 1, __ATOMIC_RELEASE);
+	if (failed)
+		log_warnx("node: started; the files of %d service%s were not "
+		    "restored (said above)", failed, failed > 1 ? "s" : "");
+	else
+		log_info("node: started");
+	return NULL;
+}
+
+int
+node_started(struct node_agent *a)
+{
+	return __atomic_load_n(&a->started_up, __ATOMIC_ACQUIRE);
+}
+
+void
+node_starting(struct node_agent *a, struct http_resp *resp)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "node %s is starting: its services' "
+	    "files are being restored", a->name);
+	http_resp_error(resp, 503, msg);
+}
+
+/*
  * Joins in a child process: the TLS client and its trust store are loaded
  * there and go away with it, so the long-lived agent stays small.
  */
@@ -500,11 +543,7 @@ node_main(int argc, char **argv)
 			pthread_mutex_init(&a.types[i].cmtx, NULL);
 		}
 	}
-	/* files a crash left between a render and its store commit */
 	tpl_load(&a);
-	udata_restore(&a);
-	udata_start(&a);
-	svcctl_init(&a);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -524,12 +563,8 @@ node_main(int argc, char **argv)
 	hc.arg = &a;
 	hello_spawn(&a);
 	usage_start(&a);
-	drift_start(&a);
 	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		svcctl_stop_all(&a);
-		drift_stop(&a);
-		udata_stop(&a);
 		usage_stop(&a);
 		nstore_close(a.st);
 		free(cert);
@@ -540,10 +575,13 @@ node_main(int argc, char **argv)
 	log_info("node %lld \"%s\" listening on %s port %d, root %s",
 	    (long long)a.node_id, a.name, a.conf.addr, httpd_port(a.rpc),
 	    a.conf.root);
+	if (pthread_create(&a.start_thr, NULL, start_main, &a) != 0)
+		fatal("pthread_create");
 
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	httpd_stop(a.rpc);
+	pthread_join(a.start_thr, NULL);
 	svcctl_stop_all(&a);
 	drift_stop(&a);
 	udata_stop(&a);

@@ -56,6 +56,11 @@ struct node_agent {
 	struct typestate	 types[SD_NTYPES];	/* by sd_type_index() */
 	int64_t			 started;
 	struct peerclock	 mclock;	/* the master's clock */
+	/* set once the start-up (user data restored, services set up) is
+	 * done, which runs while the node already answers; read with
+	 * node_started() */
+	int			 started_up;
+	pthread_t		 start_thr;
 	/* usage.c: bytes in each home, {"NAME": n}, and when measured */
 	pthread_t		 usage_thr;
 	pthread_mutex_t		 usage_mtx;
@@ -69,6 +74,11 @@ struct node_agent {
 	 * (sysdata.h); replaced only with every service's lock held */
 	json_t			*tpl;
 };
+
+/* main.c: whether the start-up is done.  Before, the calls that need
+ * the user data restored answer 503 (node_starting()). */
+int	 node_started(struct node_agent *);
+void	 node_starting(struct node_agent *, struct http_resp *);
 
 /* apply.c */
 /* Makes items (the full set) of type t at version the node's state: only
@@ -111,8 +121,9 @@ int	 account_remove(struct node_agent *, const char *name, char *err,
 void	 udata_serve(struct node_agent *, struct http_req *,
 	    struct http_resp *);
 /* Renders every service from the store, at start: files left by a crash
- * between a render and its store commit are put back in line. */
-void	 udata_restore(struct node_agent *);
+ * between a render and its store commit are put back in line.  Returns
+ * how many services failed (each logged). */
+int	 udata_restore(struct node_agent *);
 /* Renders a role's services from the store, even with no data, so that
  * the files the services' wiring names exist.  0 or -1 with err. */
 int	 udata_prepare(struct node_agent *, const char *role, char *err,

@@ -224,7 +224,8 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 			return;
 		}
 		/* the master says the roles with every poll */
-		if (params_get(&req->params, "roles") != NULL)
+		if (params_get(&req->params, "roles") != NULL &&
+		    node_started(a))
 			svcctl_roles(a, roles);
 		rpc_clock(a, req);
 		if ((s = sysinfo_json(a, roles)) == NULL) {
@@ -244,6 +245,13 @@ rpc_serve(struct http_req *req, struct http_resp *resp, void *arg)
 
 		if (t == NULL) {
 			http_resp_error(resp, 404, "no such data type");
+			return;
+		}
+		/* the templates render the user data: not before it is
+		 * restored */
+		if (strcmp(t->name, "templates") == 0 &&
+		    !node_started(a)) {
+			node_starting(a, resp);
 			return;
 		}
 		if (req->params.err[0]) {

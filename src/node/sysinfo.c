@@ -130,7 +130,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	}
 	usage = usage_json(a, &usage_at);
 	j = json_pack("{s:I,s:s,s:s,s:s,s:[f,f,f],s:{s:I,s:I},s:{s:I,s:I},"
-	    "s:I,s:I,s:o,s:o,s:o,s:I}",
+	    "s:I,s:I,s:b,s:o,s:o,s:o,s:I}",
 	    "node_id", (json_int_t)a->node_id,
 	    "name", a->name,
 	    "machine_id", a->machine_id,
@@ -144,6 +144,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    "free", (json_int_t)((uint64_t)vfs.f_bavail * vfs.f_frsize),
 	    "uptime", (json_int_t)si.uptime,
 	    "agent_uptime", (json_int_t)(wall_s() - a->started),
+	    "started", node_started(a),
 	    "services", svc,
 	    "versions", versions,
 	    "usage", usage,

@@ -600,23 +600,26 @@ rerender_accounts(struct node_agent *a, char *err, size_t errlen)
 	return rerender(a, SVC_MAIL, err, errlen);
 }
 
-void
+int
 udata_restore(struct node_agent *a)
 {
 	json_t *s1 = NULL;
 	char err[1024];
-	int i;
+	int i, failed = 0;
 
 	nstore_ud_list(a->st, "account", NULL, NULL, &s1);
 	if (json_array_size(s1) == 0) {
 		json_decref(s1);
-		return;		/* no user data on this node */
+		return 0;	/* no user data on this node */
 	}
 	json_decref(s1);
 	for (i = 0; i < SVC_N; i++)
-		if (rerender(a, (enum svc)i, err, sizeof(err)) == -1)
+		if (rerender(a, (enum svc)i, err, sizeof(err)) == -1) {
 			log_warnx("user data: %s files not restored: %s",
 			    svc_kind(i), err);
+			failed++;
+		}
+	return failed;
 }
 
 /* The services templates go into (sysdata.h's slots). */

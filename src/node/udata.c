@@ -550,6 +550,10 @@ udata_serve(struct node_agent *a, struct http_req *req,
 		http_resp_error(resp, 405, "POST only");
 		return;
 	}
+	if (!node_started(a)) {
+		node_starting(a, resp);
+		return;
+	}
 	if ((b = http_req_json(req, resp)) == NULL)
 		return;
 	if (strcmp(req->url, "/v1/ud") == 0)

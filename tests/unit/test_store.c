@@ -696,6 +696,21 @@ test_uids(void **state)
 	assert_int_equal(d.uid, 2003);
 }
 
+/* w[0] the site (webdomain) and w[1] its alias, of owner on node. */
+static void
+site_and_alias(struct uentry w[2], const char *site, const char *alias,
+    int64_t owner, int64_t node)
+{
+	memset(w, 0, 2 * sizeof(*w));
+	strcpy(w[0].kind, "webdomain");
+	strcpy(w[0].name, site);
+	strcpy(w[1].kind, "webalias");
+	strcpy(w[1].name, alias);
+	strcpy(w[1].parent, site);
+	w[0].owner = w[1].owner = owner;
+	w[0].node = w[1].node = node;
+}
+
 /* The index: one owner per name, limits counted with pending rows, an
  * emaildomain's mailboxes go with it; placements are kept once made. */
 static void
@@ -843,13 +858,7 @@ test_uindex(void **state)
 		const char *site[] = { "a.example" };
 
 		memset(w, 0, sizeof(w));
-		strcpy(w[0].kind, "webdomain");
-		strcpy(w[0].name, "a.example");
-		strcpy(w[1].kind, "webalias");
-		strcpy(w[1].name, "www.a.example");
-		strcpy(w[1].parent, "a.example");
-		w[0].owner = w[1].owner = a.id;
-		w[0].node = w[1].node = n.id;
+		site_and_alias(w, "a.example", "www.a.example", a.id, n.id);
 		assert_int_equal(store_uindex_reserve(fx->s, w, 2, NULL, 0, 100, &k),
 		    0);
 		w[2] = w[0];
@@ -959,14 +968,7 @@ test_uindex_zones(void **state)
 	{
 		struct uentry w[2];
 
-		memset(w, 0, sizeof(w));
-		strcpy(w[0].kind, "webdomain");
-		strcpy(w[0].name, "alice.org");
-		strcpy(w[1].kind, "webalias");
-		strcpy(w[1].name, "alice.bob.com");
-		strcpy(w[1].parent, "alice.org");
-		w[0].owner = w[1].owner = a;
-		w[0].node = w[1].node = n;
+		site_and_alias(w, "alice.org", "alice.bob.com", a, n);
 		assert_int_equal(store_uindex_reserve(fx->s, w, 2, NULL, 0,
 		    100, &k), STORE_WITHIN);
 		assert_int_equal(k.index, 1);

@@ -11,16 +11,18 @@
  * code: no byte below 0x20 or above 0x7e, no '"' but in TXT and CAA
  * values, no ';', '{' or '}' in names, paths, mailboxes or host values;
  * canonical forms validate again to themselves and rr_key of an accepted
- * record parses back to the same record.  Every refusal leaves out alone
- * and has a one-line printable message naming the field.  Outputs are
- * exactly sized heap buffers, so that ASan sees any overrun.  Any broken
- * invariant aborts. */
+ * record parses back to the same record.  An accepted domain is also
+ * looked up in the Public Suffix List (suffix.h).  Every refusal leaves
+ * out alone and has a one-line printable message naming the field.
+ * Outputs are exactly sized heap buffers, so that ASan sees any overrun.
+ * Any broken invariant aborts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../src/common/suffix.h"
 #include "../src/common/uvalid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -84,6 +86,30 @@ check_name_shape(const char *s, const char *extra)
 	}
 }
 
+/* A canonical domain against the Public Suffix List (loaded at the first
+ * call): public or not, never "not loaded", the same answer twice, and a
+ * refusal's message names the field. */
+static void
+fuzz_suffix(const char *name, char *err)
+{
+	static int loaded;
+	char lerr[256];
+	int rc;
+
+	if (!loaded) {
+		check(suffix_load(NULL, lerr, sizeof(lerr)) == 0, "suffix: no "
+		    "list (install publicsuffix)", lerr);
+		loaded = 1;
+	}
+	rc = suffix_check("name", name, err);
+	check(rc == 0 || rc == SUFFIX_PUBLIC, "suffix: not 0 nor public",
+	    name);
+	if (rc != 0)
+		check_err(err, "name");
+	check(suffix_check("name", name, err) == rc, "suffix: answer not "
+	    "stable", name);
+}
+
 static void
 fuzz_domain(const char *s, char *err)
 {
@@ -100,6 +126,7 @@ fuzz_domain(const char *s, char *err)
 		check(valid_domain("domain", out, again, err) == 0 &&
 		    strcmp(out, again) == 0, "domain: canonical not stable",
 		    out);
+		fuzz_suffix(out, err);
 	} else {
 		check_err(err, "domain");
 		check(poisoned(out, DOMAIN_MAX), "domain: out written on "

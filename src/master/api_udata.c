@@ -14,6 +14,7 @@
 
 #include "../common/log.h"
 #include "../common/params.h"
+#include "../common/suffix.h"
 #include "../common/util.h"
 #include "../common/uvalid.h"
 #include "master.h"
@@ -523,20 +524,69 @@ alias_entries(const char *list, const json_t *skip, const struct uentry *site,
 	free(dup);
 }
 
-/* The answer to a reservation refused because v[k]'s name is taken. */
+/*
+ * The answer to a reservation refused (rc STORE_EXISTS, STORE_WITHIN or
+ * STORE_COVERS) for v[k]'s name.  Each says no more than "exists" would
+ * for a name the caller could ask about: never the other user, and for a
+ * zone above others' names not which names they are.
+ */
 static void
 taken_error(struct api_ctx *c, const struct dtype *f, const struct uentry *v,
-    size_t k)
+    const struct uconflict *k, int rc)
 {
-	char q[VALID_ERR_MAX];
+	const struct uentry *e = &v[k->index];
+	int alias = strcmp(e->kind, "webalias") == 0;
+	const char *obj = alias ? "aliases" : f->name;
+	const char *what = alias ? "alias" : f->what;
+	char q[VALID_ERR_MAX], z[VALID_ERR_MAX];
 
-	valid_quote(v[k].name, q, sizeof(q));
-	if (strcmp(v[k].kind, "webalias") == 0)
-		reply_error(&c->r, "exists", "aliases", "\"%s\" is already "
+	valid_quote(e->name, q, sizeof(q));
+	if (rc == STORE_WITHIN) {
+		valid_quote(k->zone, z, sizeof(z));
+		if (strcmp(e->name, k->zone) == 0)
+			reply_error(&c->r, "exists", obj, "%s \"%s\" is a DNS "
+			    "domain of another user", what, q);
+		else
+			reply_error(&c->r, "exists", obj, "%s \"%s\" is under "
+			    "DNS domain \"%s\" of another user", what, q, z);
+	} else if (rc == STORE_COVERS)
+		reply_error(&c->r, "exists", obj, "%s \"%s\" would hold a "
+		    "name of another user: that name or one under it is "
+		    "theirs", what, q);
+	else if (alias)
+		reply_error(&c->r, "exists", obj, "\"%s\" is already "
 		    "the name or an alias of a web domain", q);
 	else
-		reply_error(&c->r, "exists", f->name, "%s \"%s\" already "
-		    "exists", f->what, q);
+		reply_error(&c->r, "exists", obj, "%s \"%s\" already "
+		    "exists", what, q);
+}
+
+/*
+ * The names a call would give one user that are public suffixes
+ * (suffix.h): name, and the aliases of a site (space-separated, may be
+ * NULL).  0, or -1 with the error answered: "public_suffix", or
+ * "internal" when no list is loaded and nothing can be told.
+ */
+static int
+suffix_refuse(struct api_ctx *c, const char *field, const char *name,
+    const char *aliases)
+{
+	char err[VALID_ERR_MAX], *dup, *tok, *save = NULL;
+	int rc = 0;
+
+	if ((rc = suffix_check(field, name, err)) == 0 && aliases) {
+		field = "aliases";
+		dup = xstrdup(aliases);
+		for (tok = strtok_r(dup, " ", &save); tok && rc == 0;
+		    tok = strtok_r(NULL, " ", &save))
+			rc = suffix_check(field, tok, err);
+		free(dup);
+	}
+	if (rc == SUFFIX_UNLOADED)
+		reply_error(&c->r, "internal", field, "%s", err);
+	else if (rc == SUFFIX_PUBLIC)
+		reply_error(&c->r, "public_suffix", field, "%s", err);
+	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -553,7 +603,8 @@ create(struct api_ctx *c, const struct dtype *f)
 	char name[320], err[400], q[VALID_ERR_MAX], aliases[8192];
 	const char *nm;
 	json_t *over = NULL;
-	size_t nv = 1, k = 0, i;
+	struct uconflict k;
+	size_t nv = 1, i;
 	int64_t since = 0;
 	int rc = -1, have_node = 0, fresh = 0, attempt;
 
@@ -607,6 +658,9 @@ create(struct api_ctx *c, const struct dtype *f)
 			json_object_set_new(over, "aliases",
 			    json_string(aliases));
 		}
+		/* no one user holds a name under which anyone may register */
+		if (suffix_refuse(c, "name", name, aliases) == -1)
+			goto out;
 	}
 	/* the node of the owner's role, and the name reserved there; when
 	 * a create of the same owner placed them elsewhere meanwhile, again
@@ -647,8 +701,8 @@ create(struct api_ctx *c, const struct dtype *f)
 		log_info("placement: user \"%s\" gets %s on node %s", u.name,
 		    f->role, n.name);
 	}
-	if (rc == STORE_EXISTS) {
-		taken_error(c, f, v, k);
+	if (rc == STORE_EXISTS || rc == STORE_WITHIN || rc == STORE_COVERS) {
+		taken_error(c, f, v, &k, rc);
 		goto out;
 	}
 	if (rc == STORE_LIMIT) {
@@ -705,7 +759,8 @@ site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
 	struct uentry v[32];
 	json_t *cur = NULL, *r;
 	const char *drop[64];
-	size_t nv = 0, nd = 0, i, k = 0;
+	struct uconflict k;
+	size_t nv = 0, nd = 0, i;
 	int64_t since;
 	int rc;
 
@@ -722,11 +777,16 @@ site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
 		goto out;
 	}
 	alias_entries(aliases, cur, e, v, &nv, nitems(v));
+	/* the new aliases only: one made before the check stays */
+	for (i = 0; i < nv; i++)
+		if (suffix_refuse(c, "aliases", v[i].name, NULL) == -1)
+			goto out;
 	since = wall_s();
 	if (nv > 0 && (rc = store_uindex_reserve(c->m->st, v, nv, NULL, 0,
 	    since, &k)) != 0) {
-		if (rc == STORE_EXISTS)
-			taken_error(c, f, v, k);
+		if (rc == STORE_EXISTS || rc == STORE_WITHIN ||
+		    rc == STORE_COVERS)
+			taken_error(c, f, v, &k, rc);
 		else if (rc == STORE_INACTIVE)
 			reply_error(&c->r, "access", "owner", "the owner is "
 			    "suspended or being deleted");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "../common/suffix.h"
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "master.h"
@@ -236,6 +237,12 @@ master_start(struct master *m)
 		log_warnx("cannot write the default software list");
 		return -1;
 	}
+	/* without the list no new zone, site or mail domain can be told
+	 * from a public suffix: the master runs, and refuses them
+	 * (suffix_check) until it is restarted with one */
+	if (suffix_load(NULL, err, sizeof(err)) == -1)
+		log_warnx("%s: no DNS domain, web domain, alias or mail domain "
+		    "can be created", err);
 
 	/* The key of `hostfleet call` on this machine, new at every start. */
 	rand_hex(key, 32);
@@ -345,6 +352,7 @@ master_stop(struct master *m)
 	mcache_free(m->routes);
 	store_close(m->st);
 	tls_ca_free(m->ca);
+	suffix_free();
 }
 
 int

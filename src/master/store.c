@@ -127,6 +127,16 @@ static const char *migrations[] = {
 	"  since INTEGER NOT NULL,"
 	"  PRIMARY KEY (kind, name));"
 	"CREATE INDEX uindex_owner ON uindex(owner, kind);",
+
+	/* 4: the index's names reversed (rname), so that the names under a
+	 * zone are one range of an index: "shop.bob.com" is "moc.bob.pohs",
+	 * and every name under "bob.com" begins with "moc.bob." */
+	"ALTER TABLE uindex ADD COLUMN rname TEXT NOT NULL DEFAULT '';"
+	"UPDATE uindex SET rname = (WITH RECURSIVE r(i, s) AS ("
+	"  SELECT length(name), '' UNION ALL"
+	"  SELECT i - 1, s || substr(name, i, 1) FROM r WHERE i > 0)"
+	"  SELECT s FROM r WHERE i = 0);"
+	"CREATE INDEX uindex_rname ON uindex(rname);",
 };
 
 int

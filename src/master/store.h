@@ -22,6 +22,8 @@ struct store;
 #define STORE_LIMIT	3	/* a user's limit is reached */
 #define STORE_MOVED	4	/* the user was placed elsewhere meanwhile */
 #define STORE_INACTIVE	5	/* the owner is suspended or being deleted */
+#define STORE_WITHIN	6	/* a name is, or is under, another's zone */
+#define STORE_COVERS	7	/* a zone is, or is above, another's name */
 
 /* A user's limits, 0 = none. */
 enum {
@@ -274,16 +276,27 @@ struct uentry {
 
 int	 store_uindex_get(struct store *, const char *kind, const char *name,
 	    struct uentry *);
+/* What store_uindex_reserve() refused. */
+struct uconflict {
+	size_t	 index;		/* the entry of e refused */
+	char	 zone[320];	/* STORE_WITHIN: the other owner's zone */
+};
 /* Inserts the n entries as pending, all or none, in one transaction
  * that also checks: the owner is active (else STORE_INACTIVE); no name is
- * taken by anyone (sites and their aliases share one namespace; a DNS zone
- * may not be inside or above another owner's) (else STORE_EXISTS, the
- * entry's index in *conflict); the owner has fewer than limit rows of
+ * taken by anyone (sites and their aliases share one namespace) (else
+ * STORE_EXISTS); no name other than a mailbox is, or is under, a DNS zone
+ * of another owner (else STORE_WITHIN, that zone in conflict->zone); a
+ * DNS zone is not, and is not above, another owner's zone, site, alias or
+ * mail domain (else STORE_COVERS); the owner has fewer than limit rows of
  * e[0]'s kind (limit 0: none) (else STORE_LIMIT); with role, the owner's
  * placement for it is e[0].node, recorded now if there is none (else
- * STORE_MOVED). */
+ * STORE_MOVED).  A name refused has its index in conflict->index (conflict
+ * may be NULL).  Zones above and below are found through the index, by the
+ * name's parent suffixes and by the range of the reversed names under
+ * it: no scan of the table. */
 int	 store_uindex_reserve(struct store *, const struct uentry *e, size_t n,
-	    const char *role, int64_t limit, int64_t now, size_t *conflict);
+	    const char *role, int64_t limit, int64_t now,
+	    struct uconflict *conflict);
 /* Removes a pending row (and what lives under it) only if it is still
  * the one reserved: same owner, node and time. */
 int	 store_uindex_unreserve(struct store *, const char *kind,

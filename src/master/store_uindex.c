@@ -45,40 +45,102 @@ store_uindex_get(struct store *s, const char *kind, const char *name,
 	return rc;
 }
 
-/* Whether name is taken in the web namespace of sites and aliases, or
- * under kind otherwise.  Called under the lock; -1 on failure. */
-static int
-name_taken(struct store *s, const char *kind, const char *name,
-    int64_t owner)
+/* name's characters in reverse order into out (outlen bytes): the key
+ * of the rname column (migration 4 in store.c). */
+static void
+reversed(const char *name, char *out, size_t outlen)
 {
-	int web = strcmp(kind, "webdomain") == 0 ||
-	    strcmp(kind, "webalias") == 0;
+	size_t n = strlen(name), i;
+
+	if (n >= outlen)
+		n = outlen - 1;
+	for (i = 0; i < n; i++)
+		out[i] = name[n - 1 - i];
+	out[n] = '\0';
+}
+
+/*
+ * Whether the entry may be reserved by its owner, called under the lock:
+ * 0; STORE_EXISTS when its name is taken (in the web namespace of sites
+ * and aliases, or under its kind otherwise); STORE_WITHIN when a name
+ * other than a mailbox is, or is under, another owner's zone (that zone in
+ * zone, zonelen bytes); STORE_COVERS when a zone is, or is above, a name
+ * of another owner's; -1 on failure.
+ */
+static int
+name_check(struct store *s, const struct uentry *e, char *zone,
+    size_t zonelen)
+{
+	int web = strcmp(e->kind, "webdomain") == 0 ||
+	    strcmp(e->kind, "webalias") == 0;
+	char rname[sizeof(e->name)];
 	sqlite3_stmt *st;
 	int rc;
 
-	/* a zone inside or above another owner's zone would answer for
-	 * names of theirs: taken too */
-	if ((st = prep(s, "SELECT 1 FROM uindex WHERE (name = ?2 AND "
-	    "(kind = ?1 OR (?3 AND kind IN ('webdomain', 'webalias')))) OR "
-	    "(?1 = 'domain' AND kind = 'domain' AND owner != ?4 AND "
-	    "(name LIKE '%.' || ?2 OR ?2 LIKE '%.' || name))")) == NULL)
+	if ((st = prep(s, "SELECT 1 FROM uindex WHERE name = ?2 AND "
+	    "(kind = ?1 OR (?3 AND kind IN ('webdomain', 'webalias')))")) ==
+	    NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, web);
-	sqlite3_bind_int64(st, 4, owner);
 	rc = sqlite3_step(st);
 	unprep(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? STORE_EXISTS : -1;
+	/* a mailbox is in a mail domain of its owner's, checked when that
+	 * was made */
+	if (strcmp(e->kind, "email") == 0)
+		return 0;
+
+	/* the zones above: one lookup of the primary key per suffix of the
+	 * name ("a.b.example", "b.example", "example"), the name included */
+	if ((st = prep(s, "WITH RECURSIVE up(n) AS (SELECT ?1 UNION ALL "
+	    "SELECT substr(n, instr(n, '.') + 1) FROM up WHERE "
+	    "instr(n, '.') > 0) SELECT name FROM uindex WHERE kind = 'domain' "
+	    "AND name IN up AND owner != ?2 ORDER BY length(name) "
+	    "LIMIT 1")) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, e->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, e->owner);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col_text(st, 0, zone, zonelen);
+	unprep(s, st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? STORE_WITHIN : -1;
+	if (strcmp(e->kind, "domain") != 0)
+		return 0;
+
+	/* the names a new zone would answer for: its own, and those whose
+	 * reversed form begins with its reversed form and a dot, one range
+	 * of uindex_rname ('/' follows '.') */
+	reversed(e->name, rname, sizeof(rname));
+	if ((st = prep(s, "SELECT 1 FROM uindex WHERE (rname = ?1 OR "
+	    "(rname > ?1 || '.' AND rname < ?1 || '/')) AND owner != ?2 AND "
+	    "kind != 'email' LIMIT 1")) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, rname, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, e->owner);
+	rc = sqlite3_step(st);
+	unprep(s, st);
+	return rc == SQLITE_ROW ? STORE_COVERS : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
 store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
-    const char *role, int64_t limit, int64_t now, size_t *conflict)
+    const char *role, int64_t limit, int64_t now,
+    struct uconflict *conflict)
 {
+	struct uconflict dummy;
 	sqlite3_stmt *st;
+	char rname[sizeof(e->name)];
 	size_t i;
-	int rc = 0, t;
+	int rc = 0;
+
+	if (conflict == NULL)
+		conflict = &dummy;
+	memset(conflict, 0, sizeof(*conflict));
 
 	lock(s);
 	if (exec(s, "BEGIN IMMEDIATE") == -1) {
@@ -136,30 +198,30 @@ store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
 		}
 	}
 	for (i = 0; rc == 0 && i < n; i++) {
-		if ((t = name_taken(s, e[i].kind, e[i].name, e[i].owner)) !=
-		    0) {
-			rc = t == 1 ? STORE_EXISTS : -1;
-			if (conflict)
-				*conflict = i;
+		if ((rc = name_check(s, &e[i], conflict->zone,
+		    sizeof(conflict->zone))) != 0) {
+			conflict->index = i;
 			break;
 		}
 		if ((st = prep(s, "INSERT INTO uindex (kind, name, owner, node, "
-		    "parent, state, since) VALUES (?1, ?2, ?3, ?4, ?5, "
-		    "'pending', ?6)")) == NULL) {
+		    "parent, state, since, rname) VALUES (?1, ?2, ?3, ?4, ?5, "
+		    "'pending', ?6, ?7)")) == NULL) {
 			rc = -1;
 			break;
 		}
+		reversed(e[i].name, rname, sizeof(rname));
 		sqlite3_bind_text(st, 1, e[i].kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, e[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, e[i].owner);
 		sqlite3_bind_int64(st, 4, e[i].node);
 		sqlite3_bind_text(st, 5, e[i].parent, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, now);
+		sqlite3_bind_text(st, 7, rname, -1, SQLITE_STATIC);
 		rc = step_done(s, st);
 		unprep(s, st);
 		/* the same name twice in one reservation */
-		if (rc == STORE_EXISTS && conflict)
-			*conflict = i;
+		if (rc == STORE_EXISTS)
+			conflict->index = i;
 	}
 	rc = commit_or_rollback(s, rc);
 	unlock(s);

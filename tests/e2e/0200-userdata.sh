@@ -112,6 +112,9 @@ check "zone gone" [ ! -f "$zf" ]
 check "account gone on web" [ -z "$(grep '^alice:' "$WORK/n$wi/root/etc/passwd")" ]
 check "account gone on mail" [ -z "$(grep '^alice:' "$mroot/etc/passwd")" ]
 check "home gone" [ ! -d "$WORK/n$wi/root/var/www/alice" ]
+# with alice's zone gone the names under it are free: bob takes one back
+out=$(ub webdomain.edit sok=ok elid=bob.example.net aliases="www.bob.example.net www.alice.example.com")
+assert_eq "a name under a deleted zone is free" "" "$(jf "$out" .ok)"
 out=$(ub webdomain.edit sok=ok name=alice.example.com)
 assert_eq "its default alias is bob's already" exists "$(jf "$out" .error.type)"
 out=$(ub webdomain.edit sok=ok name=alice.example.com aliases=)

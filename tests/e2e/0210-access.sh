@@ -72,6 +72,15 @@ run_cases $CASES email.delete
 check "email.delete: alice's mailbox still in dovecot" grep -q "^$MA:" "$USERS"
 check "email.delete: bob's mailbox still in dovecot" grep -q "^$MB:" "$USERS"
 
+run_cases $CASES squatting
+check "squatting: no server block under bob's zone" [ ! -f "$SITES/shop.$B.conf" ]
+check "squatting: alice's server block has no alias under bob's zone" [ -z "$(grep "shop.$B" "$SITES/$A.conf")" ]
+check "squatting: no zone file under bob's zone" [ ! -f "$ZONES/sub.shop.$B.db" ]
+run_cases $CASES "squatting owner"
+run_cases $CASES suffix
+check "suffix: no zone file for co.uk" [ ! -f "$ZONES/co.uk.db" ]
+check "suffix: no server block for github.io" [ ! -f "$SITES/github.io.conf" ]
+
 run_cases $CASES user
 run_cases $CASES user.suspend
 run_cases $CASES user.delete

@@ -696,6 +696,21 @@ test_uids(void **state)
 	assert_int_equal(d.uid, 2003);
 }
 
+/* w[0] the site (webdomain) and w[1] its alias, of owner on node. */
+static void
+site_and_alias(struct uentry w[2], const char *site, const char *alias,
+    int64_t owner, int64_t node)
+{
+	memset(w, 0, 2 * sizeof(*w));
+	strcpy(w[0].kind, "webdomain");
+	strcpy(w[0].name, site);
+	strcpy(w[1].kind, "webalias");
+	strcpy(w[1].name, alias);
+	strcpy(w[1].parent, site);
+	w[0].owner = w[1].owner = owner;
+	w[0].node = w[1].node = node;
+}
+
 /* The index: one owner per name, limits counted with pending rows, an
  * emaildomain's mailboxes go with it; placements are kept once made. */
 static void
@@ -818,10 +833,10 @@ test_uindex(void **state)
 	e.owner = b.id;
 	strcpy(e.name, "deep.sub.zone.example");
 	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
-	    NULL), STORE_EXISTS);
+	    NULL), STORE_WITHIN);
 	strcpy(e.name, "example");
 	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
-	    NULL), STORE_EXISTS);
+	    NULL), STORE_COVERS);
 	strcpy(e.name, "otherzone.example");
 	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
 	    NULL), 0);
@@ -839,17 +854,11 @@ test_uindex(void **state)
 	 * nothing, and says which name was taken */
 	{
 		struct uentry w[3];
-		size_t k = 99;
+		struct uconflict k;
 		const char *site[] = { "a.example" };
 
 		memset(w, 0, sizeof(w));
-		strcpy(w[0].kind, "webdomain");
-		strcpy(w[0].name, "a.example");
-		strcpy(w[1].kind, "webalias");
-		strcpy(w[1].name, "www.a.example");
-		strcpy(w[1].parent, "a.example");
-		w[0].owner = w[1].owner = a.id;
-		w[0].node = w[1].node = n.id;
+		site_and_alias(w, "a.example", "www.a.example", a.id, n.id);
 		assert_int_equal(store_uindex_reserve(fx->s, w, 2, NULL, 0, 100, &k),
 		    0);
 		w[2] = w[0];
@@ -861,7 +870,7 @@ test_uindex(void **state)
 		    &k), 0);
 		assert_int_equal(store_uindex_reserve(fx->s, w, 1, NULL, 0, 100, &k),
 		    STORE_EXISTS);
-		assert_int_equal(k, 0);
+		assert_int_equal(k.index, 0);
 		/* the site goes with its aliases */
 		assert_int_equal(store_uindex_remove(fx->s, "webdomain", site,
 		    1), 0);
@@ -906,6 +915,96 @@ test_policy(void **state)
 
 /* ---- reopening ---- */
 
+/* A reservation of one entry (kind, name) by owner on node: its result,
+ * and the conflict in *k. */
+static int
+reserve1(struct store *s, const char *kind, const char *name,
+    int64_t owner, int64_t node, struct uconflict *k)
+{
+	struct uentry e;
+
+	memset(&e, 0, sizeof(e));
+	strcpy(e.kind, kind);
+	strcpy(e.name, name);
+	e.owner = owner;
+	e.node = node;
+	return store_uindex_reserve(s, &e, 1, NULL, 0, 100, k);
+}
+
+/* Squatting: a name at or under another owner's zone is refused, for
+ * every kind but a mailbox, with that zone; a zone at or above another
+ * owner's zone, site, alias or mail domain is refused too; one's own
+ * names are one's own to nest.  Label boundaries count: "notbob.com" is
+ * not under "bob.com". */
+static void
+test_uindex_zones(void **state)
+{
+	struct fx *fx = *state;
+	struct uconflict k;
+	int64_t a, b, n;
+
+	a = add_user(fx->s, "alice", "user");
+	b = add_user(fx->s, "bob", "user");
+	n = add_node(fx->s, "n1", "10.0.0.1");
+	assert_int_equal(reserve1(fx->s, "domain", "bob.com", b, n, &k), 0);
+
+	assert_int_equal(reserve1(fx->s, "webdomain", "shop.bob.com", a, n,
+	    &k), STORE_WITHIN);
+	assert_string_equal(k.zone, "bob.com");
+	assert_int_equal(k.index, 0);
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(reserve1(fx->s, "webalias", "www.shop.bob.com", a, n,
+	    &k), STORE_WITHIN);
+	assert_string_equal(k.zone, "bob.com");
+	assert_int_equal(reserve1(fx->s, "emaildomain", "bob.com", a, n, &k),
+	    STORE_WITHIN);
+	assert_string_equal(k.zone, "bob.com");
+	assert_int_equal(reserve1(fx->s, "webdomain", "bob.com", a, n, &k),
+	    STORE_WITHIN);
+	assert_int_equal(reserve1(fx->s, "domain", "a.b.c.bob.com", a, n,
+	    &k), STORE_WITHIN);
+	assert_string_equal(k.zone, "bob.com");
+	/* all or nothing: a site whose alias is bob's refuses the site too */
+	{
+		struct uentry w[2];
+
+		site_and_alias(w, "alice.org", "alice.bob.com", a, n);
+		assert_int_equal(store_uindex_reserve(fx->s, w, 2, NULL, 0,
+		    100, &k), STORE_WITHIN);
+		assert_int_equal(k.index, 1);
+		assert_int_equal(reserve1(fx->s, "webdomain", "alice.org", a,
+		    n, &k), 0);
+	}
+	/* not under it */
+	assert_int_equal(reserve1(fx->s, "webdomain", "notbob.com", a, n, &k),
+	    0);
+	assert_int_equal(reserve1(fx->s, "webdomain", "bob.com.alice.org", a,
+	    n, &k), 0);
+	/* bob's own */
+	assert_int_equal(reserve1(fx->s, "webdomain", "shop.bob.com", b, n,
+	    &k), 0);
+	assert_int_equal(reserve1(fx->s, "emaildomain", "bob.com", b, n, &k),
+	    0);
+	assert_int_equal(reserve1(fx->s, "domain", "sub.bob.com", b, n, &k),
+	    0);
+
+	/* the converse: alice's site and mail domain come first */
+	assert_int_equal(reserve1(fx->s, "webdomain", "shop.carol.org", a, n,
+	    &k), 0);
+	assert_int_equal(reserve1(fx->s, "emaildomain", "dave.org", a, n, &k),
+	    0);
+	assert_int_equal(reserve1(fx->s, "domain", "carol.org", b, n, &k),
+	    STORE_COVERS);
+	assert_int_equal(reserve1(fx->s, "domain", "dave.org", b, n, &k),
+	    STORE_COVERS);
+	assert_int_equal(reserve1(fx->s, "domain", "com", a, n, &k),
+	    STORE_COVERS);
+	/* the range ends at the label: "notbob.com" is alice's, and a zone
+	 * "tbob.com" does not hold it; alice's own zone above hers is hers */
+	assert_int_equal(reserve1(fx->s, "domain", "tbob.com", b, n, &k), 0);
+	assert_int_equal(reserve1(fx->s, "domain", "carol.org", a, n, &k), 0);
+}
+
 static int
 user_version(const char *path)
 {
@@ -939,6 +1038,47 @@ store_of_version(const char *dir, const char *path, int v)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* A store of schema 3 gets the reversed names of the rows it has: a zone
+ * above a name made before the upgrade is refused. */
+static void
+test_uindex_rname_migrated(void **state)
+{
+	char dir[] = "/tmp/hf-test-store-XXXXXX", path[128], err[256] = "";
+	char *log;
+	struct store *s;
+	struct uconflict k;
+	sqlite3 *db;
+	int64_t a, b, n;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	free(log);
+	assert_non_null(s);
+	a = add_user(s, "alice", "user");
+	b = add_user(s, "bob", "user");
+	n = add_node(s, "n1", "10.0.0.1");
+	assert_int_equal(reserve1(s, "webdomain", "shop.bob.com", a, n, &k),
+	    0);
+	store_close(s);
+	/* back to schema 3 */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX uindex_rname;"
+	    "ALTER TABLE uindex DROP COLUMN rname;"
+	    "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_logged(dir, path, err, sizeof(err), &log);
+	assert_non_null(s);
+	assert_non_null(strstr(log, "schema migrated to version 4"));
+	free(log);
+	assert_int_equal(reserve1(s, "domain", "bob.com", b, n, &k),
+	    STORE_COVERS);
+	assert_int_equal(reserve1(s, "domain", "ob.com", b, n, &k), 0);
+	store_close(s);
+	rm_dir(dir);
 }
 
 static void
@@ -1120,6 +1260,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uindex, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uindex_zones, setup,
+		    teardown),
+		cmocka_unit_test(test_uindex_rname_migrated),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_open_fails),

@@ -525,7 +525,7 @@ node_main(int argc, char **argv)
 		strlcpy_hf(a.conf.root, abs, sizeof(a.conf.root));
 	}
 	sysinfo_machine_id(&a.conf, a.machine_id);
-	a.started = wall_s();
+	a.started = mono_ms();
 	{
 		char path[NODE_PATH_MAX];
 		size_t i;

@@ -54,7 +54,7 @@ struct node_agent {
 	struct httpd		*rpc;
 	struct nstore		*st;
 	struct typestate	 types[SD_NTYPES];	/* by sd_type_index() */
-	int64_t			 started;
+	int64_t			 started;	/* mono_ms() at start */
 	struct peerclock	 mclock;	/* the master's clock */
 	/* set once the start-up (user data restored, services set up) is
 	 * done, which runs while the node already answers; read with

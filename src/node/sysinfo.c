@@ -143,7 +143,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    vfs.f_frsize),
 	    "free", (json_int_t)((uint64_t)vfs.f_bavail * vfs.f_frsize),
 	    "uptime", (json_int_t)si.uptime,
-	    "agent_uptime", (json_int_t)(wall_s() - a->started),
+	    "agent_uptime", (json_int_t)((mono_ms() - a->started) / 1000),
 	    "started", node_started(a),
 	    "services", svc,
 	    "versions", versions,

@@ -211,9 +211,16 @@ test_apply_remove(void **state)
 	assert_ptr_equal(strstr(pw, "alice:"), strrchr(pw, '\n') -
 	    strlen(line));
 	free(pw);
-	/* removed: lines and home gone, the others kept */
+	/* removed: lines, crontab and home gone, the others kept */
+	snprintf(path, sizeof(path), "%s/var/spool/cron/crontabs",
+	    a->conf.root);
+	assert_int_equal(mkdirs(path, 0730), 0);
+	put(path, "alice");
+	put(path, "bob");
 	assert_int_equal(account_remove(a, "alice", (uid_t)uid, err,
 	    sizeof(err)), 0);
+	assert_false(exists(path, "alice"));
+	assert_true(exists(path, "bob"));
 	pw = slurp(a, "/etc/passwd");
 	assert_string_equal(pw, PASSWD);
 	free(pw);

@@ -1,9 +1,9 @@
 /* util.c - see util.h. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <sodium.h>
@@ -240,31 +240,192 @@ mkdirs(const char *path, mode_t mode)
 	return 0;
 }
 
-/* The first failure of the rmtree() running on this thread. */
-static __thread int rm_errno;
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Walks what is in the open directory dfd, which it closes. */
+static void
+walk_dir(struct tree_walk *w, int dfd, int depth)
 {
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) == -1 &&
-	    errno != ENOENT && rm_errno == 0)
-		rm_errno = errno;
+	struct dirent *de;
+	struct stat sb, sd;
+	DIR *d;
+	int fd;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		w->incomplete = 1;
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				w->incomplete = 1;
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((++w->seen & 4095) == 0 && w->stop &&
+		    __atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+			w->incomplete = 1;
+			break;
+		}
+		if (fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			/* a file gone meanwhile is no loss; a directory gone
+			 * was moved, and is not seen this time */
+			if (errno != ENOENT || de->d_type == DT_DIR ||
+			    de->d_type == DT_UNKNOWN)
+				w->incomplete = 1;
+			continue;
+		}
+		if (sb.st_dev != w->dev)	/* a mount point: not ours */
+			continue;
+		if (!S_ISDIR(sb.st_mode)) {
+			w->fn(w, dirfd(d), de->d_name, &sb, WALK_FILE);
+			continue;
+		}
+		w->fn(w, dirfd(d), de->d_name, &sb, WALK_DIR);
+		if (depth + 1 >= w->max_depth) {
+			w->incomplete = w->too_deep = 1;
+			w->fn(w, dirfd(d), de->d_name, &sb, WALK_DEEP);
+			continue;
+		}
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1) {
+			w->incomplete = 1;
+			continue;
+		}
+		/* the directory opened must be the one looked at: not one
+		 * swapped in meanwhile, nor one mounted over it */
+		if (fstat(fd, &sd) == -1 || sd.st_dev != sb.st_dev ||
+		    sd.st_ino != sb.st_ino) {
+			close(fd);
+			w->incomplete = 1;
+			continue;
+		}
+		walk_dir(w, fd, depth + 1);
+		w->fn(w, dirfd(d), de->d_name, &sb, WALK_DIR_POST);
+	}
+	closedir(d);
+}
+
+int
+tree_walk(const char *path, struct tree_walk *w, struct stat *top)
+{
+	struct stat sb;
+	int fd, e;
+
+	w->incomplete = w->too_deep = 0;
+	w->seen = 0;
+	w->topfd = -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		/* a link or a file there is not walked */
+		if (errno == ELOOP)
+			errno = ENOTDIR;
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (top)
+		*top = sb;
+	w->dev = sb.st_dev;
+	w->topfd = fd;
+	walk_dir(w, fd, 0);
+	w->topfd = -1;
 	return 0;
 }
+
+struct rm {
+	int		err;	/* the first failure */
+	int		done;	/* entries removed or moved up this round */
+	unsigned	seq;	/* for the names of what is moved up */
+};
+
+static void
+rm_note(struct rm *rm, int rc)
+{
+	if (rc == 0)
+		rm->done++;
+	else if (errno != ENOENT && rm->err == 0)
+		rm->err = errno;
+}
+
+/* Removes an entry; a directory too deep for this round goes to the top,
+ * under a name that takes no other's place, for the next one. */
+static void
+rm_one(struct tree_walk *w, int dfd, const char *name, const struct stat *sb,
+    int what)
+{
+	struct rm *rm = w->arg;
+	char to[64];
+	int i, rc = -1;
+
+	(void)sb;
+	switch (what) {
+	case WALK_FILE:
+		rm_note(rm, unlinkat(dfd, name, 0));
+		break;
+	case WALK_DIR_POST:
+		rm_note(rm, unlinkat(dfd, name, AT_REMOVEDIR));
+		break;
+	case WALK_DEEP:
+		for (i = 0; i < 100; i++) {
+			snprintf(to, sizeof(to), ".hf-deep.%ld.%u",
+			    (long)getpid(), rm->seq++);
+			if ((rc = renameat2(dfd, name, w->topfd, to,
+			    RENAME_NOREPLACE)) == 0 || errno != EEXIST)
+				break;
+		}
+		rm_note(rm, rc);
+		break;
+	}
+}
+
+/* The most rounds rmtree() makes: one each WALK_MAX_DEPTH levels, and
+ * another for what changed while it was walked. */
+#define RM_MAX_ROUNDS	1000
 
 int
 rmtree(const char *path)
 {
-	rm_errno = 0;
-	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (rm_errno != 0) {
-		errno = rm_errno;
-		return -1;
+	struct tree_walk w;
+	struct rm rm;
+	int round;
+
+	memset(&w, 0, sizeof(w));
+	memset(&rm, 0, sizeof(rm));
+	w.fn = rm_one;
+	w.arg = &rm;
+	w.max_depth = WALK_MAX_DEPTH;
+	for (round = 0; round < RM_MAX_ROUNDS; round++) {
+		rm.err = rm.done = 0;
+		if (tree_walk(path, &w, NULL) == -1) {
+			if (errno == ENOENT)
+				return 0;
+			/* a link or a file: removed itself */
+			if (errno == ENOTDIR && unlink(path) == 0)
+				return 0;
+			return errno == ENOENT ? 0 : -1;
+		}
+		if (rmdir(path) == 0)
+			return 0;
+		if (errno == ENOENT)
+			return 0;
+		if (rm.err == 0)
+			rm.err = errno;
+		/* another round only while the last one got somewhere: a
+		 * level too deep moved up, a directory swapped meanwhile */
+		if (rm.done == 0)
+			break;
 	}
-	return 0;
+	errno = rm.err;
+	return -1;
 }
 
 void

@@ -58,10 +58,58 @@ int	 file_write_atomic2(const char *path, const void *data, size_t len,
 void	 file_date_back(const char *path);
 /* mkdir -p with the given mode for the directories it creates; 0 or -1. */
 int	 mkdirs(const char *path, mode_t mode);
-/* rm -rf: removes path and everything under it, links not followed, as
- * much as it can.  0, or -1 with errno of the first failure; a path that
- * is not there is none. */
+/* rm -rf: removes path and everything under it with tree_walk(), as
+ * much as it can: a symbolic link is removed, never followed (path itself
+ * too), and no other file system is entered, so a tree its owner changes
+ * meanwhile cannot make it remove anything outside.  A tree deeper than
+ * WALK_MAX_DEPTH is removed WALK_MAX_DEPTH levels at a time, the deeper
+ * part moved up to the top between rounds.  0, or -1 with errno of the
+ * first failure; a path that is not there is none.  Only path's own
+ * directory is trusted: it must not be writable by others. */
 int	 rmtree(const char *path);
+
+/*
+ * The walk of a tree that others may change while it is walked (a user's
+ * home, walked as root).  It goes down one name at a time from an open
+ * directory (fstatat with AT_SYMLINK_NOFOLLOW, openat with O_NOFOLLOW,
+ * never a path), so no path grows past PATH_MAX and no symbolic link is
+ * followed, not even one swapped in for a directory between two looks:
+ * the directory opened must be the one looked at (device and inode).  It
+ * does not enter another file system (a mount point is passed over).  It
+ * holds a descriptor for each level, max_depth at most below the top.
+ *
+ * fn is called for every entry below the top, with the open directory
+ * that holds it and its name there (what to give the *at() calls) and its
+ * lstat, what being one of:
+ *   WALK_FILE      anything but a directory
+ *   WALK_DIR       a directory, before what is in it
+ *   WALK_DIR_POST  a directory after what is in it, when it was walked
+ *   WALK_DEEP      a directory max_depth down, not walked (too_deep)
+ * fn may remove or rename the entry it is given.
+ */
+#define WALK_MAX_DEPTH	256
+enum { WALK_FILE, WALK_DIR, WALK_DIR_POST, WALK_DEEP };
+struct stat;
+struct tree_walk {
+	/* set by the caller */
+	void		(*fn)(struct tree_walk *, int dfd, const char *name,
+			    const struct stat *, int what);
+	void		 *arg;
+	int		  max_depth;	/* levels below the top */
+	const int	 *stop;		/* NULL, or set to stop early */
+	/* set by the walk */
+	dev_t		  dev;		/* the top's file system */
+	int		  topfd;	/* the top, open while it is walked */
+	int		  incomplete;	/* something was not seen */
+	int		  too_deep;	/* a level past max_depth was not */
+	uint64_t	  seen;		/* entries, for the stop check */
+};
+/* Walks the directory path with w (its caller's members set), its lstat
+ * in top when not NULL.  0, or -1 with errno when path is not a directory
+ * to walk (ENOTDIR for a symbolic link); w->incomplete says whether
+ * something could not be seen (a directory moved away or swapped while
+ * walked, one too deep, a read that failed, a stop). */
+int	 tree_walk(const char *path, struct tree_walk *w, struct stat *top);
 
 /* Fills out with 2*nbytes hex digits of fresh randomness and a NUL. */
 void	 rand_hex(char *out, size_t nbytes);

@@ -4,11 +4,15 @@
  *
  * Only lines of accounts this node made are ever changed; a name or a UID
  * that the system already uses for someone else is refused. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -186,20 +190,145 @@ account_apply(struct node_agent *a, const json_t *acct, int ours, char *err,
 	return 0;
 }
 
+/*
+ * Whether a process with uid as its real or saved UID is alive: one that
+ * uid_kill() reaches (a root daemon that takes the UID as its effective
+ * one for a while is root's, and not reached), a zombie not counted (it
+ * runs nothing, and only its parent can take it away).  1 or 0, or -1
+ * with errno when /proc cannot be read.
+ */
+static int
+uid_alive(uid_t uid)
+{
+	struct dirent *de;
+	unsigned long id[3];
+	char path[64], *st, *p;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while (n == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		if ((st = file_read(path, 1u << 16, NULL)) == NULL)
+			continue;	/* gone meanwhile */
+		p = strstr(st, "\nState:\t");
+		if (p && p[8] != 'Z' && p[8] != 'X' && (p = strstr(st,
+		    "\nUid:\t")) != NULL && sscanf(p + 6, "%lu %lu %lu",
+		    &id[0], &id[1], &id[2]) == 3)
+			n = id[0] == (unsigned long)uid ||
+			    id[2] == (unsigned long)uid;
+		free(st);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * One SIGKILL to every process of uid: a child takes uid as its real,
+ * effective and saved UID and calls kill(-1), which reaches exactly the
+ * processes it may signal, those whose real or saved UID is uid, and none
+ * of another user (a process forking meanwhile either is reached or has
+ * its fork fail).  0 or -1.
+ */
+static int
+uid_kill(uid_t uid)
+{
+	pid_t pid;
+	int status;
+
+	if (uid < 1000) {	/* never root's, nor the system's */
+		errno = EPERM;
+		return -1;
+	}
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if (setresuid(uid, uid, uid) == -1 || getuid() != uid ||
+		    geteuid() != uid)
+			_exit(2);
+		/* the privileges must be gone (no SECBIT_NO_SETUID_FIXUP),
+		 * or kill(-1) would reach every process */
+		if (setuid(0) == 0)
+			_exit(3);
+		if (kill(-1, SIGKILL) == -1 && errno != ESRCH)
+			_exit(1);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* How many kill rounds, 10 ms apart, processes of an account have to die
+ * in: a process killed is gone in microseconds, unless the system is
+ * stuck or something keeps starting new ones as the account. */
+#define KILL_ROUNDS	500
+
+/*
+ * Stops every process of uid on this machine: SIGKILL until none is left
+ * alive.  0, or -1 with err.
+ */
+static int
+account_kill(uid_t uid, char *err, size_t errlen)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int round, n;
+
+	for (round = 0; round < KILL_ROUNDS; round++) {
+		if (uid_kill(uid) == -1) {
+			snprintf(err, errlen, "cannot kill the processes of "
+			    "uid %lu: %s", (unsigned long)uid,
+			    strerror(errno));
+			return -1;
+		}
+		if ((n = uid_alive(uid)) == -1) {
+			snprintf(err, errlen, "/proc: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	snprintf(err, errlen, "the processes of uid %lu do not end",
+	    (unsigned long)uid);
+	return -1;
+}
+
 int
-account_remove(struct node_agent *a, const char *name, char *err,
+account_remove(struct node_agent *a, const char *name, uid_t uid, char *err,
     size_t errlen)
 {
 	char path[1024];
 
+	/* first nothing new starts as the account: its lines go (cron and
+	 * the rest look the name up) and its crontab; the services of its
+	 * data went before this was called */
 	rootpath(a, "/etc/passwd", path, sizeof(path));
 	if (db_set(path, name, -1, NULL, 1, err, errlen) == -1)
 		return -1;
 	rootpath(a, "/etc/group", path, sizeof(path));
 	if (db_set(path, name, -1, NULL, 1, err, errlen) == -1)
 		return -1;
-	/* name passed valid_username: no '/' and no "..", so this stays in
-	 * /var/www */
+	/* name passed valid_username: no '/' and no "..", so these stay in
+	 * their directories */
+	snprintf(path, sizeof(path), "%s/var/spool/cron/crontabs/%s",
+	    a->conf.root, name);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* then what runs as it stops, so nothing changes the home while it
+	 * is removed; the removal trusts nothing in it all the same */
+	if (account_kill(uid, err, errlen) == -1)
+		return -1;
 	snprintf(path, sizeof(path), "%s/var/www/%s", a->conf.root, name);
 	if (rmtree(path) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -382,7 +511,8 @@ account_delete(struct node_agent *a, json_t *b, struct http_resp *resp)
 		/* only an account this node made is removed */
 		if (nstore_ud_get(a->st, "account", name, &cur) != 0)
 			reply_ok(&c.r);
-		else if (account_remove(a, name, err, sizeof(err)) == -1)
+		else if (account_remove(a, name, (uid_t)json_integer_value(
+		    json_object_get(cur, "uid")), err, sizeof(err)) == -1)
 			reply_error(&c.r, "account", "account", "%s", err);
 		else if (nstore_ud_write(a->st, NULL, d) == -1)
 			reply_error(&c.r, "internal", "account", "node store "

@@ -111,10 +111,12 @@ int	 account_check(const json_t *acct, char *err, size_t errlen);
  * has is refused, never taken over. */
 int	 account_apply(struct node_agent *, const json_t *acct, int ours,
 	    char *err, size_t errlen);
-/* Removes the lines and the home directory with everything in it; only
- * for an account the node made. */
-int	 account_remove(struct node_agent *, const char *name, char *err,
-	    size_t errlen);
+/* Removes the account: its lines and crontab, then every process of uid
+ * (killed until none is left), then the home directory with everything in
+ * it, walked with tree_walk() so nothing outside it goes; only for an
+ * account the node made. */
+int	 account_remove(struct node_agent *, const char *name, uid_t uid,
+	    char *err, size_t errlen);
 
 /* udata.c: POST /v1/ud (one user-data function), /v1/ud/forget,
  * /v1/account and /v1/account/delete. */

@@ -10,21 +10,20 @@
  * their disk limit (limit_quota).
  *
  * The home belongs to the user, who can change it while it is walked, so
- * the walk trusts nothing in it.  It goes down one name at a time from an
- * open directory (openat with O_NOFOLLOW, never a path), so no path grows
- * past PATH_MAX and no symbolic link is followed, not even one swapped in
- * for a directory between two looks (the directory opened must be the one
- * looked at).  It stays on the home's file system and counts a file with
- * several hard links once.  It is bounded: USAGE_MAX_DEPTH levels (each
- * holds a descriptor) and USAGE_MAX_LINKS remembered hard-linked files,
+ * the walk trusts nothing in it: it is tree_walk() (util.h), the walk that
+ * removes a home too, which goes down one name at a time from an open
+ * directory (openat with O_NOFOLLOW, never a path), so no path grows past
+ * PATH_MAX and no symbolic link is followed, not even one swapped in for
+ * a directory between two looks (the directory opened must be the one
+ * looked at).  It stays on the home's file system; the count takes a file
+ * with several hard links once.  It is bounded: USAGE_MAX_DEPTH levels
+ * (each holds a descriptor) and USAGE_MAX_LINKS remembered hard-linked files,
  * past which further links are counted every time — too much, never too
  * little.  A walk that could not see everything (a level too deep, a
  * directory moved away while walked) is incomplete, and the node then
  * keeps the larger of its figure and the last one: a user cannot lower
  * their figure by racing the walk. */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,16 +36,11 @@
 #include "../common/util.h"
 #include "node.h"
 
-struct walk {
+struct usage {
 	uint64_t	 bytes;
 	uint64_t	 files;
-	dev_t		 dev;		/* the home's file system */
 	void		*links;		/* tsearch set of struct inode */
 	size_t		 nlinks;
-	uint64_t	 seen;		/* entries, for the stop check */
-	int		 incomplete;
-	int		 too_deep;
-	const int	*stop;		/* NULL, or set to stop early */
 };
 
 struct inode {
@@ -69,16 +63,16 @@ inode_cmp(const void *a, const void *b)
 /* 1 when a file with several links was counted already; past the cap, or
  * when tsearch is short of memory, 0: counted again. */
 static int
-counted(struct walk *w, const struct stat *sb)
+counted(struct usage *u, const struct stat *sb)
 {
 	struct inode *k, **p;
 
-	if (w->nlinks >= USAGE_MAX_LINKS)
+	if (u->nlinks >= USAGE_MAX_LINKS)
 		return 0;
 	k = xmalloc(sizeof(*k));
 	k->dev = sb->st_dev;
 	k->ino = sb->st_ino;
-	if ((p = tsearch(k, &w->links, inode_cmp)) == NULL) {
+	if ((p = tsearch(k, &u->links, inode_cmp)) == NULL) {
 		free(k);
 		return 0;
 	}
@@ -86,116 +80,56 @@ counted(struct walk *w, const struct stat *sb)
 		free(k);
 		return 1;
 	}
-	w->nlinks++;
+	u->nlinks++;
 	return 0;
 }
 
-/* Counts what is in the open directory dfd, which it closes. */
+/* Counts one entry of the walk (tree_walk() in util.c). */
 static void
-walk_dir(struct walk *w, int dfd, int depth)
+count(struct tree_walk *w, int dfd, const char *name, const struct stat *sb,
+    int what)
 {
-	struct dirent *de;
-	struct stat sb, sd;
-	DIR *d;
-	int fd;
+	struct usage *u = w->arg;
 
-	if ((d = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		w->incomplete = 1;
+	(void)dfd;
+	(void)name;
+	if (what == WALK_FILE) {
+		u->files++;
+		if (sb->st_nlink > 1 && counted(u, sb))
+			return;
+	} else if (what != WALK_DIR)
 		return;
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			if (errno != 0)
-				w->incomplete = 1;
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if ((++w->seen & 4095) == 0 && w->stop &&
-		    __atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
-			w->incomplete = 1;
-			break;
-		}
-		if (fstatat(dirfd(d), de->d_name, &sb,
-		    AT_SYMLINK_NOFOLLOW) == -1) {
-			/* a file gone meanwhile takes nothing; a directory
-			 * gone was moved, and is not seen this time */
-			if (errno != ENOENT || de->d_type == DT_DIR ||
-			    de->d_type == DT_UNKNOWN)
-				w->incomplete = 1;
-			continue;
-		}
-		if (sb.st_dev != w->dev)	/* a mount point: not the home's */
-			continue;
-		if (!S_ISDIR(sb.st_mode)) {
-			w->files++;
-			if (sb.st_nlink > 1 && counted(w, &sb))
-				continue;
-			w->bytes += (uint64_t)sb.st_blocks * 512;
-			continue;
-		}
-		w->bytes += (uint64_t)sb.st_blocks * 512;
-		if (depth + 1 >= USAGE_MAX_DEPTH) {
-			w->incomplete = w->too_deep = 1;
-			continue;
-		}
-		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1) {
-			w->incomplete = 1;
-			continue;
-		}
-		/* the directory opened must be the one looked at: not one
-		 * swapped in meanwhile, nor one mounted over it */
-		if (fstat(fd, &sd) == -1 || sd.st_dev != sb.st_dev ||
-		    sd.st_ino != sb.st_ino) {
-			close(fd);
-			w->incomplete = 1;
-			continue;
-		}
-		walk_dir(w, fd, depth + 1);
-	}
-	closedir(d);
+	u->bytes += (uint64_t)sb->st_blocks * 512;
 }
 
 static int
 measure(const char *dir, const int *stop, uint64_t *bytes, uint64_t *files,
     int *too_deep)
 {
-	struct walk w;
+	struct tree_walk w;
+	struct usage u;
 	struct stat sb;
-	int fd, e;
+	int rc;
 
 	*bytes = 0;
 	if (files)
 		*files = 0;
 	if (too_deep)
 		*too_deep = 0;
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1) {
-		/* a home replaced by a link or a file is not walked */
-		if (errno == ELOOP)
-			errno = ENOTDIR;
-		return -1;
-	}
-	if (fstat(fd, &sb) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
 	memset(&w, 0, sizeof(w));
-	w.dev = sb.st_dev;
+	memset(&u, 0, sizeof(u));
+	w.fn = count;
+	w.arg = &u;
+	w.max_depth = USAGE_MAX_DEPTH;
 	w.stop = stop;
-	w.bytes = (uint64_t)sb.st_blocks * 512;
-	walk_dir(&w, fd, 0);
-	tdestroy(w.links, free);
-	*bytes = w.bytes;
+	/* a home replaced by a link or a file is not walked */
+	rc = tree_walk(dir, &w, &sb);
+	tdestroy(u.links, free);
+	if (rc == -1)
+		return -1;
+	*bytes = u.bytes + (uint64_t)sb.st_blocks * 512;
 	if (files)
-		*files = w.files;
+		*files = u.files;
 	if (too_deep)
 		*too_deep = w.too_deep;
 	return w.incomplete;

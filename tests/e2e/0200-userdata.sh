@@ -104,9 +104,31 @@ assert_eq "admin sees every site" "alice.example.com alice2.example.com bob.exam
 assert_eq "alice sees hers" "alice.example.com alice2.example.com" \
     "$(ua webdomain | jq -r '[.elem[].name] | join(" ")')"
 
-# deleting a user clears every node that had their data
+# deleting a user clears every node that had their data, and first stops
+# what runs as them there: a process of alice's uid is killed, one of
+# bob's is not
+running() {
+	s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$s" ] && [ "$s" != Z ]
+}
+setpriv --reuid=2000 --regid=2000 --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
+apid=$!
+setpriv --reuid=2001 --regid=2001 --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
+bpid=$!
+wait_for "a process of alice's uid" 10 sh -c "[ \"\$(stat -c %u /proc/$apid)\" = 2000 ]"
+wait_for "a process of bob's uid" 10 sh -c "[ \"\$(stat -c %u /proc/$bpid)\" = 2001 ]"
 out=$(api user.delete elid=alice)
 assert_eq "user deleted" "" "$(jf "$out" .ok)"
+if running "$apid"; then
+	fail "alice's process runs on after her deletion"
+	kill -KILL "$apid"
+else
+	ok
+fi
+wait "$apid" 2>/dev/null
+assert_eq "alice's process was killed (SIGKILL)" 137 "$?"
+check "bob's process runs on" running "$bpid"
+kill -KILL "$bpid"; wait "$bpid" 2>/dev/null
 check "site file gone" [ ! -f "$WORK/n$wi/root/etc/nginx/hostfleet/sites/alice.example.com.conf" ]
 check "zone gone" [ ! -f "$zf" ]
 check "account gone on web" [ -z "$(grep '^alice:' "$WORK/n$wi/root/etc/passwd")" ]

@@ -735,7 +735,9 @@ site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
 			    "unavailable");
 		goto out;
 	}
+	test_point("alias-push");
 	rc = forward_to(c, e, over);
+	test_point("alias-pushed");
 	if (rc == 0) {
 		for (i = 0; i < nv; i++)
 			store_uindex_live(c->m->st, "webalias", v[i].name);
@@ -815,7 +817,7 @@ api_ud_delete(struct api_ctx *c)
 	const char *elid;
 	char *buf = NULL, *items[1024], (*names)[320] = NULL;
 	struct uentry e, first;
-	int n, i;
+	int n, i, rc;
 	json_t *over = NULL;
 	const char **ptrs = NULL;
 
@@ -859,7 +861,10 @@ api_ud_delete(struct api_ctx *c)
 		over = json_pack("{s:s}", "elid", sbuf_str(&sb));
 		sbuf_release(&sb);
 	}
-	if (forward_to(c, &first, over) == 0)
+	test_point("ud-delete-push");
+	rc = forward_to(c, &first, over);
+	test_point("ud-delete-pushed");
+	if (rc == 0)
 		store_uindex_remove(c->m->st, f->name, ptrs, (size_t)n);
 out:
 	json_decref(over);

@@ -149,9 +149,11 @@ account_change(struct api_ctx *c, const struct user *prev,
 	int *took, rc;
 	char err[1600];
 
+	test_point("account-push");
 	rc = push_nodes(c->m, next, "/v1/account", body, &v, &n, &took, err,
 	    sizeof(err));
 	json_decref(body);
+	test_point("account-pushed");
 	if (rc == -1) {
 		struct ucall *back = xcalloc(n + 1, sizeof(*back));
 		size_t k = 0;
@@ -500,9 +502,11 @@ api_user_delete(struct api_ctx *c)
 		 * forgets what each node removed, so a retry after a failure
 		 * finishes the job */
 		body = json_pack("{s:s}", "name", v[i].name);
+		test_point("user-delete-push");
 		rc = push_nodes(c->m, &v[i], "/v1/account/delete", body,
 		    &nodes, &nn, &took, err, sizeof(err));
 		json_decref(body);
+		test_point("user-delete-pushed");
 		for (k = 0; k < nn; k++)
 			if (took[k] == 1)
 				store_uindex_remove_user_node(c->m->st,

@@ -299,6 +299,7 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 	else if (account_apply(a, acct, 1, err, sizeof(err)) == -1)
 		reply_error(&r, "account", "account", "%s", err);
 	else {
+		test_point("account-applied");
 		puts = json_pack("[o]", ud_put_of("account", NULL,
 		    json_deep_copy(acct)));
 		if (nstore_ud_write(a->st, puts, NULL) == -1)

@@ -134,6 +134,7 @@ ud_commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 	 * new files and its old store, which udata_restore() reconciles. */
 	if ((delay = getenv("HOSTFLEET_TEST_UD_DELAY_MS")) != NULL)
 		usleep((useconds_t)atoi(delay) * 1000);
+	test_point("ud-installed");
 	if (nstore_ud_write(c->a->st, puts, dels) == -1) {
 		json_t *o1 = NULL, *o2 = NULL;
 

@@ -20,7 +20,8 @@
 
 /*
  * Checks an account item from the master: name, uid, gid, fullname,
- * active.  0, or -1 with err.
+ * active, and ver (the master's account version, raised by every change
+ * of the account; absent from a master before it).  0, or -1 with err.
  */
 int
 account_check(const json_t *acct, char *err, size_t errlen)
@@ -47,6 +48,12 @@ account_check(const json_t *acct, char *err, size_t errlen)
 	}
 	if (!json_is_boolean(json_object_get(acct, "active"))) {
 		snprintf(err, errlen, "account \"%s\": no active flag", name);
+		return -1;
+	}
+	if (json_object_get(acct, "ver") != NULL &&
+	    (!json_is_integer(json_object_get(acct, "ver")) ||
+	    json_integer_value(json_object_get(acct, "ver")) < 0)) {
+		snprintf(err, errlen, "account \"%s\": a bad version", name);
 		return -1;
 	}
 	return 0;
@@ -256,9 +263,17 @@ ud_ensure_account(struct call *c)
 		} else {
 			json_t *it = json_deep_copy(c->account);
 
-			if (cur)	/* the state is changed by its own call */
+			/* the state is changed by its own call, which also
+			 * brings the version */
+			if (cur) {
 				json_object_set(it, "active",
 				    json_object_get(cur, "active"));
+				if (json_object_get(cur, "ver"))
+					json_object_set(it, "ver",
+					    json_object_get(cur, "ver"));
+				else
+					json_object_del(it, "ver");
+			}
 			puts = json_pack("[o]", ud_put_of("account", NULL, it));
 			rc = nstore_ud_write(c->a->st, puts, NULL);
 			json_decref(puts);
@@ -273,7 +288,9 @@ ud_ensure_account(struct call *c)
 }
 
 /* POST /v1/account {account}: the account as the master has it, with
- * its state: a suspended owner's sites and mail stop. */
+ * its state: a suspended owner's sites and mail stop.  An account older
+ * than the one here (a lower ver: calls that crossed) changes nothing and
+ * is answered ok, the master's newer one being here already. */
 void
 account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 {
@@ -295,6 +312,9 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 	if (cur == NULL)
 		reply_ok(&r);	/* no data of theirs here: nothing to do */
 	else if (json_equal(cur, acct))
+		reply_ok(&r);
+	else if (json_integer_value(json_object_get(acct, "ver")) <
+	    json_integer_value(json_object_get(cur, "ver")))
 		reply_ok(&r);
 	else if (account_apply(a, acct, 1, err, sizeof(err)) == -1)
 		reply_error(&r, "account", "account", "%s", err);

@@ -10,7 +10,8 @@ fast_policy 300 3 5000
 api cluster.policy sok=ok min_ready_percent=0 >/dev/null
 add_node_ns 2 web1 web
 add_node_ns 3 dns1 dns
-for i in 2 3; do wait_for "n$i ready" 30 node_is $i ready; done
+add_node_ns 4 web2 web
+for i in 2 3 4; do wait_for "n$i ready" 30 node_is $i ready; done
 wait_for "joins synchronised" 20 no_desync
 api user.edit sok=ok name=alice passwd=alice-pass-1 >/dev/null
 is_ok "alice's first zone" "$(ua domain.edit sok=ok name=first.example.org ip=192.0.2.1)"
@@ -43,7 +44,7 @@ stop_node 2
 wait_for "web1 seen down" 20 node_is 2 unavailable
 is_ok "a cron job added" "$(api scheduler.edit sok=ok minute=7 command=/usr/bin/hf-no-stall)"
 start_node_ns 2
-assert_converged scheduler 20 2
+assert_converged scheduler 20 2 4
 assert_eq "dns1 is still stopped meanwhile" T \
     "$(awk '{print $3}' "/proc/$(pid_of n3)/stat")"
 

@@ -235,10 +235,13 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 	}
 	if (u.doc == NULL) {
 		/* an answer lost after the call was sent leaves the outcome
-		 * open: creates are undone (create()), the rest say so */
+		 * open: creates are undone (create()), deletes of indexed
+		 * objects finished (the reconciler), the rest say so */
 		reply_error(&c->r, "node", n->name, "%s; %s", u.err, u.unsent ?
-		    "nothing was changed" : "repeat the call to be sure of "
-		    "its outcome");
+		    "nothing was changed" : c->fn->handler == api_ud_delete &&
+		    c->fn->type != &dt_record ? "the delete is finished when "
+		    "the node answers" : "repeat the call to be sure of its "
+		    "outcome");
 		return u.unsent ? -2 : -1;
 	}
 	reply_take(c, u.doc);

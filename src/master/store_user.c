@@ -285,23 +285,21 @@ store_user_set(struct store *s, struct user *u, unsigned mask,
 	return rc;
 }
 
-int
-store_acct_owed(struct store *s, int64_t user, int64_t node, int64_t now)
+/* Runs sql with the integers ?1, ?2, ?3; 0 or -1. */
+static int
+do3(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	lock(s);
-	if ((st = prep(s, "INSERT INTO acct_sync (user, node, ver, since) "
-	    "SELECT id, ?2, acct_ver, ?3 FROM user WHERE id = ?1 ON CONFLICT "
-	    "(user, node) DO UPDATE SET ver = excluded.ver, since = "
-	    "excluded.since")) == NULL) {
+	if ((st = prep(s, sql)) == NULL) {
 		unlock(s);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, user);
-	sqlite3_bind_int64(st, 2, node);
-	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int64(st, 3, c);
 	rc = step_done(s, st);
 	unprep(s, st);
 	unlock(s);
@@ -309,24 +307,19 @@ store_acct_owed(struct store *s, int64_t user, int64_t node, int64_t now)
 }
 
 int
+store_acct_owed(struct store *s, int64_t user, int64_t node, int64_t now)
+{
+	return do3(s, "INSERT INTO acct_sync (user, node, ver, since) "
+	    "SELECT id, ?2, acct_ver, ?3 FROM user WHERE id = ?1 ON CONFLICT "
+	    "(user, node) DO UPDATE SET ver = excluded.ver, since = "
+	    "excluded.since", user, node, now);
+}
+
+int
 store_acct_done(struct store *s, int64_t user, int64_t node, int64_t ver)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	lock(s);
-	if ((st = prep(s, "DELETE FROM acct_sync WHERE user = ?1 AND "
-	    "node = ?2 AND ver <= ?3")) == NULL) {
-		unlock(s);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	sqlite3_bind_int64(st, 2, node);
-	sqlite3_bind_int64(st, 3, ver);
-	rc = step_done(s, st);
-	unprep(s, st);
-	unlock(s);
-	return rc;
+	return do3(s, "DELETE FROM acct_sync WHERE user = ?1 AND node = ?2 "
+	    "AND ver <= ?3", user, node, ver);
 }
 
 int

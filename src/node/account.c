@@ -240,7 +240,7 @@ ud_ensure_account(struct call *c)
 {
 	json_t *cur = NULL, *puts;
 	char err[512];
-	int rc = 0;
+	int rc = 0, older;
 
 	if (c->account == NULL)
 		return 0;
@@ -252,10 +252,14 @@ ud_ensure_account(struct call *c)
 	}
 	pthread_mutex_lock(&acct_mtx);
 	nstore_ud_get(c->a->st, "account", c->owner, &cur);
-	if (cur == NULL || !json_equal(json_object_get(cur, "uid"),
+	/* an account read by the master before the one here was sent (a
+	 * create that crossed a change) changes nothing */
+	older = cur != NULL && json_integer_value(json_object_get(c->account,
+	    "ver")) < json_integer_value(json_object_get(cur, "ver"));
+	if (!older && (cur == NULL || !json_equal(json_object_get(cur, "uid"),
 	    json_object_get(c->account, "uid")) || !json_equal(
 	    json_object_get(cur, "fullname"), json_object_get(c->account,
-	    "fullname"))) {
+	    "fullname")))) {
 		if (account_apply(c->a, c->account, cur != NULL, err,
 		    sizeof(err)) == -1) {
 			reply_error(&c->r, "account", c->owner, "%s", err);

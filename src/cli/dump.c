@@ -24,7 +24,10 @@ usage(void)
 	    "parent, state\n"
 	    "    intents      distributed queries in flight\n"
 	    "  a node's state dir (node.db):\n"
-	    "    items TYPE   the system data of TYPE the node has applied\n");
+	    "    items TYPE   the system data of TYPE the node has applied\n"
+	    "    udata KIND   the node's user data of KIND (account, "
+	    "webdomain, zone,\n"
+	    "                 emaildomain, mailbox)\n");
 	exit(2);
 }
 
@@ -117,13 +120,19 @@ dump_node(const char *path, const char *what, const char *type)
 	char err[512];
 	int rc = -1;
 
-	if (strcmp(what, "items") != 0 || type == NULL)
+	if ((strcmp(what, "items") != 0 && strcmp(what, "udata") != 0) ||
+	    type == NULL)
 		usage();
 	if ((st = nstore_open_readonly(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hostfleet dump: %s\n", err);
 		return 1;
 	}
-	if (nstore_state(st, type, &version, &items) == 0)
+	if (strcmp(what, "udata") == 0) {
+		if (nstore_ud_list(st, type, NULL, NULL, &items) == 0)
+			rc = put_rows(items);
+		else
+			json_decref(items);
+	} else if (nstore_state(st, type, &version, &items) == 0)
 		rc = put_rows(items);
 	else
 		json_decref(items);

@@ -2,8 +2,12 @@
 #include "db.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 int
 db_exec(sqlite3 *db, const char *sql)
@@ -55,6 +59,50 @@ migrate(sqlite3 *db, const char *const *migrations, size_t n, char *err,
 	return 0;
 }
 
+/* ---- a failing COMMIT, for the tests (db.h) ---- */
+
+static const char	*failfile;	/* HOSTFLEET_TEST_FAIL_COMMIT */
+static int		 failarmed;	/* the transaction did the change */
+
+static void
+fail_update(void *arg, int op, const char *dbname, const char *table,
+    sqlite3_int64 rowid)
+{
+	char *want, what[128];
+	size_t len;
+
+	(void)arg;
+	(void)dbname;
+	(void)rowid;
+	if (failarmed || (want = file_read(failfile, 128, &len)) == NULL)
+		return;
+	want[strcspn(want, "\n")] = '\0';
+	snprintf(what, sizeof(what), "%s %s", op == SQLITE_INSERT ? "insert" :
+	    op == SQLITE_UPDATE ? "update" : "delete", table);
+	failarmed = strcmp(want, what) == 0;
+	free(want);
+}
+
+static int
+fail_commit(void *arg)
+{
+	(void)arg;
+	if (!failarmed)
+		return 0;
+	failarmed = 0;
+	if (unlink(failfile) == -1)
+		return 0;
+	log_warnx("store: test: this COMMIT fails");
+	return 1;		/* the COMMIT becomes a ROLLBACK */
+}
+
+static void
+fail_rollback(void *arg)
+{
+	(void)arg;
+	failarmed = 0;
+}
+
 sqlite3 *
 db_open(const char *path, const char *pragmas, const char *const *migrations,
     size_t n, char *err, size_t errlen)
@@ -79,6 +127,11 @@ db_open(const char *path, const char *pragmas, const char *const *migrations,
 			    "initialise", path);
 		sqlite3_close(db);
 		return NULL;
+	}
+	if ((failfile = getenv("HOSTFLEET_TEST_FAIL_COMMIT")) != NULL) {
+		sqlite3_update_hook(db, fail_update, NULL);
+		sqlite3_commit_hook(db, fail_commit, NULL);
+		sqlite3_rollback_hook(db, fail_rollback, NULL);
 	}
 	return db;
 }

@@ -11,7 +11,13 @@
 /* Runs sql; 0, or -1 with the error logged. */
 int	 db_exec(sqlite3 *, const char *sql);
 /* Opens path and brings its schema up to date; the handle, or NULL with a
- * message in err.  A schema newer than the program is refused. */
+ * message in err.  A schema newer than the program is refused.
+ *
+ * For the tests: when HOSTFLEET_TEST_FAIL_COMMIT names a file holding
+ * "OP TABLE" (OP insert, update or delete), the next transaction that does
+ * such a change to a row of TABLE fails at its COMMIT, which SQLite then
+ * rolls back, and the file is removed: one failure per file written.  The
+ * hook is the process's, for its one writing connection. */
 sqlite3	*db_open(const char *path, const char *pragmas,
 	    const char *const *migrations, size_t n, char *err, size_t errlen);
 /* Opens path, which must exist, read-only, to inspect it while its daemon

@@ -462,3 +462,24 @@ strlcpy_hf(char *dst, const char *src, size_t size)
 	}
 	return n;
 }
+
+void
+test_point(const char *name)
+{
+	const char *path = getenv("HOSTFLEET_TEST_STOP_FILE");
+	char *want;
+	size_t len;
+	int i;
+
+	if (path == NULL || (want = file_read(path, 256, &len)) == NULL)
+		return;
+	want[strcspn(want, "\n")] = '\0';
+	if (strcmp(want, name) != 0 || unlink(path) == -1) {
+		free(want);
+		return;
+	}
+	free(want);
+	log_warnx("test point %s reached", name);
+	for (i = 0; i < 600; i++)
+		usleep(100000);
+}

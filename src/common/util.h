@@ -117,6 +117,15 @@ void	 rand_hex(char *out, size_t nbytes);
  * hold 65 bytes. */
 void	 secret_hash(const char *s, char out[65]);
 
+/*
+ * A fault-injection point for the end-to-end tests.  When the environment
+ * names a file in HOSTFLEET_TEST_STOP_FILE and that file holds name (one
+ * line), the file is removed, "test point NAME reached" is logged and the
+ * calling thread waits there up to 60 seconds, long enough for the test to
+ * kill the process at that step.  Without the variable it does nothing.
+ */
+void	 test_point(const char *name);
+
 /* Copies at most size-1 bytes and NUL-terminates; returns strlen(src). */
 size_t	 strlcpy_hf(char *dst, const char *src, size_t size);
 

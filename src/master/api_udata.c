@@ -104,11 +104,13 @@ ud_find(struct api_ctx *c, const char *kind, const char *what,
 		return -1;
 	}
 	valid_quote(name, q, sizeof(q));
-	if (rc == 0 && strcmp(e->state, "pending") == 0 &&
+	if (rc == 0 && strcmp(e->state, "live") != 0 &&
 	    (admin_mode(c) || e->owner == c->as.id)) {
-		/* not made yet, or being undone: nothing to act on */
-		reply_error(&c->r, "busy", kind, "%s \"%s\" is being created "
-		    "or undone; try again in a few seconds", what, q);
+		/* not made yet, being undone or being deleted: nothing to
+		 * act on */
+		reply_error(&c->r, "busy", kind, "%s \"%s\" is being %s; try "
+		    "again in a few seconds", what, q, strcmp(e->state,
+		    "deleting") == 0 ? "deleted" : "created or undone");
 		return -1;
 	}
 	if (admin_mode(c)) {
@@ -234,10 +236,13 @@ forward(struct api_ctx *c, const struct node *n, const char *owner,
 	}
 	if (u.doc == NULL) {
 		/* an answer lost after the call was sent leaves the outcome
-		 * open: creates are undone (create()), the rest say so */
+		 * open: creates are undone (create()), deletes of indexed
+		 * objects finished (the reconciler), the rest say so */
 		reply_error(&c->r, "node", n->name, "%s; %s", u.err, u.unsent ?
-		    "nothing was changed" : "repeat the call to be sure of "
-		    "its outcome");
+		    "nothing was changed" : c->fn->handler == api_ud_delete &&
+		    c->fn->type != &dt_record ? "the delete is finished when "
+		    "the node answers" : "repeat the call to be sure of its "
+		    "outcome");
 		return u.unsent ? -2 : -1;
 	}
 	reply_take(c, u.doc);
@@ -722,10 +727,32 @@ create(struct api_ctx *c, const struct dtype *f)
 		goto out;
 	}
 	rc = forward(c, &n, u.name, &u, over);
-	if (rc == 0)
-		for (i = 0; i < nv; i++)
-			store_uindex_live(c->m->st, v[i].kind, v[i].name);
-	else if (rc == 1 || rc == -2)
+	if (rc == 0) {
+		struct user now;
+
+		for (i = 0; i < nv && rc == 0; i++)
+			if (store_uindex_live(c->m->st, v[i].kind,
+			    v[i].name) != 0)
+				rc = -1;
+		if (rc == -1) {
+			/* the caller is not told ok for what the master
+			 * does not know: undone, or left pending for the
+			 * reconciler, which undoes it */
+			if (undo_create(c->m, &n, f->name, name) == 0)
+				store_uindex_unreserve(c->m->st, f->name, name,
+				    u.id, n.id, since);
+			reply_error(&c->r, "internal", f->name, "node \"%s\" "
+			    "made the %s \"%s\" (service %s), but the master "
+			    "could not record it: store unavailable; it is "
+			    "undone", n.name, f->what, q, f->role);
+			goto out;
+		}
+		/* the account went with the owner as read before the call:
+		 * if it changed since, the node owes the new one */
+		if (store_user_get_id(c->m->st, u.id, &now) == 0 &&
+		    now.acct_ver != u.acct_ver)
+			store_acct_owed(c->m->st, u.id, n.id, wall_s());
+	} else if (rc == 1 || rc == -2)
 		store_uindex_unreserve(c->m->st, f->name, name, u.id, n.id,
 		    since);
 	else {
@@ -746,10 +773,11 @@ out:
 }
 
 /*
- * A change of a site: new aliases are reserved before the node is asked,
- * aliases dropped are freed after it did it.  An answer lost leaves the
- * new ones pending for the reconciler and keeps the old ones: a name may
- * stay reserved a while too long, never be given twice.
+ * A change of a site: new aliases are reserved (pending) and dropped ones
+ * marked deleting before the node is asked; once it did it, the new ones
+ * are live and the dropped ones free.  An answer lost leaves both to the
+ * reconciler, which makes each row what the site on the node says: a name
+ * may stay reserved a while too long, never for nothing nor twice.
  */
 static void
 site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
@@ -781,6 +809,23 @@ site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
 	for (i = 0; i < nv; i++)
 		if (suffix_refuse(c, "aliases", v[i].name, NULL) == -1)
 			goto out;
+	/* the aliases no longer in the list */
+	snprintf(padded, sizeof(padded), " %s ", aliases);
+	json_array_foreach(cur, i, r) {
+		const char *a = json_string_value(json_object_get(r, "name"));
+		char pad[DOMAIN_MAX + 2];
+
+		snprintf(pad, sizeof(pad), " %s ", a);
+		if (strstr(padded, pad) == NULL) {
+			if (nd == nitems(drop)) {
+				reply_error(&c->r, "value", "aliases", "at "
+				    "most %zu aliases can go in one change",
+				    nitems(drop));
+				goto out;
+			}
+			drop[nd++] = a;
+		}
+	}
 	since = wall_s();
 	if (nv > 0 && (rc = store_uindex_reserve(c->m->st, v, nv, NULL, 0,
 	    since, &k)) != 0) {
@@ -795,26 +840,53 @@ site_change(struct api_ctx *c, const struct dtype *f, const struct uentry *e,
 			    "unavailable");
 		goto out;
 	}
-	rc = forward_to(c, e, over);
-	if (rc == 0) {
-		for (i = 0; i < nv; i++)
-			store_uindex_live(c->m->st, "webalias", v[i].name);
-		/* the aliases no longer in the list */
-		snprintf(padded, sizeof(padded), " %s ", aliases);
-		json_array_foreach(cur, i, r) {
-			const char *a = json_string_value(json_object_get(r,
-			    "name"));
-			char pad[DOMAIN_MAX + 2];
-
-			snprintf(pad, sizeof(pad), " %s ", a);
-			if (nd < nitems(drop) && strstr(padded, pad) == NULL)
-				drop[nd++] = a;
-		}
-		store_uindex_remove(c->m->st, "webalias", drop, nd);
-	} else if (rc == 1 || rc == -2)
+	/* the aliases that go are being deleted from now: an answer lost
+	 * leaves them to the reconciler, which asks the site on the node */
+	if (nd > 0 && store_uindex_mark(c->m->st, "webalias", drop, nd,
+	    "live", "deleting", since) != 0) {
 		for (i = 0; i < nv; i++)
 			store_uindex_unreserve(c->m->st, "webalias", v[i].name,
 			    e->owner, e->node, since);
+		reply_error(&c->r, "internal", f->name, "store unavailable");
+		goto out;
+	}
+	test_point("alias-push");
+	rc = forward_to(c, e, over);
+	test_point("alias-pushed");
+	if (rc == 0) {
+		int bad = 0;
+
+		for (i = 0; i < nv; i++)
+			if (store_uindex_live(c->m->st, "webalias",
+			    v[i].name) != 0)
+				bad = 1;
+		for (i = 0; i < nd; i++)
+			if (store_uindex_drop(c->m->st, "webalias", drop[i],
+			    "deleting") != 0)
+				bad = 1;
+		if (bad) {
+			struct node n;
+
+			/* the rows left unsettled are the reconciler's: it
+			 * makes them what the site on the node says */
+			if (store_node_get(c->m->st, e->node, &n) == 0) {
+				reply_error(&c->r, "internal", f->name, "node "
+				    "\"%s\" changed the aliases of \"%s\" "
+				    "(service web), but the master could not "
+				    "record it: store unavailable", n.name,
+				    e->name);
+				store_node_free(&n);
+			} else
+				reply_error(&c->r, "internal", f->name, "store "
+				    "unavailable");
+		}
+	} else if (rc == 1 || rc == -2) {
+		for (i = 0; i < nv; i++)
+			store_uindex_unreserve(c->m->st, "webalias", v[i].name,
+			    e->owner, e->node, since);
+		store_uindex_mark(c->m->st, "webalias", drop, nd, "deleting",
+		    "live", since);
+	}
 out:
 	json_decref(cur);
 }
@@ -875,7 +947,7 @@ api_ud_delete(struct api_ctx *c)
 	const char *elid;
 	char *buf = NULL, *items[1024], (*names)[320] = NULL;
 	struct uentry e, first;
-	int n, i;
+	int n, i, rc;
 	json_t *over = NULL;
 	const char **ptrs = NULL;
 
@@ -919,8 +991,26 @@ api_ud_delete(struct api_ctx *c)
 		over = json_pack("{s:s}", "elid", sbuf_str(&sb));
 		sbuf_release(&sb);
 	}
-	if (forward_to(c, &first, over) == 0)
-		store_uindex_remove(c->m->st, f->name, ptrs, (size_t)n);
+	/* the intent first: rows being deleted keep their names reserved
+	 * until the node confirmed, here or to the reconciler */
+	if (store_uindex_mark(c->m->st, f->name, ptrs, (size_t)n, "live",
+	    "deleting", wall_s()) != 0) {
+		reply_error(&c->r, "internal", f->name, "store unavailable");
+		goto out;
+	}
+	test_point("ud-delete-push");
+	rc = forward_to(c, &first, over);
+	test_point("ud-delete-pushed");
+	if (rc == 0) {
+		/* done on the node; a row left is the reconciler's, which
+		 * asks the node again (a no-op there) */
+		for (i = 0; i < n; i++)
+			store_uindex_drop(c->m->st, f->name, ptrs[i],
+			    "deleting");
+	} else if (rc == 1 || rc == -2)
+		/* refused, or never sent: nothing was deleted */
+		store_uindex_mark(c->m->st, f->name, ptrs, (size_t)n,
+		    "deleting", "live", wall_s());
 out:
 	json_decref(over);
 	free(ptrs);

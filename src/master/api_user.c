@@ -3,10 +3,12 @@
  *
  * The master owns the account (name, full name, level, password, UID,
  * limits).  Every node holding some of a user's data has the user's OS
- * account; a change of the account is pushed to all of them at once and is
- * committed on the master only when every one took it — the nodes that
- * took it are put back otherwise, and the answer names the nodes that
- * failed. */
+ * account.  A change of the account is written on the master first, with
+ * a new account version, then pushed to all of those nodes at once; when
+ * one fails it is taken back on the master (unless changed again since)
+ * and the answer names the nodes that failed.  Whatever a node missed,
+ * through a lost answer or a process killed at any step, the reconciler
+ * (cluster/reconcile.c) sends it the master's row until it has it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,44 +137,98 @@ out:
 }
 
 /*
- * Makes the account of u on its nodes what next says; when a node fails,
- * every node that took it or may have (no answer) gets prev back.  0, or
- * -1 with the error in the reply and nothing changed.
+ * Sends the master's account of user, as it is now, to every node holding
+ * some of their data, at once; a node that took it owes that version no
+ * more.  0, or -1 with the nodes' errors in err (what they missed is the
+ * reconciler's).
  */
 static int
-account_change(struct api_ctx *c, const struct user *prev,
-    const struct user *next)
+account_push(struct master *m, int64_t user, char *err, size_t errlen)
 {
-	json_t *body = json_pack("{s:o}", "account", proxy_account(next));
+	struct user cur;
 	struct node *v;
+	json_t *body;
 	size_t n, i;
 	int *took, rc;
-	char err[1600];
 
-	rc = push_nodes(c->m, next, "/v1/account", body, &v, &n, &took, err,
-	    sizeof(err));
-	json_decref(body);
-	if (rc == -1) {
-		struct ucall *back = xcalloc(n + 1, sizeof(*back));
-		size_t k = 0;
-
-		body = json_pack("{s:o}", "account", proxy_account(prev));
-		for (i = 0; i < n; i++)
-			if (took[i]) {
-				back[k].node = &v[i];
-				back[k++].body = body;
-			}
-		proxy_run(c->m, back, k, "/v1/account");
-		for (i = 0; i < k; i++)
-			json_decref(back[i].doc);
-		free(back);
-		json_decref(body);
-		reply_error(&c->r, "node", "user", "user \"%s\" was not "
-		    "changed: %s", next->name, err);
+	if (store_user_get_id(m->st, user, &cur) != 0) {
+		snprintf(err, errlen, "store unavailable");
+		return -1;
 	}
+	body = json_pack("{s:o}", "account", proxy_account(&cur));
+	rc = push_nodes(m, &cur, "/v1/account", body, &v, &n, &took, err,
+	    errlen);
+	json_decref(body);
+	for (i = 0; i < n; i++)
+		if (took[i] == 1 && store_acct_done(m->st, user, v[i].id,
+		    cur.acct_ver) == -1)
+			rc = -1;
 	store_nodes_free(v, n);
 	free(took);
 	return rc;
+}
+
+/*
+ * Makes the fields of mask (UF_ACTIVE, UF_FULLNAME) of the account of u
+ * what u says: first in the master's row, which is the intent the nodes
+ * converge to (docs/internals/userdata.md), then on every node of the
+ * user at once.  When a node fails, the master's fields go back to prev's
+ * unless another change came meanwhile, and that is sent too; a node
+ * that misses either is brought in line by the reconciler.  0, or -1 with
+ * the error in the reply.
+ */
+static int
+account_change(struct api_ctx *c, const struct user *prev, struct user *u,
+    unsigned mask)
+{
+	struct user back;
+	char err[1600], e2[1600];
+	int rc;
+
+	if ((rc = store_user_set(c->m->st, u, mask, -1, wall_s())) != 0) {
+		if (rc == STORE_NOTFOUND)
+			reply_error(&c->r, "missing", "user", "user \"%s\" is "
+			    "being deleted", u->name);
+		else
+			reply_error(&c->r, "internal", "user", "store "
+			    "unavailable");
+		return -1;
+	}
+	master_caches_clear(c->m);
+	test_point("account-push");
+	rc = account_push(c->m, u->id, err, sizeof(err));
+	test_point("account-pushed");
+	if (rc == 0)
+		return 0;
+	back = *prev;
+	back.id = u->id;
+	if (store_user_set(c->m->st, &back, mask, u->acct_ver, wall_s()) ==
+	    0) {
+		master_caches_clear(c->m);
+		account_push(c->m, u->id, e2, sizeof(e2));
+	}
+	reply_error(&c->r, "node", "user", "user \"%s\" was not changed: %s",
+	    u->name, err);
+	return -1;
+}
+
+/* The fields of u that differ from prev, as UF_* bits. */
+static unsigned
+user_changes(const struct user *prev, const struct user *u)
+{
+	unsigned mask = 0;
+
+	if (strcmp(prev->level, u->level) != 0)
+		mask |= UF_LEVEL;
+	if (prev->active != u->active)
+		mask |= UF_ACTIVE;
+	if (strcmp(prev->pwhash, u->pwhash) != 0)
+		mask |= UF_PWHASH;
+	if (strcmp(prev->fullname, u->fullname) != 0)
+		mask |= UF_FULLNAME;
+	if (memcmp(prev->lim, u->lim, sizeof(u->lim)) != 0)
+		mask |= UF_LIMITS;
+	return mask;
 }
 
 static void
@@ -305,6 +361,7 @@ api_user_edit(struct api_ctx *c)
 	struct user u, prev;
 	char err[VALID_ERR_MAX];
 	int rc, nplaced = 0;
+	unsigned mask;
 
 	memset(&u, 0, sizeof(u));
 	if (elid == NULL || *elid == '\0') {
@@ -372,15 +429,25 @@ api_user_edit(struct api_ctx *c)
 		    "yourself");
 		return;
 	}
-	if ((strcmp(prev.fullname, u.fullname) != 0 ||
-	    prev.active != u.active) && account_change(c, &prev, &u) == -1)
+	/* only the fields this call changes are written: a change of
+	 * another field by another call meanwhile stays */
+	mask = user_changes(&prev, &u);
+	if ((mask & (UF_ACTIVE | UF_FULLNAME)) && account_change(c, &prev, &u,
+	    mask & (UF_ACTIVE | UF_FULLNAME)) == -1)
 		return;
-	if (store_user_update(c->m->st, &u) != 0) {
-		reply_error(&c->r, "internal", "user", "store unavailable");
+	mask &= ~(unsigned)(UF_ACTIVE | UF_FULLNAME);
+	if (mask && (rc = store_user_set(c->m->st, &u, mask, -1, wall_s())) !=
+	    0) {
+		if (rc == STORE_NOTFOUND)
+			reply_error(&c->r, "missing", "user", "user \"%s\" is "
+			    "being deleted", u.name);
+		else
+			reply_error(&c->r, "internal", "user", "store "
+			    "unavailable");
 		return;
 	}
 	/* a new password ends the user's sessions, but the one that set it */
-	if (strcmp(prev.pwhash, u.pwhash) != 0) {
+	if (mask & UF_PWHASH) {
 		const char *sid = params_get(c->p, "auth");
 		char keep[65];
 
@@ -447,14 +514,8 @@ api_user_suspend(struct api_ctx *c)
 		 * repairs a node left behind */
 		next = v[i];
 		next.active = active;
-		if (account_change(c, &v[i], &next) == -1)
+		if (account_change(c, &v[i], &next, UF_ACTIVE) == -1)
 			break;
-		if (store_user_update(c->m->st, &next) != 0) {
-			reply_error(&c->r, "internal", "user", "store "
-			    "unavailable");
-			break;
-		}
-		master_caches_clear(c->m);
 		log_info("user: %s %s %s", c->who.name, active ? "resumed" :
 		    "suspended", next.name);
 	}
@@ -463,64 +524,75 @@ api_user_suspend(struct api_ctx *c)
 	free(v);
 }
 
+/*
+ * Asks every node holding some of u's data to remove it and u's account;
+ * the index forgets what each node removed, and the user goes when no
+ * node is left.  0, or -1 with the nodes' errors in err.
+ */
+static int
+user_delete_push(struct master *m, const struct user *u, char *err,
+    size_t errlen)
+{
+	struct node *nodes;
+	size_t nn, k;
+	int *took, rc;
+	json_t *body;
+
+	body = json_pack("{s:s}", "name", u->name);
+	test_point("user-delete-push");
+	rc = push_nodes(m, u, "/v1/account/delete", body, &nodes, &nn, &took,
+	    err, errlen);
+	json_decref(body);
+	test_point("user-delete-pushed");
+	for (k = 0; k < nn; k++)
+		if (took[k] == 1 && store_uindex_remove_user_node(m->st, u->id,
+		    nodes[k].id) == -1) {
+			snprintf(err, errlen, "store unavailable");
+			rc = -1;
+		}
+	master_caches_clear(m);
+	store_nodes_free(nodes, nn);
+	free(took);
+	if (rc == 0 && store_user_delete(m->st, u->id) == -1) {
+		snprintf(err, errlen, "store unavailable");
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * A delete is an intent that is never taken back: the user is marked
+ * being deleted (inactive, no new object) before any node is asked, and
+ * what a node did not confirm is finished by the reconciler.
+ */
 void
 api_user_delete(struct api_ctx *c)
 {
 	struct user *v;
-	struct node *nodes;
-	size_t nn, k;
-	int n, i, *took, rc;
-	json_t *body;
+	int n, i, rc;
 	char err[1600];
 
 	if (users_of(c, &v, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {
-		struct user off = v[i];
-		int pending = 0;
-
-		/* no create of theirs may start any more, and none may be
-		 * in flight: the nodes are asked only then */
-		off.active = 0;
-		if (store_user_update(c->m->st, &off) != 0 ||
-		    store_uindex_pending_of(c->m->st, v[i].id, &pending) != 0) {
-			reply_error(&c->r, "internal", "user", "store "
-			    "unavailable");
-			break;
-		}
-		master_caches_clear(c->m);
-		if (pending > 0) {
-			store_user_update(c->m->st, &v[i]);
-			reply_error(&c->r, "busy", "user", "user \"%s\" has %d "
+		rc = store_user_mark_deleting(c->m->st, v[i].id, wall_s());
+		if (rc == STORE_BUSY) {
+			reply_error(&c->r, "busy", "user", "user \"%s\" has "
 			    "object(s) being created; try again in a few "
-			    "seconds", v[i].name, pending);
+			    "seconds", v[i].name);
 			break;
 		}
-		/* every node removes the user's data and account; the index
-		 * forgets what each node removed, so a retry after a failure
-		 * finishes the job */
-		body = json_pack("{s:s}", "name", v[i].name);
-		rc = push_nodes(c->m, &v[i], "/v1/account/delete", body,
-		    &nodes, &nn, &took, err, sizeof(err));
-		json_decref(body);
-		for (k = 0; k < nn; k++)
-			if (took[k] == 1)
-				store_uindex_remove_user_node(c->m->st,
-				    v[i].id, nodes[k].id);
-		master_caches_clear(c->m);
-		store_nodes_free(nodes, nn);
-		free(took);
-		if (rc == -1) {
-			/* the user keeps what is left, as they were */
-			store_user_update(c->m->st, &v[i]);
-			master_caches_clear(c->m);
-			reply_error(&c->r, "node", "user", "user \"%s\" was "
-			    "not deleted: %s", v[i].name, err);
-			break;
-		}
-		if (store_user_delete(c->m->st, v[i].id) == -1) {
+		if (rc != 0) {
 			reply_error(&c->r, "internal", "user", "store "
 			    "unavailable");
+			break;
+		}
+		master_caches_clear(c->m);
+		if (user_delete_push(c->m, &v[i], err, sizeof(err)) == -1) {
+			reply_error(&c->r, "node", "user", "user \"%s\" is "
+			    "being deleted but not yet everywhere: %s; the "
+			    "rest is done when the node answers", v[i].name,
+			    err);
 			break;
 		}
 		log_info("user: %s deleted %s", c->who.name, v[i].name);

@@ -331,7 +331,8 @@ master_start(struct master *m)
 		return -1;
 	}
 	if (pthread_create(&m->stats_thr, NULL, stats_loop, m) != 0 ||
-	    pthread_create(&m->sync_thr, NULL, sync_loop, m) != 0)
+	    pthread_create(&m->sync_thr, NULL, sync_loop, m) != 0 ||
+	    pthread_create(&m->urec_thr, NULL, ud_reconcile_loop, m) != 0)
 		fatal("pthread_create");
 	log_info("master: API at %s/ispmgr, state in %s", m->api_url,
 	    m->conf.state_dir);
@@ -347,6 +348,7 @@ master_stop(struct master *m)
 	sync_wake(m);
 	pthread_join(m->stats_thr, NULL);
 	pthread_join(m->sync_thr, NULL);
+	pthread_join(m->urec_thr, NULL);
 	httpc_free(m->nodes);
 	mcache_free(m->sessions);
 	mcache_free(m->routes);

@@ -37,6 +37,7 @@ struct master {
 	char			 cert_path[600], key_path[600], ca_path[600];
 	pthread_t		 stats_thr;
 	pthread_t		 sync_thr;
+	pthread_t		 urec_thr;	/* the user-data reconciler */
 	/* One distributed query or synchronisation per data type at a time;
 	 * indexed by sd_type_index(). */
 	pthread_mutex_t		 type_mtx[SD_NTYPES];
@@ -242,12 +243,13 @@ void	 sync_check_drift(struct master *, const struct node *,
 int	 place_user(struct master *, int64_t user, const char *role,
 	    struct node *out, int *fresh, char *err, size_t errlen);
 
-/* cluster/reconcile.c: the reconciler of the user-data index.  Settles
- * the index rows left pending since before older_than (from the sync
- * loop). */
-void	 ud_settle_pending(struct master *, int64_t older_than);
-/* A delete on the node of a pending object whose create got no answer:
- * 0 when the node no longer has it. */
+/* cluster/reconcile.c: the reconciler of user data, on its own thread
+ * (docs/internals/userdata.md): settles index rows left pending or
+ * deleting, sends accounts to the nodes that owe them, finishes the
+ * deletes of users. */
+void	*ud_reconcile_loop(void *master);
+/* A delete on the node of an object (and what lives under it): 0 when the
+ * node no longer has it. */
 int	 undo_create(struct master *, const struct node *n, const char *kind,
 	    const char *name);
 
@@ -268,6 +270,7 @@ void	 node_url(const struct node *, const char *path, char *out,
 /* proxy.c: calls to the user-data side of nodes. */
 struct ucall {
 	const struct node	*node;		/* in */
+	const char		*path;		/* in: NULL: proxy_run's */
 	json_t			*body;		/* in, the caller's */
 	long			 timeout_ms;	/* 0: the policy's */
 	json_t			*doc;		/* out: the node's document,
@@ -281,7 +284,7 @@ struct ucall {
 	size_t			 rawlen;
 	char			 rawerr[32];	/* out: its error type, "" */
 };
-/* Runs the calls at once, POSTing each body to path. */
+/* Runs the calls at once, POSTing each body to its path or else path. */
 void	 proxy_run(struct master *, struct ucall *, size_t n,
 	    const char *path);
 /* The body of a call to a node's /v1/ud: type t, operation op ("list",
@@ -289,7 +292,8 @@ void	 proxy_run(struct master *, struct ucall *, size_t n,
  * params (taken) and owner (NULL: every owner). */
 json_t	*proxy_ud_body(const struct dtype *t, const char *op,
 	    const char *func, json_t *params, const char *owner);
-/* The account item of a user for nodes; the caller decrefs. */
+/* The account item of a user for nodes, with its version (a node keeps
+ * the newest it was sent); the caller decrefs. */
 json_t	*proxy_account(const struct user *);
 
 /* api_user.c, api_udata.c */

@@ -32,7 +32,8 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 	for (i = 0; i < n; i++) {
 		calls[i].doc = NULL;
 		calls[i].err[0] = '\0';
-		node_url(calls[i].node, path, urls[i], sizeof(urls[i]));
+		node_url(calls[i].node, calls[i].path ? calls[i].path : path,
+		    urls[i], sizeof(urls[i]));
 		bodies[i] = json_dumps(calls[i].body, JSON_COMPACT);
 		hreq_init(&reqs[i], urls[i], calls[i].timeout_ms > 0 ?
 		    calls[i].timeout_ms : pol.node_timeout_ms);
@@ -93,9 +94,9 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 json_t *
 proxy_account(const struct user *u)
 {
-	return json_pack("{s:s,s:I,s:I,s:s,s:b}", "name", u->name, "uid",
+	return json_pack("{s:s,s:I,s:I,s:s,s:b,s:I}", "name", u->name, "uid",
 	    (json_int_t)u->uid, "gid", (json_int_t)u->uid, "fullname",
-	    u->fullname, "active", u->active);
+	    u->fullname, "active", u->active, "ver", (json_int_t)u->acct_ver);
 }
 
 /* The body of a call to a node's /v1/ud: the type, the operation, the

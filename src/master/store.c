@@ -137,6 +137,34 @@ static const char *migrations[] = {
 	"  SELECT i - 1, s || substr(name, i, 1) FROM r WHERE i > 0)"
 	"  SELECT s FROM r WHERE i = 0);"
 	"CREATE INDEX uindex_rname ON uindex(rname);",
+
+	/* 5: user data that settles: the account's version, a user being
+	 * deleted, the nodes an account change has still to reach, and index
+	 * rows being deleted */
+	"ALTER TABLE user ADD COLUMN acct_ver INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE user ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE acct_sync ("
+	"  user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	"  node INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	"  ver INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  PRIMARY KEY (user, node));"
+	"CREATE TABLE uindex_5 ("
+	"  kind TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  owner INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	"  node INTEGER NOT NULL REFERENCES node(id),"
+	"  parent TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','live','deleting')),"
+	"  since INTEGER NOT NULL,"
+	"  rname TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (kind, name));"
+	"INSERT INTO uindex_5 SELECT kind, name, owner, node, parent, state, "
+	"  since, rname FROM uindex;"
+	"DROP TABLE uindex;"
+	"ALTER TABLE uindex_5 RENAME TO uindex;"
+	"CREATE INDEX uindex_owner ON uindex(owner, kind);"
+	"CREATE INDEX uindex_rname ON uindex(rname);",
 };
 
 int

@@ -24,6 +24,7 @@ struct store;
 #define STORE_INACTIVE	5	/* the owner is suspended or being deleted */
 #define STORE_WITHIN	6	/* a name is, or is under, another's zone */
 #define STORE_COVERS	7	/* a zone is, or is above, another's name */
+#define STORE_BUSY	8	/* objects of the user are being created */
 
 /* A user's limits, 0 = none. */
 enum {
@@ -44,6 +45,10 @@ struct user {
 	char	 fullname[160];
 	int64_t	 uid;		/* 0 until the user is of level user */
 	int64_t	 lim[LIM_N];
+	/* raised by every change of the account (active, fullname): the
+	 * nodes are sent it with the account, and keep the newest */
+	int64_t	 acct_ver;
+	int64_t	 deleting;	/* when a delete was asked (wall s), or 0 */
 };
 
 struct node {
@@ -230,8 +235,41 @@ int	 store_desync_has(struct store *, int64_t node, const char *type,
  * "user" gets the next free UID (from 2000 up).  Sets u->id and u->uid.
  * STORE_EXISTS when the name is taken. */
 int	 store_user_create(struct store *, struct user *);
-/* Writes fullname, level, active, pwhash and lim of u->id. */
-int	 store_user_update(struct store *, const struct user *);
+/* The fields store_user_set writes. */
+#define UF_LEVEL	0x01	/* and a UID if it becomes a user */
+#define UF_ACTIVE	0x02
+#define UF_PWHASH	0x04
+#define UF_FULLNAME	0x08
+#define UF_LIMITS	0x10	/* lim[] */
+/*
+ * Writes the fields of mask of u->id, and only those, in one transaction
+ * (UPDATE ... SET field = ?): a field another call changes meanwhile is
+ * kept.  A change of the account (UF_ACTIVE, UF_FULLNAME) raises its
+ * version, sets u->acct_ver to the new one and records that every node
+ * holding the user's data owes it (store_acct_owed_list).  With
+ * if_ver >= 0 the write is made only while the account version is still
+ * if_ver.  STORE_NOTFOUND when nothing was written: no such user, a user
+ * being deleted, or a version that moved on.
+ */
+int	 store_user_set(struct store *, struct user *u, unsigned mask,
+	    int64_t if_ver, int64_t now);
+/* The node owes the user's current account (a create may have made it
+ * there from an older read). */
+int	 store_acct_owed(struct store *, int64_t user, int64_t node,
+	    int64_t now);
+/* The node has the account at version ver or newer: it owes nothing
+ * older. */
+int	 store_acct_done(struct store *, int64_t user, int64_t node,
+	    int64_t ver);
+/* What nodes owe since before older, for users not being deleted:
+ * [{user, node, ver}]. */
+int	 store_acct_owed_list(struct store *, int64_t older, json_t **rows);
+/* Marks the user as being deleted (inactive, no new object) at now; 0
+ * also when they were already, STORE_BUSY when objects of theirs are
+ * being created, STORE_NOTFOUND. */
+int	 store_user_mark_deleting(struct store *, int64_t id, int64_t now);
+/* The users being deleted since before older: [{id, name}]. */
+int	 store_users_deleting(struct store *, int64_t older, json_t **rows);
 /* Removes the user with their sessions, placements and index rows. */
 int	 store_user_delete(struct store *, int64_t id);
 /* Every user as JSON objects, by name: name, fullname, level, active
@@ -270,7 +308,7 @@ struct uentry {
 	char	 owner_name[64];
 	int64_t	 node;
 	char	 parent[256];	/* an email's mail domain, an alias's site */
-	char	 state[12];	/* pending, live */
+	char	 state[12];	/* pending, live, deleting */
 	int64_t	 since;
 };
 
@@ -312,8 +350,19 @@ int	 store_uindex_remove(struct store *, const char *kind,
 /* Removes every row of the user on node. */
 int	 store_uindex_remove_user_node(struct store *, int64_t user,
 	    int64_t node);
-/* Rows pending since before older: [{kind, name, owner, node}]. */
-int	 store_uindex_pending(struct store *, int64_t older, json_t **rows);
+/* Rows pending or being deleted since before older, of owners not being
+ * deleted: [{kind, name, owner, owner_name, node, parent, state,
+ * since}]. */
+int	 store_uindex_unsettled(struct store *, int64_t older, json_t **rows);
+/* The rows of kind among names that are in state from go to state to,
+ * since now; all or none. */
+int	 store_uindex_mark(struct store *, const char *kind,
+	    const char *const *names, size_t n, const char *from,
+	    const char *to, int64_t now);
+/* Removes the row of (kind, name), with what lives under it, if it is in
+ * state. */
+int	 store_uindex_drop(struct store *, const char *kind, const char *name,
+	    const char *state);
 /* How many of the user's rows are pending. */
 int	 store_uindex_pending_of(struct store *, int64_t user, int *n);
 /* Every row: [{kind, name, owner (the user's name), node (id), parent,

@@ -69,8 +69,8 @@ int	 query_count(struct store *, const char *sql, int64_t a,
 /* store_user.c: a user is read as the USER_NCOLS columns USER_COLS. */
 #define USER_COLS	"id, name, level, active, pwhash, fullname, " \
 	"coalesce(uid, 0), lim_webdomains, lim_domains, lim_emaildomains, " \
-	"lim_emails, lim_disk_mb"
-#define USER_NCOLS	12
+	"lim_emails, lim_disk_mb, acct_ver, deleting"
+#define USER_NCOLS	14
 void	 user_row(sqlite3_stmt *, struct user *);
 
 /* store_desync.c: registers (node, type) inside an open transaction; 0 or

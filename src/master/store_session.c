@@ -41,8 +41,8 @@ store_session_use(struct store *s, const char *idhash, const char *addr,
 	lock(s);
 	if ((st = prep(s, "SELECT u.id, u.name, u.level, u.active, u.pwhash,"
 	    " u.fullname, coalesce(u.uid, 0), u.lim_webdomains, u.lim_domains,"
-	    " u.lim_emaildomains, u.lim_emails, u.lim_disk_mb,"
-	    " s.addr, s.last_used FROM session s JOIN user u ON u.id = s.user"
+	    " u.lim_emaildomains, u.lim_emails, u.lim_disk_mb, u.acct_ver,"
+	    " u.deleting, s.addr, s.last_used FROM session s JOIN user u ON u.id = s.user"
 	    " WHERE s.idhash = ?1")) == NULL) {
 		unlock(s);
 		return -1;

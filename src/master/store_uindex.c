@@ -339,12 +339,82 @@ store_uindex_remove_user_node(struct store *s, int64_t user, int64_t node)
 }
 
 int
-store_uindex_pending(struct store *s, int64_t older, json_t **rows)
+store_uindex_unsettled(struct store *s, int64_t older, json_t **rows)
 {
 	return query_rows(s, "SELECT x.kind, x.name, x.owner, u.name AS "
-	    "owner_name, x.node, x.parent, x.since FROM uindex x JOIN user u ON "
-	    "u.id = x.owner WHERE x.state = 'pending' AND x.since < ?1 "
-	    "ORDER BY x.since", older, NULL, rows);
+	    "owner_name, x.node, x.parent, x.state, x.since FROM uindex x "
+	    "JOIN user u ON u.id = x.owner WHERE x.state IN ('pending', "
+	    "'deleting') AND x.since < ?1 AND u.deleting = 0 ORDER BY x.since",
+	    older, NULL, rows);
+}
+
+int
+store_uindex_mark(struct store *s, const char *kind,
+    const char *const *names, size_t n, const char *from, const char *to,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "UPDATE uindex SET state = ?4, since = ?5 WHERE "
+	    "kind = ?1 AND name = ?2 AND state = ?3")) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, now);
+		rc = step_done(s, st);
+	}
+	unprep(s, st);
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}
+
+int
+store_uindex_drop(struct store *s, const char *kind, const char *name,
+    const char *state)
+{
+	sqlite3_stmt *st;
+	int rc = 0, found = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "DELETE FROM uindex WHERE kind = ?1 AND name = ?2 "
+	    "AND state = ?3")) == NULL)
+		rc = -1;
+	else {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+		found = sqlite3_changes(s->db) > 0;
+		unprep(s, st);
+	}
+	/* what lived under it went with it on the node */
+	if (rc == 0 && found && (st = prep(s, "DELETE FROM uindex WHERE "
+	    "kind = CASE ?1 WHEN 'emaildomain' THEN 'email' WHEN 'webdomain' "
+	    "THEN 'webalias' END AND parent = ?2")) != NULL) {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		rc = step_done(s, st);
+		unprep(s, st);
+	}
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
 }
 
 int

@@ -23,6 +23,8 @@ user_row(sqlite3_stmt *st, struct user *u)
 	u->lim[LIM_EMAILDOMAINS] = sqlite3_column_int64(st, 9);
 	u->lim[LIM_EMAILS] = sqlite3_column_int64(st, 10);
 	u->lim[LIM_DISK_MB] = sqlite3_column_int64(st, 11);
+	u->acct_ver = sqlite3_column_int64(st, 12);
+	u->deleting = sqlite3_column_int64(st, 13);
 }
 
 static int
@@ -177,36 +179,205 @@ store_user_create(struct store *s, struct user *u)
 	return rc;
 }
 
+/* The SET of store_user_set for the fields of mask, ?3 on; "" for none. */
+static void
+user_set_sql(unsigned mask, char *sql, size_t len)
+{
+	size_t o;
+
+	o = (size_t)snprintf(sql, len, "UPDATE user SET id = id");
+	if (mask & UF_LEVEL)
+		o += (size_t)snprintf(sql + o, len - o, ", level = ?3, "
+		    "uid = CASE WHEN uid IS NULL AND ?3 = 'user' THEN "
+		    "max(2000, coalesce((SELECT max(uid) + 1 FROM user), "
+		    "2000), coalesce((SELECT version FROM sys_version WHERE "
+		    "type = 'uid'), 0)) ELSE uid END");
+	if (mask & UF_ACTIVE)
+		o += (size_t)snprintf(sql + o, len - o, ", active = ?4");
+	if (mask & UF_PWHASH)
+		o += (size_t)snprintf(sql + o, len - o, ", pwhash = ?5");
+	if (mask & UF_FULLNAME)
+		o += (size_t)snprintf(sql + o, len - o, ", fullname = ?6");
+	if (mask & UF_LIMITS)
+		o += (size_t)snprintf(sql + o, len - o, ", lim_webdomains = ?7, "
+		    "lim_domains = ?8, lim_emaildomains = ?9, "
+		    "lim_emails = ?10, lim_disk_mb = ?11");
+	if (mask & (UF_ACTIVE | UF_FULLNAME))
+		o += (size_t)snprintf(sql + o, len - o, ", acct_ver = "
+		    "acct_ver + 1");
+	snprintf(sql + o, len - o, " WHERE id = ?1 AND deleting = 0 AND "
+	    "(?2 < 0 OR acct_ver = ?2)");
+}
+
 int
-store_user_update(struct store *s, const struct user *u)
+store_user_set(struct store *s, struct user *u, unsigned mask,
+    int64_t if_ver, int64_t now)
+{
+	sqlite3_stmt *st;
+	char sql[1024];
+	int rc, i;
+
+	user_set_sql(mask, sql, sizeof(sql));
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, sql)) == NULL)
+		rc = -1;
+	else {
+		sqlite3_bind_int64(st, 1, u->id);
+		sqlite3_bind_int64(st, 2, if_ver);
+		if (mask & UF_LEVEL)
+			sqlite3_bind_text(st, 3, u->level, -1, SQLITE_STATIC);
+		if (mask & UF_ACTIVE)
+			sqlite3_bind_int(st, 4, u->active);
+		if (mask & UF_PWHASH)
+			sqlite3_bind_text(st, 5, u->pwhash, -1, SQLITE_STATIC);
+		if (mask & UF_FULLNAME)
+			sqlite3_bind_text(st, 6, u->fullname, -1,
+			    SQLITE_STATIC);
+		if (mask & UF_LIMITS)
+			for (i = 0; i < LIM_N; i++)
+				sqlite3_bind_int64(st, 7 + i, u->lim[i]);
+		rc = step_done(s, st);
+		if (rc == 0 && sqlite3_changes(s->db) == 0)
+			rc = STORE_NOTFOUND;
+		unprep(s, st);
+	}
+	/* a UID given here is never given again either */
+	if (rc == 0 && (mask & UF_LEVEL) && (st = prep(s, "INSERT INTO "
+	    "sys_version (type, version) SELECT 'uid', coalesce(max(uid) + 1, "
+	    "0) FROM user WHERE 1 ON CONFLICT (type) DO UPDATE SET version = "
+	    "max(version, excluded.version)")) != NULL) {
+		rc = step_done(s, st);
+		unprep(s, st);
+	}
+	/* the account's new version, owed to every node of the user */
+	if (rc == 0 && (mask & (UF_ACTIVE | UF_FULLNAME))) {
+		if ((st = prep(s, "SELECT acct_ver FROM user WHERE id = ?1")) ==
+		    NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(st, 1, u->id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				u->acct_ver = sqlite3_column_int64(st, 0);
+			else
+				rc = -1;
+			unprep(s, st);
+		}
+		if (rc == 0 && (st = prep(s, "INSERT INTO acct_sync (user, "
+		    "node, ver, since) SELECT DISTINCT ?1, node, ?2, ?3 FROM "
+		    "placement WHERE user = ?1 ON CONFLICT (user, node) DO "
+		    "UPDATE SET ver = excluded.ver, since = excluded.since")) ==
+		    NULL)
+			rc = -1;
+		else if (rc == 0) {
+			sqlite3_bind_int64(st, 1, u->id);
+			sqlite3_bind_int64(st, 2, u->acct_ver);
+			sqlite3_bind_int64(st, 3, now);
+			rc = step_done(s, st);
+			unprep(s, st);
+		}
+	}
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}
+
+/* Runs sql with the integers ?1, ?2, ?3; 0 or -1. */
+static int
+do3(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	lock(s);
-	if ((st = prep(s, "UPDATE user SET level = ?2, active = ?3, "
-	    "pwhash = ?4, fullname = ?5, lim_webdomains = ?6, "
-	    "lim_domains = ?7, lim_emaildomains = ?8, lim_emails = ?9, "
-	    "lim_disk_mb = ?10, uid = CASE WHEN uid IS NULL AND ?2 = 'user' "
-	    "THEN max(2000, coalesce((SELECT max(uid) + 1 FROM user), 2000), "
-	    "coalesce((SELECT version FROM sys_version WHERE type = 'uid'), "
-	    "0)) ELSE uid END WHERE id = ?11 AND ?1 = ?1")) == NULL) {
+	if ((st = prep(s, sql)) == NULL) {
 		unlock(s);
 		return -1;
 	}
-	bind_user(st, u);
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int64(st, 3, c);
 	rc = step_done(s, st);
 	unprep(s, st);
-	/* a UID given here is never given again either */
-	if (rc == 0 && (st = prep(s, "INSERT INTO sys_version (type, version) "
-	    "SELECT 'uid', coalesce(max(uid) + 1, 0) FROM user WHERE 1 "
-	    "ON CONFLICT (type) DO UPDATE SET version = max(version, "
-	    "excluded.version)")) != NULL) {
-		rc = step_done(s, st);
-		unprep(s, st);
-	}
 	unlock(s);
 	return rc;
+}
+
+int
+store_acct_owed(struct store *s, int64_t user, int64_t node, int64_t now)
+{
+	return do3(s, "INSERT INTO acct_sync (user, node, ver, since) "
+	    "SELECT id, ?2, acct_ver, ?3 FROM user WHERE id = ?1 ON CONFLICT "
+	    "(user, node) DO UPDATE SET ver = excluded.ver, since = "
+	    "excluded.since", user, node, now);
+}
+
+int
+store_acct_done(struct store *s, int64_t user, int64_t node, int64_t ver)
+{
+	return do3(s, "DELETE FROM acct_sync WHERE user = ?1 AND node = ?2 "
+	    "AND ver <= ?3", user, node, ver);
+}
+
+int
+store_acct_owed_list(struct store *s, int64_t older, json_t **rows)
+{
+	return query_rows(s, "SELECT a.user, a.node, a.ver FROM acct_sync a "
+	    "JOIN user u ON u.id = a.user WHERE a.since < ?1 AND "
+	    "u.deleting = 0 ORDER BY a.since", older, NULL, rows);
+}
+
+int
+store_user_mark_deleting(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc = 0, deleting = 0, pending = 0;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	if ((st = prep(s, "SELECT deleting, (SELECT count(*) FROM uindex "
+	    "WHERE owner = ?1 AND state = 'pending') FROM user WHERE "
+	    "id = ?1")) == NULL)
+		rc = -1;
+	else {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			deleting = sqlite3_column_int64(st, 0) != 0;
+			pending = sqlite3_column_int(st, 1);
+		} else
+			rc = STORE_NOTFOUND;
+		unprep(s, st);
+	}
+	/* no create of theirs may be in flight when the nodes are asked */
+	if (rc == 0 && !deleting && pending > 0)
+		rc = STORE_BUSY;
+	if (rc == 0 && !deleting) {
+		if ((st = prep(s, "UPDATE user SET deleting = ?2, active = 0, "
+		    "acct_ver = acct_ver + 1 WHERE id = ?1")) == NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+			rc = step_done(s, st);
+			unprep(s, st);
+		}
+	}
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}
+
+int
+store_users_deleting(struct store *s, int64_t older, json_t **rows)
+{
+	return query_rows(s, "SELECT id, name FROM user WHERE deleting > 0 "
+	    "AND deleting < ?1 ORDER BY id", older, NULL, rows);
 }
 
 int

@@ -24,7 +24,8 @@
 
 /*
  * Checks an account item from the master: name, uid, gid, fullname,
- * active.  0, or -1 with err.
+ * active, and ver (the master's account version, raised by every change
+ * of the account; absent from a master before it).  0, or -1 with err.
  */
 int
 account_check(const json_t *acct, char *err, size_t errlen)
@@ -51,6 +52,12 @@ account_check(const json_t *acct, char *err, size_t errlen)
 	}
 	if (!json_is_boolean(json_object_get(acct, "active"))) {
 		snprintf(err, errlen, "account \"%s\": no active flag", name);
+		return -1;
+	}
+	if (json_object_get(acct, "ver") != NULL &&
+	    (!json_is_integer(json_object_get(acct, "ver")) ||
+	    json_integer_value(json_object_get(acct, "ver")) < 0)) {
+		snprintf(err, errlen, "account \"%s\": a bad version", name);
 		return -1;
 	}
 	return 0;
@@ -362,7 +369,7 @@ ud_ensure_account(struct call *c)
 {
 	json_t *cur = NULL, *puts;
 	char err[512];
-	int rc = 0;
+	int rc = 0, older;
 
 	if (c->account == NULL)
 		return 0;
@@ -374,10 +381,14 @@ ud_ensure_account(struct call *c)
 	}
 	pthread_mutex_lock(&acct_mtx);
 	nstore_ud_get(c->a->st, "account", c->owner, &cur);
-	if (cur == NULL || !json_equal(json_object_get(cur, "uid"),
+	/* an account read by the master before the one here was sent (a
+	 * create that crossed a change) changes nothing */
+	older = cur != NULL && json_integer_value(json_object_get(c->account,
+	    "ver")) < json_integer_value(json_object_get(cur, "ver"));
+	if (!older && (cur == NULL || !json_equal(json_object_get(cur, "uid"),
 	    json_object_get(c->account, "uid")) || !json_equal(
 	    json_object_get(cur, "fullname"), json_object_get(c->account,
-	    "fullname"))) {
+	    "fullname")))) {
 		if (account_apply(c->a, c->account, cur != NULL, err,
 		    sizeof(err)) == -1) {
 			reply_error(&c->r, "account", c->owner, "%s", err);
@@ -385,9 +396,17 @@ ud_ensure_account(struct call *c)
 		} else {
 			json_t *it = json_deep_copy(c->account);
 
-			if (cur)	/* the state is changed by its own call */
+			/* the state is changed by its own call, which also
+			 * brings the version */
+			if (cur) {
 				json_object_set(it, "active",
 				    json_object_get(cur, "active"));
+				if (json_object_get(cur, "ver"))
+					json_object_set(it, "ver",
+					    json_object_get(cur, "ver"));
+				else
+					json_object_del(it, "ver");
+			}
 			puts = json_pack("[o]", ud_put_of("account", NULL, it));
 			rc = nstore_ud_write(c->a->st, puts, NULL);
 			json_decref(puts);
@@ -402,7 +421,9 @@ ud_ensure_account(struct call *c)
 }
 
 /* POST /v1/account {account}: the account as the master has it, with
- * its state: a suspended owner's sites and mail stop. */
+ * its state: a suspended owner's sites and mail stop.  An account older
+ * than the one here (a lower ver: calls that crossed) changes nothing and
+ * is answered ok, the master's newer one being here already. */
 void
 account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 {
@@ -425,9 +446,13 @@ account_set(struct node_agent *a, json_t *b, struct http_resp *resp)
 		reply_ok(&r);	/* no data of theirs here: nothing to do */
 	else if (json_equal(cur, acct))
 		reply_ok(&r);
+	else if (json_integer_value(json_object_get(acct, "ver")) <
+	    json_integer_value(json_object_get(cur, "ver")))
+		reply_ok(&r);
 	else if (account_apply(a, acct, 1, err, sizeof(err)) == -1)
 		reply_error(&r, "account", "account", "%s", err);
 	else {
+		test_point("account-applied");
 		puts = json_pack("[o]", ud_put_of("account", NULL,
 		    json_deep_copy(acct)));
 		if (nstore_ud_write(a->st, puts, NULL) == -1)

@@ -187,22 +187,6 @@ start_main(void *arg)
 	return NULL;
 }
 
-int
-node_started(struct node_agent *a)
-{
-	return __atomic_load_n(&a->started_up, __ATOMIC_ACQUIRE);
-}
-
-void
-node_starting(struct node_agent *a, struct http_resp *resp)
-{
-	char msg[200];
-
-	snprintf(msg, sizeof(msg), "node %s is starting: its services' "
-	    "files are being restored", a->name);
-	http_resp_error(resp, 503, msg);
-}
-
 /*
  * Joins in a child process: the TLS client and its trust store are loaded
  * there and go away with it, so the long-lived agent stays small.

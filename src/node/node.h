@@ -75,7 +75,7 @@ struct node_agent {
 	json_t			*tpl;
 };
 
-/* main.c: whether the start-up is done.  Before, the calls that need
+/* rpc.c: whether the start-up (main.c) is done.  Before, the calls that need
  * the user data restored answer 503 (node_starting()). */
 int	 node_started(struct node_agent *);
 void	 node_starting(struct node_agent *, struct http_resp *);

@@ -188,6 +188,22 @@ rpc_restart(struct node_agent *a, struct http_req *req,
 	http_resp_str(resp, 200, "application/json", "{\"ok\":true}");
 }
 
+int
+node_started(struct node_agent *a)
+{
+	return __atomic_load_n(&a->started_up, __ATOMIC_ACQUIRE);
+}
+
+void
+node_starting(struct node_agent *a, struct http_resp *resp)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "node %s is starting: its services' "
+	    "files are being restored", a->name);
+	http_resp_error(resp, 503, msg);
+}
+
 /* A poll's stamp of the master's clock (peerclock.h). */
 static void
 rpc_clock(struct node_agent *a, struct http_req *req)

@@ -43,6 +43,18 @@ exec(struct nstore *s, const char *sql)
 	return db_exec(s->db, sql);
 }
 
+/* Ends the transaction: COMMIT when rc is 0, which may fail too (then
+ * SQLite rolled it back); the result, 0 only when it is written. */
+static int
+commit_or_rollback(struct nstore *s, int rc)
+{
+	if (rc == 0 && exec(s, "COMMIT") == 0)
+		return 0;
+	if (sqlite3_get_autocommit(s->db) == 0)
+		exec(s, "ROLLBACK");
+	return -1;
+}
+
 struct nstore *
 nstore_open(const char *path, char *err, size_t errlen)
 {
@@ -184,7 +196,7 @@ nstore_apply(struct nstore *s, const char *type, int64_t version,
 	sqlite3_finalize(st);
 	if (rc != 0)
 		log_warnx("store: %s", sqlite3_errmsg(s->db));
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	pthread_mutex_unlock(&s->mtx);
 	return rc;
 }
@@ -297,7 +309,7 @@ nstore_ud_write(struct nstore *s, const json_t *puts, const json_t *dels)
 		log_warnx("store: %s", sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	sqlite3_finalize(sd);
-	exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+	rc = commit_or_rollback(s, rc);
 	pthread_mutex_unlock(&s->mtx);
 	return rc;
 }

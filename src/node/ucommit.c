@@ -132,6 +132,7 @@ ud_commit(struct call *c, enum svc s, json_t *puts, json_t *dels)
 	/* A fault-injection point for the tests: a node killed here has its
 	 * new files and its old store, which udata_restore() reconciles. */
 	test_pause("HOSTFLEET_TEST_UD_DELAY_MS");
+	test_point("ud-installed");
 	if (nstore_ud_write(c->a->st, puts, dels) == -1) {
 		json_t *o1 = NULL, *o2 = NULL;
 

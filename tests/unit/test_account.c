@@ -171,6 +171,15 @@ test_check(void **state)
 	j = account_of("alice", 2000, "A\nroot::0:0::/:/bin/sh");
 	assert_int_equal(account_check(j, err, sizeof(err)), -1);
 	json_decref(j);
+	/* the master's account version: a number from 0 up, when given */
+	j = account_of("alice", 2000, "Alice");
+	json_object_set_new(j, "ver", json_integer(7));
+	assert_int_equal(account_check(j, err, sizeof(err)), 0);
+	json_object_set_new(j, "ver", json_integer(-1));
+	assert_int_equal(account_check(j, err, sizeof(err)), -1);
+	json_object_set_new(j, "ver", json_string("7"));
+	assert_int_equal(account_check(j, err, sizeof(err)), -1);
+	json_decref(j);
 }
 
 static void

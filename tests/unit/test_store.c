@@ -682,7 +682,7 @@ test_uids(void **state)
 	assert_int_equal(store_user_create(fx->s, &a), STORE_EXISTS);
 	/* the admin becomes a user: the next UID */
 	strcpy(c.level, "user");
-	assert_int_equal(store_user_update(fx->s, &c), 0);
+	assert_int_equal(store_user_set(fx->s, &c, UF_LEVEL, -1, 100), 0);
 	assert_int_equal(store_user_get(fx->s, "ops", &d), 0);
 	assert_int_equal(d.uid, 2002);
 	/* deleted: its UID is not given again */
@@ -709,6 +709,103 @@ site_and_alias(struct uentry w[2], const char *site, const char *alias,
 	strcpy(w[1].parent, site);
 	w[0].owner = w[1].owner = owner;
 	w[0].node = w[1].node = node;
+}
+
+/* A change writes only its own fields: two changes made from the same
+ * stale read both stay.  An account change raises the version and is owed
+ * to every node of the user until each has it; a version that moved on
+ * refuses a conditional write; a user being deleted takes no change. */
+static void
+test_user_set(void **state)
+{
+	struct fx *fx = *state;
+	struct user a, s1, s2, got;
+	struct node n;
+	struct uentry e;
+	json_t *rows;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.name, "alice");
+	strcpy(a.level, "user");
+	strcpy(a.pwhash, "old");
+	strcpy(a.fullname, "Alice");
+	a.active = 1;
+	assert_int_equal(store_user_create(fx->s, &a), 0);
+	memset(&n, 0, sizeof(n));
+	strcpy(n.name, "web1");
+	strcpy(n.addr, "127.0.0.2");
+	n.port = 1501;
+	strcpy(n.roles, "web");
+	assert_int_equal(store_node_insert(fx->s, &n), 0);
+	memset(&e, 0, sizeof(e));
+	strcpy(e.kind, "webdomain");
+	strcpy(e.name, "a.example");
+	e.owner = a.id;
+	e.node = n.id;
+	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, "web", 0, 100,
+	    NULL), 0);
+	assert_int_equal(store_uindex_live(fx->s, "webdomain", "a.example"),
+	    0);
+
+	s1 = a;
+	s2 = a;
+	strcpy(s1.pwhash, "new");
+	s2.active = 0;
+	assert_int_equal(store_user_set(fx->s, &s1, UF_PWHASH, -1, 100), 0);
+	assert_int_equal(store_user_set(fx->s, &s2, UF_ACTIVE, -1, 100), 0);
+	assert_int_equal(store_user_get(fx->s, "alice", &got), 0);
+	assert_string_equal(got.pwhash, "new");
+	assert_int_equal(got.active, 0);
+	assert_int_equal(got.acct_ver, 1);
+	assert_int_equal(s2.acct_ver, 1);
+	/* owed to the user's node, once older than asked */
+	assert_int_equal(store_acct_owed_list(fx->s, 100, &rows), 0);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
+	assert_int_equal(store_acct_owed_list(fx->s, 101, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+	/* a write on a version that moved on changes nothing */
+	s2.active = 1;
+	assert_int_equal(store_user_set(fx->s, &s2, UF_ACTIVE, 0, 100),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_user_set(fx->s, &s2, UF_ACTIVE, 1, 100), 0);
+	assert_int_equal(s2.acct_ver, 2);
+	/* the node had version 1 only: it still owes 2 */
+	assert_int_equal(store_acct_done(fx->s, a.id, n.id, 1), 0);
+	assert_int_equal(store_acct_owed_list(fx->s, 101, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+	assert_int_equal(store_acct_done(fx->s, a.id, n.id, 2), 0);
+	assert_int_equal(store_acct_owed_list(fx->s, 101, &rows), 0);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
+	/* a row being deleted is unsettled, and dropped only as such */
+	{
+		const char *nm = "a.example";
+
+		assert_int_equal(store_uindex_mark(fx->s, "webdomain", &nm, 1,
+		    "live", "deleting", 100), 0);
+		assert_int_equal(store_uindex_unsettled(fx->s, 101, &rows), 0);
+		assert_int_equal(json_array_size(rows), 1);
+		json_decref(rows);
+		assert_int_equal(store_uindex_drop(fx->s, "webdomain", nm,
+		    "live"), 0);
+		assert_int_equal(store_uindex_get(fx->s, "webdomain", nm, &e),
+		    0);
+		assert_string_equal(e.state, "deleting");
+	}
+	/* being deleted: no change, and marked once */
+	assert_int_equal(store_user_mark_deleting(fx->s, a.id, 200), 0);
+	assert_int_equal(store_user_mark_deleting(fx->s, a.id, 300), 0);
+	assert_int_equal(store_user_get(fx->s, "alice", &got), 0);
+	assert_int_equal(got.deleting, 200);
+	assert_int_equal(got.active, 0);
+	assert_int_equal(store_user_set(fx->s, &s1, UF_PWHASH, -1, 100),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_users_deleting(fx->s, 201, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
 }
 
 /* The index: one owner per name, limits counted with pending rows, an
@@ -798,7 +895,7 @@ test_uindex(void **state)
 	{
 		json_t *rows;
 
-		assert_int_equal(store_uindex_pending(fx->s, 200, &rows), 0);
+		assert_int_equal(store_uindex_unsettled(fx->s, 200, &rows), 0);
 		assert_int_equal(json_array_size(rows), 1);
 		json_decref(rows);
 	}
@@ -813,7 +910,7 @@ test_uindex(void **state)
 	assert_int_equal(cnt, 1);
 	/* a suspended owner reserves nothing */
 	b.active = 0;
-	assert_int_equal(store_user_update(fx->s, &b), 0);
+	assert_int_equal(store_user_set(fx->s, &b, UF_ACTIVE, -1, 100), 0);
 	strcpy(e.kind, "domain");
 	strcpy(e.name, "bob.example");
 	e.owner = b.id;
@@ -829,7 +926,7 @@ test_uindex(void **state)
 	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
 	    NULL), 0);
 	b.active = 1;
-	assert_int_equal(store_user_update(fx->s, &b), 0);
+	assert_int_equal(store_user_set(fx->s, &b, UF_ACTIVE, -1, 100), 0);
 	e.owner = b.id;
 	strcpy(e.name, "deep.sub.zone.example");
 	assert_int_equal(store_uindex_reserve(fx->s, &e, 1, NULL, 0, 100,
@@ -1063,9 +1160,12 @@ test_uindex_rname_migrated(void **state)
 	assert_int_equal(reserve1(s, "webdomain", "shop.bob.com", a, n, &k),
 	    0);
 	store_close(s);
-	/* back to schema 3 */
+	/* back to schema 3: without migration 5's and 4's */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX uindex_rname;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE acct_sync;"
+	    "ALTER TABLE user DROP COLUMN acct_ver;"
+	    "ALTER TABLE user DROP COLUMN deleting;"
+	    "DROP INDEX uindex_rname;"
 	    "ALTER TABLE uindex DROP COLUMN rname;"
 	    "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -1263,6 +1363,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_uindex_zones, setup,
 		    teardown),
 		cmocka_unit_test(test_uindex_rname_migrated),
+		cmocka_unit_test_setup_teardown(test_user_set, setup,
+		    teardown),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_open_fails),

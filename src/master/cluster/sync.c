@@ -263,21 +263,14 @@ sync_loop(void *arg)
 {
 	struct master *m = arg;
 	struct timespec ts;
-	int64_t settled = 0, purged = 0;
+	int64_t purged = 0;
 
+	/* user data is settled by its own thread (reconcile.c): nothing here
+	 * waits on a node but the pushes, all at once, each with its
+	 * timeout (I6) */
 	while (!m->stop) {
 		size_t pushed = sync_round(m);
 
-		/* creates of user data left unfinished, every few seconds;
-		 * a create still in flight is younger than its timeout */
-		if (mono_ms() - settled >= 2000) {
-			struct policy pol;
-
-			policy_load(m, &pol);
-			ud_settle_pending(m, wall_s() - pol.node_timeout_ms /
-			    1000 - 5);
-			settled = mono_ms();
-		}
 		/* sessions idle past their timeout, failures 15 minutes old */
 		if (mono_ms() - purged >= 60000) {
 			store_login_purge(m->st, wall_s(), m->conf.session_idle_s);

@@ -116,7 +116,7 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 	{
 		const char *ips[] = { n.addr, NULL };
 
-		if (tls_ca_issue(m->ca, cn, ips, NULL, TLS_USAGE_SERVER, 3650,
+		if (tls_ca_issue(m->ca, cn, ips, NULL, TLS_USAGE_SERVER, 3650L * 86400,
 		    csr, &cert, &key, err, sizeof(err)) == -1) {
 			store_node_free(&n);
 			http_resp_error(resp, 400, err);

@@ -149,7 +149,7 @@ ensure_cert(struct master *m, const char *base, const char *cn,
 	snprintf(kpath, sizeof(kpath), "%s/%s.key", m->conf.state_dir, base);
 	if (stat(cpath, &st) == 0 && stat(kpath, &st) == 0)
 		return 0;
-	if (tls_ca_issue(m->ca, cn, ips, dns, usage, 3650, NULL, &cert, &key,
+	if (tls_ca_issue(m->ca, cn, ips, dns, usage, 3650L * 86400, NULL, &cert, &key,
 	    err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return -1;

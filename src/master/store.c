@@ -127,6 +127,12 @@ static const char *migrations[] = {
 	"  since INTEGER NOT NULL,"
 	"  PRIMARY KEY (kind, name));"
 	"CREATE INDEX uindex_owner ON uindex(owner, kind);",
+
+	/* 4: the serials of each node's client certificates: the current
+	 * one, and the next one a renewal issued (docs/internals/cluster.md,
+	 * "Node certificates") */
+	"ALTER TABLE node ADD COLUMN cert_serial TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL DEFAULT '';",
 };
 
 int

@@ -450,6 +450,7 @@ node_main(int argc, char **argv)
 		if (join_in_child(&a.conf) == -1 || load_identity(&a) == -1)
 			return 1;
 	}
+	cert_recover(&a.conf);
 	if (read_files(&a.conf, &cert, &key, &ca) == -1) {
 		log_warn("cannot read the node's certificate in \"%s\"",
 		    a.conf.state_dir);
@@ -539,9 +540,11 @@ node_main(int argc, char **argv)
 	log_info("node %lld \"%s\" listening on %s port %d, root %s",
 	    (long long)a.node_id, a.name, a.conf.addr, httpd_port(a.rpc),
 	    a.conf.root);
+	cert_start(&a);
 
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
+	cert_stop(&a);
 	httpd_stop(a.rpc);
 	svcctl_stop_all(&a);
 	drift_stop(&a);

@@ -66,7 +66,21 @@ struct node_agent {
 	/* the templates the services are rendered with, {slot: body}
 	 * (sysdata.h); replaced only with every service's lock held */
 	json_t			*tpl;
+	/* renew.c: the thread renewing the node's certificate */
+	pthread_t		 cert_thr;
+	pthread_mutex_t		 cert_mtx;
+	pthread_cond_t		 cert_cv;
+	int			 cert_stop;
 };
+
+/* renew.c: the node's certificate renewed before it expires.
+ * cert_recover, at start before the certificate is read, finishes or drops
+ * a renewal that a stop cut short; cert_start starts the thread that
+ * renews it (after a->rpc is up: its server takes the new one), cert_stop
+ * ends it. */
+void	 cert_recover(const struct node_conf *);
+void	 cert_start(struct node_agent *);
+void	 cert_stop(struct node_agent *);
 
 /* apply.c */
 /* Makes items (the full set) of type t at version the node's state: only

@@ -411,53 +411,45 @@ crt_cn(gnutls_x509_crt_t crt, char *out, size_t outlen)
 	return 0;
 }
 
-int
-tls_cert_cn(const char *cert_pem, char *out, size_t outlen)
+static int
+crt_serial(gnutls_x509_crt_t crt, char *out, size_t outlen)
+{
+	unsigned char raw[64];
+	size_t len = sizeof(raw), i;
+
+	if (gnutls_x509_crt_get_serial(crt, raw, &len) < 0 || len == 0 ||
+	    2 * len + 1 > outlen)
+		return -1;
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* One text field of a PEM certificate, read by fn. */
+static int
+pem_field(const char *cert_pem, int (*fn)(gnutls_x509_crt_t, char *,
+    size_t), char *out, size_t outlen)
 {
 	gnutls_x509_crt_t crt;
 	int rc;
 
 	if (crt_from_pem(cert_pem, &crt) == -1)
 		return -1;
-	rc = crt_cn(crt, out, outlen);
+	rc = fn(crt, out, outlen);
 	gnutls_x509_crt_deinit(crt);
 	return rc;
 }
 
-static void
-serial_hex(const unsigned char *raw, size_t len, char *out, size_t outlen)
+int
+tls_cert_cn(const char *cert_pem, char *out, size_t outlen)
 {
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < len && 2 * i + 2 < outlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
-
-static int
-crt_serial(gnutls_x509_crt_t crt, char *out, size_t outlen)
-{
-	unsigned char raw[64];
-	size_t len = sizeof(raw);
-
-	if (gnutls_x509_crt_get_serial(crt, raw, &len) < 0 || len == 0 ||
-	    2 * len + 1 > outlen)
-		return -1;
-	serial_hex(raw, len, out, outlen);
-	return 0;
+	return pem_field(cert_pem, crt_cn, out, outlen);
 }
 
 int
 tls_cert_serial(const char *cert_pem, char *out, size_t outlen)
 {
-	gnutls_x509_crt_t crt;
-	int rc;
-
-	if (crt_from_pem(cert_pem, &crt) == -1)
-		return -1;
-	rc = crt_serial(crt, out, outlen);
-	gnutls_x509_crt_deinit(crt);
-	return rc;
+	return pem_field(cert_pem, crt_serial, out, outlen);
 }
 
 int

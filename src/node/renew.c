@@ -31,6 +31,17 @@
 #include "../common/util.h"
 #include "node.h"
 
+/* t as "YYYY-MM-DD HH:MM:SS UTC" in buf. */
+static const char *
+utc(time_t t, char buf[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
+}
+
 static void
 state_path(const struct node_conf *c, const char *name, char *out,
     size_t outlen)
@@ -180,7 +191,7 @@ renew_once(struct node_agent *a, const struct master_ref *mr)
 	char err[512], serial[TLS_SERIAL_MAX];
 	char key[NODE_PATH_MAX], keynew[NODE_PATH_MAX];
 	char pem[NODE_PATH_MAX], pemnew[NODE_PATH_MAX];
-	char *kpem = NULL, *csr = NULL, *body = NULL;
+	char *kpem = NULL, *csr = NULL, *body = NULL, when[32];
 	const char *cert;
 	json_t *req, *ans = NULL;
 	struct hreq r;
@@ -224,15 +235,8 @@ renew_once(struct node_agent *a, const struct master_ref *mr)
 	    sizeof(err)) == -1)
 		log_warnx("certificate renewal: the agent keeps serving the "
 		    "old certificate: %s", err);
-	{
-		char until[32];
-		struct tm tm;
-
-		gmtime_r(&na, &tm);
-		strftime(until, sizeof(until), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		log_info("renewed the node certificate: serial %s, valid until "
-		    "%s", serial, until);
-	}
+	log_info("renewed the node certificate: serial %s, valid until %s",
+	    serial, utc(na, when));
 	if (confirm(c, mr, serial, err, sizeof(err)) == -1)
 		/* the master keeps accepting the old one meanwhile, and
 		 * the next call with this one confirms it */
@@ -298,7 +302,7 @@ cert_loop(void *arg)
 {
 	struct node_agent *a = arg;
 	struct master_ref mr;
-	char path[NODE_PATH_MAX], err[512], *pem;
+	char path[NODE_PATH_MAX], err[512], *pem, when[32];
 	char serial[TLS_SERIAL_MAX];
 	time_t at, na, now, left;
 	int failures = 0;
@@ -324,16 +328,10 @@ cert_loop(void *arg)
 		}
 		now = time(NULL);
 		if (na <= now) {
-			char when[32];
-			struct tm tm;
-
-			gmtime_r(&na, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
-			    &tm);
 			log_warnx("the node certificate expired at %s and "
 			    "cannot be renewed with it: join the cluster "
 			    "again with a new token (hostfleet node join "
-			    "MASTER TOKEN)", when);
+			    "MASTER TOKEN)", utc(na, when));
 			return NULL;
 		}
 		if (failures > 0) {

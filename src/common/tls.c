@@ -549,8 +549,9 @@ tls_keypair_new(const char *cert_pem, const char *key_pem, char *err,
 {
 	struct tls_keypair *kp;
 	gnutls_datum_t c, k;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t sig = { NULL, 0 }, data;
+	gnutls_pubkey_t pub;
+	unsigned char id1[64], id2[64];
+	size_t l1 = sizeof(id1), l2 = sizeof(id2);
 	int rc;
 
 	kp = xcalloc(1, sizeof(*kp));
@@ -570,23 +571,13 @@ tls_keypair_new(const char *cert_pem, const char *key_pem, char *err,
 		TERR("unreadable key");
 		goto fail;
 	}
-	/* the key is the certificate's: it signs what the certificate's
-	 * public key verifies */
-	data.data = (unsigned char *)"hostfleet keypair check";
-	data.size = (unsigned)strlen((char *)data.data);
-	rc = gnutls_privkey_sign_data(kp->key, GNUTLS_DIG_SHA256, 0, &data,
-	    &sig);
-	if (rc >= 0) {
-		gnutls_pubkey_init(&pub);
-		rc = gnutls_pubkey_import_x509_raw(pub, &c, GNUTLS_X509_FMT_PEM,
-		    0);
-		if (rc >= 0)
-			rc = gnutls_pubkey_verify_data2(pub,
-			    gnutls_pk_to_sign(gnutls_pubkey_get_pk_algorithm(pub,
-			    NULL), GNUTLS_DIG_SHA256), 0, &data, &sig);
-		gnutls_pubkey_deinit(pub);
-	}
-	gnutls_free(sig.data);
+	/* the key is the certificate's: their public keys have one id */
+	gnutls_pubkey_init(&pub);
+	rc = gnutls_pubkey_import_privkey(pub, kp->key, 0, 0) < 0 ||
+	    gnutls_pubkey_get_key_id(pub, 0, id1, &l1) < 0 ||
+	    gnutls_pubkey_get_key_id(kp->pcert.pubkey, 0, id2, &l2) < 0 ||
+	    l1 != l2 || memcmp(id1, id2, l1) != 0 ? -1 : 0;
+	gnutls_pubkey_deinit(pub);
 	if (rc < 0) {
 		TERR("the key is not the certificate's");
 		goto fail;

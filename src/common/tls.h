@@ -32,10 +32,10 @@ void		 tls_ca_free(struct tls_ca *);
 const char	*tls_ca_pem(const struct tls_ca *);
 
 /*
- * Issues a certificate for cn, valid lifetime_s seconds from now (its start
- * is set an hour back, for clocks a little behind), with the given IP addresses and
- * DNS names as subject alternative names (either list may be NULL, and is
- * NULL-terminated).  With csr_pem the public key comes from that request,
+ * Issues a certificate for cn, valid lifetime_s seconds from now (its
+ * start is set an hour back, for clocks a little behind), with the given IP
+ * addresses and DNS names as subject alternative names (either list may be
+ * NULL, and is NULL-terminated).  With csr_pem the public key comes from that request,
  * whose signature is checked, and *key_pem is left alone; without it a new
  * key is made and returned in *key_pem.
  */

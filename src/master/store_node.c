@@ -229,15 +229,16 @@ store_node_cert_check(struct store *s, int64_t id, const char *serial)
 
 	if (serial[0] == '\0')
 		return STORE_NOTFOUND;
+	/* the current one, read only: what nearly every call is */
+	rc = query_int(s, "SELECT 1 FROM node WHERE id = ?1 AND "
+	    "cert_serial = ?2", id, serial, &one);
+	if (rc != STORE_NOTFOUND)
+		return rc;
 	rc = query_do(s, "UPDATE node SET cert_serial = cert_next, "
 	    "cert_next = '' WHERE id = ?1 AND cert_next = ?3", id, 0, serial,
 	    NULL, 1);
-	if (rc == 0)
-		return STORE_CERT_NEW;
-	if (rc != STORE_NOTFOUND)
-		return -1;
-	return query_int(s, "SELECT 1 FROM node WHERE id = ?1 AND "
-	    "cert_serial = ?2", id, serial, &one);
+	return rc == 0 ? STORE_CERT_NEW : rc == STORE_NOTFOUND ?
+	    STORE_NOTFOUND : -1;
 }
 
 int

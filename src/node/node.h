@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -79,6 +80,10 @@ struct node_agent {
  * renews it (after a->rpc is up: its server takes the new one), cert_stop
  * ends it. */
 void	 cert_recover(const struct node_conf *);
+/* join.c: writes data to state_dir/name by rename, with mode; 0, or -1
+ * logged. */
+int	 write_state(const struct node_conf *, const char *name,
+	    const char *data, mode_t mode);
 void	 cert_start(struct node_agent *);
 void	 cert_stop(struct node_agent *);
 

@@ -171,20 +171,6 @@ confirm(const struct node_conf *c, const struct master_ref *mr,
 }
 
 static int
-write_new(const struct node_conf *c, const char *name, const char *data,
-    mode_t mode)
-{
-	char path[NODE_PATH_MAX];
-
-	state_path(c, name, path, sizeof(path));
-	if (file_write_atomic(path, data, strlen(data), mode) == -1) {
-		log_warn("\"%s\"", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 renew_once(struct node_agent *a, const struct master_ref *mr)
 {
 	const struct node_conf *c = &a->conf;
@@ -223,8 +209,8 @@ renew_once(struct node_agent *a, const struct master_ref *mr)
 	state_path(c, "node.key.new", keynew, sizeof(keynew));
 	state_path(c, "node.pem", pem, sizeof(pem));
 	state_path(c, "node.pem.new", pemnew, sizeof(pemnew));
-	if (write_new(c, "node.key.new", kpem, 0600) == -1 ||
-	    write_new(c, "node.pem.new", cert, 0644) == -1)
+	if (write_state(c, "node.key.new", kpem, 0600) == -1 ||
+	    write_state(c, "node.pem.new", cert, 0644) == -1)
 		goto out;
 	if (rename(keynew, key) == -1 || rename(pemnew, pem) == -1) {
 		log_warn("certificate renewal: cannot put the new files in "

@@ -123,7 +123,7 @@ master_call(const struct node_conf *c, const struct master_ref *mr,
 	memset(&tls, 0, sizeof(tls));
 	tls.certfile = cert;
 	tls.keyfile = key;
-	hreq_init(r, url, 10000);
+	hreq_init(r, url, 5000);
 	r->pin = mr->pin;
 	if (body) {
 		r->body = body;

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,20 @@
 #include "util.h"
 #include "tls.h"
 
+/* A certificate the server served: kept until it stops, since a
+ * handshake may still be using one that was replaced. */
+struct old_keypair {
+	struct tls_keypair	*kp;
+	struct old_keypair	*next;
+};
+
 struct httpd {
 	struct MHD_Daemon	*d;
 	struct httpd_conf	 conf;
 	int			 port;
+	pthread_mutex_t		 kp_mtx;
+	struct tls_keypair	*kp;		/* under kp_mtx */
+	struct old_keypair	*old;		/* under kp_mtx */
 };
 
 struct conn_state {
@@ -201,6 +212,7 @@ queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
  * socket context, made and freed by notify_conn().
  */
 struct peer_verdict {
+	struct httpd	*h;
 	int	 checked;
 	int	 rc;
 	char	 err[160];
@@ -210,11 +222,14 @@ static void
 notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode code)
 {
-	(void)cls;
+	struct peer_verdict *v;
+
 	(void)c;
-	if (code == MHD_CONNECTION_NOTIFY_STARTED)
-		*socket_context = xcalloc(1, sizeof(struct peer_verdict));
-	else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		v = xcalloc(1, sizeof(*v));
+		v->h = cls;
+		*socket_context = v;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		free(*socket_context);
 		*socket_context = NULL;
 	}
@@ -259,6 +274,75 @@ peer_ok(struct httpd *h, struct MHD_Connection *c, const char **errp)
 		*errp = err;
 	}
 	return v->rc;
+}
+
+/*
+ * The certificate of every handshake: the current one of the server, which
+ * httpd_set_cert() replaces while it runs.  libmicrohttpd gives the session
+ * its connection as user pointer, whose socket context (notify_conn) knows
+ * the server.
+ */
+static int
+cert_cb(gnutls_session_t s, const gnutls_datum_t *req_ca_dn, int nreqs,
+    const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+    gnutls_pcert_st **pcert, unsigned int *pcert_length,
+    gnutls_privkey_t *pkey)
+{
+	struct MHD_Connection *c = gnutls_session_get_ptr(s);
+	const union MHD_ConnectionInfo *ci;
+	struct peer_verdict *v;
+	struct tls_keypair *kp;
+
+	(void)req_ca_dn;
+	(void)nreqs;
+	(void)pk_algos;
+	(void)pk_algos_length;
+	if (c == NULL || (ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT)) == NULL ||
+	    (v = ci->socket_context) == NULL || v->h == NULL)
+		return -1;
+	pthread_mutex_lock(&v->h->kp_mtx);
+	kp = v->h->kp;
+	pthread_mutex_unlock(&v->h->kp_mtx);
+	*pcert = &kp->pcert;
+	*pcert_length = 1;
+	*pkey = kp->key;
+	return 0;
+}
+
+int
+httpd_set_cert(struct httpd *h, const char *cert_pem, const char *key_pem,
+    char *err, size_t errlen)
+{
+	struct tls_keypair *kp;
+	struct old_keypair *o;
+
+	if ((kp = tls_keypair_new(cert_pem, key_pem, err, errlen)) == NULL)
+		return -1;
+	o = xcalloc(1, sizeof(*o));
+	pthread_mutex_lock(&h->kp_mtx);
+	o->kp = h->kp;
+	o->next = h->old;
+	h->old = o;
+	h->kp = kp;
+	pthread_mutex_unlock(&h->kp_mtx);
+	return 0;
+}
+
+int
+http_req_peer(const struct http_req *req, char *cn, size_t cnlen,
+    char *serial, size_t seriallen, char *err, size_t errlen)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL) {
+		snprintf(err, errlen, "no TLS");
+		return -1;
+	}
+	return tls_peer_cert(ci->tls_session, cn, cnlen, serial, seriallen,
+	    err, errlen);
 }
 
 /*
@@ -334,7 +418,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		    sizeof(cs->req.client_addr));
 		const char *perr;
 
-		if (h->conf.trust_pem && peer_ok(h, c, &perr) == -1) {
+		if (h->conf.trust_pem && h->conf.peer_cn &&
+		    peer_ok(h, c, &perr) == -1) {
 			log_warnx("refused %s %s from %s: %s", method, url,
 			    cs->req.client_addr, perr);
 			cs->refused = 1;
@@ -449,6 +534,15 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	}
 	h = xcalloc(1, sizeof(*h));
 	h->conf = *conf;
+	pthread_mutex_init(&h->kp_mtx, NULL);
+	if (conf->cert_pem && (h->kp = tls_keypair_new(conf->cert_pem,
+	    conf->key_pem, err, errlen)) == NULL) {
+		pthread_mutex_destroy(&h->kp_mtx);
+		free(h);
+		return NULL;
+	}
+	/* h->kp is the certificate from now on */
+	h->conf.cert_pem = h->conf.key_pem = NULL;
 	/* poll(), not select(): a master talking to a thousand nodes has
 	 * descriptors past FD_SETSIZE */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
@@ -462,15 +556,14 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, h);
-	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, h);
 	OPT(MHD_OPTION_CONNECTION_LIMIT,
 	    conf->conn_limit ? conf->conn_limit : 1024, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 	    conf->idle_timeout_s ? conf->idle_timeout_s : 120, NULL);
 	OPT(MHD_OPTION_THREAD_STACK_SIZE, 256 * 1024, NULL);
 	if (conf->cert_pem) {
-		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)conf->cert_pem);
-		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)conf->key_pem);
+		OPT(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)cert_cb);
 		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0,
 		    (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
 		if (conf->trust_pem)
@@ -485,6 +578,8 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	if (h->d == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %d: %s",
 		    conf->addr, conf->port, strerror(errno));
+		tls_keypair_free(h->kp);
+		pthread_mutex_destroy(&h->kp_mtx);
 		free(h);
 		return NULL;
 	}
@@ -499,6 +594,15 @@ httpd_stop(struct httpd *h)
 	if (h == NULL)
 		return;
 	MHD_stop_daemon(h->d);
+	while (h->old) {
+		struct old_keypair *o = h->old;
+
+		h->old = o->next;
+		tls_keypair_free(o->kp);
+		free(o);
+	}
+	tls_keypair_free(h->kp);
+	pthread_mutex_destroy(&h->kp_mtx);
 	free(h);
 }
 

@@ -6,9 +6,14 @@
  * query string and from form bodies arrive already checked by params.h;
  * other bodies (JSON) arrive raw, capped at max_body.
  *
- * With trust_pem set the server asks for a client certificate and calls the
- * handler only for a peer that tls_peer_check() accepts with peer_cn; every
- * other caller gets 403 and the connection is closed. */
+ * With trust_pem set the server asks for a client certificate.  With peer_cn
+ * too it calls the handler only for a peer that tls_peer_check() accepts
+ * with peer_cn; every other caller gets 403 and the connection is closed.
+ * Without peer_cn a certificate is optional and the handler checks it, with
+ * http_req_peer().
+ *
+ * The server's certificate can be replaced while it runs (httpd_set_cert):
+ * every handshake from then on presents the new one. */
 #ifndef HF_HTTPD_H
 #define HF_HTTPD_H
 
@@ -60,6 +65,14 @@ struct httpd;
 struct httpd	*httpd_start(const struct httpd_conf *, char *err, size_t);
 void		 httpd_stop(struct httpd *);
 int		 httpd_port(const struct httpd *);
+/* Makes cert_pem and key_pem (PEM strings, copied) the certificate of every
+ * new TLS connection; 0, or -1 with err and the old one kept. */
+int		 httpd_set_cert(struct httpd *, const char *cert_pem,
+		    const char *key_pem, char *err, size_t errlen);
+/* The client certificate of the request's connection as tls_peer_cert()
+ * checks it: its common name and serial; 0, or -1 with err. */
+int		 http_req_peer(const struct http_req *, char *cn, size_t cnlen,
+		    char *serial, size_t seriallen, char *err, size_t errlen);
 /* Header value of the request, or NULL. */
 const char	*http_req_header(const struct http_req *, const char *name);
 

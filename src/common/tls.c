@@ -205,8 +205,9 @@ tls_ca_pem(const struct tls_ca *ca)
 
 int
 tls_ca_issue(struct tls_ca *ca, const char *cn, const char *const *ips,
-    const char *const *dns, int usage, int days, const char *csr_pem,
-    char **cert_pem, char **key_pem, char *err, size_t errlen)
+    const char *const *dns, int usage, int64_t lifetime_s,
+    const char *csr_pem, char **cert_pem, char **key_pem, char *err,
+    size_t errlen)
 {
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_x509_crq_t crq = NULL;
@@ -216,6 +217,11 @@ tls_ca_issue(struct tls_ca *ca, const char *cn, const char *const *ips,
 	int rc = -1;
 
 	*cert_pem = NULL;
+	if (lifetime_s < 1) {
+		TERR("certificate lifetime %lld s: not positive",
+		    (long long)lifetime_s);
+		return -1;
+	}
 	gnutls_x509_crt_init(&crt);
 	gnutls_x509_crt_set_version(crt, 3);
 	if (csr_pem) {
@@ -251,7 +257,7 @@ tls_ca_issue(struct tls_ca *ca, const char *cn, const char *const *ips,
 	gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
 	    strlen(cn));
 	gnutls_x509_crt_set_activation_time(crt, now - 3600);
-	gnutls_x509_crt_set_expiration_time(crt, now + (time_t)days * 86400);
+	gnutls_x509_crt_set_expiration_time(crt, now + (time_t)lifetime_s);
 	gnutls_x509_crt_set_basic_constraints(crt, 0, -1);
 	gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE |
 	    GNUTLS_KEY_KEY_ENCIPHERMENT);
@@ -405,27 +411,71 @@ crt_cn(gnutls_x509_crt_t crt, char *out, size_t outlen)
 	return 0;
 }
 
-int
-tls_cert_cn(const char *cert_pem, char *out, size_t outlen)
+static int
+crt_serial(gnutls_x509_crt_t crt, char *out, size_t outlen)
+{
+	unsigned char raw[64];
+	size_t len = sizeof(raw), i;
+
+	if (gnutls_x509_crt_get_serial(crt, raw, &len) < 0 || len == 0 ||
+	    2 * len + 1 > outlen)
+		return -1;
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* One text field of a PEM certificate, read by fn. */
+static int
+pem_field(const char *cert_pem, int (*fn)(gnutls_x509_crt_t, char *,
+    size_t), char *out, size_t outlen)
 {
 	gnutls_x509_crt_t crt;
 	int rc;
 
 	if (crt_from_pem(cert_pem, &crt) == -1)
 		return -1;
-	rc = crt_cn(crt, out, outlen);
+	rc = fn(crt, out, outlen);
 	gnutls_x509_crt_deinit(crt);
 	return rc;
 }
 
 int
-tls_peer_check(gnutls_session_t s, const char *want_cn, char *err,
-    size_t errlen)
+tls_cert_cn(const char *cert_pem, char *out, size_t outlen)
+{
+	return pem_field(cert_pem, crt_cn, out, outlen);
+}
+
+int
+tls_cert_serial(const char *cert_pem, char *out, size_t outlen)
+{
+	return pem_field(cert_pem, crt_serial, out, outlen);
+}
+
+int
+tls_cert_times(const char *cert_pem, time_t *not_before, time_t *not_after)
+{
+	gnutls_x509_crt_t crt;
+	int rc = 0;
+
+	if (crt_from_pem(cert_pem, &crt) == -1)
+		return -1;
+	*not_before = gnutls_x509_crt_get_activation_time(crt);
+	*not_after = gnutls_x509_crt_get_expiration_time(crt);
+	if (*not_before == (time_t)-1 || *not_after == (time_t)-1)
+		rc = -1;
+	gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
+int
+tls_peer_cert(gnutls_session_t s, char *cn, size_t cnlen, char *serial,
+    size_t seriallen, char *err, size_t errlen)
 {
 	const gnutls_datum_t *list;
 	gnutls_x509_crt_t crt;
 	unsigned int n = 0, status = 0;
-	char cn[256], oid[128];
+	char oid[128];
 	size_t oidlen;
 	int i, client_ok = 0, rc = -1;
 
@@ -434,7 +484,19 @@ tls_peer_check(gnutls_session_t s, const char *want_cn, char *err,
 		TERR("no client certificate");
 		return -1;
 	}
-	if (gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0) {
+	if (gnutls_certificate_verify_peers2(s, &status) < 0) {
+		TERR("client certificate not issued by this cluster's CA");
+		return -1;
+	}
+	if (status & GNUTLS_CERT_EXPIRED) {
+		TERR("client certificate expired");
+		return -1;
+	}
+	if (status & GNUTLS_CERT_NOT_ACTIVATED) {
+		TERR("client certificate not valid yet");
+		return -1;
+	}
+	if (status != 0) {
 		TERR("client certificate not issued by this cluster's CA");
 		return -1;
 	}
@@ -455,12 +517,84 @@ tls_peer_check(gnutls_session_t s, const char *want_cn, char *err,
 		TERR("certificate not meant for client authentication");
 		goto out;
 	}
-	if (crt_cn(crt, cn, sizeof(cn)) == -1 || strcmp(cn, want_cn) != 0) {
-		TERR("client certificate is not the master's");
+	if ((cn && crt_cn(crt, cn, cnlen) == -1) ||
+	    (serial && crt_serial(crt, serial, seriallen) == -1)) {
+		TERR("unreadable client certificate");
 		goto out;
 	}
 	rc = 0;
 out:
 	gnutls_x509_crt_deinit(crt);
 	return rc;
+}
+
+int
+tls_peer_check(gnutls_session_t s, const char *want_cn, char *err,
+    size_t errlen)
+{
+	char cn[256];
+
+	if (tls_peer_cert(s, cn, sizeof(cn), NULL, 0, err, errlen) == -1)
+		return -1;
+	if (strcmp(cn, want_cn) != 0) {
+		TERR("client certificate is not the master's");
+		return -1;
+	}
+	return 0;
+}
+
+struct tls_keypair *
+tls_keypair_new(const char *cert_pem, const char *key_pem, char *err,
+    size_t errlen)
+{
+	struct tls_keypair *kp;
+	gnutls_datum_t c, k;
+	gnutls_pubkey_t pub;
+	unsigned char id1[64], id2[64];
+	size_t l1 = sizeof(id1), l2 = sizeof(id2);
+	int rc;
+
+	kp = xcalloc(1, sizeof(*kp));
+	c.data = (unsigned char *)cert_pem;
+	c.size = (unsigned)strlen(cert_pem);
+	k.data = (unsigned char *)key_pem;
+	k.size = (unsigned)strlen(key_pem);
+	if (gnutls_pcert_import_x509_raw(&kp->pcert, &c, GNUTLS_X509_FMT_PEM,
+	    0) < 0) {
+		free(kp);
+		TERR("unreadable certificate");
+		return NULL;
+	}
+	if (gnutls_privkey_init(&kp->key) < 0 ||
+	    gnutls_privkey_import_x509_raw(kp->key, &k, GNUTLS_X509_FMT_PEM,
+	    NULL, 0) < 0) {
+		TERR("unreadable key");
+		goto fail;
+	}
+	/* the key is the certificate's: their public keys have one id */
+	gnutls_pubkey_init(&pub);
+	rc = gnutls_pubkey_import_privkey(pub, kp->key, 0, 0) < 0 ||
+	    gnutls_pubkey_get_key_id(pub, 0, id1, &l1) < 0 ||
+	    gnutls_pubkey_get_key_id(kp->pcert.pubkey, 0, id2, &l2) < 0 ||
+	    l1 != l2 || memcmp(id1, id2, l1) != 0 ? -1 : 0;
+	gnutls_pubkey_deinit(pub);
+	if (rc < 0) {
+		TERR("the key is not the certificate's");
+		goto fail;
+	}
+	return kp;
+fail:
+	tls_keypair_free(kp);
+	return NULL;
+}
+
+void
+tls_keypair_free(struct tls_keypair *kp)
+{
+	if (kp == NULL)
+		return;
+	gnutls_pcert_deinit(&kp->pcert);
+	if (kp->key)
+		gnutls_privkey_deinit(kp->key);
+	free(kp);
 }

@@ -567,6 +567,8 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	else if (strcmp(req->url, "/v1/join") == 0 &&
 	    strcmp(req->method, "POST") == 0)
 		join_serve(m, req, resp);
+	else if (strncmp(req->url, "/v1/node/", 9) == 0)
+		nodecert_serve(m, req, resp);
 	else if (strcmp(req->url, "/v1/hello") == 0 &&
 	    strcmp(req->method, "POST") == 0) {
 		/* a node that just started: poll now.  It changes nothing but

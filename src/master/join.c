@@ -5,8 +5,7 @@
  * that the joining node can check it talks to this master before it trusts
  * anything it is sent.  The master keeps only the hash of "ID.SECRET"; a
  * token works once and until it expires.  The node sends a CSR and gets
- * back its certificate (CN node-ID, the node's address as SAN) and the
- * cluster CA to pin. */
+ * back its certificate (nodecert.c) and the cluster CA to pin. */
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -50,8 +49,8 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 {
 	json_t *body, *ans;
 	const char *token, *csr, *machine_id, *hostname;
-	char idsec[64], hash[65], err[VALID_ERR_MAX], cn[32];
-	char *cert = NULL, *key = NULL;
+	char idsec[64], hash[65], err[VALID_ERR_MAX], serial[TLS_SERIAL_MAX];
+	char *cert = NULL;
 	const char *dot1, *dot2;
 	int64_t id, tokid;
 	struct node n;
@@ -112,17 +111,15 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 403, "the node of this token was removed");
 		goto out;
 	}
-	snprintf(cn, sizeof(cn), "node-%" PRId64, id);
-	{
-		const char *ips[] = { n.addr, NULL };
-
-		if (tls_ca_issue(m->ca, cn, ips, NULL, TLS_USAGE_SERVER, 3650,
-		    csr, &cert, &key, err, sizeof(err)) == -1) {
-			store_node_free(&n);
-			http_resp_error(resp, 400, err);
-			goto out;
-		}
+	if (nodecert_issue(m, id, n.addr, csr, &cert, serial, err,
+	    sizeof(err)) == -1) {
+		store_node_free(&n);
+		http_resp_error(resp, 400, err);
+		goto out;
 	}
+	/* this certificate is the node's only one: any it had before (a
+	 * node that joins again) is refused from now on */
+	store_node_cert_set(m->st, id, serial);
 	store_node_joined(m->st, id, machine_id, hostname);
 	dq_register_all(m, id, n.roles, "joined the cluster");
 	log_info("join: node %" PRId64 " \"%s\" at %s joined from %s", id,
@@ -136,6 +133,5 @@ join_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 	stats_wake(m);
 out:
 	free(cert);
-	free(key);
 	json_decref(body);
 }

@@ -34,6 +34,7 @@ conf_defaults(struct master_conf *c)
 	c->port = 1500;
 	c->session_idle_s = 3600;
 	c->login_free_failures = 5;
+	c->node_cert_lifetime_s = NODE_CERT_LIFETIME_DEF;
 }
 
 /*
@@ -73,6 +74,9 @@ conf_load(struct master_conf *c, const char *path)
 		else if (strcmp(k, "login_free_failures") == 0 &&
 		    json_is_integer(v))
 			c->login_free_failures = (int)json_integer_value(v);
+		else if (strcmp(k, "node_cert_lifetime_s") == 0 &&
+		    json_is_integer(v))
+			c->node_cert_lifetime_s = json_integer_value(v);
 		else if (strcmp(k, "verbose") == 0 && json_is_boolean(v))
 			c->verbose = json_is_true(v);
 		else {
@@ -120,17 +124,25 @@ conf_check(const struct master_conf *c)
 		log_warnx("config: login_free_failures: out of range 1..1000");
 		return -1;
 	}
+	if (c->node_cert_lifetime_s < NODE_CERT_LIFETIME_MIN ||
+	    c->node_cert_lifetime_s > NODE_CERT_LIFETIME_MAX) {
+		log_warnx("config: node_cert_lifetime_s: out of range "
+		    "%d..%" PRId64, NODE_CERT_LIFETIME_MIN,
+		    NODE_CERT_LIFETIME_MAX);
+		return -1;
+	}
 	return 0;
 }
 
 static void
 conf_print(const struct master_conf *c)
 {
-	json_t *j = json_pack("{s:s,s:s,s:i,s:b,s:I,s:i,s:b}",
+	json_t *j = json_pack("{s:s,s:s,s:i,s:b,s:I,s:i,s:I,s:b}",
 	    "state_dir", c->state_dir, "listen", c->listen, "port", c->port,
 	    "plain_http", c->plain_http, "session_idle_s",
 	    (json_int_t)c->session_idle_s, "login_free_failures",
-	    c->login_free_failures, "verbose", c->verbose);
+	    c->login_free_failures, "node_cert_lifetime_s",
+	    (json_int_t)c->node_cert_lifetime_s, "verbose", c->verbose);
 
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -150,8 +162,8 @@ ensure_cert(struct master *m, const char *base, const char *cn,
 	snprintf(kpath, sizeof(kpath), "%s/%s.key", m->conf.state_dir, base);
 	if (stat(cpath, &st) == 0 && stat(kpath, &st) == 0)
 		return 0;
-	if (tls_ca_issue(m->ca, cn, ips, dns, usage, 3650, NULL, &cert, &key,
-	    err, sizeof(err)) == -1) {
+	if (tls_ca_issue(m->ca, cn, ips, dns, usage, 3650L * 86400, NULL,
+	    &cert, &key, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return -1;
 	}
@@ -307,6 +319,9 @@ master_start(struct master *m)
 	if (!m->conf.plain_http) {
 		hc.cert_pem = cert_pem;
 		hc.key_pem = key_pem;
+		/* a node's client certificate, optional: nodecert.c checks
+		 * it on the calls that need one */
+		hc.trust_pem = tls_ca_pem(m->ca);
 	}
 	hc.max_body = 4u << 20;
 	hc.handler = api_serve;

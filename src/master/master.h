@@ -22,8 +22,14 @@ struct master_conf {
 	char	 admin_password[257];	/* "" generates one */
 	int64_t	 session_idle_s;
 	int	 login_free_failures;	/* failures before slowing down */
+	int64_t	 node_cert_lifetime_s;	/* of the nodes' certificates */
 	int	 verbose;
 };
+
+/* The range of node_cert_lifetime_s: ten seconds (tests) to ten years. */
+#define NODE_CERT_LIFETIME_MIN	10
+#define NODE_CERT_LIFETIME_MAX	(3650 * INT64_C(86400))
+#define NODE_CERT_LIFETIME_DEF	(30 * INT64_C(86400))
 
 struct master {
 	struct master_conf	 conf;
@@ -184,6 +190,15 @@ void	 join_serve(struct master *, struct http_req *, struct http_resp *);
 /* Makes a token for node valid ttl seconds into out; 0 or -1. */
 int	 join_token_make(struct master *, int64_t node, int64_t ttl, char *out,
 	    size_t outlen);
+
+/* nodecert.c: GET /v1/node/cert and POST /v1/node/renew from a node with
+ * its client certificate (docs/internals/cluster.md, "Node certificates") */
+void	 nodecert_serve(struct master *, struct http_req *, struct http_resp *);
+/* Issues the certificate of node id at addr for csr: *cert (the caller
+ * frees) and its serial; 0, or -1 with err. */
+int	 nodecert_issue(struct master *, int64_t id, const char *addr,
+	    const char *csr, char **cert, char serial[TLS_SERIAL_MAX],
+	    char *err, size_t errlen);
 
 /* cluster/policy.c */
 struct policy {

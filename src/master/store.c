@@ -165,6 +165,12 @@ static const char *migrations[] = {
 	"ALTER TABLE uindex_5 RENAME TO uindex;"
 	"CREATE INDEX uindex_owner ON uindex(owner, kind);"
 	"CREATE INDEX uindex_rname ON uindex(rname);",
+
+	/* 6: the serials of each node's client certificates: the current
+	 * one, and the next one a renewal issued (docs/internals/cluster.md,
+	 * "Node certificates") */
+	"ALTER TABLE node ADD COLUMN cert_serial TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL DEFAULT '';",
 };
 
 int

@@ -25,6 +25,7 @@ struct store;
 #define STORE_WITHIN	6	/* a name is, or is under, another's zone */
 #define STORE_COVERS	7	/* a zone is, or is above, another's name */
 #define STORE_BUSY	8	/* objects of the user are being created */
+#define STORE_CERT_NEW	9	/* a node's next certificate, now its current */
 
 /* A user's limits, 0 = none. */
 enum {
@@ -133,6 +134,18 @@ int	 store_node_delete(struct store *, int64_t id);
 /* Records a join: machine id, host name, joined, status. */
 int	 store_node_joined(struct store *, int64_t id, const char *machine_id,
 	    const char *hostname);
+/*
+ * A node's client certificates, by serial (tls_cert_serial): the current
+ * one, and the next one issued by a renewal, which becomes current (and
+ * the previous one refused) the first time the node uses it.
+ * store_node_cert_set makes serial current and forgets any next one (a
+ * join); store_node_cert_next records the next one.  store_node_cert_check
+ * answers 0 for the current certificate of node id, STORE_CERT_NEW for its
+ * next one (now current), STORE_NOTFOUND for any other or no such node.
+ */
+int	 store_node_cert_set(struct store *, int64_t id, const char *serial);
+int	 store_node_cert_next(struct store *, int64_t id, const char *serial);
+int	 store_node_cert_check(struct store *, int64_t id, const char *serial);
 /* Records one poll result of many nodes in one transaction. */
 struct node_poll {
 	int64_t		 id;

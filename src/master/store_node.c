@@ -208,6 +208,40 @@ store_node_joined(struct store *s, int64_t id, const char *machine_id,
 }
 
 int
+store_node_cert_set(struct store *s, int64_t id, const char *serial)
+{
+	return query_do(s, "UPDATE node SET cert_serial = ?3, cert_next = '' "
+	    "WHERE id = ?1", id, 0, serial, NULL, 1);
+}
+
+int
+store_node_cert_next(struct store *s, int64_t id, const char *serial)
+{
+	return query_do(s, "UPDATE node SET cert_next = ?3 WHERE id = ?1", id,
+	    0, serial, NULL, 1);
+}
+
+int
+store_node_cert_check(struct store *s, int64_t id, const char *serial)
+{
+	int64_t one;
+	int rc;
+
+	if (serial[0] == '\0')
+		return STORE_NOTFOUND;
+	/* the current one, read only: what nearly every call is */
+	rc = query_int(s, "SELECT 1 FROM node WHERE id = ?1 AND "
+	    "cert_serial = ?2", id, serial, &one);
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	rc = query_do(s, "UPDATE node SET cert_serial = cert_next, "
+	    "cert_next = '' WHERE id = ?1 AND cert_next = ?3", id, 0, serial,
+	    NULL, 1);
+	return rc == 0 ? STORE_CERT_NEW : rc == STORE_NOTFOUND ?
+	    STORE_NOTFOUND : -1;
+}
+
+int
 store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 {
 	sqlite3_stmt *st;

@@ -36,7 +36,7 @@ token_pin(const char *token, char *pin, size_t pinlen)
 	    0 : -1;
 }
 
-static int
+int
 write_state(const struct node_conf *c, const char *name, const char *data,
     mode_t mode)
 {

@@ -478,6 +478,7 @@ node_main(int argc, char **argv)
 		if (join_in_child(&a.conf) == -1 || load_identity(&a) == -1)
 			return 1;
 	}
+	cert_recover(&a.conf);
 	if (read_files(&a.conf, &cert, &key, &ca) == -1) {
 		log_warn("cannot read the node's certificate in \"%s\"",
 		    a.conf.state_dir);
@@ -561,9 +562,11 @@ node_main(int argc, char **argv)
 	    a.conf.root);
 	if (pthread_create(&a.start_thr, NULL, start_main, &a) != 0)
 		fatal("pthread_create");
+	cert_start(&a);
 
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
+	cert_stop(&a);
 	httpd_stop(a.rpc);
 	pthread_join(a.start_thr, NULL);
 	svcctl_stop_all(&a);

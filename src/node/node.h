@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -73,12 +74,29 @@ struct node_agent {
 	/* the templates the services are rendered with, {slot: body}
 	 * (sysdata.h); replaced only with every service's lock held */
 	json_t			*tpl;
+	/* renew.c: the thread renewing the node's certificate */
+	pthread_t		 cert_thr;
+	pthread_mutex_t		 cert_mtx;
+	pthread_cond_t		 cert_cv;
+	int			 cert_stop;
 };
 
 /* rpc.c: whether the start-up (main.c) is done.  Before, the calls that need
  * the user data restored answer 503 (node_starting()). */
 int	 node_started(struct node_agent *);
 void	 node_starting(struct node_agent *, struct http_resp *);
+/* renew.c: the node's certificate renewed before it expires.
+ * cert_recover, at start before the certificate is read, finishes or drops
+ * a renewal that a stop cut short; cert_start starts the thread that
+ * renews it (after a->rpc is up: its server takes the new one), cert_stop
+ * ends it. */
+void	 cert_recover(const struct node_conf *);
+/* join.c: writes data to state_dir/name by rename, with mode; 0, or -1
+ * logged. */
+int	 write_state(const struct node_conf *, const char *name,
+	    const char *data, mode_t mode);
+void	 cert_start(struct node_agent *);
+void	 cert_stop(struct node_agent *);
 
 /* apply.c */
 /* Makes items (the full set) of type t at version the node's state: only

@@ -75,14 +75,18 @@ bg() {
 
 pid_of() { eval "echo \${PID_$1:-}"; }
 
-# start_master [extra master flags]: MSTATE, MURL, ADMINPW are set.
+# start_master [extra master flags]: MSTATE, MURL, ADMINPW are set.  With
+# NODE_CERT_LIFETIME set, the nodes' certificates live that many seconds.
 MPORT=1500
 start_master() {
 	MSTATE=$WORK/master
 	mkdir -p "$MSTATE"
 	ADMINPW=${ADMINPW:-adminpass-$$}
+	_life=
+	[ -z "${NODE_CERT_LIFETIME:-}" ] ||
+	    _life="\"node_cert_lifetime_s\": $NODE_CERT_LIFETIME,"
 	cat >"$WORK/master.json" <<JSON
-{ "state_dir": "$MSTATE", "listen": "$NET.1", "port": $MPORT,
+{ "state_dir": "$MSTATE", "listen": "$NET.1", "port": $MPORT, $_life
   "admin_password": "$ADMINPW", "session_idle_s": ${SESSION_IDLE:-3600} }
 JSON
 	bg master "$HF" master -c "$WORK/master.json" "$@"

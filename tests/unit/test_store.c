@@ -477,6 +477,44 @@ test_nodes(void **state)
 }
 
 static void
+test_node_cert(void **state)
+{
+	struct fx *fx = *state;
+	int64_t a = add_node(fx->s, "na", "10.0.0.1");
+	int64_t b = add_node(fx->s, "nb", "10.0.0.2");
+
+	/* a node that never joined has no certificate */
+	assert_int_equal(store_node_cert_check(fx->s, a, "aa"), STORE_NOTFOUND);
+	assert_int_equal(store_node_cert_check(fx->s, a, ""), STORE_NOTFOUND);
+	/* joined: its certificate, and no other node's, is current */
+	assert_int_equal(store_node_cert_set(fx->s, a, "aa"), 0);
+	assert_int_equal(store_node_cert_set(fx->s, b, "bb"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "aa"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "bb"), STORE_NOTFOUND);
+	/* renewed: both work until the new one is used, then only it */
+	assert_int_equal(store_node_cert_next(fx->s, a, "a2"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "aa"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a2"), STORE_CERT_NEW);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a2"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "aa"), STORE_NOTFOUND);
+	/* a renewal the node never got is replaced by the next one */
+	assert_int_equal(store_node_cert_next(fx->s, a, "a3"), 0);
+	assert_int_equal(store_node_cert_next(fx->s, a, "a4"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a3"), STORE_NOTFOUND);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a2"), 0);
+	/* a join again forgets every other */
+	assert_int_equal(store_node_cert_set(fx->s, a, "a5"), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a4"), STORE_NOTFOUND);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a2"), STORE_NOTFOUND);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a5"), 0);
+	/* removed: nothing of it is current */
+	assert_int_equal(store_node_delete(fx->s, a), 0);
+	assert_int_equal(store_node_cert_check(fx->s, a, "a5"), STORE_NOTFOUND);
+	assert_int_equal(store_node_cert_set(fx->s, a, "a6"), STORE_NOTFOUND);
+	assert_int_equal(store_node_cert_check(fx->s, b, "bb"), 0);
+}
+
+static void
 test_node_list_empty(void **state)
 {
 	struct fx *fx = *state;
@@ -1160,9 +1198,12 @@ test_uindex_rname_migrated(void **state)
 	assert_int_equal(reserve1(s, "webdomain", "shop.bob.com", a, n, &k),
 	    0);
 	store_close(s);
-	/* back to schema 3: without migration 5's and 4's */
+	/* back to schema 3: without migration 6's, 5's and 4's */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE acct_sync;"
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE node DROP COLUMN "
+	    "cert_serial;"
+	    "ALTER TABLE node DROP COLUMN cert_next;"
+	    "DROP TABLE acct_sync;"
 	    "ALTER TABLE user DROP COLUMN acct_ver;"
 	    "ALTER TABLE user DROP COLUMN deleting;"
 	    "DROP INDEX uindex_rname;"
@@ -1350,6 +1391,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_login_failures, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_cert, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_node_list_empty, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_user_usage, setup,

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -275,7 +277,7 @@ test_issue_without_csr(void **state)
 	time_t exp;
 
 	assert_int_equal(tls_ca_issue(fx->ca, "node1", ips, dns,
-	    TLS_USAGE_SERVER, 30, NULL, &cert, &key, err, sizeof(err)), 0);
+	    TLS_USAGE_SERVER, 30 * 86400, NULL, &cert, &key, err, sizeof(err)), 0);
 	assert_non_null(cert);
 	assert_non_null(key);
 	assert_non_null(strstr(key, "PRIVATE KEY-----"));
@@ -316,7 +318,7 @@ test_issue_client_no_sans(void **state)
 	char *cert = NULL, *key = NULL, err[256] = "", cn[64];
 
 	assert_int_equal(tls_ca_issue(fx->ca, TLS_MASTER_CN, NULL, NULL,
-	    TLS_USAGE_CLIENT, 365, NULL, &cert, &key, err, sizeof(err)), 0);
+	    TLS_USAGE_CLIENT, 365 * 86400, NULL, &cert, &key, err, sizeof(err)), 0);
 	assert_int_equal(tls_cert_cn(cert, cn, sizeof(cn)), 0);
 	assert_string_equal(cn, TLS_MASTER_CN);
 	assert_true(has_purpose(cert, GNUTLS_KP_TLS_WWW_CLIENT));
@@ -345,7 +347,7 @@ test_issue_with_csr(void **state)
 	assert_non_null(strstr(csr, "CERTIFICATE REQUEST-----"));
 
 	assert_int_equal(tls_ca_issue(fx->ca, "node2", ips, NULL,
-	    TLS_USAGE_SERVER | TLS_USAGE_CLIENT, 10, csr, &cert, &key, err,
+	    TLS_USAGE_SERVER | TLS_USAGE_CLIENT, 10 * 86400, csr, &cert, &key, err,
 	    sizeof(err)), 0);
 	/* key_pem is left alone with a CSR */
 	assert_string_equal(key, "sentinel");
@@ -364,7 +366,7 @@ test_issue_with_csr(void **state)
 
 	/* same key, same pin */
 	assert_int_equal(tls_ca_issue(fx->ca, "node2", ips, NULL,
-	    TLS_USAGE_SERVER, 10, csr, &cert2, &key, err, sizeof(err)), 0);
+	    TLS_USAGE_SERVER, 10 * 86400, csr, &cert2, &key, err, sizeof(err)), 0);
 	assert_int_equal(tls_spki_pin(cert, pin1, sizeof(pin1)), 0);
 	assert_int_equal(tls_spki_pin(cert2, pin2, sizeof(pin2)), 0);
 	assert_pin_format(pin1);
@@ -385,7 +387,7 @@ test_bad_csr_refused(void **state)
 
 	err[0] = '\0';
 	assert_int_equal(tls_ca_issue(fx->ca, "n", NULL, NULL,
-	    TLS_USAGE_SERVER, 10, "not a certificate request", &cert, &key,
+	    TLS_USAGE_SERVER, 10 * 86400, "not a certificate request", &cert, &key,
 	    err, sizeof(err)), -1);
 	assert_null(cert);
 	assert_null(key);
@@ -400,14 +402,14 @@ test_bad_csr_refused(void **state)
 	err[0] = '\0';
 	cert = (char *)"x";
 	assert_int_equal(tls_ca_issue(fx->ca, "n", NULL, NULL,
-	    TLS_USAGE_SERVER, 10, csr, &cert, &key, err, sizeof(err)), -1);
+	    TLS_USAGE_SERVER, 10 * 86400, csr, &cert, &key, err, sizeof(err)), -1);
 	assert_null(cert);
 	assert_non_null(strstr(err, "certificate request"));
 
 	/* a certificate is not a request */
 	err[0] = '\0';
 	assert_int_equal(tls_ca_issue(fx->ca, "n", NULL, NULL,
-	    TLS_USAGE_SERVER, 10, tls_ca_pem(fx->ca), &cert, &key, err,
+	    TLS_USAGE_SERVER, 10 * 86400, tls_ca_pem(fx->ca), &cert, &key, err,
 	    sizeof(err)), -1);
 	assert_null(cert);
 	assert_true(strlen(err) > 0);
@@ -432,7 +434,7 @@ test_bad_ip_san_refused(void **state)
 		cert = (char *)"x";
 		err[0] = '\0';
 		assert_int_equal(tls_ca_issue(fx->ca, "n", ips, NULL,
-		    TLS_USAGE_SERVER, 10, NULL, &cert, &key, err,
+		    TLS_USAGE_SERVER, 10 * 86400, NULL, &cert, &key, err,
 		    sizeof(err)), -1);
 		assert_null(cert);
 		assert_non_null(strstr(err, "not an IP address"));
@@ -449,9 +451,9 @@ test_spki_pin(void **state)
 	char *c1, *k1, *c2, *k2, err[256], pin1[64], pin2[64], small[20];
 
 	assert_int_equal(tls_ca_issue(fx->ca, "a", NULL, NULL,
-	    TLS_USAGE_SERVER, 1, NULL, &c1, &k1, err, sizeof(err)), 0);
+	    TLS_USAGE_SERVER, 86400, NULL, &c1, &k1, err, sizeof(err)), 0);
 	assert_int_equal(tls_ca_issue(fx->ca, "a", NULL, NULL,
-	    TLS_USAGE_SERVER, 1, NULL, &c2, &k2, err, sizeof(err)), 0);
+	    TLS_USAGE_SERVER, 86400, NULL, &c2, &k2, err, sizeof(err)), 0);
 	assert_int_equal(tls_spki_pin(c1, pin1, sizeof(pin1)), 0);
 	assert_int_equal(tls_spki_pin(c2, pin2, sizeof(pin2)), 0);
 	assert_pin_format(pin1);
@@ -485,7 +487,7 @@ test_cert_cn(void **state)
 	memset(longcn, 'c', sizeof(longcn) - 1);
 	longcn[sizeof(longcn) - 1] = '\0';
 	assert_int_equal(tls_ca_issue(fx->ca, longcn, NULL, NULL,
-	    TLS_USAGE_SERVER, 1, NULL, &c, &k, err, sizeof(err)), 0);
+	    TLS_USAGE_SERVER, 86400, NULL, &c, &k, err, sizeof(err)), 0);
 	assert_int_equal(tls_cert_cn(c, cn, sizeof(cn)), 0);
 	assert_string_equal(cn, longcn);
 	assert_int_equal(tls_cert_cn(c, tiny, sizeof(tiny)), -1);
@@ -512,6 +514,254 @@ test_make_csr(void **state)
 	free(c2);
 }
 
+/* ---- lifetimes and serials ---- */
+
+static void
+test_lifetime_seconds(void **state)
+{
+	struct fx *fx = *state;
+	char *cert = NULL, *key = NULL, err[256] = "";
+	time_t nb, na, now = time(NULL);
+
+	/* a short life, in seconds: what node certificates have in tests */
+	assert_int_equal(tls_ca_issue(fx->ca, "node-1", NULL, NULL,
+	    TLS_USAGE_SERVER | TLS_USAGE_CLIENT, 90, NULL, &cert, &key, err,
+	    sizeof(err)), 0);
+	assert_int_equal(tls_cert_times(cert, &nb, &na), 0);
+	assert_true(na >= now + 90 && na <= time(NULL) + 90);
+	assert_true(nb <= now);
+	assert_true(has_purpose(cert, GNUTLS_KP_TLS_WWW_SERVER));
+	assert_true(has_purpose(cert, GNUTLS_KP_TLS_WWW_CLIENT));
+	free(cert);
+	free(key);
+
+	/* none at all is refused */
+	cert = key = NULL;
+	assert_int_equal(tls_ca_issue(fx->ca, "node-1", NULL, NULL,
+	    TLS_USAGE_SERVER, 0, NULL, &cert, &key, err, sizeof(err)), -1);
+	assert_null(cert);
+	assert_non_null(strstr(err, "lifetime"));
+	assert_int_equal(tls_cert_times("garbage", &nb, &na), -1);
+}
+
+static void
+test_cert_serial(void **state)
+{
+	struct fx *fx = *state;
+	char *c1, *k1, *c2, *k2, err[256], s1[TLS_SERIAL_MAX];
+	char s2[TLS_SERIAL_MAX], hex[TLS_SERIAL_MAX], small[10];
+	unsigned char raw[64];
+	size_t len = sizeof(raw), i;
+	gnutls_x509_crt_t c;
+
+	assert_int_equal(tls_ca_issue(fx->ca, "a", NULL, NULL,
+	    TLS_USAGE_CLIENT, 60, NULL, &c1, &k1, err, sizeof(err)), 0);
+	assert_int_equal(tls_ca_issue(fx->ca, "a", NULL, NULL,
+	    TLS_USAGE_CLIENT, 60, NULL, &c2, &k2, err, sizeof(err)), 0);
+	assert_int_equal(tls_cert_serial(c1, s1, sizeof(s1)), 0);
+	assert_int_equal(tls_cert_serial(c2, s2, sizeof(s2)), 0);
+	/* 16 random bytes, one serial per certificate */
+	assert_int_equal(strlen(s1), 32);
+	assert_int_equal(strspn(s1, "0123456789abcdef"), 32);
+	assert_string_not_equal(s1, s2);
+	/* what the certificate carries, byte for byte */
+	c = crt(c1);
+	assert_true(gnutls_x509_crt_get_serial(c, raw, &len) >= 0);
+	gnutls_x509_crt_deinit(c);
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	assert_string_equal(s1, hex);
+	/* too small a buffer, or no certificate */
+	assert_int_equal(tls_cert_serial(c1, small, sizeof(small)), -1);
+	assert_int_equal(tls_cert_serial("garbage", s1, sizeof(s1)), -1);
+	assert_int_equal(tls_cert_serial(k1, s1, sizeof(s1)), -1);
+	free(c1);
+	free(k1);
+	free(c2);
+	free(k2);
+}
+
+static void
+test_keypair(void **state)
+{
+	struct fx *fx = *state;
+	char *c1, *k1, *c2, *k2, err[256];
+	struct tls_keypair *kp;
+
+	assert_int_equal(tls_ca_issue(fx->ca, "a", NULL, NULL,
+	    TLS_USAGE_SERVER, 60, NULL, &c1, &k1, err, sizeof(err)), 0);
+	assert_int_equal(tls_ca_issue(fx->ca, "b", NULL, NULL,
+	    TLS_USAGE_SERVER, 60, NULL, &c2, &k2, err, sizeof(err)), 0);
+	kp = tls_keypair_new(c1, k1, err, sizeof(err));
+	assert_non_null(kp);
+	assert_non_null(kp->key);
+	tls_keypair_free(kp);
+	/* a key that is not the certificate's */
+	err[0] = '\0';
+	assert_null(tls_keypair_new(c1, k2, err, sizeof(err)));
+	assert_non_null(strstr(err, "not the certificate's"));
+	assert_null(tls_keypair_new("garbage", k1, err, sizeof(err)));
+	assert_null(tls_keypair_new(c1, "garbage", err, sizeof(err)));
+	tls_keypair_free(NULL);
+	free(c1);
+	free(k1);
+	free(c2);
+	free(k2);
+}
+
+/* ---- the peer of a session ---- */
+
+/* A TLS handshake over a socket pair: a server with srv (its certificate,
+ * through a retrieve function as httpd.c serves it) trusting the CA and
+ * asking for a client certificate, and a client presenting cli (or none). */
+struct hs {
+	int			 fd;
+	const char		*cert, *key;	/* the client's, or NULL */
+	int			 rc;
+};
+
+static struct tls_keypair *hs_server_kp;
+
+static int
+hs_retrieve(gnutls_session_t s, const gnutls_datum_t *dn, int ndn,
+    const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **pcert,
+    unsigned int *npcert, gnutls_privkey_t *key)
+{
+	(void)s; (void)dn; (void)ndn; (void)algos; (void)nalgos;
+	*pcert = &hs_server_kp->pcert;
+	*npcert = 1;
+	*key = hs_server_kp->key;
+	return 0;
+}
+
+static void *
+hs_client(void *arg)
+{
+	struct hs *h = arg;
+	gnutls_certificate_credentials_t cred;
+	gnutls_session_t s;
+	gnutls_datum_t c, k;
+
+	gnutls_certificate_allocate_credentials(&cred);
+	if (h->cert) {
+		c.data = (unsigned char *)h->cert;
+		c.size = (unsigned)strlen(h->cert);
+		k.data = (unsigned char *)h->key;
+		k.size = (unsigned)strlen(h->key);
+		gnutls_certificate_set_x509_key_mem(cred, &c, &k,
+		    GNUTLS_X509_FMT_PEM);
+	}
+	gnutls_init(&s, GNUTLS_CLIENT);
+	gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_transport_set_int(s, h->fd);
+	do
+		h->rc = gnutls_handshake(s);
+	while (h->rc < 0 && !gnutls_error_is_fatal(h->rc));
+	gnutls_bye(s, GNUTLS_SHUT_WR);
+	gnutls_deinit(s);
+	gnutls_certificate_free_credentials(cred);
+	return NULL;
+}
+
+/* Runs the handshake and tls_peer_cert() on the server's side; its return
+ * value, with cn, serial and err filled. */
+static int
+peer_of(struct fx *fx, const char *cert, const char *key, char *cn,
+    char *serial, char *err)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_session_t s;
+	gnutls_datum_t ca;
+	struct hs h;
+	pthread_t t;
+	int sv[2], rc;
+	char *scert, *skey, e[256];
+
+	assert_int_equal(tls_ca_issue(fx->ca, "server", NULL, NULL,
+	    TLS_USAGE_SERVER, 600, NULL, &scert, &skey, e, sizeof(e)), 0);
+	hs_server_kp = tls_keypair_new(scert, skey, e, sizeof(e));
+	assert_non_null(hs_server_kp);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	gnutls_certificate_allocate_credentials(&cred);
+	ca.data = (unsigned char *)tls_ca_pem(fx->ca);
+	ca.size = (unsigned)strlen(tls_ca_pem(fx->ca));
+	assert_true(gnutls_certificate_set_x509_trust_mem(cred, &ca,
+	    GNUTLS_X509_FMT_PEM) > 0);
+	gnutls_certificate_set_retrieve_function2(cred, hs_retrieve);
+	gnutls_init(&s, GNUTLS_SERVER);
+	gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+	gnutls_transport_set_int(s, sv[0]);
+	memset(&h, 0, sizeof(h));
+	h.fd = sv[1];
+	h.cert = cert;
+	h.key = key;
+	assert_int_equal(pthread_create(&t, NULL, hs_client, &h), 0);
+	do
+		rc = gnutls_handshake(s);
+	while (rc < 0 && !gnutls_error_is_fatal(rc));
+	assert_int_equal(rc, 0);
+	err[0] = '\0';
+	rc = tls_peer_cert(s, cn, 64, serial, TLS_SERIAL_MAX, err, 256);
+	if (rc == 0 && strcmp(cn, "node-7") == 0)
+		/* and the check of a name it does not have */
+		assert_int_equal(tls_peer_check(s, TLS_MASTER_CN, e,
+		    sizeof(e)), -1);
+	gnutls_bye(s, GNUTLS_SHUT_WR);
+	pthread_join(t, NULL);
+	assert_int_equal(h.rc, 0);
+	gnutls_deinit(s);
+	gnutls_certificate_free_credentials(cred);
+	close(sv[0]);
+	close(sv[1]);
+	tls_keypair_free(hs_server_kp);
+	free(scert);
+	free(skey);
+	return rc;
+}
+
+static void
+test_peer_cert(void **state)
+{
+	struct fx *fx = *state;
+	char *c, *k, *sc, *sk, *xc, *xk, err[256], cn[64];
+	char serial[TLS_SERIAL_MAX], want[TLS_SERIAL_MAX];
+
+	/* a node's certificate: its name and serial */
+	assert_int_equal(tls_ca_issue(fx->ca, "node-7", NULL, NULL,
+	    TLS_USAGE_SERVER | TLS_USAGE_CLIENT, 600, NULL, &c, &k, err,
+	    sizeof(err)), 0);
+	assert_int_equal(peer_of(fx, c, k, cn, serial, err), 0);
+	assert_string_equal(cn, "node-7");
+	assert_int_equal(tls_cert_serial(c, want, sizeof(want)), 0);
+	assert_string_equal(serial, want);
+
+	/* no certificate at all */
+	assert_int_equal(peer_of(fx, NULL, NULL, cn, serial, err), -1);
+	assert_non_null(strstr(err, "no client certificate"));
+
+	/* a server-only certificate */
+	assert_int_equal(tls_ca_issue(fx->ca, "node-8", NULL, NULL,
+	    TLS_USAGE_SERVER, 600, NULL, &sc, &sk, err, sizeof(err)), 0);
+	assert_int_equal(peer_of(fx, sc, sk, cn, serial, err), -1);
+	assert_non_null(strstr(err, "client authentication"));
+
+	/* an expired one */
+	assert_int_equal(tls_ca_issue(fx->ca, "node-9", NULL, NULL,
+	    TLS_USAGE_CLIENT, 1, NULL, &xc, &xk, err, sizeof(err)), 0);
+	sleep(2);	/* past its end, not a timed assertion */
+	assert_int_equal(peer_of(fx, xc, xk, cn, serial, err), -1);
+	assert_non_null(strstr(err, "expired"));
+	free(c);
+	free(k);
+	free(sc);
+	free(sk);
+	free(xc);
+	free(xk);
+}
+
 int
 main(void)
 {
@@ -532,6 +782,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_spki_pin, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cert_cn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifetime_seconds, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cert_serial, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_keypair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_cert, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -531,8 +531,7 @@ node_main(int argc, char **argv)
 
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
-	netproc_stop(netpid);
-	parent_stop(&a);
+	parent_stop(&a, netpid);
 	svcctl_stop_all(&a);
 	drift_stop(&a);
 	udata_stop(&a);

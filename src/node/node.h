@@ -201,11 +201,12 @@ pid_t	 netproc_start(const struct node_conf *, char *cert, char *key,
 void	 netproc_stop(pid_t);
 
 /* parent.c: the privileged end of the channel.  parent_start serves the
- * requests that come over fd (it takes fd); parent_stop, once the network
- * process is stopped, waits for those in hand and closes it.  The agent
- * gets SIGTERM, and net_lost set, when the channel ends otherwise. */
+ * requests that come over fd (it takes fd); parent_stop stops the network
+ * process net, waits for the requests in hand and closes the channel.
+ * The agent gets SIGTERM, and net_lost set, when the channel ends
+ * otherwise. */
 void	 parent_start(struct node_agent *, int fd);
-void	 parent_stop(struct node_agent *);
+void	 parent_stop(struct node_agent *, pid_t net);
 
 int	 node_main(int argc, char **argv);
 

@@ -187,16 +187,19 @@ parent_start(struct node_agent *a, int fd)
 }
 
 void
-parent_stop(struct node_agent *a)
+parent_stop(struct node_agent *a, pid_t net)
 {
 	struct parent *p = a->parent;
 
-	if (p == NULL)
+	if (p == NULL) {
+		netproc_stop(net);
 		return;
+	}
 	pthread_mutex_lock(&p->mtx);
 	p->stopping = 1;
 	pthread_mutex_unlock(&p->mtx);
-	/* wakes the reader; the network process is stopped by then */
+	netproc_stop(net);
+	/* wakes the reader */
 	shutdown(p->ib.fd, SHUT_RDWR);
 	pthread_join(p->reader, NULL);
 	pthread_mutex_lock(&p->mtx);

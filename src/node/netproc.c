@@ -11,7 +11,8 @@
  *   - root changed to STATE_DIR/empty, an empty directory owned by root;
  *   - no_new_privs, and a seccomp filter that fails execve and execveat;
  *   - killed with its parent (PR_SET_PDEATHSIG), and it exits when the
- *     channel ends.
+ *     channel ends;
+ *   - stdin and stdout on /dev/null, stderr the parent's (the log).
  * It leaves with _exit(): LeakSanitizer needs /proc, which is not in its
  * root; the sanitizers' other checks run as everywhere. */
 #include <dirent.h>
@@ -276,7 +277,8 @@ empty_dir(const struct node_conf *c, char *path, size_t pathlen)
 	return 0;
 }
 
-/* Closes every descriptor but the standard streams, chan and lfd. */
+/* Closes every descriptor but stderr (the log), chan and lfd; stdin and
+ * stdout become /dev/null. */
 static void
 close_others(int chan, int lfd)
 {
@@ -284,6 +286,11 @@ close_others(int chan, int lfd)
 	DIR *d;
 	int fd;
 
+	if ((fd = open("/dev/null", O_RDWR)) == -1 || dup2(fd, 0) == -1 ||
+	    dup2(fd, 1) == -1)
+		fatal("/dev/null");
+	if (fd > 2)
+		close(fd);
 	if ((d = opendir("/proc/self/fd")) == NULL)
 		fatal("/proc/self/fd");
 	while ((de = readdir(d)) != NULL) {

@@ -68,6 +68,10 @@ assert_eq "its root is the empty directory" "$WORK/n2/state/empty" \
 assert_eq "which is empty" "" "$(ls -A "$WORK/n2/state/empty")"
 assert_eq "its working directory is that root" "$WORK/n2/state/empty" \
     "$(readlink "/proc/$np/cwd")"
+assert_eq "its stdin and stdout are /dev/null" "/dev/null /dev/null" \
+    "$(readlink "/proc/$np/fd/0") $(readlink "/proc/$np/fd/1")"
+assert_eq "its stderr is the agent's log" "$WORK/n2.err" \
+    "$(readlink "/proc/$np/fd/2")"
 # beyond its standard streams it holds sockets only (the channel, the
 # listening one, the master's connections) and libmicrohttpd's eventfd: no
 # file, not the store

@@ -6,7 +6,7 @@
 #   make demo       install what is missing, build, start the demo cluster
 #   make bench      build the benchmarks (bench/)
 
-PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl
+PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -507,6 +508,51 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", buf);
 }
 
+/* Fills ss with addr (an IPv4 or IPv6 literal) and port; its length, or 0
+ * with err when addr is not an IP address. */
+static socklen_t
+listen_addr(const char *addr, int port, struct sockaddr_storage *ss,
+    char *err, size_t errlen)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr,
+	    &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+		return sizeof(struct sockaddr_in);
+	}
+	if (inet_pton(AF_INET6, addr,
+	    &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+		return sizeof(struct sockaddr_in6);
+	}
+	snprintf(err, errlen, "listen address \"%s\": not an IP address", addr);
+	return 0;
+}
+
+int
+httpd_listen(const char *addr, int port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	if ((sl = listen_addr(addr, port, &ss, err, errlen)) == 0)
+		return -1;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&ss, sl) == -1 ||
+	    listen(fd, SOMAXCONN) == -1) {
+		snprintf(err, errlen, "cannot listen on %s port %d: %s", addr,
+		    port, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct httpd *
 httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 {
@@ -517,21 +563,8 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 	struct MHD_OptionItem opts[16];
 	int n = 0;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, conf->addr,
-	    &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)conf->port);
-	} else if (inet_pton(AF_INET6, conf->addr,
-	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port =
-		    htons((uint16_t)conf->port);
-	} else {
-		snprintf(err, errlen, "listen address \"%s\": not an IP address",
-		    conf->addr);
+	if (listen_addr(conf->addr, conf->port, &ss, err, errlen) == 0)
 		return NULL;
-	}
 	h = xcalloc(1, sizeof(*h));
 	h->conf = *conf;
 	pthread_mutex_init(&h->kp_mtx, NULL);
@@ -554,7 +587,10 @@ httpd_start(const struct httpd_conf *conf, char *err, size_t errlen)
 
 #define OPT(o, v, p)	opts[n++] = (struct MHD_OptionItem){ (o), (v), (p) }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
-	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
+	if (conf->listen_fd > 0)
+		OPT(MHD_OPTION_LISTEN_SOCKET, conf->listen_fd, NULL);
+	else
+		OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, h);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, h);
 	OPT(MHD_OPTION_CONNECTION_LIMIT,

@@ -49,6 +49,9 @@ typedef void	(*http_handler)(struct http_req *, struct http_resp *, void *);
 struct httpd_conf {
 	const char	*addr;		/* IPv4 or IPv6 literal */
 	int		 port;		/* 0 picks one */
+	/* > 0: a socket httpd_listen() made, served instead of binding
+	 * addr and port (0, as memset leaves it: bind them) */
+	int		 listen_fd;
 	const char	*cert_pem;	/* NULL serves plain HTTP */
 	const char	*key_pem;
 	const char	*trust_pem;	/* NULL: no client certificate */
@@ -64,6 +67,9 @@ struct httpd;
 
 struct httpd	*httpd_start(const struct httpd_conf *, char *err, size_t);
 void		 httpd_stop(struct httpd *);
+/* A listening TCP socket on addr and port, for httpd_conf.listen_fd: a
+ * process binds before it gives up the right to.  The fd, or -1 with err. */
+int		 httpd_listen(const char *addr, int port, char *err, size_t);
 int		 httpd_port(const struct httpd *);
 /* Makes cert_pem and key_pem (PEM strings, copied) the certificate of every
  * new TLS connection; 0, or -1 with err and the old one kept. */

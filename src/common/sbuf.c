@@ -108,6 +108,17 @@ sbuf_detach(struct sbuf *b, size_t *lenp)
 	return p;
 }
 
+void
+sbuf_attach(struct sbuf *b, char *buf, size_t len, size_t alloc)
+{
+	free(b->buf);
+	b->buf = buf;
+	b->len = len;
+	b->alloc = alloc;
+	if (b->cap < len)
+		b->cap = len;
+}
+
 const char *
 sbuf_str(const struct sbuf *b)
 {

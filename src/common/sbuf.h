@@ -25,6 +25,9 @@ int	 sbuf_addc(struct sbuf *, char);
 int	 sbuf_printf(struct sbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 char	*sbuf_detach(struct sbuf *, size_t *lenp);
+/* The buffer takes buf (malloc'd, alloc bytes, len of them content and
+ * buf[len] a NUL) and frees its own. */
+void	 sbuf_attach(struct sbuf *, char *buf, size_t len, size_t alloc);
 const char *sbuf_str(const struct sbuf *);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "../common/privsep.h"
 #include "../common/suffix.h"
 #include "../common/util.h"
 #include "../common/valid.h"
@@ -203,6 +204,46 @@ ensure_admin(struct master *m)
 		fflush(stdout);
 	}
 	log_info("created the admin account");
+	return 0;
+}
+
+/*
+ * Started as root, the master becomes its own system user,
+ * PRIV_USER_MASTER (privsep.h), before it opens anything: its state dir,
+ * made if need be, is given to that user with everything in it (files a
+ * tool run as root left there too), and root cannot be taken back.  The
+ * port must then be one an unprivileged process may bind (1500 is).
+ * 0, or -1 (logged).
+ */
+static int
+master_drop(const struct master_conf *c)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (priv_user(PRIV_USER_MASTER, &uid, &gid, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	/* parents others may pass through, the state dir the user's alone */
+	if (mkdirs(c->state_dir, 0755) == -1 || chmod(c->state_dir, 0700) ==
+	    -1) {
+		log_warn("state dir \"%s\"", c->state_dir);
+		return -1;
+	}
+	if (priv_chown_tree(c->state_dir, uid, gid, err, sizeof(err)) == -1 ||
+	    priv_drop(uid, gid, NULL, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (access(c->state_dir, R_OK | W_OK | X_OK) == -1) {
+		log_warn("state dir \"%s\" as user \"%s\"", c->state_dir,
+		    PRIV_USER_MASTER);
+		return -1;
+	}
+	log_info("master: running as user \"%s\" (uid %ld)",
+	    PRIV_USER_MASTER, (long)uid);
 	return 0;
 }
 
@@ -440,6 +481,8 @@ master_main(int argc, char **argv)
 		conf_print(&m.conf);
 		return 0;
 	}
+	if (geteuid() == 0 && master_drop(&m.conf) == -1)
+		return 1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -146,6 +146,8 @@ load_identity(struct node_agent *a)
 	return 0;
 }
 
+/* The node's TLS credentials, for the network process: its certificate,
+ * key and the cluster CA, as PEM strings the caller frees.  0, or -1. */
 static int
 read_files(const struct node_conf *c, char **cert, char **key, char **ca)
 {
@@ -336,10 +338,10 @@ node_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct node_agent a;
-	struct httpd_conf hc;
 	char *cert, *key, *ca, *cfg = NULL, err[256];
 	sigset_t set;
-	int ch, sig, check = 0, port_given = 0;
+	pid_t netpid;
+	int ch, sig, check = 0, port_given = 0, chan, port;
 
 	if (argc > 1 && strcmp(argv[1], "join") == 0)
 		return join_cmd(argc - 1, argv + 1);
@@ -509,6 +511,16 @@ node_main(int argc, char **argv)
 		}
 		strlcpy_hf(a.conf.root, abs, sizeof(a.conf.root));
 	}
+	/* the network process: forked before any thread, and before the
+	 * store is open, so that it inherits neither; the credentials go
+	 * with it and leave this process */
+	netpid = netproc_start(&a.conf, cert, key, ca, &chan, &port);
+	explicit_bzero(key, strlen(key));
+	free(cert);
+	free(key);
+	free(ca);
+	if (netpid == -1)
+		return 1;
 	sysinfo_machine_id(&a.conf, a.machine_id);
 	a.started = mono_ms();
 	{
@@ -518,9 +530,8 @@ node_main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/node.db", a.conf.state_dir);
 		if ((a.st = nstore_open(path, err, sizeof(err))) == NULL) {
 			log_warnx("%s", err);
-			free(cert);
-			free(key);
-			free(ca);
+			netproc_stop(netpid);
+			close(chan);
 			return 1;
 		}
 		for (i = 0; i < nitems(a.types); i++) {
@@ -535,31 +546,12 @@ node_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	memset(&hc, 0, sizeof(hc));
-	hc.addr = a.conf.addr;
-	hc.port = a.conf.port;
-	hc.cert_pem = cert;
-	hc.key_pem = key;
-	hc.trust_pem = ca;
-	hc.peer_cn = TLS_MASTER_CN;
-	hc.max_body = 64u << 20;
-	hc.conn_limit = 64;
-	hc.handler = rpc_serve;
-	hc.arg = &a;
 	hello_spawn(&a);
 	usage_start(&a);
-	if ((a.rpc = httpd_start(&hc, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
-		usage_stop(&a);
-		nstore_close(a.st);
-		free(cert);
-		free(key);
-		free(ca);
-		return 1;
-	}
-	log_info("node %lld \"%s\" listening on %s port %d, root %s",
-	    (long long)a.node_id, a.name, a.conf.addr, httpd_port(a.rpc),
-	    a.conf.root);
+	parent_start(&a, chan);
+	log_info("node %lld \"%s\" listening on %s port %d, root %s, "
+	    "network process %ld", (long long)a.node_id, a.name, a.conf.addr,
+	    port, a.conf.root, (long)netpid);
 	if (pthread_create(&a.start_thr, NULL, start_main, &a) != 0)
 		fatal("pthread_create");
 	cert_start(&a);
@@ -567,7 +559,7 @@ node_main(int argc, char **argv)
 	sigwait(&set, &sig);
 	log_info("node: stopping on signal %d", sig);
 	cert_stop(&a);
-	httpd_stop(a.rpc);
+	parent_stop(&a, netpid);
 	pthread_join(a.start_thr, NULL);
 	svcctl_stop_all(&a);
 	drift_stop(&a);
@@ -575,8 +567,5 @@ node_main(int argc, char **argv)
 	usage_stop(&a);
 	nstore_close(a.st);
 	json_decref(a.tpl);
-	free(cert);
-	free(key);
-	free(ca);
-	return 0;
+	return a.net_lost ? 1 : 0;
 }

@@ -52,7 +52,8 @@ struct node_agent {
 	int64_t			 node_id;
 	char			 name[64];
 	char			 machine_id[64];
-	struct httpd		*rpc;
+	struct parent		*parent;	/* parent.c: the channel */
+	volatile int		 net_lost;	/* the network process died */
 	struct nstore		*st;
 	struct typestate	 types[SD_NTYPES];	/* by sd_type_index() */
 	int64_t			 started;	/* mono_ms() at start */
@@ -218,8 +219,30 @@ char	*sysinfo_json(struct node_agent *, const char *roles);
 /* Reads or makes the machine id under the host root or the state dir. */
 void	 sysinfo_machine_id(const struct node_conf *, char out[64]);
 void	 sysinfo_hostname(const struct node_conf *, char out[256]);
-/* rpc.c */
+/* rpc.c: a request of the master, checked by parent.c (imsg.h) */
 void	 rpc_serve(struct http_req *, struct http_resp *, void *agent);
+
+/* netproc.c: the unprivileged network process (privsep.h).
+ * netproc_start forks it with the node's TLS credentials (PEM strings the
+ * parent still frees) and waits until it listens: its pid, with *fd the
+ * parent's end of the channel and *port the port, or -1 (logged).  Call
+ * it before any thread exists. */
+pid_t	 netproc_start(const struct node_conf *, char *cert, char *key,
+	    char *ca, int *fd, int *port);
+/* Stops it and waits for it. */
+void	 netproc_stop(pid_t);
+
+/* parent.c: the privileged end of the channel.  parent_start serves the
+ * requests that come over fd (it takes fd); parent_stop stops the network
+ * process net, waits for the requests in hand and closes the channel.
+ * The agent gets SIGTERM, and net_lost set, when the channel ends
+ * otherwise. */
+void	 parent_start(struct node_agent *, int fd);
+/* Hands a renewed certificate and its key to the network process, whose
+ * server takes them for its next handshakes.  0, or -1. */
+int	 parent_send_cert(struct node_agent *, const char *cert,
+	    const char *key);
+void	 parent_stop(struct node_agent *, pid_t net);
 
 int	 node_main(int argc, char **argv);
 

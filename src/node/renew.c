@@ -217,10 +217,10 @@ renew_once(struct node_agent *a, const struct master_ref *mr)
 		    "place in \"%s\"", c->state_dir);
 		goto out;
 	}
-	if (a->rpc && httpd_set_cert(a->rpc, cert, kpem, err,
-	    sizeof(err)) == -1)
-		log_warnx("certificate renewal: the agent keeps serving the "
-		    "old certificate: %s", err);
+	/* the network process serves it (privsep.md) */
+	if (parent_send_cert(a, cert, kpem) == -1)
+		log_warn("certificate renewal: the agent keeps serving the "
+		    "old certificate: the network process");
 	log_info("renewed the node certificate: serial %s, valid until %s",
 	    serial, utc(na, when));
 	if (confirm(c, mr, serial, err, sizeof(err)) == -1)

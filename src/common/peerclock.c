@@ -63,7 +63,9 @@ self_pick(void)
 
 	do {
 		randombytes_buf(&r, sizeof(r));
-		self = (int64_t)(r >> 2);	/* positive, and exact in JSON */
+		/* 52 bits: positive, exact as a JSON number anywhere, and
+		 * within the 18 digits of valid_int() */
+		self = (int64_t)(r >> 12);
 	} while (self == 0);
 }
 

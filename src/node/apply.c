@@ -113,6 +113,7 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 	    (be->verify && !be->verify(a, items))) {
 		pthread_mutex_lock(&ts->cmtx);
 		ts->checked_ms = 0;
+		ts->c_gen++;
 		pthread_mutex_unlock(&ts->cmtx);
 		if (install(a, be, items, err, errlen) == -1)
 			goto out;
@@ -131,6 +132,7 @@ apply_set(struct node_agent *a, const struct dtype *t, json_t *items,
 	/* the next report says what was just applied */
 	pthread_mutex_lock(&ts->cmtx);
 	ts->checked_ms = 0;
+	ts->c_gen++;
 	pthread_mutex_unlock(&ts->cmtx);
 	log_info("%s: version %" JSON_INTEGER_FORMAT ": %zu changed, %zu "
 	    "removed%s", t->name, (json_int_t)version, json_array_size(puts),
@@ -154,6 +156,7 @@ apply_status(struct node_agent *a, const struct dtype *t, int64_t *version,
 	char live[PATH_MAX], *want, *have;
 	json_t *items;
 	int64_t now = mono_ms();
+	uint64_t gen;
 
 	/* The check renders the state and may ask the service (nft list):
 	 * its answer is kept a few seconds unless an apply intervenes. */
@@ -165,6 +168,7 @@ apply_status(struct node_agent *a, const struct dtype *t, int64_t *version,
 		pthread_mutex_unlock(&ts->cmtx);
 		return;
 	}
+	gen = ts->c_gen;
 	pthread_mutex_unlock(&ts->cmtx);
 	*intact = 0;
 	*nitems = 0;
@@ -190,6 +194,12 @@ apply_status(struct node_agent *a, const struct dtype *t, int64_t *version,
 	free(have);
 	json_decref(items);
 	pthread_mutex_lock(&ts->cmtx);
+	if (ts->c_gen != gen) {
+		/* an apply came meanwhile: this answer may be older than it,
+		 * and is not kept for the next reports */
+		pthread_mutex_unlock(&ts->cmtx);
+		return;
+	}
 	ts->checked_ms = now;
 	ts->c_version = *version;
 	ts->c_intact = *intact;

@@ -39,8 +39,11 @@ struct typestate {
 	pthread_mutex_t	 mtx;		/* one apply of the type at a time */
 	int64_t		 pushes;	/* full-state pushes received */
 	int64_t		 applies;	/* changes that touched the files */
-	/* the last apply_status() answer, and when it was made */
+	/* the last apply_status() answer, and when it was made; c_gen
+	 * counts the applies, so that an answer an apply overtook while it
+	 * was being made is not kept */
 	pthread_mutex_t	 cmtx;
+	uint64_t	 c_gen;
 	int64_t		 checked_ms;
 	int64_t		 c_version;
 	int		 c_intact;

@@ -112,6 +112,8 @@ test_self(void **state)
 {
 	(void)state;
 	assert_true(peerclock_self() > 0);
+	/* a query parameter valid_int() takes (at most 18 digits) */
+	assert_true(peerclock_self() < 1000000000000000000LL);
 	assert_int_equal(peerclock_self(), peerclock_self());
 }
 

@@ -28,7 +28,8 @@ usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: hostfleet COMMAND [args]\n\ncommands:\n");
+	fprintf(stderr, "usage: hostfleet COMMAND [args] | --version\n\n"
+	    "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(stderr, "  %-10s %s\n", commands[i].name,
 		    commands[i].what);
@@ -43,6 +44,12 @@ main(int argc, char **argv)
 	util_init_alloc();
 	if (argc < 2)
 		return usage();
+	/* the version of packaging/changelog, the package's too */
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("hostfleet %s\n", HF_VERSION);
+		return 0;
+	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].main(argc - 1, argv + 1);

@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "demo/demo.h"
 #include "master/master.h"
+#include "master/repo.h"
 #include "node/node.h"
 
 static const struct {
@@ -21,6 +22,8 @@ static const struct {
 	  "(read-only, JSON lines)" },
 	{ "demo", demo_main, "a master and three nodes on 127.0.0.1-3" },
 	{ "functions", functions_main, "print the API function table" },
+	{ "repo", repo_main, "the master's apt repository: add a package, "
+	  "show its key" },
 };
 
 static int

@@ -106,7 +106,7 @@ e2e: build/asan/hostfleet
 fuzz: $(FUZZ_BINS)
 
 test: deps
-	@$(MAKE) --no-print-directory build/asan/hostfleet build/hostfleet $(UNIT_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory build/asan/hostfleet build/hostfleet build/rel/hostfleet $(UNIT_BINS) $(FUZZ_BINS)
 	@sh tests/run.sh
 
 deb: deps

@@ -805,6 +805,48 @@ become_owner(const char *state_dir)
 	return 0;
 }
 
+/*
+ * repo add: opens the files as the caller, then becomes the state dir's
+ * owner and publishes them through /dev/fd, so that root may publish a
+ * package from a directory the master's user cannot enter.  0 or -1 with
+ * err.
+ */
+static int
+add_files(const char *state, int n, char **files, char *err, size_t errlen)
+{
+	char **paths = xcalloc((size_t)n, sizeof(*paths));
+	int *fds = xcalloc((size_t)n, sizeof(*fds));
+	int i, rc = -1;
+
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	for (i = 0; i < n; i++) {
+		/* not close-on-exec: dpkg-deb reads it too */
+		if ((fds[i] = open(files[i], O_RDONLY)) == -1) {
+			snprintf(err, errlen, "\"%s\": %s", files[i],
+			    strerror(errno));
+			goto out;
+		}
+		paths[i] = xmalloc(32);
+		snprintf(paths[i], 32, "/dev/fd/%d", fds[i]);
+	}
+	if (become_owner(state) == -1) {
+		snprintf(err, errlen, "cannot become the owner of \"%s\"",
+		    state);
+		goto out;
+	}
+	rc = repo_add(state, paths, n, err, errlen);
+out:
+	for (i = 0; i < n; i++) {
+		if (fds[i] != -1)
+			close(fds[i]);
+		free(paths[i]);
+	}
+	free(paths);
+	free(fds);
+	return rc;
+}
+
 int
 repo_main(int argc, char **argv)
 {
@@ -828,13 +870,14 @@ repo_main(int argc, char **argv)
 		repo_usage();
 	cmd = argv[0];
 	log_init("repo", 0);
-	if (become_owner(state) == -1)
+	/* add opens its files first, as the caller */
+	if (strcmp(cmd, "add") != 0 && become_owner(state) == -1)
 		return 1;
 	if (strcmp(cmd, "init") == 0 && argc == 1) {
 		if (repo_init(state, fpr, err, sizeof(err)) == -1)
 			goto fail;
 	} else if (strcmp(cmd, "add") == 0 && argc > 1) {
-		if (repo_add(state, argv + 1, argc - 1, err, sizeof(err)) ==
+		if (add_files(state, argc - 1, argv + 1, err, sizeof(err)) ==
 		    -1)
 			goto fail;
 	} else if (strcmp(cmd, "key") != 0 || argc != 1)

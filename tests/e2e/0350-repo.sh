@@ -95,6 +95,18 @@ inroot "rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* &&
 check "the copy is a copy: the machine has no such source" test ! -e /etc/apt/sources.list.d/hostfleet.list
 APT="DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0"
 
+# the README's local install, as typed from a checkout whose build/ holds
+# the package
+sed -n '/^## Packages/,/^## /p' "$TOP/README.md" | grep '^    ' | sed 's/^    //' >"$WORK/readme.sh"
+assert_eq "the README builds with make deb" "make deb" "$(sed -n 1p "$WORK/readme.sh")"
+line=$(grep '^apt install \./' "$WORK/readme.sh")
+assert_eq "the README installs the built file" 'apt install ./build/hostfleet_*.deb' "$line"
+mkdir -p "$WORK/co/build" && cp "$DEB" "$WORK/co/build/"
+inroot "cd '$WORK/co' && $line && dpkg-query -W -f '\${Version}' hostfleet" >"$WORK/readme.log" 2>&1
+assert_match "the README's apt install" "$VERSION\$" "$(cat "$WORK/readme.log")"
+inroot "$APT purge -y hostfleet" >"$WORK/purge0.log" 2>&1 ||
+    fail "purge after the README's install: $(tail -3 "$WORK/purge0.log")"
+
 # the package makes its system user: none in the copy before
 inroot "if getent passwd hostfleet >/dev/null; then userdel hostfleet; fi &&
 	if getent group hostfleet >/dev/null; then groupdel hostfleet; fi" ||

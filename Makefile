@@ -5,6 +5,8 @@
 #                   unit tests, the end-to-end tests and a short fuzz run
 #   make demo       install what is missing, build, start the demo cluster
 #   make bench      build the benchmarks (bench/)
+#   make deb        install what is missing, build the Debian package
+#                   build/hostfleet_VERSION_ARCH.deb (tools/mkdeb.sh)
 
 PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp
 CC       ?= cc
@@ -13,7 +15,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
             -Wno-format-nonliteral -Wno-format-truncation
+# the one version, the top entry of packaging/changelog: the program's
+# (hostfleet --version) and the package's
+VERSION  := $(shell sed -n '1s/^hostfleet .\([0-9][0-9A-Za-z.+~-]*\). .*/\1/p' packaging/changelog)
 CFLAGS   ?= -O2 -g
+CFLAGS   += -DHF_VERSION='"$(VERSION)"'
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -pthread $(WARN) -Werror $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -pthread
 
@@ -29,8 +35,14 @@ HDRS     := $(shell find src -name '*.h')
 
 OBJ      := $(SRCS:%.c=build/dev/%.o)
 AOBJ     := $(SRCS:%.c=build/asan/%.o)
+ROBJ     := $(SRCS:%.c=build/rel/%.o)
+# the package's build: Debian's hardening flags (fortify, stack
+# protector, PIE, full RELRO with bind-now) over ours
+DEB_FLAGS   = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+DEB_CFLAGS  = $(shell $(DEB_FLAGS) CPPFLAGS) $(shell $(DEB_FLAGS) CFLAGS)
+DEB_LDFLAGS = $(shell $(DEB_FLAGS) LDFLAGS)
 
-.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs
+.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs deb
 
 all: build/hostfleet
 
@@ -42,8 +54,17 @@ build/asan/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -O1 -c $< -o $@
 
+build/rel/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEB_CFLAGS) -c $< -o $@
+
+build/dev/src/main.o build/asan/src/main.o build/rel/src/main.o: packaging/changelog
+
 build/hostfleet: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/rel/hostfleet: $(ROBJ)
+	$(CC) $(CFLAGS) $(DEB_CFLAGS) $(DEB_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/asan/hostfleet: $(AOBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -85,8 +106,12 @@ e2e: build/asan/hostfleet
 fuzz: $(FUZZ_BINS)
 
 test: deps
-	@$(MAKE) --no-print-directory build/asan/hostfleet build/hostfleet $(UNIT_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory build/asan/hostfleet build/hostfleet build/rel/hostfleet $(UNIT_BINS) $(FUZZ_BINS)
 	@sh tests/run.sh
+
+deb: deps
+	@$(MAKE) --no-print-directory build/rel/hostfleet
+	@sh tools/mkdeb.sh build/rel/hostfleet build
 
 demo run: deps
 	@$(MAKE) --no-print-directory build/hostfleet

@@ -14,6 +14,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libcurl4-gnutls-dev libjansson-dev libgnutls28-dev
 libsodium-dev libsqlite3-dev libssh-dev libcmocka-dev libpsl-dev publicsuffix
 libseccomp-dev
+dpkg-dev lintian apt-utils gpg gpg-agent gpgconf adduser systemd
 curl jq openssl sqlite3 iproute2 nftables procps python3
 nginx-light php-fpm php-cli bind9 bind9-utils bind9-dnsutils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime"

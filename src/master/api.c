@@ -9,6 +9,7 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "master.h"
+#include "repo.h"
 
 void
 api_bad(struct api_ctx *c, const char *field, const char *msg)
@@ -575,7 +576,10 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 		 * the moment of the next poll, which the loop spaces anyway. */
 		stats_wake(m);
 		http_resp_str(resp, 200, "application/json", "{}");
-	} else if (strcmp(req->url, "/") == 0)
+	} else if (strncmp(req->url, "/repo/", 6) == 0)
+		/* the apt repository: public, read-only files (repo.c) */
+		repo_serve(m->conf.state_dir, req->method, req->url + 6, resp);
+	else if (strcmp(req->url, "/") == 0)
 		http_resp_str(resp, 200, "text/plain; charset=utf-8",
 		    "hostfleet master: the API is at /ispmgr\n");
 	else

@@ -15,6 +15,7 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "master.h"
+#include "repo.h"
 
 static void
 usage(void)
@@ -296,6 +297,18 @@ master_start(struct master *m)
 	if (suffix_load(NULL, err, sizeof(err)) == -1)
 		log_warnx("%s: no DNS domain, web domain, alias or mail domain "
 		    "can be created", err);
+
+	/* the apt repository of the nodes' package (§3.1): its key made at
+	 * the first start; without gpg or apt-ftparchive the master runs
+	 * and serves no repository */
+	{
+		char fpr[REPO_FPR_LEN];
+
+		if (repo_init(m->conf.state_dir, fpr, err, sizeof(err)) == -1)
+			log_warnx("repo: %s: no apt repository served", err);
+		else
+			log_info("repo: apt repository key %s", fpr);
+	}
 
 	/* The key of `hostfleet call` on this machine, new at every start. */
 	rand_hex(key, 32);

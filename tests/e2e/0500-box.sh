@@ -37,10 +37,18 @@ assert_eq "a wrong password is refused" 5 "$(SSHPASS=wrong sshpass -e ssh \
     -o PreferredAuthentications=password -o PubkeyAuthentication=no \
     -o LogLevel=QUIET root@"$(box_addr m1)" true; echo $?)"
 
+# and with a key, as the master will once enrolled
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_box" -C box-test
+box_authorize m1 "$WORK/id_box.pub"
+assert_eq "ssh as root with a key" 0 "$(ssh -i "$WORK/id_box" -o BatchMode=yes \
+    -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$WORK/box-m1/known_hosts" \
+    -o LogLevel=ERROR root@"$(box_addr m1)" id -u)"
+
 # its own PID namespace: sshd runs under the machine's PID 1
 assert_eq "box_exec: PID 1 is the machine's init" bash \
     "$(box_exec m1 cat /proc/1/comm)"
-check "box_exec: sshd runs in the machine" box_exec m1 pgrep -qx sshd
+assert_match "box_exec: sshd runs in the machine" '^[0-9]+$' \
+    "$(box_exec m1 pgrep -ox sshd)"
 
 # the machine reaches the test's 127.N.0.x addresses (where the master
 # listens) but nothing else

@@ -24,6 +24,8 @@
 #                      namespaces), with its exit status
 #   box_ssh NAME CMD...
 #                      CMD over SSH as root with the password (sshpass)
+#   box_authorize NAME PUBKEYFILE
+#                      the key logs in as root (root's authorized_keys)
 #   box_stop NAME      the machine's processes killed, its netns and veth
 #                      gone (its mounts lived only in its mount namespace)
 #
@@ -43,6 +45,9 @@
 # postinst (invoke-rc.d falls back to /etc/init.d) runs in the machine and
 # dies with it.
 
+# shellcheck disable=SC3043 # local: dash and bash have it
+# shellcheck disable=SC2016 # BOX_INIT is expanded in the machine
+
 BOX_CACHE=${BOX_CACHE:-/var/cache/hostfleet-test}
 BOX_SUITE=bookworm
 BOX_TREE=$BOX_CACHE/$BOX_SUITE-base
@@ -59,7 +64,11 @@ BOX_REPO_PKGS="nftables cron nginx-light php-fpm bind9 bind9-utils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd libmicrohttpd12 libcurl3-gnutls
 libjansson4 libgnutls30 libsodium23 libsqlite3-0 libssh-4 libpsl5
 publicsuffix"
+# shellcheck disable=SC2086,SC2116 # the list on one line
 BOX_REPO_RECIPE="1 $(echo $BOX_REPO_PKGS)"
+# the longest a machine lives, in seconds: one left by a test killed
+# before its teardown ends by itself (run.sh gives a test 600 s)
+BOX_LIVE_MAX=${BOX_LIVE_MAX:-900}
 BOX_LIST=""
 BOX_N=0
 
@@ -104,7 +113,8 @@ box_tree() {
 		exec 8>&-
 		fail "box: no $BOX_SUITE mirror in /etc/apt (set BOX_MIRROR)"; return 1
 	}
-	tmp=$(mktemp -d "$BOX_CACHE/.build.XXXXXX")
+	tmp=$(mktemp -d "$BOX_CACHE/.build.XXXXXX") || {
+		exec 8>&-; fail "box: mktemp in $BOX_CACHE"; return 1; }
 	box_say "building $BOX_TREE from $mirror (once; log in $tmp.log)"
 	t0=$(date +%s)
 	if ! debootstrap --variant=minbase --include="$BOX_INCLUDE" \
@@ -117,7 +127,7 @@ box_tree() {
 	# from the master's repository and the roles' one (box_start).
 	printf '# hostfleet-test: the machine has no route out; see box.sh\n' \
 	    >"$tmp/etc/apt/sources.list"
-	rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"* \
+	rm -rf "${tmp:?}/var/cache/apt/archives/"*.deb "${tmp:?}/var/lib/apt/lists/"* \
 	    "$tmp/etc/ssh/ssh_host_"*
 	echo "$BOX_RECIPE" >"$tmp/.hostfleet-recipe"
 	if [ -e "$BOX_TREE" ]; then
@@ -150,7 +160,8 @@ box_local_repo() {
 	if [ "$(cat "$BOX_REPO/.hostfleet-recipe" 2>/dev/null)" = "$want" ]; then
 		exec 8>&-; return 0
 	fi
-	tmp=$(mktemp -d "$BOX_CACHE/.repo.XXXXXX") && chmod 755 "$tmp"
+	tmp=$(mktemp -d "$BOX_CACHE/.repo.XXXXXX") && chmod 755 "$tmp" || {
+		exec 8>&-; fail "box: mktemp in $BOX_CACHE"; return 1; }
 	log=$BOX_CACHE/roles-repo.log
 	box_say "building $BOX_REPO (once; log in $log)"
 	t0=$(date +%s)
@@ -184,15 +195,15 @@ box_local_repo() {
 		[ -f "/var/cache/apt/archives/$f" ] &&
 		    cp "/var/cache/apt/archives/$f" "$tmp/pool/"
 	done
-	have=$(ls "$tmp/pool" | grep -c '\.deb$')
+	have=$(find "$tmp/pool" -name '*.deb' | wc -l)
 	# shellcheck disable=SC2086
 	if ! apt-get "$@" install -d -y $BOX_REPO_PKGS >>"$log" 2>&1; then
 		tail -20 "$log"; rm -rf "$tmp"; exec 8>&-
 		fail "box: downloading the roles' packages failed"; return 1
 	fi
-	rm -rf "$tmp/pool/partial" "$tmp/pool/lock" "$tmp/lists" "$tmp/cache" \
-	    "$tmp/etc" "$tmp/extended_states"
-	n=$(ls "$tmp/pool" | grep -c '\.deb$')
+	rm -rf "${tmp:?}/pool/partial" "${tmp:?}/pool/lock" "${tmp:?}/lists" \
+	    "${tmp:?}/cache" "${tmp:?}/etc" "${tmp:?}/extended_states"
+	n=$(find "$tmp/pool" -name '*.deb' | wc -l)
 	if [ "$n" -ne "$(printf '%s\n' "$uris" | grep -c .)" ]; then
 		rm -rf "$tmp"; exec 8>&-
 		fail "box: $n .deb files, but apt named $(printf '%s\n' "$uris" | grep -c .)"
@@ -225,10 +236,10 @@ box_addr() { box_var "$1" ADDR; }
 box_gw() { box_var "$1" GW; }
 box_pid() { box_var "$1" PID1; }
 
-# The machine's PID 1, run by bash in its root with its name and the path
-# of the roles' repository (or nothing): root's password from stdin, the
+# The machine's PID 1, run by bash in its root with its name, the path of
+# the roles' repository (or nothing) and BOX_LIVE_MAX: root's password from stdin, the
 # host keys, sshd configured and started; then it reaps orphans until
-# killed.  Everything it writes is inside the machine.
+# killed or BOX_LIVE_MAX s have passed.  Everything it writes is inside the machine.
 BOX_INIT='set -e
 name=$1 repo=$2
 IFS= read -r pw
@@ -253,7 +264,9 @@ mkdir -p -m 755 /run/sshd
 : >/run/hostfleet-box.ready
 set +e
 trap "exit 0" TERM
-while :; do wait; sleep 1; done'
+# bash reaps every child, orphans too, as they end; after max s the
+# machine ends by itself (a test killed before its teardown)
+while [ "$SECONDS" -lt "$3" ]; do sleep 1; done'
 
 # box_start NAME [PASSWORD]: the machine NAME up, sshd answering; root's
 # password is PASSWORD (default box-pass-$$), kept as BOX_PW_NAME.  0 or -1.
@@ -291,6 +304,11 @@ box_start() {
 	# the network: a veth pair, the host's end at gw, the machine's eth0
 	# at addr; the test's 127.N.0.x addresses routed to the host
 	# a run killed before its teardown may have left them: names are ours
+	if [ -e "/run/netns/$ns" ]; then
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+	fi
 	ip link del "$hif" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	ip netns add "$ns" || { fail "box $b: ip netns add $ns"; return 1; }
@@ -348,8 +366,8 @@ box_start() {
 		hostname "$name"
 		exec chroot "$r" /usr/bin/env -i HOME=/root LC_ALL=C \
 		    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		    /bin/bash -c "$5" init "$name" "$repo" <"$d/rootpw"
-	    ' sh "$dir" "$lower" "$repo" "$b" "$BOX_INIT" >"$dir/init.out" 2>&1 </dev/null &
+		    /bin/bash -c "$5" init "$name" "$repo" "$6" <"$d/rootpw"
+	    ' sh "$dir" "$lower" "$repo" "$b" "$BOX_INIT" "$BOX_LIVE_MAX" >"$dir/init.out" 2>&1 </dev/null &
 	eval "BOX_UNSHARE_$b=$!"
 	# its PID 1 is the child of unshare (once the job is unshare)
 	n=0; p=
@@ -410,6 +428,12 @@ box_ssh() {
 	    -o PreferredAuthentications=password -o PubkeyAuthentication=no \
 	    -o ConnectTimeout=10 -o LogLevel=ERROR \
 	    root@"$(box_addr "$b")" "$@"
+}
+
+# box_authorize NAME PUBKEYFILE: the key logs in as root.
+box_authorize() {
+	box_exec "$1" sh -c 'umask 077; mkdir -p /root/.ssh &&
+	    cat >>/root/.ssh/authorized_keys' <"$2"
 }
 
 # box_stop NAME: the machine's PID 1 killed (and so every process in it,

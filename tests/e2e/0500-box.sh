@@ -9,8 +9,9 @@
 
 # what the host must keep: its accounts, its apt configuration, its packages
 host_state() {
-	cat /etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/hostname |
-	    sha256sum
+	cat /etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/hostname \
+	    /etc/hosts | sha256sum
+	hostname
 	find /etc/apt /etc/ssh -type f -exec sha256sum {} + 2>/dev/null | sort |
 	    sha256sum
 	dpkg-query -W -f='${Package} ${Version} ${Status}\n' | sha256sum
@@ -79,7 +80,7 @@ assert_match "nginx-light installed in the machine" '^install ok installed' \
     "$(box_exec m1 dpkg-query -W -f='${Status}' nginx-light)"
 assert_match "...from the local repository" 'file:/srv/hostfleet-roles' \
     "$(box_exec m1 apt-cache policy nginx-light)"
-assert_eq "the host untouched (accounts, /etc/apt, /etc/ssh, packages)" \
+assert_eq "the host untouched (accounts, hostname, /etc/apt, /etc/ssh, packages)" \
     "$before" "$(host_state)"
 
 # stopped: no process, no mount, no netns, no veth left

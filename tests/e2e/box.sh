@@ -60,10 +60,12 @@ BOX_INCLUDE=openssh-server,openssh-sftp-server,ca-certificates,sudo,adduser,gpg,
 BOX_RECIPE="1 $BOX_SUITE minbase $BOX_INCLUDE"
 # The roles' packages (sysdata.c's software defaults) and the node agent's
 # run-time libraries: the roles' repository holds them and all they need.
+# A test that needs more names them in BOX_REPO_EXTRA (before sourcing):
+# the repository is then rebuilt with them.
 BOX_REPO_PKGS="nftables cron nginx-light php-fpm bind9 bind9-utils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd libmicrohttpd12 libcurl3-gnutls
 libjansson4 libgnutls30 libsodium23 libsqlite3-0 libssh-4 libpsl5
-publicsuffix"
+publicsuffix ${BOX_REPO_EXTRA:-}"
 # shellcheck disable=SC2086,SC2116 # the list on one line
 BOX_REPO_RECIPE="1 $(echo $BOX_REPO_PKGS)"
 # the longest a machine lives, in seconds: one left by a test killed
@@ -442,9 +444,15 @@ box_stop() {
 	local b p u ns hif l x
 	b=$1
 	p=$(box_var "$b" PID1); u=$(box_var "$b" UNSHARE)
-	[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
-	[ -n "$u" ] && { kill -KILL "$u" 2>/dev/null; wait "$u" 2>/dev/null; }
 	ns=$(box_var "$b" NS); hif=$(box_var "$b" IF)
+	[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
+	# and anything else in its network namespace (box_exec's commands)
+	if [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; then
+		for x in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$x" 2>/dev/null
+		done
+	fi
+	[ -n "$u" ] && { kill -KILL "$u" 2>/dev/null; wait "$u" 2>/dev/null; }
 	[ -n "$hif" ] && ip link del "$hif" 2>/dev/null
 	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
 	eval "BOX_PID1_$b= BOX_UNSHARE_$b="

@@ -122,6 +122,7 @@ box_tree() {
 	if ! debootstrap --variant=minbase --include="$BOX_INCLUDE" \
 	    "$BOX_SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1; then
 		tail -20 "$tmp.log"
+		mv "$tmp.log" "$BOX_CACHE/$BOX_SUITE-base.log"
 		rm -rf "$tmp"; exec 8>&-
 		fail "box: debootstrap of $BOX_SUITE from $mirror failed"; return 1
 	fi

@@ -8,7 +8,7 @@
 #   make deb        install what is missing, build the Debian package
 #                   build/hostfleet_VERSION_ARCH.deb (tools/mkdeb.sh)
 
-PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp
+PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp libssh
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../common/valid.h"
 
 struct store;
@@ -159,6 +161,24 @@ int	 store_node_polls(struct store *, const struct node_poll *, size_t);
 /* A node that answered a software push with an install under way is
  * installing (from ready, syncing or error), with msg. */
 int	 store_node_installing(struct store *, int64_t id, const char *msg);
+/* Sets a node's status and message as they are (an enrollment's);
+ * STORE_NOTFOUND when there is no such node. */
+int	 store_node_status_set(struct store *, int64_t id, const char *status,
+	    const char *msg);
+
+/* The steps of a node's enrollment over SSH (store_enroll.c).
+ * store_enroll_init replaces them with names[0..n), all waiting;
+ * store_enroll_step_set records one step's state, start, end (wall ms, 0:
+ * not yet) and output; store_enroll_reset makes the steps from index from
+ * on waiting again; store_enroll_steps answers them in order as objects
+ * {idx, name, state, started, ended, output} (the caller decrefs). */
+int	 store_enroll_init(struct store *, int64_t node,
+	    const char *const *names, int n);
+int	 store_enroll_step_set(struct store *, int64_t node, int idx,
+	    const char *state, int64_t started, int64_t ended,
+	    const char *output);
+int	 store_enroll_reset(struct store *, int64_t node, int from);
+int	 store_enroll_steps(struct store *, int64_t node, json_t **rows);
 
 /* Join tokens, stored as hashes.  store_token_take marks the token used
  * and returns 0 with its node, or one of the TOKEN_* codes. */

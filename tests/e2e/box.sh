@@ -59,13 +59,14 @@ BOX_REPO=$BOX_CACHE/roles-repo
 BOX_INCLUDE=openssh-server,openssh-sftp-server,ca-certificates,sudo,adduser,gpg,procps,iproute2
 BOX_RECIPE="1 $BOX_SUITE minbase $BOX_INCLUDE"
 # The roles' packages (sysdata.c's software defaults) and the node agent's
-# run-time libraries: the roles' repository holds them and all they need.
+# run-time libraries and the other Depends of its package (apt-utils,
+# gpg-agent): the roles' repository holds them and all they need.
 # A test that needs more names them in BOX_REPO_EXTRA (before sourcing):
 # the repository is then rebuilt with them.
 BOX_REPO_PKGS="nftables cron nginx-light php-fpm bind9 bind9-utils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd libmicrohttpd12 libcurl3-gnutls
 libjansson4 libgnutls30 libsodium23 libsqlite3-0 libssh-4 libpsl5
-publicsuffix ${BOX_REPO_EXTRA:-}"
+publicsuffix apt-utils gpg-agent ${BOX_REPO_EXTRA:-}"
 # shellcheck disable=SC2086,SC2116 # the list on one line
 BOX_REPO_RECIPE="1 $(echo $BOX_REPO_PKGS)"
 # the longest a machine lives, in seconds: one left by a test killed

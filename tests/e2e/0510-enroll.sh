@@ -1,0 +1,96 @@
+#!/bin/sh
+# 0510-enroll: a node added over SSH (DESIGN.md §3.1): the master logs in
+# to a Debian 12 machine (box.sh) as root, with the password and with a
+# key, records its host key, makes ispmaster with the master's key, adds
+# its signed repository, installs hostfleet from it, joins the node and
+# starts its agent; the steps are seen in order while they run, and the
+# node goes on to ready.  A wrong password, an address with nothing
+# there and a changed host key are refused, leaving no node.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/e2e/box.sh"
+. "$TOP/tests/e2e/enroll.sh"
+
+box_tree || exit 1
+box_local_repo || exit 1
+start_master
+fast_policy 500 4 2000
+enroll_publish || exit 1
+
+box_start m1 'root pass 1' || exit 1
+A1=$(box_addr m1)
+nodes() { api cluster.node | jq -r '[.elem[].name] | join(" ")'; }
+
+# ---- refusals: nothing recorded ----
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='wrong pass')
+is_err "a wrong password" auth "$out"
+assert_match "...says so" 'password of "root" was refused' "$(jf "$out" .error.msg)"
+assert_eq "...no node" "" "$(nodes)"
+check "...no host key recorded" sh -c "! grep -q '$A1' '$MSTATE/ssh/known_hosts' 2>/dev/null"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$(box_gw m1)" ssh_port=1 password=x)
+is_err "an address with no SSH server" unreachable "$out"
+assert_match "...says so" 'cannot connect to' "$(jf "$out" .error.msg)"
+assert_eq "...no node" "" "$(nodes)"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1")
+is_err "no password or key" empty "$out"
+
+# ---- with the password ----
+t0=$(date +%s%N)
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1')
+is_ok "enroll m1 with the password" "$out"
+ID1=$(jf "$out" .id)
+enroll_watch "$ID1" "$WORK/m1.views"
+assert_eq "every step done" "connect:done account:done key:done repository:done install:done config:done join:done start:done sync:done" "$(steps "$ID1")"
+check "the steps moved in order: $(in_order "$WORK/m1.views")" in_order "$WORK/m1.views"
+check "some step seen running" grep -q ':running' "$WORK/m1.views"
+status_watch "$ID1" "$WORK/m1.status"
+check "m1: installing, syncing, ready: $(tr '\n' ' ' <"$WORK/m1.status")" statuses_in_order "$WORK/m1.status"
+say "m1: add to ready in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+check "m1's host key recorded" grep -q "$A1" "$MSTATE/ssh/known_hosts"
+check "the password is not in the master's state" sh -c "! grep -rqF 'root pass 1' '$MSTATE'"
+api cluster.node.enroll elid="$ID1" >"$WORK/m1.steps"
+assert_match "the install step's output" 'hostfleet' "$(jq -r '.elem[4].output' "$WORK/m1.steps")"
+assert_match "the start step: no systemd here" 'no systemd: started the agent' "$(jq -r '.elem[7].output' "$WORK/m1.steps")"
+check "ispmaster exists" box_exec m1 id -u ispmaster >/dev/null
+assert_eq "the master's key for ispmaster" "$(cut -d' ' -f1,2 "$MSTATE/ssh/id_ed25519.pub" 2>/dev/null || true)" "$(box_exec m1 cut -d' ' -f1,2 /home/ispmaster/.ssh/authorized_keys)"
+assert_match "signed-by in the source" "signed-by=/etc/apt/keyrings/hostfleet.gpg\\] $MURL/repo hostfleet main" "$(box_exec m1 cat /etc/apt/sources.list.d/hostfleet.list)"
+MHOST=${MURL#https://}; MHOST=${MHOST%:*}
+assert_eq "the CA for the master's host" "Acquire::https::$MHOST::CaInfo \"/etc/hostfleet/master-ca.pem\";" "$(box_exec m1 cat /etc/apt/apt.conf.d/90hostfleet)"
+assert_match "hostfleet installed from the master's repository" "$MURL/repo" "$(box_exec m1 apt-cache policy hostfleet)"
+# the master reaches the node as ispmaster with its own key
+assert_eq "ispmaster with the master's key, root through sudo" 0 "$(ssh -i "$MSTATE/ssh/id_ed25519" -o BatchMode=yes \
+    -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$WORK/box-m1/known_hosts" \
+    -o LogLevel=ERROR ispmaster@"$A1" sudo -n id -u)"
+
+# ---- with a key ----
+box_start m2 'root pass 2' || exit 1
+A2=$(box_addr m2)
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/id_root" -C enroll-test
+box_authorize m2 "$WORK/id_root.pub"
+out=$(api cluster.node.enroll sok=ok name=m2 addr="$A2" roles=dns ssh_key="$(cat "$WORK/id_root")")
+is_ok "enroll m2 with root's key" "$out"
+ID2=$(jf "$out" .id)
+enroll_watch "$ID2" "$WORK/m2.views"
+check "m2: the steps moved in order: $(in_order "$WORK/m2.views")" in_order "$WORK/m2.views"
+assert_match "m2: connected with the key" 'connected to .* as root' "$(api cluster.node.enroll elid="$ID2" | jq -r '.elem[0].output')"
+status_watch "$ID2" "$WORK/m2.status" 300
+check "m2: installing, syncing, ready: $(tr '\n' ' ' <"$WORK/m2.status")" statuses_in_order "$WORK/m2.status"
+assert_match "m2 runs named for its role" 'running' "$(api cluster.node.service elid="$ID2" | jq -r '.elem[] | select(.name == "named") | .state')"
+check "the key is not in the master's state" sh -c "! grep -rqF '$(sed -n 4p "$WORK/id_root")' '$MSTATE'"
+
+# ---- removed, added again; then a reinstalled machine ----
+is_ok "m1 removed" "$(api cluster.node.delete elid="$ID1")"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1')
+is_ok "m1 added again" "$out"
+ID1=$(jf "$out" .id)
+enroll_watch "$ID1" "$WORK/m1b.views"
+status_watch "$ID1" "$WORK/m1b.status"
+assert_match "the same host key as recorded" 'as recorded' "$(api cluster.node.enroll elid="$ID1" | jq -r '.elem[0].output')"
+is_ok "m1 removed again" "$(api cluster.node.delete elid="$ID1")"
+# new host keys, as a reinstall makes
+box_exec m1 sh -c 'rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null &&
+    pkill -x sshd; sleep 0.2; /usr/sbin/sshd -E /var/log/sshd.log'
+wait_for "m1's sshd with new keys" 10 sh -c "ssh-keyscan -T 2 $A1 2>/dev/null | grep -q ."
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1')
+is_err "a changed host key" hostkey "$out"
+assert_match "...says so" "host key of $A1 port 22 changed: it is now SHA256:" "$(jf "$out" .error.msg)"
+assert_eq "...no node left of it" "m2" "$(nodes)"

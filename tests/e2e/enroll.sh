@@ -19,8 +19,9 @@ enroll_publish() {
 # steps ID: "name:state" of every step of node ID's enrollment, in order.
 steps() { api cluster.node.enroll elid="$1" | jq -r '[.elem[] | .name + ":" + .state] | join(" ")'; }
 
-# enroll_watch ID FILE: polls node ID's steps until none is waiting or
-# running (or 600 s), appending each new view to FILE, one a line.
+# enroll_watch ID FILE: polls node ID's steps until none runs and one
+# failed or none waits (or 600 s), appending each new view to FILE, one
+# a line.
 enroll_watch() {
 	_w_last=; _w_end=$(( $(date +%s) + 600 ))
 	while [ "$(date +%s)" -lt "$_w_end" ]; do
@@ -29,7 +30,9 @@ enroll_watch() {
 			printf '%s\n' "$_w_s" >>"$2"; _w_last=$_w_s
 		fi
 		case $_w_s in
-		*:waiting*|*:running*|'') ;;
+		*:running*|'') ;;
+		*:failed*) return 0 ;;
+		*:waiting*) ;;
 		*) return 0 ;;
 		esac
 		sleep 0.05  # poll interval

@@ -480,11 +480,19 @@ job_run(void *arg)
 		store_enroll_step_set(j->m->st, j->node, j->idx, rc == 0 ?
 		    "done" : "failed", j->started, wall_ms(), sbuf_str(&out));
 		if (rc == -1) {
-			/* the last line that says something */
+			/* the last line that says something, before the
+			 * exit status */
 			last = sbuf_str(&out);
-			while ((p = strrchr(last, '\n')) != NULL && p[1] ==
-			    '\0' && p > last)
+			for (;;) {
+				while ((p = strrchr(last, '\n')) != NULL &&
+				    p[1] == '\0' && p > last)
+					out.buf[p - out.buf] = '\0';
+				p = strrchr(last, '\n');
+				if (p == NULL || strncmp(p + 1, "(exit status ",
+				    13) != 0)
+					break;
 				out.buf[p - out.buf] = '\0';
+			}
 			if ((p = strrchr(last, '\n')) != NULL)
 				last = p + 1;
 			snprintf(msg, sizeof(msg), "enrollment step \"%s\" "

@@ -547,6 +547,9 @@ static const struct field enroll_fields[] = {
 	{ "ssh_key", NULL, ck_ssh_key, NULL, F_SECRET | F_LINES,
 	  "Root private key", "instead of the password: a private key of "
 	  "root's without a passphrase, in PEM; never stored", NULL, NULL },
+	{ "force", NULL, ck_bool, NULL, F_BOOL, "Force", "`on` or `off` "
+	  "(`cluster.node.remove`): `on` removes a node that holds users' "
+	  "data, which is lost with it", "`off`", NULL },
 	{ "state", NULL, NULL, NULL, F_OUT | F_COL, "State",
 	  "a step's state: `waiting`, `running`, `done` or `failed`", NULL,
 	  NULL },

@@ -286,3 +286,63 @@ api_enroll_retry(struct api_ctx *c)
 out:
 	store_node_free(&n);
 }
+
+/* cluster.node.remove elid=NODE [force=on] */
+void
+api_node_remove(struct api_ctx *c)
+{
+	const char *elid, *force = params_get(c->p, "force");
+	char err[2048];
+	struct sbuf out;
+	struct node n;
+	int64_t id;
+	int held = 0, forced = force && strcmp(force, "on") == 0;
+
+	if ((elid = api_need(c, "elid")) == NULL ||
+	    api_elid_id(c, elid, &id) == -1)
+		return;
+	if (store_node_get(c->m->st, id, &n) != 0) {
+		reply_error(&c->r, "missing", "node", "node %s not found", elid);
+		return;
+	}
+	if (store_node_placements(c->m->st, id, &held) == 0 && held > 0 &&
+	    !forced) {
+		reply_error(&c->r, "value", "node", "node \"%s\" holds the data "
+		    "of %d user role(s); force=on removes it with them", n.name,
+		    held);
+		goto out;
+	}
+	if (enroll_claim(c->m, id) == -1) {
+		reply_error(&c->r, "busy", "enroll", "the enrollment of node "
+		    "%s is running", elid);
+		goto out;
+	}
+	sbuf_init(&out, 64 * 1024);
+	if (enroll_remove(c->m, &n, &out, err, sizeof(err)) == -1) {
+		enroll_release(c->m, id);
+		sbuf_release(&out);
+		reply_error(&c->r, "node", "node", "%s", err);
+		goto out;
+	}
+	sbuf_release(&out);
+	master_caches_clear(c->m);
+	/* the row goes with its serials (its certificate is refused from
+	 * now on), its desync entries, steps and placements' index */
+	if (forced && held > 0 && store_node_unplace(c->m->st, id) == -1) {
+		enroll_release(c->m, id);
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		goto out;
+	}
+	if (store_node_delete(c->m->st, id) == -1) {
+		enroll_release(c->m, id);
+		reply_error(&c->r, "internal", "node", "store unavailable");
+		goto out;
+	}
+	enroll_release(c->m, id);
+	log_info("node %" PRId64 " \"%s\" at %s uninstalled and removed by %s%s",
+	    id, n.name, n.addr, c->who.name, held ? " (forced: it held "
+	    "users' data)" : "");
+	reply_ok(&c->r);
+out:
+	store_node_free(&n);
+}

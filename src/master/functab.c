@@ -65,6 +65,14 @@ const struct func functab[] = {
 	  "ispmaster with the master's key once that step was done, else "
 	  "as root with the password or key given again",
 	  "elid (node id)", F("password", "ssh_key") },
+	{ "cluster.node.remove", &dt_enroll, OP_ACTION, LVL_ADMIN,
+	  api_node_remove,
+	  "remove a node added over SSH: its agent stopped and "
+	  "uninstalled, ispmaster and the master's key removed from it, "
+	  "then the node removed from the cluster (its certificate refused, "
+	  "its desync entries dropped); refused while it holds users' data "
+	  "unless force=on",
+	  "elid (node id)", F("force") },
 	{ "cluster.policy", &dt_policy, OP_EDIT, LVL_ADMIN, api_policy,
 	  "show or (sok=ok) change the cluster policy",
 	  "", NULL },

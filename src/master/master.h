@@ -312,6 +312,12 @@ struct sshc *enroll_connect(struct master *, const char *addr, int port,
  * 0, or -1 (nothing started: the caller still owns ssh). */
 int	 enroll_start(struct master *, int64_t node, struct sshc *ssh,
 	    int sudo, int from);
+/* Removes what the enrollment put on node n, as ispmaster with the
+ * master's key: the agent stopped and purged, its state, the repository,
+ * ispmaster and its key; out gets the output.  0, or -1 with err. */
+int	 enroll_remove(struct master *, const struct node *n,
+	    struct sbuf *out, char *err, size_t errlen);
+void	 api_node_remove(struct api_ctx *);
 /* Waits for every job to end (m->stop is set: each ends at its next
  * read). */
 void	 enroll_stop(struct master *);

@@ -133,6 +133,9 @@ int	 store_node_insert(struct store *, struct node *);
 /* Writes the admin-editable fields of n; STORE_EXISTS as above. */
 int	 store_node_update(struct store *, const struct node *);
 int	 store_node_delete(struct store *, int64_t id);
+/* Forgets every object of users' data on node id and their placements
+ * there (a node removed with force=on); 0 or -1. */
+int	 store_node_unplace(struct store *, int64_t id);
 /* Records a join: machine id, host name, joined, status. */
 int	 store_node_joined(struct store *, int64_t id, const char *machine_id,
 	    const char *hostname);

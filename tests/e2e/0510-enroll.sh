@@ -77,6 +77,31 @@ check "m2: installing, syncing, ready: $(tr '\n' ' ' <"$WORK/m2.status")" status
 assert_match "m2 runs named for its role" 'running' "$(api cluster.node.service elid="$ID2" | jq -r '.elem[] | select(.name == "named") | .state')"
 check "the key is not in the master's state" sh -c "! grep -rqF '$(sed -n 4p "$WORK/id_root")' '$MSTATE'"
 
+# ---- m2 uninstalled and removed: refused while it holds data ----
+is_ok "user alice" "$(api user.edit sok=ok name=alice passwd=alice-pass-1)"
+is_ok "alice's zone, on m2 (the one dns node)" "$(api domain.edit sok=ok name=alice.test ip="$A2" su=alice)"
+out=$(api cluster.node.remove elid="$ID2")
+is_err "removing a node with users' data" value "$out"
+assert_match "...says so" 'holds the data of 1 user role' "$(jf "$out" .error.msg)"
+agent_runs() { box_exec "$1" pgrep -x hostfleet >/dev/null; }
+check "...the agent still runs" agent_runs m2
+out=$(api cluster.node.remove elid="$ID2" force=on)
+is_ok "removed with force=on" "$out"
+assert_eq "m2 is gone from the cluster" "m1" "$(nodes)"
+assert_eq "...with its desync entries" 0 "$(desync_count)"
+check "no ispmaster left on m2" box_exec m2 sh -c '! id ispmaster 2>/dev/null'
+check "no sudoers file left" box_exec m2 test ! -e /etc/sudoers.d/hostfleet-ispmaster
+check "the package purged" box_exec m2 sh -c '! dpkg-query -W -f="\${Status}" hostfleet 2>/dev/null | grep -q "ok installed"'
+check "the agent stopped" box_exec m2 sh -c '! pgrep -x hostfleet'
+check "the node's state removed" box_exec m2 test ! -e /var/lib/hostfleet/node
+check "the repository removed" box_exec m2 test ! -e /etc/apt/sources.list.d/hostfleet.list
+out=$(api cluster.node.enroll sok=ok name=m2 addr="$A2" roles=dns ssh_key="$(cat "$WORK/id_root")")
+is_ok "m2 added again" "$out"
+ID2=$(jf "$out" .id)
+enroll_watch "$ID2" "$WORK/m2b.views"
+status_watch "$ID2" "$WORK/m2b.status" 300
+assert_eq "every step done again" "connect:done account:done key:done repository:done install:done config:done join:done start:done sync:done" "$(steps "$ID2")"
+
 # ---- removed, added again; then a reinstalled machine ----
 is_ok "m1 removed" "$(api cluster.node.delete elid="$ID1")"
 out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1')
@@ -94,3 +119,5 @@ out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1')
 is_err "a changed host key" hostkey "$out"
 assert_match "...says so" "host key of $A1 port 22 changed: it is now SHA256:" "$(jf "$out" .error.msg)"
 assert_eq "...no node left of it" "m2" "$(nodes)"
+out=$(api cluster.node.enroll sok=ok name=m9 addr="$A1" password='root pass 1' ssh_key="$(cat "$WORK/id_root")")
+is_err "a password and a key at once" value "$out"

@@ -187,6 +187,40 @@ static const char SCRIPT_START[] =
 "done\n"
 "echo \"the agent listens on port $1\"\n";
 
+/* Undoes an enrollment: the agent stopped and purged, the repository
+ * and the node's files gone, then ispmaster (run as it, through sudo:
+ * userdel -f, since its session is the one running this). */
+static const char SCRIPT_REMOVE[] =
+"set -e\n"
+"if [ -d /run/systemd/system ]; then\n"
+"	systemctl disable --now hostfleet-node.service 2>/dev/null || true\n"
+"	echo \"systemd: hostfleet-node.service stopped and disabled\"\n"
+"else\n"
+"	p=/run/hostfleet-node.pid\n"
+"	if [ -s \"$p\" ] && kill -0 \"$(cat \"$p\")\" 2>/dev/null; then\n"
+"		old=$(cat \"$p\")\n"
+"		kill \"$old\"\n"
+"		n=0\n"
+"		while kill -0 \"$old\" 2>/dev/null && [ $n -lt 300 ]; do\n"
+"			sleep 0.1; n=$((n + 1))\n"
+"		done\n"
+"		echo \"stopped the agent, pid $old\"\n"
+"	fi\n"
+"	rm -f \"$p\"\n"
+"fi\n"
+"export DEBIAN_FRONTEND=noninteractive\n"
+"if dpkg-query -W -f=\"\\${Status}\" hostfleet 2>/dev/null | "
+"grep -q \"ok installed\"; then\n"
+"	apt-get -q -y purge hostfleet\n"
+"fi\n"
+"rm -rf /var/lib/hostfleet/node /etc/hostfleet/node.json "
+"/etc/hostfleet/master-ca.pem /etc/apt/sources.list.d/hostfleet.list "
+"/etc/apt/apt.conf.d/90hostfleet /etc/apt/keyrings/hostfleet.gpg\n"
+"echo \"the agent, its state and the repository removed\"\n"
+"rm -f /etc/sudoers.d/hostfleet-ispmaster\n"
+"userdel -f -r ispmaster 2>/dev/null || userdel -f ispmaster\n"
+"echo \"ispmaster and its key removed\"\n";
+
 /* ---- running them ---- */
 
 /* Saves the running step's output, at most every 300 ms. */
@@ -196,7 +230,7 @@ progress(void *arg, const char *out)
 	struct job *j = arg;
 	int64_t now = mono_ms();
 
-	if (now - j->last_save < 300)
+	if (j->idx < 0 || now - j->last_save < 300)
 		return;
 	j->last_save = now;
 	store_enroll_step_set(j->m->st, j->node, j->idx, "running",
@@ -594,6 +628,38 @@ enroll_start(struct master *m, int64_t node, struct sshc *ssh, int sudo,
 	}
 	pthread_attr_destroy(&a);
 	return 0;
+}
+
+int
+enroll_remove(struct master *m, const struct node *n, struct sbuf *out,
+    char *err, size_t errlen)
+{
+	struct sshc_login l = { "ispmaster", NULL, NULL };
+	struct job j;
+	enum sshc_fail f;
+	int rc;
+
+	if ((l.key_pem = sshc_master_key_pem(m->ssh_dir)) == NULL) {
+		snprintf(err, errlen, "the master's key cannot be read");
+		return -1;
+	}
+	memset(&j, 0, sizeof(j));
+	j.m = m;
+	j.node = n->id;
+	j.sudo = 1;
+	j.idx = -1;
+	j.ssh = enroll_connect(m, n->addr, n->ssh_port, &l, &f, out, err,
+	    errlen);
+	explicit_bzero((char *)l.key_pem, strlen(l.key_pem));
+	free((char *)l.key_pem);
+	if (j.ssh == NULL)
+		return -1;
+	rc = remote(&j, SCRIPT_REMOVE, NULL, NULL, 0, out);
+	sshc_close(j.ssh);
+	if (rc == -1)
+		snprintf(err, errlen, "removing the agent from node \"%s\" "
+		    "failed: %s", n->name, sbuf_str(out));
+	return rc;
 }
 
 void

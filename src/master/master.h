@@ -318,6 +318,9 @@ int	 enroll_start(struct master *, int64_t node, struct sshc *ssh,
 int	 enroll_remove(struct master *, const struct node *n,
 	    struct sbuf *out, char *err, size_t errlen);
 void	 api_node_remove(struct api_ctx *);
+/* 0 when no script of the steps holds a single quote (they are quoted
+ * whole for sh -c); -1 otherwise. */
+int	 enroll_scripts_check(void);
 /* Waits for every job to end (m->stop is set: each ends at its next
  * read). */
 void	 enroll_stop(struct master *);

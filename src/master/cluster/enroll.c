@@ -221,6 +221,20 @@ static const char SCRIPT_REMOVE[] =
 "userdel -f -r ispmaster 2>/dev/null || userdel -f ispmaster\n"
 "echo \"ispmaster and its key removed\"\n";
 
+int
+enroll_scripts_check(void)
+{
+	static const char *const scripts[] = { SCRIPT_ACCOUNT, SCRIPT_KEY,
+	    SCRIPT_PUT, SCRIPT_REPO, SCRIPT_INSTALL, SCRIPT_JOIN,
+	    SCRIPT_START, SCRIPT_REMOVE };
+	size_t i;
+
+	for (i = 0; i < nitems(scripts); i++)
+		if (strchr(scripts[i], '\'') != NULL)
+			return -1;
+	return 0;
+}
+
 /* ---- running them ---- */
 
 /* Saves the running step's output, at most every 300 ms. */

@@ -182,6 +182,10 @@ int	 store_enroll_step_set(struct store *, int64_t node, int idx,
 	    const char *output);
 int	 store_enroll_reset(struct store *, int64_t node, int from);
 int	 store_enroll_steps(struct store *, int64_t node, json_t **rows);
+/* At the master's start: every step left running by a master that
+ * stopped is failed (ended now_ms, said in its output) and its node in
+ * error; *n gets how many nodes. */
+int	 store_enroll_interrupted(struct store *, int64_t now_ms, int *n);
 
 /* Join tokens, stored as hashes.  store_token_take marks the token used
  * and returns 0 with its node, or one of the TOKEN_* codes. */

@@ -91,3 +91,41 @@ store_node_status_set(struct store *s, int64_t id, const char *status,
 	return query_do(s, "UPDATE node SET status = ?3, status_msg = ?4 "
 	    "WHERE id = ?1", id, 0, status, msg, 1);
 }
+
+int
+store_enroll_interrupted(struct store *s, int64_t now_ms, int *n)
+{
+	int rc;
+
+	*n = 0;
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	rc = exec(s, "UPDATE node SET status = 'error', status_msg = "
+	    "'enrollment step \"' || (SELECT name FROM enroll_step e WHERE "
+	    "e.node = node.id AND e.state = 'running') || '\" failed: the "
+	    "master stopped while it ran (cluster.node.enroll.retry runs it "
+	    "again)' WHERE id IN (SELECT node FROM enroll_step WHERE state = "
+	    "'running')");
+	if (rc == 0)
+		*n = sqlite3_changes(s->db);
+	if (rc == 0) {
+		sqlite3_stmt *st;
+
+		if ((st = prep(s, "UPDATE enroll_step SET state = 'failed', "
+		    "ended = ?1, output = output || '\n(the master stopped "
+		    "while this step ran)\n' WHERE state = 'running'")) ==
+		    NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(st, 1, now_ms);
+			rc = step_done(s, st) == 0 ? 0 : -1;
+			unprep(s, st);
+		}
+	}
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}

@@ -536,6 +536,7 @@ test_enroll_steps(void **state)
 	struct fx *fx = *state;
 	struct node n, g;
 	json_t *rows;
+	int cnt;
 
 	memset(&n, 0, sizeof(n));
 	strcpy(n.name, "e1");
@@ -580,6 +581,29 @@ test_enroll_steps(void **state)
 	store_node_free(&g);
 	assert_int_equal(store_node_status_set(fx->s, n.id + 100, "error",
 	    "x"), STORE_NOTFOUND);
+	/* a step left running by a master that stopped */
+	assert_int_equal(store_node_status_set(fx->s, n.id, "installing", ""),
+	    0);
+	assert_int_equal(store_enroll_step_set(fx->s, n.id, 1, "running", 50,
+	    0, "half"), 0);
+	assert_int_equal(store_enroll_interrupted(fx->s, 60, &cnt), 0);
+	assert_int_equal(cnt, 1);
+	assert_int_equal(store_enroll_steps(fx->s, n.id, &rows), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 1), "state")), "failed");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    rows, 1), "ended")), 60);
+	assert_non_null(strstr(json_string_value(json_object_get(
+	    json_array_get(rows, 1), "output")), "half\n(the master stopped"));
+	json_decref(rows);
+	assert_int_equal(store_node_get(fx->s, n.id, &g), 0);
+	assert_string_equal(g.status, "error");
+	assert_string_equal(g.status_msg, "enrollment step \"account\" failed: "
+	    "the master stopped while it ran (cluster.node.enroll.retry runs "
+	    "it again)");
+	store_node_free(&g);
+	assert_int_equal(store_enroll_interrupted(fx->s, 70, &cnt), 0);
+	assert_int_equal(cnt, 0);
 	assert_int_equal(store_node_unplace(fx->s, n.id), 0);
 	assert_int_equal(store_node_delete(fx->s, n.id), 0);
 	assert_int_equal(store_enroll_steps(fx->s, n.id, &rows), 0);

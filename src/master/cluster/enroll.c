@@ -567,9 +567,20 @@ job_run(void *arg)
 int
 enroll_init(struct master *m, char *err, size_t errlen)
 {
+	int n;
+
 	pthread_mutex_init(&m->enroll_mtx, NULL);
 	pthread_cond_init(&m->enroll_cond, NULL);
 	snprintf(m->ssh_dir, sizeof(m->ssh_dir), "%s/ssh", m->conf.state_dir);
+	/* a step a stopped master left running is failed, and its node in
+	 * error: a retry runs it again */
+	if (store_enroll_interrupted(m->st, wall_ms(), &n) == -1) {
+		snprintf(err, errlen, "store unavailable");
+		return -1;
+	}
+	if (n > 0)
+		log_warnx("enroll: %d enrollment(s) were cut short by a stop; "
+		    "their nodes are in error", n);
 	return sshc_master_key(m->ssh_dir, m->ssh_pub, sizeof(m->ssh_pub),
 	    err, errlen);
 }

@@ -487,13 +487,12 @@ ck_ssh_password(const char *what, const char *v, char *out, char *err)
 	const unsigned char *p;
 
 	if (*v == '\0' || strlen(v) > 1024) {
-		snprintf(err, VALID_ERR_MAX, "field \"%s\": 1 to 1024 bytes",
-		    what);
+		snprintf(err, VALID_ERR_MAX, "%s: 1 to 1024 bytes", what);
 		return -1;
 	}
 	for (p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(err, VALID_ERR_MAX, "field \"%s\": a control "
+			snprintf(err, VALID_ERR_MAX, "%s: holds a control "
 			    "character", what);
 			return -1;
 		}
@@ -509,15 +508,15 @@ ck_ssh_key(const char *what, const char *v, char *out, char *err)
 
 	if (strlen(v) > 16384 || strncmp(v, "-----BEGIN ", 11) != 0 ||
 	    strstr(v, "PRIVATE KEY-----") == NULL) {
-		snprintf(err, VALID_ERR_MAX, "field \"%s\": a private key in "
-		    "PEM (-----BEGIN OPENSSH PRIVATE KEY-----), up to 16 KiB",
+		snprintf(err, VALID_ERR_MAX, "%s: not a private key in PEM "
+		    "(-----BEGIN OPENSSH PRIVATE KEY-----) of up to 16 KiB",
 		    what);
 		return -1;
 	}
 	for (p = (const unsigned char *)v; *p; p++)
 		if ((*p < 0x20 && *p != '\n' && *p != '\r') || *p >= 0x7f) {
-			snprintf(err, VALID_ERR_MAX, "field \"%s\": a byte that "
-			    "PEM has not", what);
+			snprintf(err, VALID_ERR_MAX, "%s: a byte that PEM has "
+			    "not", what);
 			return -1;
 		}
 	return out_is(out, "");

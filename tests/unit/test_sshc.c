@@ -108,6 +108,38 @@ test_unreachable(void **state)
 	assert_non_null(strstr(err, "cannot connect to 127.0.0.1 port 1"));
 }
 
+/* The grammars of root's login: never stored, but checked. */
+static void
+test_login_grammar(void **state)
+{
+	const struct field *pw = schema_field(&dt_enroll, "password");
+	const struct field *key = schema_field(&dt_enroll, "ssh_key");
+	char out[FIELD_OUTMAX], err[VALID_ERR_MAX], big[2048];
+
+	(void)state;
+	assert_non_null(pw);
+	assert_non_null(key);
+	assert_true(pw->flags & F_SECRET);
+	assert_true(key->flags & F_SECRET);
+	assert_int_equal(pw->check("password", "x", out, err), 0);
+	assert_int_equal(pw->check("password", "root pass 1 'q' $x", out, err),
+	    0);
+	assert_int_equal(pw->check("password", "", out, err), -1);
+	assert_int_equal(pw->check("password", "a\nb", out, err), -1);
+	assert_string_equal(err, "password: holds a control character");
+	memset(big, 'a', 1025);
+	big[1025] = '\0';
+	assert_int_equal(pw->check("password", big, out, err), -1);
+	assert_int_equal(key->check("ssh_key", "-----BEGIN OPENSSH PRIVATE "
+	    "KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n", out,
+	    err), 0);
+	assert_int_equal(key->check("ssh_key", "ssh-ed25519 AAAA", out, err),
+	    -1);
+	assert_int_equal(strncmp(err, "ssh_key: ", 9), 0);
+	assert_int_equal(key->check("ssh_key", "-----BEGIN PRIVATE KEY-----\n"
+	    "\x01\n", out, err), -1);
+}
+
 static void
 test_steps(void **state)
 {
@@ -124,6 +156,7 @@ main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_master_key),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_login_grammar),
 		cmocka_unit_test(test_steps),
 	};
 

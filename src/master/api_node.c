@@ -328,11 +328,18 @@ fail:
 	return -1;
 }
 
-/* A node that holds users' data cannot be removed. */
+/* A node that holds users' data, or whose enrollment over SSH runs,
+ * cannot be removed. */
 static int
 node_removable(struct api_ctx *c, const struct node *n)
 {
 	int held;
+
+	if (enroll_running(c->m, n->id)) {
+		reply_error(&c->r, "busy", "node", "the enrollment of node "
+		    "\"%s\" is running", n->name);
+		return -1;
+	}
 
 	if (store_node_placements(c->m->st, n->id, &held) == 0 && held > 0) {
 		reply_error(&c->r, "value", "node", "node \"%s\" holds the "

@@ -302,6 +302,8 @@ int	 enroll_init(struct master *, char *err, size_t errlen);
  * started. */
 int	 enroll_claim(struct master *, int64_t node);
 void	 enroll_release(struct master *, int64_t node);
+/* 1 while node's enrollment (or removal) runs. */
+int	 enroll_running(struct master *, int64_t node);
 /* A session with addr:port as l says, its host key checked and recorded
  * on first use; what it did appended to out.  NULL with *f and err. */
 struct sshc *enroll_connect(struct master *, const char *addr, int port,

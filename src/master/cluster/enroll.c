@@ -602,6 +602,19 @@ enroll_claim(struct master *m, int64_t node)
 	return rc;
 }
 
+int
+enroll_running(struct master *m, int64_t node)
+{
+	int i, on = 0;
+
+	pthread_mutex_lock(&m->enroll_mtx);
+	for (i = 0; i < m->enroll_n; i++)
+		if (m->enroll_busy[i] == node)
+			on = 1;
+	pthread_mutex_unlock(&m->enroll_mtx);
+	return on;
+}
+
 void
 enroll_release(struct master *m, int64_t node)
 {

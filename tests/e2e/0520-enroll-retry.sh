@@ -74,3 +74,23 @@ assert_match "the install went through sudo" 'hostfleet' "$(out_of install)"
 out=$(api cluster.node.enroll.retry elid="$ID")
 is_err "a complete enrollment is not retried" value "$out"
 check "the password is not in the master's state" sh -c "! grep -rqF 'root pass 3' '$MSTATE'"
+
+# ---- a master killed while a step runs ----
+box_start m4 'root pass 4' || exit 1
+out=$(api cluster.node.enroll sok=ok name=m4 addr="$(box_addr m4)" password='root pass 4')
+is_ok "enroll m4" "$out"
+ID4=$(jf "$out" .id)
+install_runs() { steps "$ID4" | grep -q 'install:running'; }
+wait_for "m4's install step running" 60 install_runs
+kill -KILL "$(pid_of master)"; wait "$(pid_of master)" 2>/dev/null
+start_master
+assert_eq "the step cut short is failed at the next start" "connect:done account:done key:done repository:done install:failed config:waiting join:waiting start:waiting sync:waiting" "$(steps "$ID4")"
+assert_match "...said in its output" 'the master stopped while this step ran' "$(api cluster.node.enroll elid="$ID4" | jq -r '.elem[4].output')"
+assert_eq "...and the node in error" error "$(node_st "$ID4")"
+assert_match "...its message says why" 'enrollment step "install" failed: the master stopped while it ran' "$(api cluster.node.edit elid="$ID4" | jq -r .status_msg)"
+out=$(api cluster.node.enroll.retry elid="$ID4")
+is_ok "retry m4 as ispmaster" "$out"
+assert_eq "...from the step cut short" install "$(jf "$out" .from)"
+enroll_watch "$ID4" "$WORK/v5"
+assert_eq "m4: every step done" "connect:done account:done key:done repository:done install:done config:done join:done start:done sync:done" "$(steps "$ID4")"
+status_watch "$ID4" "$WORK/s5"

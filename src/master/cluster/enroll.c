@@ -137,8 +137,17 @@ static const char SCRIPT_REPO[] =
 static const char SCRIPT_INSTALL[] =
 "set -e\n"
 "export DEBIAN_FRONTEND=noninteractive\n"
-"apt-get -q update\n"
-"apt-get -q -y -o Dpkg::Options::=--force-confdef "
+/* the lists' lock has no timeout of its own: an apt-get of a session
+ * cut short (a master killed) may still hold it a while */
+"n=0\n"
+"until apt-get -q -o DPkg::Lock::Timeout=300 update; do\n"
+"	n=$((n + 1))\n"
+"	[ $n -lt 150 ] || exit 1\n"
+"	echo \"apt-get update failed: again in 2 s ($n)\"\n"
+"	sleep 2\n"
+"done\n"
+"apt-get -q -y -o DPkg::Lock::Timeout=300 "
+"-o Dpkg::Options::=--force-confdef "
 "-o Dpkg::Options::=--force-confold install hostfleet\n"
 "hostfleet --version\n";
 

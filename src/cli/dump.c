@@ -24,7 +24,9 @@ usage(void)
 	    "parent, state\n"
 	    "    intents      distributed queries in flight\n"
 	    "  a node's state dir (node.db):\n"
-	    "    items TYPE   the system data of TYPE the node has applied\n");
+	    "    items TYPE   the system data of TYPE the node has applied\n"
+	    "    udata KIND   its user data of KIND (account, webdomain, zone,\n"
+	    "                 emaildomain, mailbox), by name\n");
 	exit(2);
 }
 
@@ -117,13 +119,16 @@ dump_node(const char *path, const char *what, const char *type)
 	char err[512];
 	int rc = -1;
 
-	if (strcmp(what, "items") != 0 || type == NULL)
+	if ((strcmp(what, "items") != 0 && strcmp(what, "udata") != 0) ||
+	    type == NULL)
 		usage();
 	if ((st = nstore_open_readonly(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hostfleet dump: %s\n", err);
 		return 1;
 	}
-	if (nstore_state(st, type, &version, &items) == 0)
+	if (strcmp(what, "udata") == 0 ?
+	    nstore_ud_list(st, type, NULL, NULL, &items) == 0 :
+	    nstore_state(st, type, &version, &items) == 0)
 		rc = put_rows(items);
 	else
 		json_decref(items);

@@ -5,6 +5,10 @@
 #                   unit tests, the end-to-end tests and a short fuzz run
 #   make demo       install what is missing, build, start the demo cluster
 #   make bench      build the benchmarks (bench/)
+#   make chaos SEED=N STEPS=M
+#                   the chaos test (tests/e2e/0400-chaos.sh) with seed N
+#                   (default: today's date) and M random steps (default
+#                   500; `make test` runs it with 60)
 
 PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl
 CC       ?= cc
@@ -30,7 +34,7 @@ HDRS     := $(shell find src -name '*.h')
 OBJ      := $(SRCS:%.c=build/dev/%.o)
 AOBJ     := $(SRCS:%.c=build/asan/%.o)
 
-.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs
+.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs chaos
 
 all: build/hostfleet
 
@@ -87,6 +91,12 @@ fuzz: $(FUZZ_BINS)
 test: deps
 	@$(MAKE) --no-print-directory build/asan/hostfleet build/hostfleet $(UNIT_BINS) $(FUZZ_BINS)
 	@sh tests/run.sh
+
+SEED  ?=
+STEPS ?= 500
+chaos: deps
+	@$(MAKE) --no-print-directory build/asan/hostfleet
+	CHAOS_SEED=$(SEED) CHAOS_STEPS=$(STEPS) sh tests/e2e/0400-chaos.sh
 
 demo run: deps
 	@$(MAKE) --no-print-directory build/hostfleet

@@ -31,6 +31,7 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -98,12 +99,27 @@ def write_pids():
 
 
 def exited(pid):
-    """True once pid is gone or a zombie: its sockets are closed."""
+    """True once every thread of pid is gone (the leader may stay a zombie,
+    lib.sh's child): its sockets are closed then, not before."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+            if f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                return False
+        return len(os.listdir("/proc/%d/task" % pid)) <= 1
     except OSError:
         return True
+
+
+def port_free(addr, port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((addr, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
 
 
 def kill9(p):
@@ -137,6 +153,15 @@ def sigcont(p):
 def start(p, hook=""):
     """Starts p again (it must be dead), with HOOK=MS in its environment."""
     assert p.state == "dead"
+    # the port of the instance before: free once its last thread is gone
+    addr, port = ("%s.1" % NET, 1500) if p.name == "master" else \
+        ("%s.%s" % (NET, p.name[1:]), 1501)
+    end = time.monotonic() + 30
+    while not port_free(addr, port) and time.monotonic() < end:
+        time.sleep(0.1)
+    if not port_free(addr, port):
+        raise SystemExit("chaos: %s:%d still taken 30 s after %s died"
+                         % (addr, port, p.name))
     p.starts += 1
     env = dict(os.environ)
     p.hook = hook

@@ -12,8 +12,11 @@ NSPREFIX-INDEX), NODES ("INDEX:ID:ROLES ..."), CHAOS_PROCS ("NAME:PID ...", the
 processes lib.sh started), CHAOS_SEED and CHAOS_STEPS.
 
 Every API call's outcome is kept: acknowledged (an "ok" answer), refused
-(an "error" answer: the change must be nowhere) or unknown (no answer: the
-master died under it; either outcome is allowed).  The model holds, for
+(an "error" answer, or no connection at all: the change must be nowhere)
+or unknown (no answer: the master died under it; or the error that says
+"repeat the call to be sure of its outcome", which the master gives when
+a node's answer to a user-data change was lost; either outcome is
+allowed, but master and nodes must agree).  The model holds, for
 each object, the set of states it may be in; an acknowledged change makes
 it the one new state, a refused one leaves it, an unknown one adds the new
 state to the set.  `check` requires every object's actual state, on the
@@ -213,10 +216,18 @@ def finish(p, func):
     try:
         a = json.loads(out)
     except ValueError:
+        # no connection at all: the master never saw the call
+        if "Couldn't connect to server" in err:
+            return "refused", err.strip()[:300]
         return "unknown", (out + err).strip()[:300]
     if isinstance(a, dict) and "ok" in a:
         return "acked", a
     if isinstance(a, dict) and "error" in a:
+        # a user-data change whose answer from the node was lost: the
+        # master says itself that it does not know (api_udata.c)
+        if "repeat the call to be sure of its outcome" in \
+                a["error"].get("msg", ""):
+            return "unknown", a
         return "refused", a
     return "unknown", out.strip()[:300]
 
@@ -527,6 +538,42 @@ def pick_op(rng):
     return OPS[-1][0](rng)
 
 
+def node_of(op, healthy, rng):
+    """The node a call goes to when it is a user's and that node is among
+    healthy, else a random one of healthy."""
+    func, args, who = op[0], op[1], op[2]
+    role = KIND_ROLE.get(func.split(".")[0])
+    if who != "admin" and role:
+        try:
+            for e in api_json("user.placement", "elid=" + who)["elem"]:
+                i = ID2IDX.get(int(e["node_id"]))
+                if e["role"] == role and "n%d" % i in [p.name
+                                                       for p in healthy]:
+                    return PROCS["n%d" % i]
+        except (ValueError, KeyError, subprocess.TimeoutExpired):
+            pass
+    return rng.choice(healthy)
+
+
+# the kinds of call that may run at once: a batch touches each object once
+# and none of them depends on another object's state (as a mailbox does on
+# its domain, or a create on its owner's suspension)
+PARALLEL = [op_firewall, op_scheduler, op_web, op_zone]
+
+
+def pick_batch(rng):
+    """One call, or now and then two or three at once."""
+    batch = [pick_op(rng)]
+    if rng.random() < 0.2 and batch[0][0].split(".")[0] in (
+            "firewall", "scheduler", "webdomain", "domain"):
+        for _ in range(rng.randint(1, 2)):
+            o = rng.choice(PARALLEL)(rng)
+            keys = {k for b in batch for k, _ in b[3]}
+            if not keys & {k for k, _ in o[3]}:
+                batch.append(o)
+    return batch
+
+
 def resolve_ids():
     """Ids of firewall rules and jobs whose create had no answer."""
     if all(v is not None for k, v in M.ids.items() if k[0] != "~"):
@@ -586,7 +633,8 @@ def run():
         if r < 0.22:
             fault = rng.choice(["node_kill", "node_kill", "node_stop",
                                 "node_stop", "node_hook", "master_kill",
-                                "master_kill_mid", "node_kill_mid"])
+                                "master_kill_mid", "node_kill_mid",
+                                "node_stop_mid", "node_stop_mid"])
             if fault.startswith("node") and len(healthy) <= 2:
                 fault = None
         if fault:
@@ -625,29 +673,41 @@ def run():
             kill9(master)
             start(master, hook)
             continue
-        func, args, who, effects, tag = pick_op(rng)
-        if fault in ("master_kill_mid", "node_kill_mid"):
+        batch = pick_batch(rng)
+        if len(batch) > 1:
+            log("step %d: %d calls at once" % (STEP[0], len(batch)))
+        victim = None
+        if fault in ("master_kill_mid", "node_kill_mid", "node_stop_mid"):
             victim = master if fault == "master_kill_mid" else \
-                rng.choice(healthy)
-            delay = rng.uniform(0.01, 0.6)
-            pc = call(func, args, who)
+                node_of(batch[0], healthy, rng)
+        calls = [(o, call(o[0], o[1], o[2])) for o in batch]
+        if victim is not None:
+            delay = rng.uniform(0.0, 0.4)
             time.sleep(delay)
-            log("step %d: SIGKILL %s %.2f s into the call"
-                % (STEP[0], victim.name, delay))
-            kill9(victim)
-            outcome, answer = finish(pc, func)
-            record(func, args, who, effects, tag, outcome, answer)
-            if victim is master:
-                hook = "" if rng.random() < 0.6 else \
-                    "HOSTFLEET_TEST_COMMIT_DELAY_MS=%d" % rng.choice([500,
-                                                                     1500])
-                log("step %d: restart master [%s]" % (STEP[0], hook))
-                start(master, hook)
+            log("step %d: %s %s %.2f s into the call"
+                % (STEP[0], "SIGSTOP" if fault == "node_stop_mid"
+                   else "SIGKILL", victim.name, delay))
+            if fault == "node_stop_mid":
+                sigstop(victim)
             else:
-                start(victim)
-            continue
-        outcome, answer = finish(call(func, args, who), func)
-        record(func, args, who, effects, tag, outcome, answer)
+                kill9(victim)
+        for o, pc in calls:
+            outcome, answer = finish(pc, o[0])
+            record(*o, outcome, answer)
+        if victim is master:
+            hook = "" if rng.random() < 0.6 else \
+                "HOSTFLEET_TEST_COMMIT_DELAY_MS=%d" % rng.choice([500, 1500])
+            log("step %d: restart master [%s]" % (STEP[0], hook))
+            start(master, hook)
+        elif fault == "node_stop_mid":
+            n = rng.randint(0, 2)
+            if n == 0:
+                log("step %d: SIGCONT %s" % (STEP[0], victim.name))
+                sigcont(victim)
+            else:
+                later[victim.name] = (n, "cont")
+        elif victim is not None:
+            start(victim)
     # the end: every process runs
     for p in PROCS.values():
         if p.state == "stopped":

@@ -8,7 +8,7 @@
 #   make chaos SEED=N STEPS=M
 #                   the chaos test (tests/e2e/0400-chaos.sh) with seed N
 #                   (default: today's date) and M random steps (default
-#                   500; `make test` runs it with 60)
+#                   500; `make test` runs it with 100)
 
 PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl
 CC       ?= cc

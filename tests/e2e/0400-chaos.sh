@@ -23,7 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SEED=${CHAOS_SEED:-$(date +%Y%m%d)}
-STEPS=${CHAOS_STEPS:-60}
+STEPS=${CHAOS_STEPS:-100}
 say "chaos: seed $SEED, $STEPS steps (again: make chaos SEED=$SEED STEPS=$STEPS)"
 ALL="2 3 4 5"
 

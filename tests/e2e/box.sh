@@ -99,6 +99,12 @@ box_mirror() {
 # test fails, saying why).
 box_tree() {
 	local tmp mirror t0
+	if [ "$(cat "$BOX_TREE/.hostfleet-recipe" 2>/dev/null)" = "$BOX_RECIPE" ]; then
+		return 0
+	fi
+	if [ -n "$BOX_HELD" ]; then
+		fail "box: the tree changed under a running machine"; return 1
+	fi
 	mkdir -p "$BOX_CACHE" || { fail "box: cannot make $BOX_CACHE"; return 1; }
 	exec 8>"$BOX_CACHE/.tree.lock"
 	# one build at a time; another run waits for it and then reuses it
@@ -155,11 +161,17 @@ box_tree() {
 box_local_repo() {
 	local tmp log t0 want uris have n f
 	box_tree || return 1
+	want="$BOX_REPO_RECIPE / $BOX_RECIPE"
+	if [ "$(cat "$BOX_REPO/.hostfleet-recipe" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+	if [ -n "$BOX_HELD" ]; then
+		fail "box: box_local_repo after box_start: call it first"; return 1
+	fi
 	exec 8>"$BOX_CACHE/.repo.lock"
 	if ! flock -w 900 8; then
 		exec 8>&-; fail "box: $BOX_CACHE/.repo.lock held for 15 min"; return 1
 	fi
-	want="$BOX_REPO_RECIPE / $BOX_RECIPE"
 	if [ "$(cat "$BOX_REPO/.hostfleet-recipe" 2>/dev/null)" = "$want" ]; then
 		exec 8>&-; return 0
 	fi
@@ -234,6 +246,20 @@ box_local_repo() {
 	exec 8>&-
 }
 
+# box_hold: shared locks on the tree and the repository for as long as this
+# test runs (fds 6 and 7, closed in the machines), so that another
+# checkout's rebuild of either (a changed recipe) waits for its machines.
+BOX_HELD=
+box_hold() {
+	[ -n "$BOX_HELD" ] && return 0
+	mkdir -p "$BOX_CACHE" && exec 7>>"$BOX_CACHE/.tree.lock" \
+	    6>>"$BOX_CACHE/.repo.lock" || { fail "box: lock files"; return 1; }
+	if ! flock -s -w 900 7 || ! flock -s -w 900 6; then
+		fail "box: the cache is being rebuilt for 15 min"; return 1
+	fi
+	BOX_HELD=1
+}
+
 box_var() { eval "echo \${BOX_$2_$1:-}"; }
 box_addr() { box_var "$1" ADDR; }
 box_gw() { box_var "$1" GW; }
@@ -279,6 +305,7 @@ box_start() {
 	case $b in
 	*[!a-z0-9]*|'') fail "box: name [$b]: only a-z 0-9"; return 1 ;;
 	esac
+	box_hold || return 1
 	if [ "$(cat "$BOX_TREE/.hostfleet-recipe" 2>/dev/null)" != "$BOX_RECIPE" ]; then
 		fail "box $b: no tree (box_tree builds it)"; return 1
 	fi
@@ -370,7 +397,8 @@ box_start() {
 		exec chroot "$r" /usr/bin/env -i HOME=/root LC_ALL=C \
 		    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		    /bin/bash -c "$5" init "$name" "$repo" "$6" <"$d/rootpw"
-	    ' sh "$dir" "$lower" "$repo" "$b" "$BOX_INIT" "$BOX_LIVE_MAX" >"$dir/init.out" 2>&1 </dev/null &
+	    ' sh "$dir" "$lower" "$repo" "$b" "$BOX_INIT" "$BOX_LIVE_MAX" \
+	    >"$dir/init.out" 2>&1 </dev/null 6>&- 7>&- &
 	eval "BOX_UNSHARE_$b=$!"
 	# its PID 1 is the child of unshare (once the job is unshare)
 	n=0; p=
@@ -417,7 +445,7 @@ box_exec() {
 	fi
 	nsenter -t "$p" -m -u -i -n -p -r -w env -i HOME=/root LC_ALL=C \
 	    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	    "$@"
+	    "$@" 6>&- 7>&-
 }
 
 # box_ssh NAME CMD...: CMD over SSH as root with the password; the host

@@ -1,9 +1,11 @@
 #!/bin/sh
 # 0500-box: the enrollment tests' node machine (box.sh): a cached Debian 12
 # tree, a machine started on it with its own namespaces and sshd, root
-# logging in with its password, a role's package installed from the local
-# repository with no way out, the host untouched, and nothing left after
-# box_stop.
+# logging in with its password or a key, the test's 127.N.0.x reachable
+# and nothing else, a role's package installed from the local repository,
+# what an enrollment does over SSH (an account, a signed repository served
+# over HTTP from the test's address, a package from it; a tampered one
+# refused), the host untouched, and nothing left after box_stop.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/e2e/box.sh"
 
@@ -80,6 +82,41 @@ assert_match "nginx-light installed in the machine" '^install ok installed' \
     "$(box_exec m1 dpkg-query -W -f='${Status}' nginx-light)"
 assert_match "...from the local repository" 'file:/srv/hostfleet-roles' \
     "$(box_exec m1 apt-cache policy nginx-light)"
+# what an enrollment does over SSH: an account, a signed repository
+# served over HTTP from the host's test address (as the master's will be),
+# a package installed from it
+check "ssh: useradd ispmaster in the machine" \
+    box_ssh m1 useradd -m -s /bin/bash ispmaster
+assert_match "ispmaster exists in the machine" '^uid=' \
+    "$(box_exec m1 id ispmaster)"
+check "...and not on the host" sh -c '! getent passwd ispmaster'
+export GNUPGHOME="$WORK/gnupg"
+mkdir -m 700 "$GNUPGHOME" "$WORK/repo"
+gpg -q --batch --passphrase '' --quick-gen-key 'hostfleet box test' \
+    ed25519 sign never 2>/dev/null
+gpg -q --batch --export >"$WORK/repo.gpg"
+ln -s "$BOX_REPO/pool" "$WORK/repo/pool"
+cp "$BOX_REPO/Packages" "$BOX_REPO/Packages.gz" "$BOX_REPO/Release" "$WORK/repo/"
+gpg -q --batch --clearsign -o "$WORK/repo/InRelease" "$WORK/repo/Release"
+bg repohttp timeout "$LIVE_MAX" python3 -m http.server -b "$NET.1" \
+    -d "$WORK/repo" 1580
+wait_for "repository served on $NET.1:1580" 10 \
+    curl -sf -o /dev/null "http://$NET.1:1580/InRelease"
+box_ssh m1 'cat >/usr/share/keyrings/hf-box-test.gpg' <"$WORK/repo.gpg"
+out=$(box_ssh m1 "rm /etc/apt/sources.list.d/hostfleet-roles.list &&
+    echo 'deb [signed-by=/usr/share/keyrings/hf-box-test.gpg] http://$NET.1:1580/ ./' \
+	>/etc/apt/sources.list.d/hf-box-test.list &&
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends cron" 2>&1)
+assert_eq "signed repository over HTTP: apt-get update, install cron" 0 "$?"
+assert_match "...cron installed" '^install ok installed' \
+    "$(box_exec m1 dpkg-query -W -f='${Status}' cron)"
+assert_match "...from $NET.1 (signed)" "http://$NET.1:1580" \
+    "$(box_exec m1 apt-cache policy cron)"
+# the same apt refuses a tampered repository
+sed -i 's/^Origin: hostfleet-test$/Origin: tampered/' "$WORK/repo/InRelease"
+assert_match "a tampered InRelease is refused" 'BADSIG' \
+    "$(box_ssh m1 'apt-get update 2>&1')"
+
 assert_eq "the host untouched (accounts, hostname, /etc/apt, /etc/ssh, packages)" \
     "$before" "$(host_state)"
 

@@ -1,7 +1,7 @@
 # box.sh - "a real node machine" for the enrollment tests (issue 11): a
 # Debian 12 root file system with its own OpenSSH server, run in its own
-# mount, PID and network namespaces at its own address.  Sourced after
-# lib.sh:
+# mount, PID, network, UTS and IPC namespaces at its own address.  Sourced
+# after lib.sh:
 #
 #   . "$TOP/tests/e2e/lib.sh"; . "$TOP/tests/e2e/box.sh"
 #
@@ -41,9 +41,14 @@
 # it.  The machine reaches nothing else: it has no default route.
 #
 # The machine has no init system: its PID 1 is a bash that reaps orphans;
-# sshd runs in the foreground under it.  A service started by a package's
-# postinst (invoke-rc.d falls back to /etc/init.d) runs in the machine and
-# dies with it.
+# sshd runs in the foreground under it.  A package's postinst starts no
+# service there (invoke-rc.d finds no init system and no policy-rc.d, and
+# blocks); systemctl cannot start one either.  What a test runs in the
+# machine dies with it.
+#
+# The cache holds one recipe at a time: box.sh's recipe (BOX_INCLUDE,
+# BOX_REPO_PKGS with BOX_REPO_EXTRA) changed, the next run rebuilds it.
+# docs/internals/testing.md tells more, with timings.
 
 # shellcheck disable=SC3043 # local: dash and bash have it
 # shellcheck disable=SC2016 # BOX_INIT is expanded in the machine
@@ -260,15 +265,16 @@ box_hold() {
 	BOX_HELD=1
 }
 
-box_var() { eval "echo \${BOX_$2_$1:-}"; }
+box_var() { eval "printf '%s\n' \"\${BOX_$2_$1:-}\""; }
 box_addr() { box_var "$1" ADDR; }
 box_gw() { box_var "$1" GW; }
 box_pid() { box_var "$1" PID1; }
 
 # The machine's PID 1, run by bash in its root with its name, the path of
-# the roles' repository (or nothing) and BOX_LIVE_MAX: root's password from stdin, the
-# host keys, sshd configured and started; then it reaps orphans until
-# killed or BOX_LIVE_MAX s have passed.  Everything it writes is inside the machine.
+# the roles' repository (or nothing) and BOX_LIVE_MAX: root's password
+# from stdin, the host keys, sshd configured and started; then it reaps
+# orphans until killed or BOX_LIVE_MAX s have passed.  Everything it
+# writes is inside the machine.
 BOX_INIT='set -e
 name=$1 repo=$2
 IFS= read -r pw
@@ -297,6 +303,18 @@ trap "exit 0" TERM
 # machine ends by itself (a test killed before its teardown)
 while [ "$SECONDS" -lt "$3" ]; do sleep 1; done'
 
+# box_overlay_ok DIR: an overlay on the tree can be mounted on DIR/root
+# (tried in a mount namespace of its own); BOX_OVERLAY=no says no, to try
+# the fallback.  Why not in DIR/overlay.err.
+box_overlay_ok() {
+	if [ "${BOX_OVERLAY:-yes}" = no ]; then
+		echo "BOX_OVERLAY=no" >"$1/overlay.err"; return 1
+	fi
+	unshare --mount --propagation private sh -c 'mount -t overlay overlay \
+	    -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$2/root"' \
+	    sh "$BOX_TREE" "$1" 2>"$1/overlay.err"
+}
+
 # box_start NAME [PASSWORD]: the machine NAME up, sshd answering; root's
 # password is PASSWORD (default box-pass-$$), kept as BOX_PW_NAME.  0 or -1.
 box_start() {
@@ -322,9 +340,7 @@ box_start() {
 	mkdir -p "$dir/upper" "$dir/work" "$dir/root" || return 1
 	# overlay when this kernel and $WORK's file system take it
 	lower=$BOX_TREE
-	if ! unshare --mount --propagation private sh -c 'mount -t overlay \
-	    overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" \
-	    "$2/root"' sh "$BOX_TREE" "$dir" 2>"$dir/overlay.err"; then
+	if ! box_overlay_ok "$dir"; then
 		box_say "$b: no overlayfs here ($(cat "$dir/overlay.err")):" \
 		    "copying the tree (cp -a), slower"
 		cp -a "$BOX_TREE/." "$dir/root/" || {
@@ -414,12 +430,14 @@ box_start() {
 	fi
 	eval "BOX_PID1_$b=$p"
 	# ready: in its root (/proc/PID/root is the machine's /), sshd started
-	if ! wait_for "box $b: up" 30 test -e "/proc/$p/root/run/hostfleet-box.ready"; then
+	wait_for "box $b: up" 30 test -e "/proc/$p/root/run/hostfleet-box.ready"
+	n=$?
+	rm -f "$dir/rootpw"
+	if [ $n -ne 0 ]; then
 		box_say "$b: PID 1 $p: $(cat "/proc/$p/cmdline" 2>&1 | tr '\0' ' ')," \
 		    "root $(readlink "/proc/$p/root" 2>&1)"
 		cat "$dir/init.out"; return 1
 	fi
-	rm -f "$dir/rootpw"
 	if ! wait_for "box $b: sshd on $addr:22" 30 box_keyscan "$b"; then
 		cat "$dir/init.out"; tail -5 "$dir/upper/var/log/sshd.log" 2>/dev/null
 		return 1

@@ -17,6 +17,9 @@ host_state() {
 	find /etc/apt /etc/ssh -type f -exec sha256sum {} + 2>/dev/null | sort |
 	    sha256sum
 	dpkg-query -W -f='${Package} ${Version} ${Status}\n' | sha256sum
+	# the kernel's settings a machine's packages set (sysctl.d)
+	cat /proc/sys/fs/protected_* /proc/sys/kernel/pid_max \
+	    /proc/sys/kernel/hostname /proc/sys/net/ipv4/ip_forward
 }
 before=$(host_state)
 
@@ -48,8 +51,20 @@ assert_eq "ssh as root with a key" 0 "$(ssh -i "$WORK/id_box" -o BatchMode=yes \
     -o LogLevel=ERROR root@"$(box_addr m1)" id -u)"
 
 # its own PID namespace: sshd runs under the machine's PID 1
-assert_eq "box_exec: PID 1 is the machine's init" bash \
+assert_eq "box_exec: PID 1 is the machine's init" "$BOX_INIT_MODE" \
     "$(box_exec m1 cat /proc/1/comm)"
+if [ "$BOX_INIT_MODE" = systemd ]; then
+	# as on a real node: systemd is up, sshd is its ssh.service
+	wait_for "systemd is running in the machine" 30 \
+	    box_exec m1 systemctl is-system-running
+	assert_eq "ssh.service active" active \
+	    "$(box_ssh m1 systemctl is-active ssh.service)"
+fi
+check "the kernel's settings are read-only in the machine" \
+    box_exec m1 sh -c '! echo 1 >/proc/sys/fs/protected_regular'
+check "...but for its own network's" \
+    box_exec m1 sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+assert_eq "...which the host keeps" 0 "$(cat /proc/sys/net/ipv4/ip_forward)"
 assert_match "box_exec: sshd runs in the machine" '^[0-9]+$' \
     "$(box_exec m1 pgrep -ox sshd)"
 
@@ -82,6 +97,12 @@ assert_match "nginx-light installed in the machine" '^install ok installed' \
     "$(box_exec m1 dpkg-query -W -f='${Status}' nginx-light)"
 assert_match "...from the local repository" 'file:/srv/hostfleet-roles' \
     "$(box_exec m1 apt-cache policy nginx-light)"
+if [ "$BOX_INIT_MODE" = systemd ]; then
+	wait_for "its postinst started nginx.service" 30 \
+	    box_exec m1 systemctl is-active nginx.service
+	wait_for "nginx answers on the machine's address" 10 \
+	    curl -s -o /dev/null "http://$(box_addr m1)/"
+fi
 # what an enrollment does over SSH: an account, a signed repository
 # served over HTTP from the host's test address (as the master's will be),
 # a package installed from it
@@ -122,12 +143,15 @@ assert_eq "the host untouched (accounts, hostname, /etc/apt, /etc/ssh, packages)
 
 # stopped: no process, no mount, no netns, no veth left
 p1=$(box_pid m1)
-ns=$(box_var m1 NS); hif=$(box_var m1 IF)
+ns=$(box_var m1 NS); hif=$(box_var m1 IF); cgs=$(box_var m1 CG)
 box_stop m1
 wait_for "no process left" 10 sh -c "! kill -0 $p1"
 assert_eq "no mount left" "" "$(grep -F "$WORK/box-m1" /proc/mounts)"
 assert_eq "no netns left" "" "$(ip netns list | grep -w "$ns")"
 check "no veth left" sh -c "! ip link show $hif 2>/dev/null"
+for c in $cgs; do
+	check "no cgroup left ($c)" test ! -e "$c"
+done
 assert_eq "no process of the tree left" "" \
     "$(for p in /proc/[0-9]*; do readlink "$p/root"; done 2>/dev/null |
 	grep -F "$WORK/box-")"

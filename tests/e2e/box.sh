@@ -7,8 +7,10 @@
 #
 #   box_tree           builds once (debootstrap --variant=minbase, from the
 #                      mirror the machine's own apt uses) and then reuses
-#                      the tree cached at $BOX_CACHE/bookworm-base; BOX_TREE
-#   box_local_repo     builds once and reuses $BOX_CACHE/roles-repo: an
+#                      the tree cached at BOX_TREE,
+#                      $BOX_CACHE/bookworm-base-HASH (of its recipe)
+#   box_local_repo     builds once and reuses BOX_REPO,
+#                      $BOX_CACHE/roles-repo-HASH: an
 #                      unsigned apt repository of the roles' packages and
 #                      the agent's libraries, with every dependency that the
 #                      tree lacks; BOX_REPO
@@ -46,23 +48,25 @@
 # blocks); systemctl cannot start one either.  What a test runs in the
 # machine dies with it.
 #
-# The cache holds one recipe at a time: box.sh's recipe (BOX_INCLUDE,
-# BOX_REPO_PKGS with BOX_REPO_EXTRA) changed, the next run rebuilds it.
+# The cache holds a tree and a repository for each recipe (BOX_INCLUDE,
+# BOX_REPO_PKGS with BOX_REPO_EXTRA) it has seen; those of old recipes can
+# be removed by hand while no test runs.
 # docs/internals/testing.md tells more, with timings.
 
 # shellcheck disable=SC3043 # local: dash and bash have it
-# shellcheck disable=SC2016 # BOX_INIT is expanded in the machine
+# shellcheck disable=SC2016 # BOX_SETUP and BOX_BASH_INIT run in the machine
 
 BOX_CACHE=${BOX_CACHE:-/var/cache/hostfleet-test}
 BOX_SUITE=bookworm
-BOX_TREE=$BOX_CACHE/$BOX_SUITE-base
-BOX_REPO=$BOX_CACHE/roles-repo
-# What an enrolled node needs besides minbase: sshd (and sftp) for the
-# master, adduser and sudo for ispmaster, ca-certificates and gpg for a
+# What an enrolled node needs besides minbase: systemd as its init, sshd
+# (and sftp) for the master, adduser and sudo for ispmaster, ca-certificates and gpg for a
 # signed repository over HTTPS, procps and iproute2 for the agent's stats
 # and the tests.  A change here (or in BOX_RECIPE) rebuilds the tree.
-BOX_INCLUDE=openssh-server,openssh-sftp-server,ca-certificates,sudo,adduser,gpg,procps,iproute2
-BOX_RECIPE="1 $BOX_SUITE minbase $BOX_INCLUDE"
+BOX_INCLUDE=systemd,systemd-sysv,openssh-server,openssh-sftp-server,ca-certificates,sudo,adduser,gpg,procps,iproute2
+BOX_RECIPE="2 $BOX_SUITE minbase $BOX_INCLUDE"
+# The machine's init: systemd (as on a real node; services start and
+# systemctl works), or bash, which runs only sshd
+BOX_INIT_MODE=${BOX_INIT_MODE:-systemd}
 # The roles' packages (sysdata.c's software defaults) and the node agent's
 # run-time libraries: the roles' repository holds them and all they need.
 # A test that needs more names them in BOX_REPO_EXTRA (before sourcing):
@@ -72,7 +76,13 @@ dovecot-core dovecot-imapd dovecot-lmtpd libmicrohttpd12 libcurl3-gnutls
 libjansson4 libgnutls30 libsodium23 libsqlite3-0 libssh-4 libpsl5
 publicsuffix ${BOX_REPO_EXTRA:-}"
 # shellcheck disable=SC2086,SC2116 # the list on one line
-BOX_REPO_RECIPE="1 $(echo $BOX_REPO_PKGS)"
+BOX_REPO_RECIPE="1 $(echo $BOX_REPO_PKGS) / $BOX_RECIPE"
+# One tree and one repository per recipe, named by its hash: checkouts of
+# different recipes share the cache without rebuilding each other's, and
+# a complete one is never replaced (a machine's lower dir stays put).
+box_hash() { printf '%s' "$1" | sha256sum | cut -c1-8; }
+BOX_TREE=$BOX_CACHE/$BOX_SUITE-base-$(box_hash "$BOX_RECIPE")
+BOX_REPO=$BOX_CACHE/roles-repo-$(box_hash "$BOX_REPO_RECIPE")
 # the longest a machine lives, in seconds: one left by a test killed
 # before its teardown ends by itself (run.sh gives a test 600 s)
 BOX_LIVE_MAX=${BOX_LIVE_MAX:-900}
@@ -107,14 +117,11 @@ box_tree() {
 	if [ "$(cat "$BOX_TREE/.hostfleet-recipe" 2>/dev/null)" = "$BOX_RECIPE" ]; then
 		return 0
 	fi
-	if [ -n "$BOX_HELD" ]; then
-		fail "box: the tree changed under a running machine"; return 1
-	fi
 	mkdir -p "$BOX_CACHE" || { fail "box: cannot make $BOX_CACHE"; return 1; }
-	exec 8>"$BOX_CACHE/.tree.lock"
+	exec 8>"$BOX_TREE.lock"
 	# one build at a time; another run waits for it and then reuses it
 	if ! flock -w 900 8; then
-		exec 8>&-; fail "box: $BOX_CACHE/.tree.lock held for 15 min"; return 1
+		exec 8>&-; fail "box: $BOX_TREE.lock held for 15 min"; return 1
 	fi
 	if [ "$(cat "$BOX_TREE/.hostfleet-recipe" 2>/dev/null)" = "$BOX_RECIPE" ]; then
 		exec 8>&-; return 0
@@ -133,7 +140,7 @@ box_tree() {
 	if ! debootstrap --variant=minbase --include="$BOX_INCLUDE" \
 	    "$BOX_SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1; then
 		tail -20 "$tmp.log"
-		mv "$tmp.log" "$BOX_CACHE/$BOX_SUITE-base.log"
+		mv "$tmp.log" "$BOX_TREE.log"
 		rm -rf "$tmp"; exec 8>&-
 		fail "box: debootstrap of $BOX_SUITE from $mirror failed"; return 1
 	fi
@@ -144,11 +151,10 @@ box_tree() {
 	rm -rf "${tmp:?}/var/cache/apt/archives/"*.deb "${tmp:?}/var/lib/apt/lists/"* \
 	    "$tmp/etc/ssh/ssh_host_"*
 	echo "$BOX_RECIPE" >"$tmp/.hostfleet-recipe"
-	if [ -e "$BOX_TREE" ]; then
-		mv "$BOX_TREE" "$BOX_TREE.old.$$" && rm -rf "$BOX_TREE.old.$$"
-	fi
+	# one without its stamp is an unfinished copy: no machine runs on it
+	rm -rf "$BOX_TREE"
 	mv "$tmp" "$BOX_TREE"
-	mv "$tmp.log" "$BOX_CACHE/$BOX_SUITE-base.log"
+	mv "$tmp.log" "$BOX_TREE.log"
 	box_say "built in $(( $(date +%s) - t0 )) s, $(du -sh "$BOX_TREE" | cut -f1)"
 	exec 8>&-
 }
@@ -166,23 +172,21 @@ box_tree() {
 box_local_repo() {
 	local tmp log t0 want uris have n f
 	box_tree || return 1
-	want="$BOX_REPO_RECIPE / $BOX_RECIPE"
+	want=$BOX_REPO_RECIPE
 	if [ "$(cat "$BOX_REPO/.hostfleet-recipe" 2>/dev/null)" = "$want" ]; then
 		return 0
 	fi
-	if [ -n "$BOX_HELD" ]; then
-		fail "box: box_local_repo after box_start: call it first"; return 1
-	fi
-	exec 8>"$BOX_CACHE/.repo.lock"
+	exec 8>"$BOX_REPO.lock"
 	if ! flock -w 900 8; then
-		exec 8>&-; fail "box: $BOX_CACHE/.repo.lock held for 15 min"; return 1
+		exec 8>&-; fail "box: $BOX_REPO.lock held for 15 min"; return 1
 	fi
 	if [ "$(cat "$BOX_REPO/.hostfleet-recipe" 2>/dev/null)" = "$want" ]; then
 		exec 8>&-; return 0
 	fi
 	tmp=$(mktemp -d "$BOX_CACHE/.repo.XXXXXX") && chmod 755 "$tmp" || {
 		exec 8>&-; fail "box: mktemp in $BOX_CACHE"; return 1; }
-	log=$BOX_CACHE/roles-repo.log
+	log=$BOX_REPO.log
+	: >"$log"
 	box_say "building $BOX_REPO (once; log in $log)"
 	t0=$(date +%s)
 	mkdir -p "$tmp/lists/partial" "$tmp/cache" "$tmp/pool/partial" "$tmp/etc"
@@ -243,26 +247,10 @@ box_local_repo() {
 	}
 	echo "$want" >"$tmp/.hostfleet-recipe"
 	chmod -R a+rX "$tmp"
-	if [ -e "$BOX_REPO" ]; then
-		mv "$BOX_REPO" "$BOX_REPO.old.$$" && rm -rf "$BOX_REPO.old.$$"
-	fi
+	rm -rf "$BOX_REPO"
 	mv "$tmp" "$BOX_REPO"
 	box_say "built in $(( $(date +%s) - t0 )) s: $n packages ($have from the host's cache), $(du -sh "$BOX_REPO" | cut -f1)"
 	exec 8>&-
-}
-
-# box_hold: shared locks on the tree and the repository for as long as this
-# test runs (fds 6 and 7, closed in the machines), so that another
-# checkout's rebuild of either (a changed recipe) waits for its machines.
-BOX_HELD=
-box_hold() {
-	[ -n "$BOX_HELD" ] && return 0
-	mkdir -p "$BOX_CACHE" && exec 7>>"$BOX_CACHE/.tree.lock" \
-	    6>>"$BOX_CACHE/.repo.lock" || { fail "box: lock files"; return 1; }
-	if ! flock -s -w 900 7 || ! flock -s -w 900 6; then
-		fail "box: the cache is being rebuilt for 15 min"; return 1
-	fi
-	BOX_HELD=1
 }
 
 box_var() { eval "printf '%s\n' \"\${BOX_$2_$1:-}\""; }
@@ -270,17 +258,15 @@ box_addr() { box_var "$1" ADDR; }
 box_gw() { box_var "$1" GW; }
 box_pid() { box_var "$1" PID1; }
 
-# The machine's PID 1, run by bash in its root with its name, the path of
-# the roles' repository (or nothing) and BOX_LIVE_MAX: root's password
-# from stdin, the host keys, sshd configured and started; then it reaps
-# orphans until killed or BOX_LIVE_MAX s have passed.  Everything it
-# writes is inside the machine.
-BOX_INIT='set -e
+# The machine's setup, run by bash in its root before its init, with its
+# name and the path of the roles' repository (or nothing): root's password
+# from stdin, the host keys, sshd's configuration, the roles' source.
+# Everything it writes is inside the machine.
+BOX_SETUP='set -e
 name=$1 repo=$2
 IFS= read -r pw
 echo "root:$pw" | chpasswd
 unset pw
-exec </dev/null
 echo "$name" >/etc/hostname
 printf "127.0.1.1\t%s\n" "$name" >>/etc/hosts
 ssh-keygen -A >/dev/null
@@ -294,14 +280,52 @@ if [ -n "$repo" ]; then
 	echo "deb [trusted=yes] file:/srv/hostfleet-roles ./" \
 	    >/etc/apt/sources.list.d/hostfleet-roles.list
 fi
-mkdir -p -m 755 /run/sshd
+: >/run/hostfleet-box.ready'
+
+# The machine's PID 1 with BOX_INIT_MODE=bash: sshd in the foreground
+# under a bash that reaps every child, orphans too, as they end.
+BOX_BASH_INIT='mkdir -p -m 755 /run/sshd
 /usr/sbin/sshd -D -e 2>>/var/log/sshd.log &
-: >/run/hostfleet-box.ready
-set +e
 trap "exit 0" TERM
-# bash reaps every child, orphans too, as they end; after max s the
-# machine ends by itself (a test killed before its teardown)
-while [ "$SECONDS" -lt "$3" ]; do sleep 1; done'
+while :; do sleep 60; done'
+
+# What no process of a machine may do, whatever it runs: load modules, set
+# the clock, raw I/O, the kernel's log (setpriv's bounding set).
+BOX_CAPS_DROPPED=-sys_module,-sys_time,-sys_rawio,-syslog,-wake_alarm,-sys_pacct
+
+# box_cgroups NAME: the cgroup dirs of systemd in machine NAME on this
+# host, and how they are mounted in it: "v2 DIR" (cgroup2 at
+# /sys/fs/cgroup) or "hybrid DIR [DIR]" (name=systemd, and cgroup2 at
+# unified when the host has it); 1 when the host has neither.
+box_cgroups() {
+	if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		echo "v2 /sys/fs/cgroup/$1"
+	elif [ "$(stat -fc %T /sys/fs/cgroup/systemd 2>/dev/null)" = cgroupfs ]; then
+		if [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+			echo "hybrid /sys/fs/cgroup/systemd/$1 /sys/fs/cgroup/unified/$1"
+		else
+			echo "hybrid /sys/fs/cgroup/systemd/$1"
+		fi
+	else
+		return 1
+	fi
+}
+
+# box_rmcg DIR...: the cgroup dirs removed, their children first, once the
+# machine's processes have left them (5 s at most); 1 when some are left.
+box_rmcg() {
+	local n c
+	n=0; c=
+	while [ $n -lt 50 ]; do
+		for c in "$@"; do
+			[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
+		for c in "$@"; do [ -d "$c" ] && break; c=; done
+		[ -z "$c" ] && return 0
+		sleep 0.1; n=$((n + 1))
+	done
+	return 1
+}
 
 # box_overlay_ok DIR: an overlay on the tree can be mounted on DIR/root
 # (tried in a mount namespace of its own); BOX_OVERLAY=no says no, to try
@@ -318,12 +342,11 @@ box_overlay_ok() {
 # box_start NAME [PASSWORD]: the machine NAME up, sshd answering; root's
 # password is PASSWORD (default box-pass-$$), kept as BOX_PW_NAME.  0 or -1.
 box_start() {
-	local b pw dir ns hif sub gw addr lower repo n p
+	local b pw dir ns hif sub gw addr lower repo n p u cgs cgmode cgflag
 	b=$1; pw=${2:-box-pass-$$}
 	case $b in
 	*[!a-z0-9]*|'') fail "box: name [$b]: only a-z 0-9"; return 1 ;;
 	esac
-	box_hold || return 1
 	if [ "$(cat "$BOX_TREE/.hostfleet-recipe" 2>/dev/null)" != "$BOX_RECIPE" ]; then
 		fail "box $b: no tree (box_tree builds it)"; return 1
 	fi
@@ -335,7 +358,7 @@ box_start() {
 	sub=$((TNUM % 250))
 	gw=10.231.$sub.$((BOX_N * 4 + 1))
 	addr=10.231.$sub.$((BOX_N * 4 + 2))
-	eval "BOX_ADDR_$b=$addr BOX_GW_$b=$gw BOX_NS_$b=$ns BOX_IF_$b=$hif BOX_PW_$b=\$pw BOX_PID1_$b= BOX_UNSHARE_$b="
+	eval "BOX_ADDR_$b=$addr BOX_GW_$b=$gw BOX_NS_$b=$ns BOX_IF_$b=$hif BOX_PW_$b=\$pw BOX_PID1_$b= BOX_UNSHARE_$b= BOX_TIMEOUT_$b= BOX_CG_$b="
 	BOX_LIST="$BOX_LIST $b"
 	mkdir -p "$dir/upper" "$dir/work" "$dir/root" || return 1
 	# overlay when this kernel and $WORK's file system take it
@@ -369,17 +392,36 @@ box_start() {
 	    ip -n "$ns" link set eth0 up &&
 	    ip -n "$ns" route add "$NET.0/24" via "$gw" table local ||
 	    { fail "box $b: veth $hif - $ns"; return 1; }
-	# the machine: PID 1 (bash, reaping orphans) and sshd under it
+	# its cgroups (systemd): a run killed before its teardown may have
+	# left them too
+	cgmode=; cgs=; cgflag=
+	if [ "$BOX_INIT_MODE" = systemd ]; then
+		cgs=$(box_cgroups "$ns") || {
+			fail "box $b: no cgroup hierarchy for systemd here (BOX_INIT_MODE=bash runs sshd under bash)"
+			return 1; }
+		cgmode=${cgs%% *}; cgs=${cgs#* }
+		# shellcheck disable=SC2086 # a list of dirs
+		box_rmcg $cgs && mkdir $cgs ||
+		    { fail "box $b: cgroups $cgs"; return 1; }
+		cgflag=--cgroup
+	elif [ "$BOX_INIT_MODE" != bash ]; then
+		fail "box $b: BOX_INIT_MODE=$BOX_INIT_MODE: systemd or bash"; return 1
+	fi
+	eval "BOX_CG_$b=\$cgs"
+	# the machine: its PID 1 (systemd, or bash with sshd under it) in its
+	# namespaces, killed with them after BOX_LIVE_MAX s
 	# (unshare --net=FILE would make a new netns and bind it on FILE)
 	repo=
 	[ -f "$BOX_REPO/Release" ] && repo=$BOX_REPO
 	(umask 077 && printf '%s\n' "$pw" >"$dir/rootpw") || return 1
-	setsid nsenter --net="/run/netns/$ns" \
-	    unshare --mount --pid --uts --ipc --fork --kill-child \
+	setsid timeout -s KILL "$BOX_LIVE_MAX" nsenter --net="/run/netns/$ns" \
+	    sh -c 'for c in $1; do echo $$ >"$c/cgroup.procs" || exit 1; done
+		shift; exec unshare "$@"' sh "$cgs" \
+	    --mount --pid --uts --ipc $cgflag --fork --kill-child \
 	    --propagation private \
 	    sh -c '
 		set -e
-		d=$1 lower=$2 repo=$3 name=$4 r=$1/root
+		d=$1 lower=$2 repo=$3 name=$4 mode=$7 cgmode=$8 r=$1/root
 		if [ -n "$lower" ]; then
 			mount -t overlay overlay \
 			    -o "lowerdir=$lower,upperdir=$d/upper,workdir=$d/work" "$r"
@@ -387,7 +429,30 @@ box_start() {
 			mount --bind "$r" "$r"
 		fi
 		mount -t proc proc "$r/proc"
+		# the kernel settings stay the hosts: read-only but for the
+		# machines own network
+		mount --bind "$r/proc/sys" "$r/proc/sys"
+		mount -o remount,bind,ro "$r/proc/sys"
+		mount --bind "$r/proc/sys/net" "$r/proc/sys/net"
+		mount -o remount,bind,rw "$r/proc/sys/net"
+		if [ -e "$r/proc/sysrq-trigger" ]; then
+			mount --bind "$r/proc/sysrq-trigger" "$r/proc/sysrq-trigger"
+			mount -o remount,bind,ro "$r/proc/sysrq-trigger"
+		fi
 		mount -t sysfs -o ro sysfs "$r/sys"
+		case $cgmode in
+		v2)
+			mount -t cgroup2 cgroup2 "$r/sys/fs/cgroup" ;;
+		hybrid)
+			mount -t tmpfs -o mode=755,size=1m tmpfs "$r/sys/fs/cgroup"
+			mkdir "$r/sys/fs/cgroup/systemd"
+			mount -t cgroup -o none,name=systemd cgroup \
+			    "$r/sys/fs/cgroup/systemd"
+			if [ -d /sys/fs/cgroup/unified ]; then
+				mkdir "$r/sys/fs/cgroup/unified"
+				mount -t cgroup2 cgroup2 "$r/sys/fs/cgroup/unified"
+			fi ;;
+		esac
 		mount -t tmpfs -o mode=755,size=64m tmpfs "$r/dev"
 		mknod -m 666 "$r/dev/null" c 1 3
 		mknod -m 666 "$r/dev/zero" c 1 5
@@ -410,17 +475,25 @@ box_start() {
 			mount -o remount,bind,ro "$r/srv/hostfleet-roles"
 		fi
 		hostname "$name"
-		exec chroot "$r" /usr/bin/env -i HOME=/root LC_ALL=C \
-		    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		    /bin/bash -c "$5" init "$name" "$repo" "$6" <"$d/rootpw"
-	    ' sh "$dir" "$lower" "$repo" "$b" "$BOX_INIT" "$BOX_LIVE_MAX" \
-	    >"$dir/init.out" 2>&1 </dev/null 6>&- 7>&- &
-	eval "BOX_UNSHARE_$b=$!"
-	# its PID 1 is the child of unshare (once the job is unshare)
-	n=0; p=
+		P=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		chroot "$r" /usr/bin/env -i HOME=/root LC_ALL=C PATH=$P \
+		    /bin/bash -c "$5" setup "$name" "$repo" <"$d/rootpw"
+		if [ "$mode" = systemd ]; then
+			exec setpriv --bounding-set "$9" chroot "$r" /usr/bin/env -i \
+			    container=hostfleet-test PATH=$P /lib/systemd/systemd
+		fi
+		exec setpriv --bounding-set "$9" chroot "$r" /usr/bin/env -i \
+		    HOME=/root LC_ALL=C PATH=$P /bin/bash -c "$6" init
+	    ' sh "$dir" "$lower" "$repo" "$b" "$BOX_SETUP" "$BOX_BASH_INIT" \
+	    "$BOX_INIT_MODE" "$cgmode" "$BOX_CAPS_DROPPED" \
+	    >"$dir/init.out" 2>&1 </dev/null &
+	eval "BOX_TIMEOUT_$b=$!"
+	# its PID 1 is the child of unshare, the child of timeout
+	n=0; p=; u=
 	while [ $n -lt 100 ]; do
-		if [ "$(cat "/proc/$!/comm" 2>/dev/null)" = unshare ]; then
-			p=$(awk '{print $1}' "/proc/$!/task/$!/children" 2>/dev/null)
+		u=$(awk '{print $1}' "/proc/$!/task/$!/children" 2>/dev/null)
+		if [ -n "$u" ] && [ "$(cat "/proc/$u/comm" 2>/dev/null)" = unshare ]; then
+			p=$(awk '{print $1}' "/proc/$u/task/$u/children" 2>/dev/null)
 			[ -n "$p" ] && break
 		fi
 		sleep 0.1; n=$((n + 1))
@@ -428,13 +501,13 @@ box_start() {
 	if [ -z "$p" ]; then
 		fail "box $b: did not start: $(cat "$dir/init.out")"; return 1
 	fi
-	eval "BOX_PID1_$b=$p"
-	# ready: in its root (/proc/PID/root is the machine's /), sshd started
+	eval "BOX_PID1_$b=$p BOX_UNSHARE_$b=$u"
+	# ready: in its root (/proc/PID/root is the machine's /), set up
 	wait_for "box $b: up" 30 test -e "/proc/$p/root/run/hostfleet-box.ready"
 	n=$?
 	rm -f "$dir/rootpw"
 	if [ $n -ne 0 ]; then
-		box_say "$b: PID 1 $p: $(cat "/proc/$p/cmdline" 2>&1 | tr '\0' ' ')," \
+		box_say "$b: PID 1 $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>&1)," \
 		    "root $(readlink "/proc/$p/root" 2>&1)"
 		cat "$dir/init.out"; return 1
 	fi
@@ -463,7 +536,7 @@ box_exec() {
 	fi
 	nsenter -t "$p" -m -u -i -n -p -r -w env -i HOME=/root LC_ALL=C \
 	    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	    "$@" 6>&- 7>&-
+	    "$@"
 }
 
 # box_ssh NAME CMD...: CMD over SSH as root with the password; the host
@@ -488,9 +561,9 @@ box_authorize() {
 # box_stop NAME: the machine's PID 1 killed (and so every process in it,
 # and its mounts with its mount namespace), its veth pair and netns gone.
 box_stop() {
-	local b p u ns hif l x
+	local b p u t ns hif l x
 	b=$1
-	p=$(box_var "$b" PID1); u=$(box_var "$b" UNSHARE)
+	p=$(box_var "$b" PID1); u=$(box_var "$b" UNSHARE); t=$(box_var "$b" TIMEOUT)
 	ns=$(box_var "$b" NS); hif=$(box_var "$b" IF)
 	[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
 	# and anything else in its network namespace (box_exec's commands)
@@ -499,10 +572,13 @@ box_stop() {
 			kill -KILL "$x" 2>/dev/null
 		done
 	fi
-	[ -n "$u" ] && { kill -KILL "$u" 2>/dev/null; wait "$u" 2>/dev/null; }
+	[ -n "$u" ] && kill -KILL "$u" 2>/dev/null
+	[ -n "$t" ] && { kill -KILL "$t" 2>/dev/null; wait "$t" 2>/dev/null; }
 	[ -n "$hif" ] && ip link del "$hif" 2>/dev/null
 	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
-	eval "BOX_PID1_$b= BOX_UNSHARE_$b="
+	# shellcheck disable=SC2046 # a list of dirs
+	box_rmcg $(box_var "$b" CG) || fail "box $b: its cgroups are left"
+	eval "BOX_PID1_$b= BOX_UNSHARE_$b= BOX_TIMEOUT_$b= BOX_CG_$b="
 	l=; for x in $BOX_LIST; do [ "$x" = "$b" ] || l="$l $x"; done
 	BOX_LIST=$l
 }

@@ -6,20 +6,20 @@
 #   . "$TOP/tests/e2e/lib.sh"; . "$TOP/tests/e2e/box.sh"
 #
 #   box_tree           builds once (debootstrap --variant=minbase, from the
-#                      mirror the machine's own apt uses) and then reuses
-#                      the tree cached at BOX_TREE,
-#                      $BOX_CACHE/bookworm-base-HASH (of its recipe)
+#                      mirror the host's own apt uses) and then reuses the
+#                      tree cached at BOX_TREE, $BOX_CACHE/bookworm-base-HASH
+#                      (HASH: of its recipe)
 #   box_local_repo     builds once and reuses BOX_REPO,
-#                      $BOX_CACHE/roles-repo-HASH: an
-#                      unsigned apt repository of the roles' packages and
-#                      the agent's libraries, with every dependency that the
-#                      tree lacks; BOX_REPO
+#                      $BOX_CACHE/roles-repo-HASH: an unsigned apt
+#                      repository of the roles' packages and the agent's
+#                      libraries, with every dependency the tree lacks
 #   box_start NAME [PASSWORD]
 #                      a machine: an overlay on the tree (its writes in
-#                      $WORK/box-NAME), its own namespaces, eth0 at
-#                      box_addr NAME on a veth pair to the host, root's
-#                      password set, sshd answering on port 22; the roles'
-#                      repository, when built, as a file: source
+#                      $WORK/box-NAME), its own namespaces and cgroups,
+#                      eth0 at box_addr NAME on a veth pair to the host,
+#                      root's password set, systemd booted, sshd answering
+#                      on port 22; the roles' repository, when built, as a
+#                      file: source
 #   box_addr NAME      the machine's address; box_gw NAME the host's end
 #   box_exec NAME CMD...
 #                      CMD run as root inside the machine (its root, its
@@ -28,25 +28,32 @@
 #                      CMD over SSH as root with the password (sshpass)
 #   box_authorize NAME PUBKEYFILE
 #                      the key logs in as root (root's authorized_keys)
-#   box_stop NAME      the machine's processes killed, its netns and veth
-#                      gone (its mounts lived only in its mount namespace)
+#   box_stop NAME      the machine's processes killed, its netns, veth and
+#                      cgroups gone (its mounts lived only in its mount
+#                      namespace)
 #
 # Every machine still up is stopped at exit (lib.sh's teardown runs the
 # hooks added with at_exit).  Nothing here writes to the host's /etc, its
 # accounts or its packages: debootstrap writes only the new tree, the
 # machine's writes land in its overlay's upper dir, and apt-get runs on
-# the host only to download .deb files into the cache.
+# the host only to download .deb files into the cache.  On the host a
+# machine adds only its netns, its veth (route_localnet on its own end)
+# and its cgroup dirs, all removed by box_stop.
 #
 # The machine reaches the test's own 127.N.0.x addresses (lib.sh's $NET,
 # where start_master listens) over the veth pair: those routes go to the
 # host, and route_localnet on both ends of the pair lets 127.N.0.x cross
 # it.  The machine reaches nothing else: it has no default route.
 #
-# The machine has no init system: its PID 1 is a bash that reaps orphans;
-# sshd runs in the foreground under it.  A package's postinst starts no
-# service there (invoke-rc.d finds no init system and no policy-rc.d, and
-# blocks); systemctl cannot start one either.  What a test runs in the
-# machine dies with it.
+# The machine's PID 1 is systemd, as on a real node: ssh.service runs
+# sshd, a package's postinst starts its service, systemctl works.  It runs
+# in a cgroup of its own (removed by box_stop), with container= set, /sys
+# and the kernel's settings (/proc/sys but net) read-only, and without the
+# capabilities to load modules or set the clock.  BOX_INIT_MODE=bash makes
+# PID 1 a bash that runs only sshd, for hosts where systemd cannot boot
+# (no cgroup hierarchy for it): there no service starts by itself.  This
+# is isolation for tests, not a security boundary: the machine's root is
+# the host's.
 #
 # The cache holds a tree and a repository for each recipe (BOX_INCLUDE,
 # BOX_REPO_PKGS with BOX_REPO_EXTRA) it has seen; those of old recipes can

@@ -74,14 +74,16 @@ BOX_RECIPE="2 $BOX_SUITE minbase $BOX_INCLUDE"
 # The machine's init: systemd (as on a real node; services start and
 # systemctl works), or bash, which runs only sshd
 BOX_INIT_MODE=${BOX_INIT_MODE:-systemd}
-# The roles' packages (sysdata.c's software defaults) and the node agent's
-# run-time libraries: the roles' repository holds them and all they need.
+# The roles' packages (sysdata.c's software defaults) and the hostfleet
+# package's dependencies (its libraries and packaging/control.in's
+# Depends): the roles' repository holds them and all they need.
 # A test that needs more names them in BOX_REPO_EXTRA (before sourcing):
 # the repository is then rebuilt with them.
 BOX_REPO_PKGS="nftables cron nginx-light php-fpm bind9 bind9-utils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd libmicrohttpd12 libcurl3-gnutls
 libjansson4 libgnutls30 libsodium23 libsqlite3-0 libssh-4 libpsl5
-publicsuffix ${BOX_REPO_EXTRA:-}"
+libseccomp2 publicsuffix adduser apt-utils gpg gpg-agent gpgconf
+${BOX_REPO_EXTRA:-}"
 # shellcheck disable=SC2086,SC2116 # the list on one line
 BOX_REPO_RECIPE="1 $(echo $BOX_REPO_PKGS) / $BOX_RECIPE"
 # One tree and one repository per recipe, named by its hash: checkouts of

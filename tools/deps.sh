@@ -2,6 +2,11 @@
 # Installs every Debian package that the build, the tests and the demo use,
 # and only when something is missing.
 #
+# debootstrap, dpkg-dev (dpkg-scanpackages), openssh-client (ssh,
+# ssh-keyscan), sshpass and util-linux (unshare, nsenter, flock) are for
+# tests/e2e/box.sh, the enrollment tests' node machine: it builds its own
+# Debian tree and repository once, cached in /var/cache/hostfleet-test.
+#
 # nginx, BIND, Postfix and Dovecot are there for their checkers (nginx -t,
 # named-checkzone, postmap, postconf, doveconf); the node renders their
 # files but the tests never run the daemons.  Postfix is installed without
@@ -17,7 +22,8 @@ libseccomp-dev
 dpkg-dev lintian apt-utils gpg gpg-agent gpgconf adduser systemd
 curl jq openssl sqlite3 iproute2 nftables procps python3
 nginx-light php-fpm php-cli bind9 bind9-utils bind9-dnsutils postfix
-dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime"
+dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime
+debootstrap dpkg-dev openssh-client sshpass util-linux"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -204,7 +204,13 @@ sanitizer_scan() {
 	done
 }
 
+# at_exit COMMAND: COMMAND (evaluated) at exit, first thing in teardown,
+# before the processes are stopped: for harnesses such as box.sh.
+EXIT_HOOKS=""
+at_exit() { EXIT_HOOKS="$EXIT_HOOKS$1;"; }
+
 teardown() {
+	eval "$EXIT_HOOKS"
 	for p in $PIDS; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	for p in $PIDS; do
 		# bounded: a daemon that does not stop within 10 s is killed

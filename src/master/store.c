@@ -170,7 +170,8 @@ static const char *migrations[] = {
 	 * one, and the next one a renewal issued (docs/internals/cluster.md,
 	 * "Node certificates") */
 	"ALTER TABLE node ADD COLUMN cert_serial TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL "
+	"  DEFAULT '';",
 };
 
 int

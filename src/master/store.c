@@ -299,6 +299,24 @@ unlock(struct store *s)
 	pthread_mutex_unlock(&s->mtx);
 }
 
+int
+tx_begin(struct store *s)
+{
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == 0)
+		return 0;
+	unlock(s);
+	return -1;
+}
+
+int
+tx_end(struct store *s, int rc)
+{
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
+}
+
 void
 col_text(sqlite3_stmt *st, int i, char *out, size_t outlen)
 {

@@ -7,6 +7,10 @@
 #   make bench      build the benchmarks (bench/)
 #   make deb        install what is missing, build the Debian package
 #                   build/hostfleet_VERSION_ARCH.deb (tools/mkdeb.sh)
+#   make chaos SEED=N STEPS=M
+#                   the chaos test (tests/e2e/0400-chaos.sh) with seed N
+#                   (default: today's date) and M random steps (default
+#                   500; `make test` runs it with 100)
 
 PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp libssh
 CC       ?= cc
@@ -42,7 +46,7 @@ DEB_FLAGS   = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
 DEB_CFLAGS  = $(shell $(DEB_FLAGS) CPPFLAGS) $(shell $(DEB_FLAGS) CFLAGS)
 DEB_LDFLAGS = $(shell $(DEB_FLAGS) LDFLAGS)
 
-.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs deb
+.PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs deb chaos
 
 all: build/hostfleet
 
@@ -112,6 +116,12 @@ test: deps
 deb: deps
 	@$(MAKE) --no-print-directory build/rel/hostfleet
 	@sh tools/mkdeb.sh build/rel/hostfleet build
+
+SEED  ?=
+STEPS ?= 500
+chaos: deps
+	@$(MAKE) --no-print-directory build/asan/hostfleet
+	CHAOS_SEED=$(SEED) CHAOS_STEPS=$(STEPS) sh tests/e2e/0400-chaos.sh
 
 demo run: deps
 	@$(MAKE) --no-print-directory build/hostfleet

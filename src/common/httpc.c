@@ -203,8 +203,22 @@ finish(CURL *e, struct hreq *r, CURLcode rc, int64_t start)
 		return;
 	}
 	r->status = 0;
-	r->unsent = rc == CURLE_COULDNT_CONNECT ||
-	    rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_SSL_CONNECT_ERROR;
+	/*
+	 * Never sent only when no byte of a request went out: libcurl sends
+	 * again, on a new connection, a request whose kept-alive connection
+	 * closed before any answer, and the first one may have been done
+	 * (a node killed before it answered).  A connect error of that
+	 * second connection is then no proof of anything; the size of the
+	 * requests issued counts both.
+	 */
+	{
+		long sent = 0;
+
+		curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+		r->unsent = sent == 0 && (rc == CURLE_COULDNT_CONNECT ||
+		    rc == CURLE_COULDNT_RESOLVE_HOST ||
+		    rc == CURLE_SSL_CONNECT_ERROR);
+	}
 	if (r->err[0] == '\0') {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(r->err, sizeof(r->err),

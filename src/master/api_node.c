@@ -12,6 +12,27 @@
 
 #define ONOFF(x)	((x) ? "on" : "off")
 
+/* The hostfleet version the node runs, from its last report ("" before
+ * one came); in a static buffer of the calling thread. */
+static const char *
+node_version(const struct node *n)
+{
+	static __thread char v[64];
+	char e[VALID_ERR_MAX];
+	json_t *s;
+
+	v[0] = '\0';
+	if (n->stats && (s = json_loads(n->stats, 0, NULL)) != NULL) {
+		const char *x = json_string_value(json_object_get(s,
+		    "version"));
+
+		if (x && valid_text("version", x, sizeof(v) - 1, e) == 0)
+			strlcpy_hf(v, x, sizeof(v));
+		json_decref(s);
+	}
+	return v;
+}
+
 /* Writes a node's fields into obj: a list item or the form itself. */
 static void
 node_fields(json_t *obj, const struct node *n)
@@ -34,6 +55,7 @@ node_fields(json_t *obj, const struct node *n)
 	elem_set(obj, "comment", n->comment);
 	elem_setf(obj, "last_seen", "%" PRId64, n->last_seen);
 	elem_setf(obj, "misses", "%d", n->misses);
+	elem_set(obj, "version", node_version(n));
 }
 
 void

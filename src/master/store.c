@@ -170,7 +170,8 @@ static const char *migrations[] = {
 	 * one, and the next one a renewal issued (docs/internals/cluster.md,
 	 * "Node certificates") */
 	"ALTER TABLE node ADD COLUMN cert_serial TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL "
+	"  DEFAULT '';",
 
 	/* 7: the steps of a node's enrollment over SSH, each with its state,
 	 * its start and end (wall ms) and its output (docs/internals/
@@ -310,6 +311,24 @@ void
 unlock(struct store *s)
 {
 	pthread_mutex_unlock(&s->mtx);
+}
+
+int
+tx_begin(struct store *s)
+{
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == 0)
+		return 0;
+	unlock(s);
+	return -1;
+}
+
+int
+tx_end(struct store *s, int rc)
+{
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
 }
 
 void

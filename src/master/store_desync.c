@@ -44,15 +44,11 @@ store_desync_add(struct store *s, const int64_t *nodes, size_t n,
 	size_t i;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	for (i = 0; i < n && rc == 0; i++)
 		rc = desync_add_locked(s, nodes[i], type, reason, now);
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -100,11 +96,8 @@ store_desync_done(struct store *s, int64_t node, const char *type,
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	/* Only the entry that was synchronised: one registered meanwhile
 	 * (gen moved on) stays, and so does one whose type got a newer
 	 * version while the push was on its way. */
@@ -125,8 +118,7 @@ store_desync_done(struct store *s, int64_t node, const char *type,
 		rc = step_done(s, st);
 		unprep(s, st);
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -44,6 +44,11 @@ sqlite3_stmt *prep(struct store *, const char *sql);
 void	 unprep(struct store *, sqlite3_stmt *);
 void	 lock(struct store *);
 void	 unlock(struct store *);
+/* A write transaction: tx_begin takes the lock and opens it (0, or -1
+ * with neither held); tx_end commits when rc is 0, else rolls back, and
+ * lets the lock go, returning as commit_or_rollback(). */
+int	 tx_begin(struct store *);
+int	 tx_end(struct store *, int rc);
 void	 col_text(sqlite3_stmt *, int i, char *out, size_t outlen);
 /* Runs a statement that returns no row; 0, STORE_EXISTS or -1. */
 int	 step_done(struct store *, sqlite3_stmt *);

@@ -282,11 +282,8 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 	size_t i;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	/* A node that answers with entries left to synchronise is syncing,
 	 * not ready, even if one was registered since the caller looked. */
 	if ((st = prep(s, "UPDATE node SET status = CASE WHEN ?2 = 'ready' AND "
@@ -313,8 +310,7 @@ store_node_polls(struct store *s, const struct node_poll *p, size_t n)
 		sqlite3_reset(st);
 	}
 	unprep(s, st);
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc == 0 ? 0 : -1;
 }
 

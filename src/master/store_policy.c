@@ -38,11 +38,8 @@ store_policy_set(struct store *s, const char *const *keys,
 	size_t i;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "INSERT INTO policy (key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value")) ==
 	    NULL) {
@@ -57,7 +54,6 @@ store_policy_set(struct store *s, const char *const *keys,
 		sqlite3_reset(st);
 	}
 	unprep(s, st);
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc == 0 ? 0 : -1;
 }

@@ -36,11 +36,8 @@ store_intent_recover(struct store *s, int64_t now, int *count)
 	int rc = 0;
 
 	*count = 0;
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "SELECT id, type, targets FROM intent")) == NULL) {
 		exec(s, "ROLLBACK");
 		unlock(s);
@@ -65,8 +62,7 @@ store_intent_recover(struct store *s, int64_t now, int *count)
 		rc = step_done(s, del);
 		unprep(s, del);
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -118,11 +114,8 @@ store_query_finish(struct store *s, const struct query_rec *q,
 	json_t *v;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if (new_version > 0) {
 		if ((st = prep(s, "INSERT INTO sys_item (type, id, data) VALUES "
 		    "(?1, ?2, ?3) ON CONFLICT (type, id) DO UPDATE SET "
@@ -174,8 +167,7 @@ store_query_finish(struct store *s, const struct query_rec *q,
 	}
 	if (rc == 0)
 		rc = log_locked(s, q, now);
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc == 0 ? 0 : -1;
 }
 

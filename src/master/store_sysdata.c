@@ -123,11 +123,8 @@ store_sys_seed(struct store *s, const char *type, const json_t *items,
 	int rc = 0, had = 1;
 
 	*seeded = 0;
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "SELECT EXISTS (SELECT 1 FROM sys_version WHERE "
 	    "type = ?1) OR EXISTS (SELECT 1 FROM sys_item WHERE type = ?1)")) ==
 	    NULL)

@@ -142,11 +142,8 @@ store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
 		conflict = &dummy;
 	memset(conflict, 0, sizeof(*conflict));
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if (n > 0) {
 		if ((st = prep(s, "SELECT active FROM user WHERE id = ?1")) ==
 		    NULL)
@@ -223,8 +220,7 @@ store_uindex_reserve(struct store *s, const struct uentry *e, size_t n,
 		if (rc == STORE_EXISTS)
 			conflict->index = i;
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -235,11 +231,8 @@ store_uindex_unreserve(struct store *s, const char *kind, const char *name,
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "DELETE FROM uindex WHERE ((kind = ?1 AND name = ?2)"
 	    " OR (kind = CASE ?1 WHEN 'emaildomain' THEN 'email' WHEN "
 	    "'webdomain' THEN 'webalias' END AND parent = ?2)) AND owner = ?3 "
@@ -254,8 +247,7 @@ store_uindex_unreserve(struct store *s, const char *kind, const char *name,
 		rc = step_done(s, st);
 		unprep(s, st);
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -296,11 +288,8 @@ store_uindex_remove(struct store *s, const char *kind,
 	size_t i;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	st = prep(s, "DELETE FROM uindex WHERE kind = ?1 AND name = ?2");
 	/* what lives under it: a mail domain's mailboxes, a site's
 	 * aliases */
@@ -323,8 +312,7 @@ store_uindex_remove(struct store *s, const char *kind,
 	}
 	unprep(s, st);
 	unprep(s, sc);
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -357,11 +345,8 @@ store_uindex_mark(struct store *s, const char *kind,
 	size_t i;
 	int rc = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "UPDATE uindex SET state = ?4, since = ?5 WHERE "
 	    "kind = ?1 AND name = ?2 AND state = ?3")) == NULL)
 		rc = -1;
@@ -375,8 +360,7 @@ store_uindex_mark(struct store *s, const char *kind,
 		rc = step_done(s, st);
 	}
 	unprep(s, st);
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -387,11 +371,8 @@ store_uindex_drop(struct store *s, const char *kind, const char *name,
 	sqlite3_stmt *st;
 	int rc = 0, found = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "DELETE FROM uindex WHERE kind = ?1 AND name = ?2 "
 	    "AND state = ?3")) == NULL)
 		rc = -1;
@@ -412,8 +393,7 @@ store_uindex_drop(struct store *s, const char *kind, const char *name,
 		rc = step_done(s, st);
 		unprep(s, st);
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 

@@ -136,11 +136,8 @@ store_user_create(struct store *s, struct user *u)
 	sqlite3_stmt *st;
 	int rc;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	/* UIDs are never taken twice: the next one is above the highest ever
 	 * given, which sys_version keeps under the name "uid". */
 	if ((st = prep(s, "INSERT INTO user (name, level, active, pwhash, "
@@ -174,8 +171,7 @@ store_user_create(struct store *s, struct user *u)
 			unprep(s, st);
 		}
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -218,11 +214,8 @@ store_user_set(struct store *s, struct user *u, unsigned mask,
 	int rc, i;
 
 	user_set_sql(mask, sql, sizeof(sql));
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, sql)) == NULL)
 		rc = -1;
 	else {
@@ -280,8 +273,7 @@ store_user_set(struct store *s, struct user *u, unsigned mask,
 			unprep(s, st);
 		}
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 
@@ -336,11 +328,8 @@ store_user_mark_deleting(struct store *s, int64_t id, int64_t now)
 	sqlite3_stmt *st;
 	int rc = 0, deleting = 0, pending = 0;
 
-	lock(s);
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
-		unlock(s);
+	if (tx_begin(s) == -1)
 		return -1;
-	}
 	if ((st = prep(s, "SELECT deleting, (SELECT count(*) FROM uindex "
 	    "WHERE owner = ?1 AND state = 'pending') FROM user WHERE "
 	    "id = ?1")) == NULL)
@@ -368,8 +357,7 @@ store_user_mark_deleting(struct store *s, int64_t id, int64_t now)
 			unprep(s, st);
 		}
 	}
-	rc = commit_or_rollback(s, rc);
-	unlock(s);
+	rc = tx_end(s, rc);
 	return rc;
 }
 

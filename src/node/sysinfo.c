@@ -130,7 +130,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	}
 	usage = usage_json(a, &usage_at);
 	j = json_pack("{s:I,s:s,s:s,s:s,s:[f,f,f],s:{s:I,s:I},s:{s:I,s:I},"
-	    "s:I,s:I,s:b,s:o,s:o,s:o,s:I}",
+	    "s:I,s:I,s:b,s:s,s:o,s:o,s:o,s:I}",
 	    "node_id", (json_int_t)a->node_id,
 	    "name", a->name,
 	    "machine_id", a->machine_id,
@@ -145,6 +145,7 @@ sysinfo_json(struct node_agent *a, const char *roles)
 	    "uptime", (json_int_t)si.uptime,
 	    "agent_uptime", (json_int_t)((mono_ms() - a->started) / 1000),
 	    "started", node_started(a),
+	    "version", HF_VERSION,
 	    "services", svc,
 	    "versions", versions,
 	    "usage", usage,

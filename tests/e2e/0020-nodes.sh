@@ -17,6 +17,10 @@ all_ready() {
 	[ "$n" = 5 ]
 }
 wait_for "five nodes ready" 30 all_ready
+# the version each node runs, from its reports
+want=$("$HF" --version | sed 's/^hostfleet //')
+assert_eq "every node's version shown" "$want $want $want $want $want" \
+    "$(api cluster.node | jq -r '[.elem[].version] | join(" ")')"
 
 list=$(api cluster.node)
 assert_eq "node count" 5 "$(jf "$list" '.elem | length')"

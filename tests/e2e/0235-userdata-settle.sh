@@ -8,10 +8,13 @@
 # and nothing acknowledged vanishes.
 . "$(dirname "$0")/lib.sh"
 
+# the fault files, in a directory the master (which runs as its own user)
+# may remove them from
+mkdir -p "$WORK/faults" && chmod 0777 "$WORK/faults"
 # test_point(): a process stops at the step this file names
-export HOSTFLEET_TEST_STOP_FILE="$WORK/stop"
+export HOSTFLEET_TEST_STOP_FILE="$WORK/faults/stop"
 # db.c: the next COMMIT of the change this file names fails
-export HOSTFLEET_TEST_FAIL_COMMIT="$WORK/failcommit"
+export HOSTFLEET_TEST_FAIL_COMMIT="$WORK/faults/failcommit"
 
 start_master
 fast_policy 300 3 3000
@@ -72,7 +75,7 @@ alias_settled() {
 # (SIGKILL) and started again.
 kill_at() {
 	_who=$1; _step=$2; shift 2
-	echo "$_step" >"$WORK/stop"
+	echo "$_step" >"$HOSTFLEET_TEST_STOP_FILE"
 	("$@" >"$WORK/kill_at.out" 2>&1) &
 	_cp=$!
 	_hit=""
@@ -85,7 +88,7 @@ kill_at() {
 		done
 		sleep 0.1  # poll interval
 	done
-	rm -f "$WORK/stop"
+	rm -f "$HOSTFLEET_TEST_STOP_FILE"
 	if [ -z "$_hit" ]; then
 		fail "$_who never reached $_step"
 		wait "$_cp" 2>/dev/null
@@ -212,24 +215,24 @@ done
 # ---- a COMMIT that fails ----
 
 # on the node: the create is answered as an error, and nothing is left
-echo "insert udata" >"$WORK/failcommit"
+echo "insert udata" >"$HOSTFLEET_TEST_FAIL_COMMIT"
 out=$(ua domain.edit sok=ok name=cfail.example.org ip=192.0.2.8)
 assert_eq "a create whose node store did not commit fails" internal \
     "$(jf "$out" '.error.type // "no error"')"
 assert_match "saying so" 'node store' "$(jf "$out" .error.msg)"
-check "the failure was injected" [ ! -f "$WORK/failcommit" ]
+check "the failure was injected" [ ! -f "$HOSTFLEET_TEST_FAIL_COMMIT" ]
 kill -9 "$(pid_of n3)"; wait "$(pid_of n3)" 2>/dev/null
 start_node 3
 wait_for "dns1 ready again" 30 node_is 3 ready
 wait_for "master and node agree on it" 30 settled cfail.example.org 3 zone
 
 # on the master: the node made it, the master could not record it
-echo "update uindex" >"$WORK/failcommit"
+echo "update uindex" >"$HOSTFLEET_TEST_FAIL_COMMIT"
 out=$(ua domain.edit sok=ok name=mfail.example.org ip=192.0.2.9)
 is_err "a create the master could not record fails" internal "$out"
 assert_match "naming the node and the service" 'dns1.*dns|dns.*dns1' \
     "$(jf "$out" .error.msg)"
-check "the failure was injected" [ ! -f "$WORK/failcommit" ]
+check "the failure was injected" [ ! -f "$HOSTFLEET_TEST_FAIL_COMMIT" ]
 wait_for "master and node agree on it" 30 settled mfail.example.org 3 zone
 out=$(ua domain.edit sok=ok name=mfail.example.org ip=192.0.2.9)
 is_ok "created again" "$out"

@@ -86,11 +86,14 @@ inroot() {
 }
 # the copy's apt sees only the master's repository, through the pinned
 # cluster CA
+# (a copy of the CA in the copy's /etc, as an enrolled node has it: apt's
+# https method runs as _apt, which cannot enter the master's state dir)
 inroot "rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* &&
 	rm -rf /var/lib/apt/lists/* &&
 	cp '$WORK/key.gpg' /etc/apt/hostfleet-archive.gpg &&
+	cp '$MSTATE/ca.pem' /etc/apt/hostfleet-ca.pem && chmod 644 /etc/apt/hostfleet-ca.pem &&
 	echo 'deb [signed-by=/etc/apt/hostfleet-archive.gpg] $MURL/repo hostfleet main' >/etc/apt/sources.list.d/hostfleet.list &&
-	echo 'Acquire::https::CaInfo \"$MSTATE/ca.pem\";' >/etc/apt/apt.conf.d/90hostfleet" >"$WORK/setup.log" 2>&1 ||
+	echo 'Acquire::https::CaInfo \"/etc/apt/hostfleet-ca.pem\";' >/etc/apt/apt.conf.d/90hostfleet" >"$WORK/setup.log" 2>&1 ||
     fail "the copy's apt set up: $(cat "$WORK/setup.log")"
 check "the copy is a copy: the machine has no such source" test ! -e /etc/apt/sources.list.d/hostfleet.list
 APT="DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0"

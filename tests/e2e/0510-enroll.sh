@@ -49,7 +49,12 @@ check "m1's host key recorded" grep -q "$A1" "$MSTATE/ssh/known_hosts"
 check "the password is not in the master's state" sh -c "! grep -rqF 'root pass 1' '$MSTATE'"
 api cluster.node.enroll elid="$ID1" >"$WORK/m1.steps"
 assert_match "the install step's output" 'hostfleet' "$(jq -r '.elem[4].output' "$WORK/m1.steps")"
-assert_match "the start step: no systemd here" 'no systemd: started the agent' "$(jq -r '.elem[7].output' "$WORK/m1.steps")"
+if [ "$BOX_INIT_MODE" = systemd ]; then
+	assert_match "the start step: systemd's unit" 'systemd: hostfleet-node.service enabled and restarted' "$(jq -r '.elem[7].output' "$WORK/m1.steps")"
+	assert_eq "...which runs the agent" active "$(box_exec m1 systemctl is-active hostfleet-node.service)"
+else
+	assert_match "the start step: no systemd here" 'no systemd: started the agent' "$(jq -r '.elem[7].output' "$WORK/m1.steps")"
+fi
 check "ispmaster exists" box_exec m1 id -u ispmaster >/dev/null
 assert_eq "the master's key for ispmaster" "$(cut -d' ' -f1,2 "$MSTATE/ssh/id_ed25519.pub" 2>/dev/null || true)" "$(box_exec m1 cut -d' ' -f1,2 /home/ispmaster/.ssh/authorized_keys)"
 assert_match "signed-by in the source" "signed-by=/etc/apt/keyrings/hostfleet.gpg\\] $MURL/repo hostfleet main" "$(box_exec m1 cat /etc/apt/sources.list.d/hostfleet.list)"
@@ -112,8 +117,13 @@ status_watch "$ID1" "$WORK/m1b.status"
 assert_match "the same host key as recorded" 'as recorded' "$(api cluster.node.enroll elid="$ID1" | jq -r '.elem[0].output')"
 is_ok "m1 removed again" "$(api cluster.node.delete elid="$ID1")"
 # new host keys, as a reinstall makes
-box_exec m1 sh -c 'rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null &&
-    pkill -x sshd; sleep 0.2; /usr/sbin/sshd -E /var/log/sshd.log'
+if [ "$BOX_INIT_MODE" = systemd ]; then
+	box_exec m1 sh -c 'rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null &&
+	    systemctl restart ssh.service'
+else
+	box_exec m1 sh -c 'rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null &&
+	    pkill -x sshd; sleep 0.2; /usr/sbin/sshd -E /var/log/sshd.log'
+fi
 wait_for "m1's sshd with new keys" 10 sh -c "ssh-keyscan -T 2 $A1 2>/dev/null | grep -q ."
 out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1')
 is_err "a changed host key" hostkey "$out"

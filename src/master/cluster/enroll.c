@@ -483,18 +483,28 @@ st_sync(struct job *j, struct sbuf *out)
 	struct node n;
 	size_t i;
 
-	dq_register_all(j->m, j->node, j->n.roles, "enrolled over SSH");
-	sbuf_adds(out, "registered:");
-	for (i = 0; i < sd_ntypes; i++)
-		if (sd_type_matches(&sd_types[i], j->n.roles))
-			sbuf_printf(out, " %s", sd_types[i].name);
-	sbuf_adds(out, "\n");
-	if (store_node_get(j->m->st, j->node, &n) == 0) {
+	if (store_node_get(j->m->st, j->node, &n) != 0) {
+		sbuf_adds(out, "the node is gone\n");
+		return -1;
+	}
+	/* the join registered them; a node that synced them all since is
+	 * ready, and registering again would only send it back to syncing */
+	if (strcmp(n.status, "ready") == 0)
+		sbuf_adds(out, "every synchronizer registered at the join has "
+		    "run: the node is ready\n");
+	else {
+		dq_register_all(j->m, j->node, j->n.roles,
+		    "enrolled over SSH");
+		sbuf_adds(out, "registered:");
+		for (i = 0; i < sd_ntypes; i++)
+			if (sd_type_matches(&sd_types[i], j->n.roles))
+				sbuf_printf(out, " %s", sd_types[i].name);
+		sbuf_adds(out, "\n");
 		if (strcmp(n.status, "error") == 0)
 			store_node_status_set(j->m->st, j->node, "installing",
 			    "");
-		store_node_free(&n);
 	}
+	store_node_free(&n);
 	stats_wake(j->m);
 	return 0;
 }

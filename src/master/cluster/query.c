@@ -150,14 +150,16 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	}
 	/* 4. the change to every ready target at once */
 	{
-		/* the deadline on the master's own clock (peerclock.h) */
+		/* the deadline on the master's own clock (peerclock.h):
+		 * when it stops waiting, no later (it starts waiting after
+		 * this), so that a node never applies what the master has
+		 * already counted as failed; no grace for clocks is needed */
 		int64_t sent = mono_ms();
 		json_t *b = json_pack("{s:I,s:I,s:I,s:I,s:I,s:O,s:O}", "base",
 		    (json_int_t)version, "version", (json_int_t)(version + 1),
 		    "clock", (json_int_t)peerclock_self(), "sent_ms",
 		    (json_int_t)sent, "deadline_ms", (json_int_t)(sent +
-		    pol.node_timeout_ms + 1000), "puts", puts, "deletes",
-		    deletes);
+		    pol.node_timeout_ms), "puts", puts, "deletes", deletes);
 
 		body = json_dumps(b, JSON_COMPACT);
 		json_decref(b);

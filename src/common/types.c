@@ -220,6 +220,36 @@ SAME(ck_node_timeout, valid_int(what, v, 50, 600000, NULL, err))
 SAME(ck_heartbeat, valid_int(what, v, 100, 3600000, NULL, err))
 SAME(ck_misses, valid_int(what, v, 1, 1000, NULL, err))
 SAME(ck_query_limit, valid_int(what, v, 1, 10000, NULL, err))
+SAME(ck_retention_days, valid_int(what, v, 1, 3650, NULL, err))
+SAME(ck_time_s, valid_int(what, v, 0, INT64_C(1) << 40, NULL, err))
+SAME(ck_ip_any, valid_ip(what, v, NULL, err))
+WORDS(ck_outcome, "ok", "error")
+
+/* A scrape token: 16-256 of [A-Za-z0-9._~+/=-] (what a bearer token may
+ * hold, RFC 6750), or "" for none. */
+static int
+ck_metrics_token(const char *what, const char *v, char *out, char *err)
+{
+	size_t n = strlen(v);
+
+	if (n != 0 && (n < 16 || n > 256 || v[strspn(v, "abcdefghijklmnopq"
+	    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~+/=-")] != '\0'))
+		return valid_fail(err, what, v, "16-256 of A-Z a-z 0-9 and "
+		    "._~+/=- (or empty: none)");
+	return out_is(out, v);
+}
+
+/* A function's name: 1-64 of [a-z0-9_.]. */
+static int
+ck_funcname(const char *what, const char *v, char *out, char *err)
+{
+	size_t n = strlen(v);
+
+	if (n < 1 || n > 64 || v[strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789_.")] != '\0')
+		return valid_fail(err, what, v, "1-64 of a-z 0-9 _ .");
+	return out_is(out, v);
+}
 
 WORDS(ck_placement, "lowest_score")
 
@@ -608,6 +638,13 @@ static const struct field policy_fields[] = {
 	{ "join_token_ttl_s", NULL, ck_ttl_s, "3600", F_INT, "Join token "
 	  "lifetime (s)", "1–604800: the default life of a join token", NULL,
 	  NULL },
+	{ "actionlog_days", NULL, ck_retention_days, "90", F_INT,
+	  "Action log kept (days)", "1–3650: entries of the action log older "
+	  "than this are removed", NULL, NULL },
+	{ "metrics_token", NULL, ck_metrics_token, NULL, F_SECRET | F_EMPTY,
+	  "Metrics scrape token", "16–256 of `A-Z a-z 0-9 ._~+/=-`: the "
+	  "bearer token that reads `/metrics`; kept as its hash, never "
+	  "answered; empty: none", "none", NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -649,12 +686,50 @@ const struct dtype dt_query = {
 	.what = "distributed query", .fields = query_fields,
 };
 
+static const struct field actionlog_fields[] = {
+	{ "limit", NULL, ck_query_limit, "100", F_INT, "How many",
+	  "1–10000, the newest first", NULL, NULL },
+	{ "user", NULL, ck_username, NULL, F_COL, "User",
+	  "who logged in (a filter: exactly this account)", NULL, NULL },
+	{ "function", NULL, ck_funcname, NULL, F_COL, "Function",
+	  "the function called (a filter: exactly this one)", NULL, NULL },
+	{ "addr", NULL, ck_ip_any, NULL, F_COL, "Address",
+	  "the caller's address (a filter: exactly this one)", NULL, NULL },
+	{ "outcome", NULL, ck_outcome, NULL, F_COL, "Outcome",
+	  "`ok` or `error` (a filter)", NULL, ck_outcome_words },
+	{ "since", NULL, ck_time_s, NULL, F_INT, "Since",
+	  "a filter: entries at or after this time (seconds since the "
+	  "epoch)", NULL, NULL },
+	{ "until", NULL, ck_time_s, NULL, F_INT, "Until",
+	  "a filter: entries before this time (seconds since the epoch)",
+	  NULL, NULL },
+	{ "time", NULL, NULL, NULL, F_OUT | F_COL, "Time",
+	  "when the call ended, seconds since the epoch", NULL, NULL },
+	{ "as", NULL, NULL, NULL, F_OUT | F_COL, "As",
+	  "whom the caller acted as (`su=`)", NULL, NULL },
+	{ "params", NULL, NULL, NULL, F_OUT | F_COL, "Parameters",
+	  "the call's parameters as a JSON object, secrets replaced by "
+	  "`(secret)`", NULL, NULL },
+	{ "error", NULL, NULL, NULL, F_OUT | F_COL, "Error",
+	  "the error's type and message, `\"\"` when `ok`", NULL, NULL },
+	{ "results", NULL, NULL, NULL, F_OUT | F_COL, "Node results",
+	  "a distributed query's result on each node (JSON: name → `ok` or "
+	  "the error), `\"\"` for other calls", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+const struct dtype dt_actionlog = {
+	.name = "actionlog", .kind = DK_CLUSTER, .role = "",
+	.what = "action log entry", .fields = actionlog_fields,
+};
+
 const struct dtype *const schema_types[] = {
 	&dt_session, &dt_node, &dt_service, &dt_policy, &dt_desync, &dt_query,
 	&sd_types[0], &sd_types[1], &sd_types[2], &sd_types[3], &sd_types[4],
 	&sd_types[5], &dt_user, &dt_webdomain, &dt_domain, &dt_record,
 	&dt_emaildomain, &dt_email,
-	/* last: the fuzz corpora choose a type by its index */
-	&dt_enroll, NULL,
+	/* last: the fuzz corpora choose a type by its index, and new types
+	 * come after the others */
+	&dt_enroll, &dt_actionlog, NULL,
 };
 _Static_assert(SD_NTYPES == 6, "every system data type is in schema_types");

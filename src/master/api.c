@@ -9,6 +9,7 @@
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "master.h"
+#include "metrics.h"
 #include "repo.h"
 
 void
@@ -129,6 +130,7 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 		check = store_login_reserve(m->st, addr, now, login_wait, m, 1,
 		    &wait);
 	if (check == STORE_LIMIT) {
+		metrics_login(ML_THROTTLED);
 		reply_error(&c->r, "auth", "throttled", "too many failed "
 		    "logins from %s; try again in %lld s", addr,
 		    (long long)wait);
@@ -141,6 +143,7 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 	pthread_once(&dummy_once, dummy_init);
 	check = auth_check_password(rc == 0 ? u->pwhash : dummy_hash, pw);
 	if (check == AUTH_BUSY) {
+		metrics_login(ML_BUSY);
 		reply_error(&c->r, "auth", "busy", "too many logins are being "
 		    "checked at once; try again in a few seconds");
 		return -1;
@@ -148,6 +151,7 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 	if (check != 0 || rc != 0 || !u->active) {
 		valid_quote(name, q, sizeof(q));
 		log_info("auth: failed login for \"%s\" from %s", q, addr);
+		metrics_login(ML_FAILED);
 		reply_error(&c->r, "auth", "badpassword",
 		    "invalid username or password");
 		return -1;
@@ -364,8 +368,8 @@ api_check_fields(struct api_ctx *c)
  * or the local key of `hostfleet call` from loopback.  Returns 0, or -1
  * with an "auth" error in the reply.
  */
-static int
-authenticate(struct api_ctx *c)
+int
+api_authenticate(struct api_ctx *c)
 {
 	struct master *m = c->m;
 	const char *sid, *ai, *key;
@@ -482,7 +486,7 @@ dispatch(struct api_ctx *c, const char **funcname)
 	}
 	*funcname = c->fn->name;
 	if (c->fn->level > LVL_PUBLIC) {
-		if (authenticate(c) == -1 || switch_user(c) == -1)
+		if (api_authenticate(c) == -1 || switch_user(c) == -1)
 			return;
 		if (c->fn->level > c->who.level) {
 			reply_error(&c->r, "access", c->fn->name,
@@ -525,6 +529,10 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 		c.fmt = fmt;
 		dispatch(&c, &funcname);
 	}
+	metrics_api(c.fn, mono_ms() - t0, reply_is_error(&c.r) ||
+	    c.raw_error[0]);
+	actlog_record(&c);
+	json_decref(c.node_results);
 
 	sbuf_init(&out, 64u << 20);
 	if (c.raw) {
@@ -568,6 +576,8 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	else if (strcmp(req->url, "/v1/join") == 0 &&
 	    strcmp(req->method, "POST") == 0)
 		join_serve(m, req, resp);
+	else if (strcmp(req->url, "/metrics") == 0)
+		metrics_serve(m, req, resp);
 	else if (strncmp(req->url, "/v1/node/", 9) == 0)
 		nodecert_serve(m, req, resp);
 	else if (strcmp(req->url, "/v1/hello") == 0 &&

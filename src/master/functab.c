@@ -93,6 +93,12 @@ const struct func functab[] = {
 	  "the distributed-query log, newest first: function, parameters, "
 	  "caller, targets, each node's result",
 	  "elid (query id)", F("limit") },
+	{ "actionlog", &dt_actionlog, OP_LIST, LVL_ADMIN, api_actionlog,
+	  "the action log, newest first: every change made through the API, "
+	  "who made it, from which address, its parameters without secrets, "
+	  "its outcome and each node's result",
+	  "elid (entry id)", F("limit", "user", "function", "addr", "outcome",
+	  "since", "until") },
 	{ "firewall", &sd_types[1], OP_LIST, LVL_ADMIN, api_sysdata_list,
 	  "firewall rules of every node, in order",
 	  "", NULL },

@@ -509,6 +509,7 @@ master_main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	actlog_init();
 	if (master_start(&m) == -1)
 		return 1;
 	sigwait(&set, &sig);

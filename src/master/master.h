@@ -141,6 +141,9 @@ struct api_ctx {
 	char			*raw;
 	size_t			 rawlen;
 	char			 raw_error[32];	/* its error type, or "" */
+	/* a distributed query's result on each node, for the action log
+	 * (name -> "ok" or the error); the context owns it */
+	json_t			*node_results;
 };
 
 extern const struct func	functab[];
@@ -164,6 +167,9 @@ const char *api_need(struct api_ctx *, const char *field);
 int	 api_check_fields(struct api_ctx *);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
+/* Establishes who calls (a session, authinfo= or the local key) into
+ * c->who; 0, or -1 with an "auth" error in the reply. */
+int	 api_authenticate(struct api_ctx *);
 /* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
  * -1 with the error in the reply. */
 int	 api_elid_id(struct api_ctx *, const char *s, int64_t *id);
@@ -217,6 +223,7 @@ struct policy {
 	int	 heartbeat_interval_ms;
 	int	 heartbeat_misses;
 	int	 join_token_ttl_s;
+	int	 actionlog_days;
 };
 void	 policy_load(struct master *, struct policy *);
 /* Validates and stores every policy field present in p; 0 or -1 with the
@@ -379,6 +386,17 @@ int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);
+
+/* actlog.c: the action log.  actlog_init opens syslog; actlog_record logs
+ * the call of c when it is a change (actlog_is_change); actlog_params is
+ * the JSON of the parameters p of fn without secrets (the caller frees);
+ * actlog_purge removes what the policy no longer keeps. */
+void	 actlog_init(void);
+int	 actlog_is_change(const struct api_ctx *);
+char	*actlog_params(const struct func *, const struct reqparams *);
+void	 actlog_record(struct api_ctx *);
+void	 actlog_purge(struct master *);
+void	 api_actionlog(struct api_ctx *);
 
 /* master main */
 int	 master_main(int argc, char **argv);

@@ -12,6 +12,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "master.h"
+#include "metrics.h"
 
 void
 proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
@@ -20,7 +21,8 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 	struct hreq *reqs, **rp;
 	char (*urls)[256];
 	char **bodies;
-	size_t i;
+	size_t i, nfail = 0;
+	int64_t t0 = mono_ms();
 
 	if (n == 0)
 		return;
@@ -82,9 +84,11 @@ proxy_run(struct master *m, struct ucall *calls, size_t n, const char *path)
 			doc = NULL;
 		}
 		json_decref(doc);
+		nfail += u->err[0] != '\0';
 		hreq_release(&reqs[i]);
 		free(bodies[i]);
 	}
+	metrics_proxy(mono_ms() - t0, n, nfail);
 	free(bodies);
 	free(urls);
 	free(rp);

@@ -186,6 +186,22 @@ static const char *migrations[] = {
 	"  ended INTEGER NOT NULL DEFAULT 0,"
 	"  output TEXT NOT NULL DEFAULT '',"
 	"  PRIMARY KEY (node, idx));",
+
+	/* 8: the action log: every change made through the API, who made it
+	 * and from where, its parameters without secrets, its outcome and
+	 * each node's result (docs/operations.md, "Action log") */
+	"CREATE TABLE action_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  as_user TEXT NOT NULL,"
+	"  addr TEXT NOT NULL,"
+	"  func TEXT NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK (outcome IN ('ok','error')),"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  results TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX action_log_time ON action_log(time);",
 };
 
 int

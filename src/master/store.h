@@ -248,6 +248,33 @@ int	 store_query_finish(struct store *, const struct query_rec *,
 /* The newest limit queries, or the one with id (id > 0). */
 int	 store_query_log(struct store *, int64_t id, int limit, json_t **rows);
 
+/* The action log (store_actlog.c): one entry per change made through the
+ * API.  Every member is a string, "" when there is nothing to say. */
+struct actlog_rec {
+	const char	*user;		/* who logged in */
+	const char	*as;		/* whom they acted as */
+	const char	*addr;
+	const char	*func;
+	const char	*params;	/* JSON, without secrets */
+	const char	*outcome;	/* "ok" or "error" */
+	const char	*error;
+	const char	*results;	/* JSON of each node's result, or "" */
+};
+int	 store_actlog_add(struct store *, const struct actlog_rec *,
+	    int64_t now, int64_t *id);
+/* What store_actlog_list answers: the entry id (id > 0), or the newest
+ * limit entries matching every filter given (NULL or 0: any). */
+struct actlog_filter {
+	int64_t		 id;
+	const char	*user, *func, *addr, *outcome;
+	int64_t		 since, until;
+	int		 limit;
+};
+int	 store_actlog_list(struct store *, const struct actlog_filter *,
+	    json_t **rows);
+/* Removes the entries older than before (wall s); 0 or -1. */
+int	 store_actlog_purge(struct store *, int64_t before);
+
 /* Desync entries: (node, type) that must be pushed the master's state.
  * Registering one makes a ready node syncing; removing the last makes a
  * syncing node ready. */

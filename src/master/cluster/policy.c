@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/util.h"
 #include "../../common/valid.h"
 
 #define POLICY_FIELDS_MAX	16
@@ -50,6 +51,8 @@ policy_read(struct master *m, struct policy *p)
 				p->heartbeat_misses = n;
 			else if (strcmp(f->name, "join_token_ttl_s") == 0)
 				p->join_token_ttl_s = n;
+			else if (strcmp(f->name, "actionlog_days") == 0)
+				p->actionlog_days = n;
 		}
 	}
 }
@@ -81,7 +84,8 @@ policy_show(struct master *m, struct reply *r)
 	char buf[64];
 
 	for (f = dt_policy.fields; f->name; f++)
-		reply_set(r, f->name, pget(m, f, buf, sizeof(buf)));
+		if (!(f->flags & F_SECRET))
+			reply_set(r, f->name, pget(m, f, buf, sizeof(buf)));
 }
 
 int
@@ -89,7 +93,7 @@ policy_update(struct master *m, const struct reqparams *p, struct reply *r)
 {
 	const char *keys[POLICY_FIELDS_MAX], *vals[POLICY_FIELDS_MAX];
 	const struct field *f;
-	char err[VALID_ERR_MAX], out[FIELD_OUTMAX];
+	char err[VALID_ERR_MAX], out[FIELD_OUTMAX], hash[65];
 	size_t n = 0;
 
 	/* Every field is checked before any is written. */
@@ -104,6 +108,11 @@ policy_update(struct master *m, const struct reqparams *p, struct reply *r)
 		}
 		keys[n] = f->name;
 		vals[n] = v;
+		/* a secret (the scrape token) is kept as its hash only */
+		if ((f->flags & F_SECRET) && *v) {
+			secret_hash(v, hash);
+			vals[n] = hash;
+		}
 		n++;
 	}
 	if (n && store_policy_set(m->st, keys, vals, n) == -1) {

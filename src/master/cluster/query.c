@@ -28,6 +28,7 @@
 #include "../../common/sysdata.h"
 #include "../../common/util.h"
 #include "../master.h"
+#include "../metrics.h"
 
 void
 dq_register_all(struct master *m, int64_t node, const char *roles,
@@ -40,27 +41,6 @@ dq_register_all(struct master *m, int64_t node, const char *roles,
 			store_desync_add(m->st, &node, 1, sd_types[i].name,
 			    reason, wall_s());
 	sync_wake(m);
-}
-
-/* The caller's parameters for the log, without secrets. */
-static char *
-params_json(const struct reqparams *p)
-{
-	json_t *j = json_object();
-	size_t i;
-	char *s;
-
-	for (i = 0; i < p->n; i++) {
-		if (strcmp(p->v[i].key, "auth") == 0 ||
-		    strcmp(p->v[i].key, "authinfo") == 0 ||
-		    strcmp(p->v[i].key, "password") == 0)
-			continue;
-		json_object_set_new(j, p->v[i].key,
-		    json_string(p->v[i].val));
-	}
-	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	return s;
 }
 
 /* One node's answer to a change: "" when acknowledged with version. */
@@ -109,10 +89,11 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	int64_t *ndesync = NULL, version, intent;
 	json_t *targets = json_array(), *results = json_object();
 	char (*urls)[256] = NULL, *body = NULL, *tjson = NULL, *rjson = NULL;
-	char *pjson = params_json(c->p), errs[2048];
+	char *pjson = actlog_params(c->fn, c->p), errs[2048];
 	size_t nd = 0, eo = 0;
 	struct query_rec q;
 	int rc = -1, idx = sd_type_index(t);
+	int64_t t0 = mono_ms();
 
 	errs[0] = '\0';
 	policy_load(m, &pol);
@@ -245,7 +226,12 @@ dq_run(struct api_ctx *c, const struct dtype *t, json_t *puts,
 	}
 	__atomic_store_n(&m->type_done_ms[idx], mono_ms(), __ATOMIC_RELEASE);
 	sync_wake(m);
+	/* each node's result, for the action log */
+	json_decref(c->node_results);
+	c->node_results = json_incref(results);
 out:
+	metrics_query(t, mono_ms() - t0, rc == 0 ? MQ_COMMITTED : k > 0 ?
+	    MQ_FAILED : MQ_REFUSED);
 	for (i = 0; i < k; i++)
 		hreq_release(&reqs[i]);
 	if (v)

@@ -17,6 +17,7 @@
 #include "../../common/sysdata.h"
 #include "../../common/util.h"
 #include "../master.h"
+#include "../metrics.h"
 
 #define BACKOFF_MIN_MS	250
 #define BACKOFF_MAX_MS	30000
@@ -215,6 +216,7 @@ sync_round(struct master *m)
 		    "version")) == p[i].version) {
 			store_desync_done(m->st, p[i].node, p[i].t->name,
 			    p[i].gen, p[i].version);
+			metrics_sync(p[i].t, 1);
 			/* the other types wait for the packages it installs */
 			sws = json_string_value(json_object_get(json_object_get(
 			    a, "software"), "state"));
@@ -243,6 +245,7 @@ sync_round(struct master *m)
 				    "error")) : "?");
 			store_desync_failed(m->st, p[i].node, p[i].t->name,
 			    err, wall_s() * 1000 + back);
+			metrics_sync(p[i].t, 0);
 			log_warnx("sync: node %" PRId64 " \"%s\": %s: %s; "
 			    "retry in %lld ms", p[i].node, p[i].name,
 			    p[i].t->name, err, (long long)back);
@@ -274,6 +277,7 @@ sync_loop(void *arg)
 		/* sessions idle past their timeout, failures 15 minutes old */
 		if (mono_ms() - purged >= 60000) {
 			store_login_purge(m->st, wall_s(), m->conf.session_idle_s);
+			actlog_purge(m);
 			purged = mono_ms();
 		}
 

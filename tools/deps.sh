@@ -7,6 +7,9 @@
 # tests/e2e/box.sh, the enrollment tests' node machine: it builds its own
 # Debian tree and repository once, cached in /var/cache/hostfleet-test.
 #
+# prometheus is there for promtool, which checks the master's /metrics
+# (tests/e2e/0810-metrics.sh); its daemon is never started.
+#
 # nginx, BIND, Postfix and Dovecot are there for their checkers (nginx -t,
 # named-checkzone, postmap, postconf, doveconf); the node renders their
 # files but the tests never run the daemons.  Postfix is installed without
@@ -20,7 +23,7 @@ libmicrohttpd-dev libcurl4-gnutls-dev libjansson-dev libgnutls28-dev
 libsodium-dev libsqlite3-dev libssh-dev libcmocka-dev libpsl-dev publicsuffix
 libseccomp-dev
 dpkg-dev lintian apt-utils gpg gpg-agent gpgconf adduser systemd
-curl jq openssl sqlite3 iproute2 nftables procps python3
+curl jq openssl sqlite3 prometheus iproute2 nftables procps python3
 nginx-light php-fpm php-cli bind9 bind9-utils bind9-dnsutils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime
 debootstrap dpkg-dev openssh-client sshpass util-linux"

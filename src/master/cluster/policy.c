@@ -36,6 +36,8 @@ policy_read(struct master *m, struct policy *p)
 	for (f = dt_policy.fields; f->name; f++) {
 		const char *v = pget(m, f, buf, sizeof(buf));
 
+		if (v == NULL || (f->flags & F_SECRET))
+			continue;
 		if (strcmp(f->name, "placement") == 0)
 			snprintf(p->placement, sizeof(p->placement), "%s", v);
 		else {

@@ -22,7 +22,9 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: hostfleet master [-nv] [-c config.json] [-s state_dir] "
-	    "[-l listen_addr] [-p port] [--plain-http]\n");
+	    "[-l listen_addr] [-p port] [--plain-http]\n"
+	    "       hostfleet master backup|restore [-c config.json] "
+	    "[-s state_dir] FILE\n");
 	exit(2);
 }
 
@@ -453,6 +455,9 @@ master_main(int argc, char **argv)
 	char *cfg = NULL;
 	const char *envpw;
 
+	if (argc >= 2 && (strcmp(argv[1], "backup") == 0 ||
+	    strcmp(argv[1], "restore") == 0))
+		return master_backup_main(argc - 1, argv + 1);
 	memset(&m, 0, sizeof(m));
 	conf_defaults(&m.conf);
 	/* The config file first, then the flags over it. */

@@ -400,6 +400,9 @@ void	 api_actionlog(struct api_ctx *);
 
 /* master main */
 int	 master_main(int argc, char **argv);
+/* backup.c: `hostfleet master backup|restore [-c conf] [-s dir] FILE`,
+ * argv[0] the subcommand. */
+int	 master_backup_main(int argc, char **argv);
 /* functab.c: `hostfleet functions`, the table as docs/api.md's Markdown */
 int	 functions_main(int argc, char **argv);
 

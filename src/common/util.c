@@ -131,6 +131,36 @@ wall_s(void)
 }
 
 char *
+file_read_regular(int fd, size_t max, size_t *lenp)
+{
+	struct stat st;
+	char *data;
+	size_t got = 0;
+	ssize_t r;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return NULL;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size && ((r = read(fd, data + got,
+	    (size_t)st.st_size - got)) > 0 || (r == -1 && errno == EINTR)))
+		if (r > 0)
+			got += (size_t)r;
+	close(fd);
+	if (got != (size_t)st.st_size) {
+		free(data);
+		errno = EFBIG;
+		return NULL;
+	}
+	data[got] = '\0';
+	*lenp = got;
+	return data;
+}
+
+char *
 file_read(const char *path, size_t max, size_t *lenp)
 {
 	char *buf = NULL;

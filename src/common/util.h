@@ -45,6 +45,10 @@ void	 test_pause(const char *name);
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer that
  * the caller frees; returns NULL with errno set on failure. */
 char	*file_read(const char *path, size_t max, size_t *lenp);
+/* Reads the regular file open on fd whole, at most max bytes, into a
+ * NUL-terminated buffer the caller frees, and closes fd; NULL with errno
+ * (EFBIG: not a regular file, larger than max, or changed while read). */
+char	*file_read_regular(int fd, size_t max, size_t *lenp);
 /* Writes data to path through a temporary file in the same directory, with
  * fsync and rename, so readers see the old or the new file, never half of
  * one.  Returns 0, or -1 with errno set. */

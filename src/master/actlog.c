@@ -57,8 +57,11 @@ actlog_is_change(const struct api_ctx *c)
 	switch (c->fn->op) {
 	case OP_LIST:
 		return 0;
-	case OP_EDIT:
-		return api_is_submit(c);
+	case OP_EDIT: {
+		const char *sok = params_get(c->p, "sok");
+
+		return sok != NULL && *sok != '\0';
+	}
 	case OP_DELETE:
 		return 1;
 	case OP_ACTION:
@@ -140,10 +143,10 @@ actlog_record(struct api_ctx *c)
 	if (store_actlog_add(c->m->st, &a, wall_s(), &id) == -1)
 		log_warnx("action log: cannot store the entry of %s by %s",
 		    a.func, a.user[0] ? a.user : "-");
-	syslog(LOG_INFO, "action %" PRId64 ": %s%s%s from %s: %s %s: %s%s%s%s",
+	syslog(LOG_INFO, "action %" PRId64 ": %s%s%s from %s: %s %s: %s%s%s",
 	    id, a.user[0] ? a.user : "-", strcmp(a.as, a.user) ? " as " : "",
 	    strcmp(a.as, a.user) ? a.as : "", a.addr, a.func, a.params,
-	    a.outcome, error[0] ? ": " : "", error, results ? " nodes " : "");
+	    a.outcome, error[0] ? ": " : "", error);
 	if (results)
 		syslog(LOG_INFO, "action %" PRId64 ": nodes %s", id, results);
 	free(params);
@@ -166,6 +169,7 @@ void
 api_actionlog(struct api_ctx *c)
 {
 	struct actlog_filter f;
+	char err[VALID_ERR_MAX];
 	const char *v;
 	json_t *rows, *r, *x;
 	const char *k;
@@ -173,8 +177,10 @@ api_actionlog(struct api_ctx *c)
 
 	memset(&f, 0, sizeof(f));
 	if ((v = params_get(c->p, "elid")) != NULL && *v &&
-	    api_elid_id(c, v, &f.id) == -1)
+	    valid_int("elid", v, 1, INT64_C(1) << 53, &f.id, err) == -1) {
+		reply_error(&c->r, "value", "elid", "%s", err);
 		return;
+	}
 	f.user = params_get(c->p, "user");
 	f.func = params_get(c->p, "function");
 	f.addr = params_get(c->p, "addr");

@@ -368,8 +368,8 @@ api_check_fields(struct api_ctx *c)
  * or the local key of `hostfleet call` from loopback.  Returns 0, or -1
  * with an "auth" error in the reply.
  */
-int
-api_authenticate(struct api_ctx *c)
+static int
+authenticate(struct api_ctx *c)
 {
 	struct master *m = c->m;
 	const char *sid, *ai, *key;
@@ -486,7 +486,7 @@ dispatch(struct api_ctx *c, const char **funcname)
 	}
 	*funcname = c->fn->name;
 	if (c->fn->level > LVL_PUBLIC) {
-		if (api_authenticate(c) == -1 || switch_user(c) == -1)
+		if (authenticate(c) == -1 || switch_user(c) == -1)
 			return;
 		if (c->fn->level > c->who.level) {
 			reply_error(&c->r, "access", c->fn->name,
@@ -566,6 +566,26 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 	reply_release(&c.r);
 }
 
+/* /metrics: for the scrape token, or an administrator's credentials. */
+static void
+serve_metrics(struct master *m, struct http_req *req, struct http_resp *resp)
+{
+	struct api_ctx c;
+	int refused = 0;
+
+	if (!metrics_token_ok(m, req)) {
+		memset(&c, 0, sizeof(c));
+		c.m = m;
+		c.http = req;
+		c.p = &req->params;
+		reply_init(&c.r);
+		refused = authenticate(&c) == -1 ? 401 :
+		    c.who.level != LVL_ADMIN ? 403 : 0;
+		reply_release(&c.r);
+	}
+	metrics_serve(m, req, resp, refused);
+}
+
 void
 api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
@@ -577,7 +597,7 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	    strcmp(req->method, "POST") == 0)
 		join_serve(m, req, resp);
 	else if (strcmp(req->url, "/metrics") == 0)
-		metrics_serve(m, req, resp);
+		serve_metrics(m, req, resp);
 	else if (strncmp(req->url, "/v1/node/", 9) == 0)
 		nodecert_serve(m, req, resp);
 	else if (strcmp(req->url, "/v1/hello") == 0 &&

@@ -74,27 +74,11 @@ is_skipped(const char *rel, const char *name)
 static char *
 read_at(int dfd, const char *name, size_t *lenp)
 {
-	struct stat st;
-	char *buf;
-	size_t off = 0;
-	ssize_t r;
 	int fd;
 
 	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > BACKUP_FILE_MAX) {
-		close(fd);
-		errno = EFBIG;
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size &&
-	    (r = read(fd, buf + off, (size_t)st.st_size - off)) > 0)
-		off += (size_t)r;
-	close(fd);
-	*lenp = off;
-	return buf;
+	return file_read_regular(fd, BACKUP_FILE_MAX, lenp);
 }
 
 static void

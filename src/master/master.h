@@ -167,9 +167,6 @@ const char *api_need(struct api_ctx *, const char *field);
 int	 api_check_fields(struct api_ctx *);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
-/* Establishes who calls (a session, authinfo= or the local key) into
- * c->who; 0, or -1 with an "auth" error in the reply. */
-int	 api_authenticate(struct api_ctx *);
 /* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
  * -1 with the error in the reply. */
 int	 api_elid_id(struct api_ctx *, const char *s, int64_t *id);

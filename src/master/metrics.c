@@ -195,7 +195,6 @@ nodes_out(struct master *m, struct sbuf *b)
 	struct node *v = NULL;
 	size_t n, i, k;
 	int64_t now = wall_s();
-	json_t *svc[1];
 
 	if (store_node_list(m->st, &v, &n) == -1)
 		return -1;
@@ -251,8 +250,8 @@ nodes_out(struct master *m, struct sbuf *b)
 			if (v[i].stats == NULL || (s = json_loads(v[i].stats,
 			    0, NULL)) == NULL)
 				continue;
-			svc[0] = json_object_get(s, "services");
-			json_object_foreach(svc[0], name, st) {
+			json_object_foreach(json_object_get(s, "services"),
+			    name, st) {
 				const char *state = json_string_value(st);
 
 				sbuf_adds(b, k == 0 ?
@@ -358,9 +357,8 @@ counters_out(struct sbuf *b)
 	    get(&met.login[ML_BUSY]));
 }
 
-/* 1 when the request carries the scrape token of the policy. */
-static int
-token_ok(struct master *m, struct http_req *req)
+int
+metrics_token_ok(struct master *m, struct http_req *req)
 {
 	const char *h = http_req_header(req, "Authorization");
 	char want[80], got[65];
@@ -384,7 +382,8 @@ token_ok(struct master *m, struct http_req *req)
 }
 
 void
-metrics_serve(struct master *m, struct http_req *req, struct http_resp *resp)
+metrics_serve(struct master *m, struct http_req *req, struct http_resp *resp,
+    int refused)
 {
 	struct sbuf b;
 	size_t len;
@@ -394,30 +393,18 @@ metrics_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 		http_resp_str(resp, 405, "text/plain", "GET only\n");
 		return;
 	}
-	if (!token_ok(m, req)) {
-		struct api_ctx c;
-		int rc;
-
-		memset(&c, 0, sizeof(c));
-		c.m = m;
-		c.http = req;
-		c.p = &req->params;
-		reply_init(&c.r);
-		rc = api_authenticate(&c);
-		reply_release(&c.r);
-		if (rc == -1) {
-			snprintf(resp->extra_hdr[0], sizeof(resp->extra_hdr[0]),
-			    "WWW-Authenticate: Bearer realm=\"hostfleet\"");
-			http_resp_str(resp, 401, "text/plain", "the scrape "
-			    "token (Authorization: Bearer) or an "
-			    "administrator's auth= or authinfo= is needed\n");
-			return;
-		}
-		if (c.who.level != LVL_ADMIN) {
-			http_resp_str(resp, 403, "text/plain", "only an "
-			    "administrator may read the metrics\n");
-			return;
-		}
+	if (refused == 401) {
+		snprintf(resp->extra_hdr[0], sizeof(resp->extra_hdr[0]),
+		    "WWW-Authenticate: Bearer realm=\"hostfleet\"");
+		http_resp_str(resp, 401, "text/plain", "the scrape token "
+		    "(Authorization: Bearer) or an administrator's auth= or "
+		    "authinfo= is needed\n");
+		return;
+	}
+	if (refused) {
+		http_resp_str(resp, 403, "text/plain", "only an administrator "
+		    "may read the metrics\n");
+		return;
 	}
 	sbuf_init(&b, 16u << 20);
 	if (nodes_out(m, &b) == -1) {

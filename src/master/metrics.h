@@ -37,8 +37,12 @@ void	 metrics_proxy(int64_t ms, size_t calls, size_t failed);
 /* A push of the synchronizer of type t, acknowledged (ok) or not. */
 void	 metrics_sync(const struct dtype *t, int ok);
 void	 metrics_login(enum metric_login);
-/* GET /metrics: for the scrape token (Authorization: Bearer) or an
- * administrator's credentials (auth=, authinfo=). */
-void	 metrics_serve(struct master *, struct http_req *, struct http_resp *);
+/* 1 when req carries the scrape token of the policy (Authorization:
+ * Bearer); a wrong one is counted as a failed login. */
+int	 metrics_token_ok(struct master *, struct http_req *);
+/* GET /metrics, once api.c has checked the caller: refused is 0, or the
+ * HTTP status that refuses (401: no credentials, 403: not an admin). */
+void	 metrics_serve(struct master *, struct http_req *, struct http_resp *,
+	    int refused);
 
 #endif

@@ -716,11 +716,8 @@ ctype_of(const char *path)
 static char *
 file_under(const char *root, const char *path, size_t *lenp)
 {
-	char comp[256], *data = NULL;
+	char comp[256];
 	const char *s = path, *slash;
-	struct stat st;
-	ssize_t r;
-	size_t got = 0;
 	int dfd, fd;
 
 	if ((dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -738,22 +735,7 @@ file_under(const char *root, const char *path, size_t *lenp)
 	close(dfd);
 	if (fd == -1)
 		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > REPO_FILE_MAX) {
-		close(fd);
-		return NULL;
-	}
-	data = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size &&
-	    (r = read(fd, data + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)r;
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(data);
-		return NULL;
-	}
-	*lenp = got;
-	return data;
+	return file_read_regular(fd, REPO_FILE_MAX, lenp);
 }
 
 void

@@ -1283,9 +1283,10 @@ test_uindex_rname_migrated(void **state)
 	assert_int_equal(reserve1(s, "webdomain", "shop.bob.com", a, n, &k),
 	    0);
 	store_close(s);
-	/* back to schema 3: without migration 7's, 6's, 5's and 4's */
+	/* back to schema 3: without migration 8's, 7's, 6's, 5's and 4's */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE enroll_step;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE action_log;"
+	    "DROP TABLE enroll_step;"
 	    "ALTER TABLE node DROP COLUMN "
 	    "cert_serial;"
 	    "ALTER TABLE node DROP COLUMN cert_next;"
@@ -1465,6 +1466,73 @@ test_readonly_other_schema(void **state)
 	rm_dir(dir);
 }
 
+/* The action log: entries added, listed newest first with each filter,
+ * and purged by age. */
+static void
+test_actlog(void **state)
+{
+	struct fx *fx = *state;
+	struct actlog_rec a = { "admin", "admin", "127.0.0.1", "user.edit",
+	    "{\"name\":\"bob\"}", "ok", "", "" };
+	struct actlog_filter f;
+	json_t *rows;
+	int64_t id1, id2, id3;
+
+	assert_int_equal(store_actlog_add(fx->s, &a, 1000, &id1), 0);
+	a.user = "alice";
+	a.as = "alice";
+	a.func = "webdomain.edit";
+	a.addr = "192.0.2.1";
+	a.outcome = "error";
+	a.error = "value: bad";
+	assert_int_equal(store_actlog_add(fx->s, &a, 2000, &id2), 0);
+	a.func = "firewall.edit";
+	a.outcome = "ok";
+	a.error = "";
+	a.results = "{\"n1\":\"ok\"}";
+	assert_int_equal(store_actlog_add(fx->s, &a, 3000, &id3), 0);
+	assert_true(id1 < id2 && id2 < id3);
+	/* a bad outcome is refused by the table */
+	a.outcome = "maybe";
+	assert_int_equal(store_actlog_add(fx->s, &a, 3000, &id1), -1);
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_actlog_list(fx->s, &f, &rows), 0);
+	assert_int_equal(json_array_size(rows), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 0), "function")), "firewall.edit");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 0), "results")), "{\"n1\":\"ok\"}");
+	json_decref(rows);
+	f.user = "alice";
+	f.outcome = "error";
+	assert_int_equal(store_actlog_list(fx->s, &f, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "id")), id2);
+	json_decref(rows);
+	memset(&f, 0, sizeof(f));
+	f.since = 2000;
+	f.until = 3000;
+	assert_int_equal(store_actlog_list(fx->s, &f, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+	memset(&f, 0, sizeof(f));
+	f.addr = "127.0.0.1";
+	f.limit = 1;
+	assert_int_equal(store_actlog_list(fx->s, &f, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 0), "as")), "admin");
+	json_decref(rows);
+
+	assert_int_equal(store_actlog_purge(fx->s, 2500), 0);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_actlog_list(fx->s, &f, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+}
+
 int
 main(void)
 {
@@ -1487,6 +1555,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uindex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uindex_zones, setup,

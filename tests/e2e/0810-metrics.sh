@@ -29,6 +29,8 @@ out=$(api cluster.policy sok=ok metrics_token="$TOKEN")
 is_ok "token set" "$out"
 assert_eq "the token is not shown by the policy" null "$(jf "$(api cluster.policy)" .metrics_token)"
 assert_eq "the store keeps its hash only" 0 "$(master_dump nodes >/dev/null; sqlite3 "$MSTATE/master.db" "SELECT count(*) FROM policy WHERE value LIKE '%$TOKEN%'")"
+assert_eq "the action log hides it" "(secret)" "$(api actionlog function=cluster.policy limit=1 | jq -r '.elem[0].params | fromjson | .metrics_token')"
+assert_nomatch "the token is nowhere in the action log" "$TOKEN" "$(api actionlog limit=10000)"
 assert_eq "with the token: 200" 200 "$(code -H "Authorization: Bearer $TOKEN" "$MURL/metrics")"
 assert_eq "a wrong token: 401" 401 "$(code -H "Authorization: Bearer ${TOKEN}x" "$MURL/metrics")"
 assert_eq "admin's authinfo: 200" 200 "$(code -G "$MURL/metrics" --data-urlencode "authinfo=admin:$ADMINPW")"

@@ -100,3 +100,15 @@ api webdomain >/dev/null
 assert_eq "proxy failures + 1" $((pf0 + 1)) "$(metric hostfleet_proxy_failures_total)"
 scrape >"$WORK/m2.txt"
 check "promtool check metrics accepts it with a node down" sh -c "promtool check metrics <'$WORK/m2.txt'"
+
+# ---- throttled logins: counted apart from failures ----
+t0=$(metric hostfleet_login_throttled_total)
+f0=$(metric hostfleet_login_failures_total)
+nthr=0
+for k in 1 2 3 4 5 6 7 8; do
+	out=$(capi "$MURL/ispmgr" -d func=auth -d username=admin -d password=wrong-$k -d out=JSONdata)
+	[ "$(jf "$out" .error.object)" = throttled ] && nthr=$((nthr + 1))
+done
+check "some of 8 quick failures were throttled" [ "$nthr" -ge 1 ]
+assert_eq "throttled logins counted" $((t0 + nthr)) "$(metric hostfleet_login_throttled_total)"
+assert_eq "the others counted as failures" $((f0 + 8 - nthr)) "$(metric hostfleet_login_failures_total)"

@@ -23,6 +23,7 @@ struct master_conf {
 	int64_t	 session_idle_s;
 	int	 login_free_failures;	/* failures before slowing down */
 	int64_t	 node_cert_lifetime_s;	/* of the nodes' certificates */
+	int64_t	 uid_min;		/* the first UID of users' accounts */
 	int	 verbose;
 };
 

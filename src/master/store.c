@@ -227,12 +227,19 @@ store_open(const char *path, char *err, size_t errlen)
 
 	s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mtx, NULL);
+	s->uid_min = STORE_UID_MIN_DEF;
 	if ((s->db = db_open(path, "PRAGMA foreign_keys=ON", migrations,
 	    nitems(migrations), err, errlen)) == NULL) {
 		store_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+void
+store_set_uid_min(struct store *s, int64_t uid)
+{
+	s->uid_min = uid;
 }
 
 struct store *

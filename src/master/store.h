@@ -79,6 +79,12 @@ struct node {
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
+/* The first UID given to a user's account (a user's UID is above every one
+ * given before, and at least this): the master's uid_min. */
+#define STORE_UID_MIN_DEF	2000
+#define STORE_UID_MIN_MIN	1000
+#define STORE_UID_MIN_MAX	1000000000
+void		 store_set_uid_min(struct store *, int64_t uid);
 /* Opens an existing store read-only (hostfleet dump); a schema other than
  * this program's is refused, not migrated.  Only the functions that read
  * may be called on it. */

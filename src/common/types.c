@@ -226,16 +226,18 @@ SAME(ck_ip_any, valid_ip(what, v, NULL, err))
 WORDS(ck_outcome, "ok", "error")
 
 /* A scrape token: 16-256 of [A-Za-z0-9._~+/=-] (what a bearer token may
- * hold, RFC 6750), or "" for none. */
+ * hold, RFC 6750), or "" for none.  Like a password, never echoed. */
 static int
 ck_metrics_token(const char *what, const char *v, char *out, char *err)
 {
 	size_t n = strlen(v);
 
 	if (n != 0 && (n < 16 || n > 256 || v[strspn(v, "abcdefghijklmnopq"
-	    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~+/=-")] != '\0'))
-		return valid_fail(err, what, v, "16-256 of A-Z a-z 0-9 and "
-		    "._~+/=- (or empty: none)");
+	    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~+/=-")] != '\0')) {
+		snprintf(err, VALID_ERR_MAX, "%s: 16-256 of A-Z a-z 0-9 and "
+		    "._~+/=- (or empty: none)", what);
+		return -1;
+	}
 	return out_is(out, v);
 }
 

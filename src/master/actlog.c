@@ -125,8 +125,7 @@ actlog_record(struct api_ctx *c)
 
 		snprintf(error, sizeof(error), "%s: %s", type ? type : "?",
 		    msg ? msg : "");
-	}
-	else if (c->raw && c->raw_error[0])
+	} else if (c->raw && c->raw_error[0])
 		snprintf(error, sizeof(error), "%s", c->raw_error);
 	params = actlog_params(c->fn, c->p);
 	if (c->node_results)

@@ -141,3 +141,44 @@ start_master
 gone() { [ "$(sqlite3 "$MSTATE/master.db" "SELECT count(*) FROM action_log WHERE func = 'old.one'")" = 0 ]; }
 wait_for "the entry of three days ago purged" 30 gone
 assert_eq "the entry of one day ago kept" 1 "$(sqlite3 "$MSTATE/master.db" "SELECT count(*) FROM action_log WHERE func = 'recent.one'")"
+
+# ---- syslog: the master started with /dev/log a socket of the test's, in
+# a mount namespace of its own (this machine has no syslog daemon) ----
+stop_master
+cp "$WORK/master.err" "$WORK/master-second.err"
+LIVE_MAX=${LIVE_MAX:-300}
+bg syslog python3 -c '
+import socket, sys, time
+end = time.monotonic() + float(sys.argv[1])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.settimeout(1)
+with open(sys.argv[3], "ab", buffering=0) as f:
+    while time.monotonic() < end:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            continue
+        f.write(d.rstrip(b"\0\n") + b"\n")
+' "$LIVE_MAX" "$WORK/log.sock" "$WORK/syslog.txt"
+wait_for "syslog socket" 10 test -S "$WORK/log.sock"
+chmod 666 "$WORK/log.sock"
+bg master timeout "$LIVE_MAX" unshare --mount --propagation private sh -c '
+	mount -t tmpfs -o mode=755 tmpfs /dev
+	mknod -m 666 /dev/null c 1 3
+	mknod -m 666 /dev/zero c 1 5
+	mknod -m 666 /dev/random c 1 8
+	mknod -m 666 /dev/urandom c 1 9
+	ln -s "$1" /dev/log
+	exec "$2" master -c "$3"' sh "$WORK/log.sock" "$HF" "$WORK/master.json"
+wait_for "master in its namespace" 30 "$HF" call -s "$MSTATE" whoami
+PW3=Third-Secret-Pw-$$
+is_ok "a user made" "$(api user.edit sok=ok name=frank passwd="$PW3")"
+is_ok "a rule" "$(api firewall.edit sok=ok action=allow proto=tcp port=8082)"
+wait_for "the user's entry in syslog" 10 grep -q 'user.edit {"sok":"ok","name":"frank"' "$WORK/syslog.txt"
+rule_nodes() { grep 'action [0-9]*: nodes {' "$WORK/syslog.txt" | grep '"a1":"ok"' | grep -q '"a2":"not sent: unavailable"'; }
+wait_for "the rule's result on each node in syslog" 10 rule_nodes
+assert_match "ident, level (LOG_DAEMON|LOG_INFO = 30) and author" '^<30>.* hostfleet\[[0-9]+\]: action [0-9]+: admin from 127\.' \
+    "$(grep 'name":"frank' "$WORK/syslog.txt")"
+assert_match "the password hidden there" '"passwd":"\(secret\)"' "$(grep 'name":"frank' "$WORK/syslog.txt")"
+assert_eq "the password nowhere in syslog" 0 "$(grep -c -e "$PW3" -e "$PW" -e "$PW2" "$WORK/syslog.txt")"

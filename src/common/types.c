@@ -616,11 +616,29 @@ const struct dtype dt_policy = {
 	.fields = policy_fields,
 };
 
+/* A single sign-on key: 16–128 of A-Z a-z 0-9 . _ - */
+static int
+ck_sso_key(const char *what, const char *v, char *out, char *err)
+{
+	size_t n = strlen(v);
+
+	if (n < 16 || n > 128 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") != n) {
+		snprintf(err, VALID_ERR_MAX, "%s: 16 to 128 of A-Z a-z 0-9 . "
+		    "_ -", what);
+		return -1;
+	}
+	return out_is(out, v);
+}
+
 static const struct field session_fields[] = {
 	{ "username", NULL, ck_any, NULL, F_REQ, "User name",
 	  "the account's name", NULL, NULL },
-	{ "password", NULL, ck_any, NULL, F_REQ | F_SECRET, "Password",
-	  "the account's password", NULL, NULL },
+	{ "password", NULL, ck_any, NULL, F_SECRET, "Password",
+	  "the account's password (or `key`)", NULL, NULL },
+	{ "key", NULL, ck_sso_key, NULL, F_SECRET, "Key",
+	  "a single sign-on key made by `session.newkey`: 16–128 of `A-Z a-z "
+	  "0-9 . _ -`, good for one login within 120 seconds", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 

@@ -157,17 +157,58 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 	return 0;
 }
 
+/*
+ * A login with a single sign-on key (sso.c): counted as a failure first,
+ * as a password's, so that keys cannot be guessed faster than passwords.
+ * 0 and u, or -1 with the error in the reply.
+ */
+static int
+key_login(struct api_ctx *c, const char *name, const char *key,
+    struct user *u)
+{
+	const char *addr = c->http->client_addr;
+	char q[VALID_ERR_MAX];
+	int64_t wait;
+	int check;
+
+	check = store_login_reserve(c->m->st, addr, wall_s(), login_wait,
+	    c->m, 1, &wait);
+	if (check == STORE_LIMIT) {
+		reply_error(&c->r, "auth", "throttled", "too many failed "
+		    "logins from %s; try again in %lld s", addr,
+		    (long long)wait);
+		return -1;
+	}
+	if (check != 0) {
+		reply_error(&c->r, "internal", "auth", "store unavailable");
+		return -1;
+	}
+	if (sso_key_take(name, key) == -1 || store_user_get(c->m->st, name,
+	    u) != 0 || !u->active) {
+		valid_quote(name, q, sizeof(q));
+		log_info("auth: failed key login for \"%s\" from %s", q, addr);
+		reply_error(&c->r, "auth", "badkey", "invalid, used or expired "
+		    "key");
+		return -1;
+	}
+	store_login_ok(c->m->st, addr);
+	return 0;
+}
+
 void
 api_auth(struct api_ctx *c)
 {
 	struct user u;
-	const char *name, *pw;
+	const char *name, *pw, *key;
 	char id[65], idhash[65];
 
-	if ((name = api_need(c, "username")) == NULL ||
-	    (pw = api_need(c, "password")) == NULL)
+	if ((name = api_need(c, "username")) == NULL)
 		return;
-	if (password_login(c, name, pw, &u) == -1)
+	if ((key = params_get(c->p, "key")) != NULL && *key) {
+		if (key_login(c, name, key, &u) == -1)
+			return;
+	} else if ((pw = api_need(c, "password")) == NULL ||
+	    password_login(c, name, pw, &u) == -1)
 		return;
 	rand_hex(id, 32);
 	secret_hash(id, idhash);
@@ -178,6 +219,7 @@ api_auth(struct api_ctx *c)
 	}
 	json_object_set_new(c->r.doc, "auth", json_pack("{s:s,s:s}", "id", id,
 	    "level", u.level));
+	auth_cookie_set(c, id);
 }
 
 void
@@ -186,6 +228,9 @@ api_logout(struct api_ctx *c)
 	const char *id = params_get(c->p, "auth");
 	char idhash[65];
 
+	if (id == NULL || *id == '\0')
+		id = auth_cookie_get(c);
+	auth_cookie_set(c, NULL);
 	if (id && *id) {
 		secret_hash(id, idhash);
 		store_session_delete(c->m->st, idhash);
@@ -372,7 +417,9 @@ authenticate(struct api_ctx *c)
 	struct user u;
 	char h[65];
 
-	if ((sid = params_get(c->p, "auth")) != NULL && *sid) {
+	if ((sid = params_get(c->p, "auth")) == NULL || *sid == '\0')
+		sid = params_get(c->p, "authinfo") ? NULL : auth_cookie_get(c);
+	if (sid != NULL && *sid) {
 		char ck[160];
 		uint64_t gen;
 
@@ -500,7 +547,8 @@ dispatch(struct api_ctx *c, const char **funcname)
 }
 
 static void
-serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
+serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp,
+    const char *cookie)
 {
 	struct api_ctx c;
 	struct sbuf out;
@@ -512,6 +560,7 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 	c.m = m;
 	c.http = req;
 	c.p = &req->params;
+	c.cookie = cookie;
 	reply_init(&c.r);
 	outname = params_get(c.p, "out");
 	if (outname && *outname && output_format(outname, &fmt) == -1) {
@@ -551,6 +600,9 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 		    "X-Hostfleet-Error: %s",
 		    json_string_value(json_object_get(e, "type")));
 	}
+	if (c.set_cookie[0])
+		strlcpy_hf(resp->extra_hdr[1], c.set_cookie,
+		    sizeof(resp->extra_hdr[1]));
 	log_debug("api %s %s by %s: %s in %lld ms", req->client_addr,
 	    funcname, c.who.name[0] ? c.who.name : "-",
 	    reply_is_error(&c.r) || c.raw_error[0] ? "error" : "ok",
@@ -563,8 +615,13 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct master *m = arg;
 
-	if (strcmp(req->url, "/ispmgr") == 0)
-		serve_ispmgr(m, req, resp);
+	/* ISPmanager's path, its older one, and DNSmanager's: one API, each
+	 * path with its own session cookie */
+	if (strcmp(req->url, "/ispmgr") == 0 ||
+	    strcmp(req->url, "/manager/ispmgr") == 0)
+		serve_ispmgr(m, req, resp, "ispmgrses5");
+	else if (strcmp(req->url, "/dnsmgr") == 0)
+		serve_ispmgr(m, req, resp, "dnsmgrses5");
 	else if (strcmp(req->url, "/v1/join") == 0 &&
 	    strcmp(req->method, "POST") == 0)
 		join_serve(m, req, resp);

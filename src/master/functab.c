@@ -16,7 +16,13 @@
 const struct func functab[] = {
 	{ "auth", &dt_session, OP_ACTION, LVL_PUBLIC, api_auth,
 	  "log in; answers a session id to pass as auth=",
-	  "", F("username", "password") },
+	  "", F("username", "password", "key") },
+	{ "session.newkey", &dt_session, OP_ACTION, LVL_ADMIN,
+	  api_session_newkey,
+	  "make a single sign-on key for a user: func=auth&username=NAME&"
+	  "key=KEY then logs them in once, within 120 seconds; without key= "
+	  "a new one is made and answered",
+	  "", F("username", "key") },
 	{ "logout", &dt_session, OP_ACTION, LVL_USER, api_logout,
 	  "end the session given in auth=",
 	  "auth", NULL },

@@ -141,6 +141,10 @@ struct api_ctx {
 	char			*raw;
 	size_t			 rawlen;
 	char			 raw_error[32];	/* its error type, or "" */
+	/* the session cookie of the path called (auth.c): its name, and a
+	 * Set-Cookie header the answer carries, or "" */
+	const char		*cookie;
+	char			 set_cookie[160];
 };
 
 extern const struct func	functab[];
@@ -191,6 +195,14 @@ void	 api_functions(struct api_ctx *);
 #define AUTH_BUSY	(-2)
 int	 auth_hash_password(const char *pw, char out[160]);
 int	 auth_check_password(const char *hash, const char *pw);
+/* The session cookie of c's path: the session id it carries, or NULL;
+ * auth_cookie_set makes the answer set it to id (NULL: clear it). */
+const char *auth_cookie_get(const struct api_ctx *);
+void	 auth_cookie_set(struct api_ctx *, const char *id);
+/* sso.c: single sign-on keys.  sso_key_take: 0 when key is a live key of
+ * name, which it ends; -1 otherwise. */
+void	 api_session_newkey(struct api_ctx *);
+int	 sso_key_take(const char *name, const char *key);
 int	 auth_cache_hit(const char *name, const char *pw, const char *pwhash);
 void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 

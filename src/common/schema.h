@@ -117,6 +117,9 @@ const char		*dkind_name(enum dkind);
 /* The field of t named name (an API name, spellings included), or NULL. */
 const struct field	*schema_field(const struct dtype *,
 			    const char *name);
+/* 1 when some type declares a boolean field (F_BOOL) called name: out=bjson
+ * answers its "on" and "off" as true and false. */
+int			 schema_is_bool(const char *name);
 /* The member a field is stored under. */
 const char		*field_key(const struct field *);
 /* The parameters every function takes besides its fields: the session,

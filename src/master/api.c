@@ -568,13 +568,18 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp,
 
 		valid_quote(outname, q, sizeof(q));
 		reply_error(&c.r, "value", "out", "unknown output format "
-		    "\"%s\"; the formats are xml, json, sjson, JSONdata and "
-		    "text", q);
+		    "\"%s\"; the formats are xml, json, sjson, bjson, JSONdata "
+		    "and text", q);
 	} else {
 		c.fmt = fmt;
 		dispatch(&c, &funcname);
 	}
 
+	if (c.fn)
+		reply_finish(&c.r, c.fn->type->name, c.fn->op == OP_EDIT &&
+		    !api_is_submit(&c), params_get(c.p, "elid"));
+	else
+		reply_finish(&c.r, "", 0, NULL);
 	sbuf_init(&out, 64u << 20);
 	if (c.raw) {
 		/* a node's answer, already in the caller's format */

@@ -458,6 +458,9 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 			reply_error(&c.r, "service", svc_role[s], "%s", w.err);
 		}
 	}
+	reply_finish(&c.r, c.t->name, strcmp(c.op, "edit") == 0 &&
+	    !ud_submit(&c), json_string_value(json_object_get(c.params,
+	    "elid")));
 	out = json_string_value(json_object_get(b, "out"));
 	if (out && output_format(out, &fmt) == 0) {
 		/* encoded here in the caller's format: the master sends it

@@ -58,6 +58,20 @@ schema_field(const struct dtype *t, const char *name)
 	return NULL;
 }
 
+const struct field *
+schema_canonical(const struct dtype *t, const struct field *sp)
+{
+	const struct field *f;
+
+	if (!(sp->flags & F_SPELLING) || (sp->flags & F_INVERT))
+		return NULL;
+	for (f = t->fields; f->name; f++)
+		if (!(f->flags & F_SPELLING) && strcmp(field_key(f),
+		    field_key(sp)) == 0)
+			return f;
+	return NULL;
+}
+
 int
 schema_is_bool(const char *name)
 {

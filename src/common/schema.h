@@ -117,6 +117,11 @@ const char		*dkind_name(enum dkind);
 /* The field of t named name (an API name, spellings included), or NULL. */
 const struct field	*schema_field(const struct dtype *,
 			    const char *name);
+/* The field that sp is another name of (the one of the same key that is
+ * no spelling), or NULL: sp is no spelling, or one that says the opposite
+ * (F_INVERT), which cannot stand for it. */
+const struct field	*schema_canonical(const struct dtype *,
+			    const struct field *sp);
 /* 1 when some type declares a boolean field (F_BOOL) called name: out=bjson
  * answers its "on" and "off" as true and false. */
 int			 schema_is_bool(const char *name);

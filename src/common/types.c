@@ -268,6 +268,26 @@ static const struct field webdomain_fields[] = {
 	  NULL, NULL },
 	{ "log_error", NULL, ck_bool, "on", F_BOOL, "Error log", ONOFF, NULL,
 	  NULL },
+	/* ISPmanager 6's names (site.edit) */
+	{ "site_name", "name", ck_domain, NULL, F_FIXED | F_SPELLING,
+	  "Domain name", "ISPmanager 6's name of `name`", NULL, NULL },
+	{ "site_owner", "owner", ck_username, NULL, F_FIXED | F_SPELLING,
+	  "Owner", "ISPmanager 6's name of `owner`", NULL, NULL },
+	{ "site_aliases", "aliases", ck_aliases, NULL, F_LIST | F_EMPTY |
+	  F_SPELLING, "Aliases", "ISPmanager 6's name of `aliases`", NULL,
+	  NULL },
+	{ "site_home", "home", ck_relpath, NULL, F_SPELLING, "Home directory",
+	  "ISPmanager 6's name of `home`", NULL, NULL },
+	{ "site_ipaddrs", "ipaddr", ck_ip_or_empty, NULL, F_EMPTY |
+	  F_SPELLING, "IP address", "ISPmanager 6's name of `ipaddr`", NULL,
+	  NULL },
+	{ "site_php_mode", "php_mode", ck_php_mode, NULL, F_SPELLING,
+	  "PHP mode", "ISPmanager 6's name of `php_mode`", NULL, php_modes },
+	{ "id", NULL, NULL, NULL, F_OUT, "Id", "the site's `elid`: its name, "
+	  "as ISPmanager's lists give it", NULL, NULL },
+	{ "active", NULL, NULL, NULL, F_OUT | F_BOOL | F_COL, "Active",
+	  "`off` while the owner is suspended (the site answers 503)", NULL,
+	  NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -331,6 +351,17 @@ static const struct field record_fields[] = {
 	  "another name of `priority`", NULL, NULL },
 	{ "weight", NULL, NULL, NULL, F_OWN, "Weight", "0–65535, SRV's",
 	  NULL, NULL },
+	/* DNSmanager's names (domain.sublist.edit) and ISPmanager's target */
+	{ "sdtype", "rtype", NULL, NULL, F_OWN | F_SPELLING, "Type",
+	  "DNSmanager's name of `rtype`", NULL, NULL },
+	{ "addr", "value", NULL, NULL, F_OWN | F_SPELLING, "Value",
+	  "DNSmanager's name of `value`", NULL, NULL },
+	{ "domain", "value", NULL, NULL, F_OWN | F_SPELLING, "Target",
+	  "ISPmanager's name of the target of a CNAME, MX or NS record (made "
+	  "absolute in the zone without a final dot, as `value`)", NULL,
+	  NULL },
+	{ "wght", "weight", NULL, NULL, F_OWN | F_SPELLING, "Weight",
+	  "DNSmanager's name of `weight`", NULL, NULL },
 	{ "port", NULL, NULL, NULL, F_OWN, "Port", "0–65535, SRV's", NULL,
 	  NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },

@@ -389,6 +389,33 @@ params_known(struct api_ctx *c)
 	return 0;
 }
 
+/*
+ * Gives every parameter that is another spelling of a field (ISPmanager's
+ * and DNSmanager's names: site_name, sdtype, addr, domain, wght ...) the
+ * field's own name, unless the call gives that too: past this point a
+ * call reads one name only, whichever its client spoke.
+ */
+static void
+spellings_fold(struct api_ctx *c)
+{
+	struct reqparams *p = &c->http->params;
+	const struct field *fd, *canon;
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if ((fd = func_field(c->fn, p->v[i].key)) == NULL ||
+		    (canon = schema_canonical(c->fn->type, fd)) == NULL ||
+		    func_field(c->fn, canon->name) == NULL)
+			continue;
+		/* a field given empty is one not given: the spelling counts */
+		if ((v = params_get(p, canon->name)) != NULL && *v)
+			continue;
+		params_rename(p, p->v[i].key, canon->name);
+		i = (size_t)-1;		/* the list moved: from its start */
+	}
+}
+
 int
 api_check_fields(struct api_ctx *c)
 {
@@ -540,7 +567,10 @@ dispatch(struct api_ctx *c, const char **funcname)
 	}
 	/* user data is checked once the object is known to be the caller's
 	 * (api_udata.c): a refusal tells nothing of another's object */
-	if (params_known(c) == -1 || (c->fn->type->kind != DK_USER &&
+	if (params_known(c) == -1)
+		return;
+	spellings_fold(c);
+	if ((c->fn->type->kind != DK_USER &&
 	    api_check_fields(c) == -1))
 		return;
 	c->fn->handler(c);

@@ -194,6 +194,17 @@ const struct func functab[] = {
 	{ "webdomain.delete", &dt_webdomain, OP_DELETE, LVL_USER, api_ud_delete,
 	  "delete web sites",
 	  "elid", NULL },
+	/* ISPmanager 6 calls web domains sites: the same objects, the same
+	 * code, its field names as spellings (site_name ...) */
+	{ "site", &dt_webdomain, OP_LIST, LVL_USER, api_ud_list,
+	  "ISPmanager 6's name of `webdomain`",
+	  "", NULL },
+	{ "site.edit", &dt_webdomain, OP_EDIT, LVL_USER, api_ud_edit,
+	  "ISPmanager 6's name of `webdomain.edit`",
+	  "elid", NULL },
+	{ "site.delete", &dt_webdomain, OP_DELETE, LVL_USER, api_ud_delete,
+	  "ISPmanager 6's name of `webdomain.delete`",
+	  "elid", NULL },
 	{ "domain", &dt_domain, OP_LIST, LVL_USER, api_ud_list,
 	  "DNS zones",
 	  "", NULL },
@@ -213,6 +224,19 @@ const struct func functab[] = {
 	  api_ud_delete,
 	  "delete DNS records by rkey",
 	  "plid (zone), elid (rkeys)", NULL },
+	/* DNSmanager's record functions: the same code, its field names as
+	 * spellings (sdtype, addr, prio, wght), its list with key and id */
+	{ "domain.sublist", &dt_record, OP_LIST, LVL_USER, api_ud_list,
+	  "DNSmanager's name of `domain.record`: each record also with "
+	  "`key` (its rkey), `id`, `sdtype`, `addr`, `prio`, `wght`, `port`",
+	  "elid or plid (zone)", NULL },
+	{ "domain.sublist.edit", &dt_record, OP_EDIT, LVL_USER, api_ud_edit,
+	  "DNSmanager's name of `domain.record.edit`",
+	  "plid (zone), elid (key)", NULL },
+	{ "domain.sublist.delete", &dt_record, OP_DELETE, LVL_USER,
+	  api_ud_delete,
+	  "DNSmanager's name of `domain.record.delete`",
+	  "plid (zone), elid (keys)", NULL },
 	{ "emaildomain", &dt_emaildomain, OP_LIST, LVL_USER, api_ud_list,
 	  "mail domains",
 	  "", NULL },

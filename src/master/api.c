@@ -396,9 +396,8 @@ params_known(struct api_ctx *c)
  * call reads one name only, whichever its client spoke.
  */
 static void
-spellings_fold(struct api_ctx *c)
+spellings_fold(struct api_ctx *c, struct reqparams *p)
 {
-	struct reqparams *p = &c->http->params;
 	const struct field *fd, *canon;
 	const char *v;
 	size_t i;
@@ -569,11 +568,38 @@ dispatch(struct api_ctx *c, const char **funcname)
 	 * (api_udata.c): a refusal tells nothing of another's object */
 	if (params_known(c) == -1)
 		return;
-	spellings_fold(c);
+	/* the request's own parameters, which c->p reads */
+	spellings_fold(c, &c->http->params);
 	if ((c->fn->type->kind != DK_USER &&
 	    api_check_fields(c) == -1))
 		return;
 	c->fn->handler(c);
+}
+
+int
+api_subcall(struct api_ctx *c, const char *fname, struct reqparams *p,
+    struct reply *r)
+{
+	struct api_ctx s = *c;
+
+	s.fn = functab_find(fname);
+	s.p = p;
+	s.r = *r;
+	s.raw = NULL;
+	if (s.fn == NULL)
+		reply_error(&s.r, "internal", fname, "no function \"%s\"",
+		    fname);
+	else if (s.fn->level > c->who.level)
+		reply_error(&s.r, "access", fname, "function \"%s\" needs the "
+		    "%s level", fname, level_name(s.fn->level));
+	else if (params_known(&s) == 0) {
+		spellings_fold(&s, p);
+		if (s.fn->type->kind == DK_USER || api_check_fields(&s) == 0)
+			s.fn->handler(&s);
+	}
+	free(s.raw);	/* a change answers no encoded listing */
+	*r = s.r;
+	return reply_is_error(r) ? -1 : 0;
 }
 
 static void

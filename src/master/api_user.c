@@ -244,6 +244,8 @@ user_fields(struct api_ctx *c, const struct user *u)
 	for (i = 0; i < nitems(limits); i++)
 		reply_setf(&c->r, limits[i].param, "%lld",
 		    (long long)u->lim[limits[i].lim]);
+	reply_setf(&c->r, "quota_total", "%lld",
+	    (long long)u->lim[LIM_DISK_MB]);
 }
 
 /* A list answer of store rows: one element a row, every column a field
@@ -294,6 +296,11 @@ user_read(struct api_ctx *c, struct user *u, int creating)
 	    -1) {
 		json_decref(it);
 		api_bad(c, field, err);
+		return -1;
+	}
+	/* a preset's limits first: the limit_* of the call win */
+	if (preset_apply(c, u) == -1) {
+		json_decref(it);
 		return -1;
 	}
 	json_object_foreach(it, k, x) {
@@ -387,6 +394,8 @@ api_user_edit(struct api_ctx *c)
 		u.active = 1;
 		if (user_read(c, &u, 1) == -1)
 			return;
+		if (user_add_check(c) == -1)
+			return;
 		rc = store_user_create(c->m->st, &u);
 		if (rc == STORE_EXISTS)
 			reply_error(&c->r, "exists", "user", "user \"%s\" "
@@ -397,9 +406,20 @@ api_user_edit(struct api_ctx *c)
 		else {
 			log_info("user: %s created %s (uid %lld)", c->who.name,
 			    u.name, (long long)u.uid);
+			if (user_add_make(c, &u) == -1)
+				return;
 			reply_ok(&c->r);
 			reply_set(&c->r, "id", u.name);
 		}
+		return;
+	}
+	if (params_get(c->p, "webdomain_name") ||
+	    params_get(c->p, "emaildomain_name")) {
+		reply_error(&c->r, "value", params_get(c->p,
+		    "webdomain_name") ? "webdomain_name" : "emaildomain_name",
+		    "a web or mail domain is made with a user only when the "
+		    "user is created; for an existing user call "
+		    "webdomain.edit or emaildomain.edit");
 		return;
 	}
 	if (user_named(c, elid, &u) == -1)

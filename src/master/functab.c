@@ -171,6 +171,12 @@ const struct func functab[] = {
 	  "show (elid), create (sok=ok) or change (sok=ok&elid=) a user; a "
 	  "change of full name or state reaches every node with their data",
 	  "elid", NULL },
+	{ "user.add", &dt_user, OP_EDIT, LVL_ADMIN, api_user_add,
+	  "create (sok=ok) a user, with web domain webdomain_name and mail "
+	  "domain emaildomain_name made for them and the limits of preset, "
+	  "all or nothing: when a part fails, the user and what was made "
+	  "are removed and the error names the part (group, param)",
+	  "", NULL },
 	{ "user.delete", &dt_user, OP_DELETE, LVL_ADMIN, api_user_delete,
 	  "delete users with all their data on every node",
 	  "elid", NULL },
@@ -180,6 +186,18 @@ const struct func functab[] = {
 	  "elid", NULL },
 	{ "user.resume", &dt_user, OP_ACTION, LVL_ADMIN, api_user_suspend,
 	  "resume suspended users",
+	  "elid", NULL },
+	{ "preset", &dt_preset, OP_LIST, LVL_ADMIN, api_preset_list,
+	  "presets (user templates): named limits that user.add and "
+	  "user.edit copy into a user with preset=NAME",
+	  "", NULL },
+	{ "preset.edit", &dt_preset, OP_EDIT, LVL_ADMIN, api_preset_edit,
+	  "show (elid), create (sok=ok) or change (sok=ok&elid=) a preset; "
+	  "the users made from it keep their limits",
+	  "elid", NULL },
+	{ "preset.delete", &dt_preset, OP_DELETE, LVL_ADMIN,
+	  api_preset_delete,
+	  "delete presets",
 	  "elid", NULL },
 	{ "user.placement", &dt_user, OP_ACTION, LVL_USER, api_user_placement,
 	  "the node holding each role of a user's data",
@@ -256,6 +274,13 @@ const struct func functab[] = {
 	{ "email.delete", &dt_email, OP_DELETE, LVL_USER, api_ud_delete,
 	  "delete mailboxes",
 	  "elid", NULL },
+	{ "email.suspend", &dt_email, OP_ACTION, LVL_USER, api_email_suspend,
+	  "suspend mailboxes (email.edit active=off): no mail, no login; "
+	  "their mail is kept",
+	  "elid (addresses)", NULL },
+	{ "email.resume", &dt_email, OP_ACTION, LVL_USER, api_email_suspend,
+	  "resume suspended mailboxes (email.edit active=on)",
+	  "elid (addresses)", NULL },
 	{ NULL, NULL, OP_LIST, LVL_PUBLIC, NULL, NULL, NULL, NULL },
 };
 

@@ -166,6 +166,14 @@ const char *api_need(struct api_ctx *, const char *field);
  * master's check before a call goes anywhere; 0, or -1 with a "value"
  * error naming the field. */
 int	 api_check_fields(struct api_ctx *);
+/*
+ * Runs the function fname as the caller of c (who, as), with parameters p
+ * (folded as a client's), its answer into r (reply_init'ed): a function
+ * made of others runs each through the same checks and handler as a
+ * client's call.  0, or -1 when it answered an error.
+ */
+int	 api_subcall(struct api_ctx *, const char *fname,
+	    struct reqparams *p, struct reply *r);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
 /* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
@@ -380,6 +388,20 @@ json_t	*proxy_ud_body(const struct dtype *t, const char *op,
  * the newest it was sent); the caller decrefs. */
 json_t	*proxy_account(const struct user *);
 
+/* api_preset.c: presets; preset_apply copies the limits of the preset
+ * the call names (preset=) into u: 0, or -1 with the error. */
+void	 api_preset_list(struct api_ctx *);
+void	 api_preset_edit(struct api_ctx *);
+void	 api_preset_delete(struct api_ctx *);
+int	 preset_apply(struct api_ctx *, struct user *u);
+
+/* api_useradd.c: user.add; user_add_check refuses (-1, error answered)
+ * the domains a new user's call names when they are bad or taken,
+ * user_add_make makes them for the new user u or takes u back (-1). */
+void	 api_user_add(struct api_ctx *);
+int	 user_add_check(struct api_ctx *);
+int	 user_add_make(struct api_ctx *, const struct user *u);
+
 /* api_user.c, api_udata.c */
 void	 api_user_list(struct api_ctx *);
 void	 api_user_edit(struct api_ctx *);
@@ -391,6 +413,8 @@ int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);
+/* email.suspend and email.resume: email.edit active= of each elid. */
+void	 api_email_suspend(struct api_ctx *);
 
 /* master main */
 int	 master_main(int argc, char **argv);

@@ -40,26 +40,6 @@ preset_name(struct api_ctx *c, const char *field, const char *v, char *out)
 	return 0;
 }
 
-int
-preset_apply(struct api_ctx *c, struct user *u)
-{
-	const char *v = params_get(c->p, "preset");
-	char name[FIELD_OUTMAX];
-	int rc;
-
-	if (v == NULL || *v == '\0')
-		return 0;
-	if (preset_name(c, "preset", v, name) == -1)
-		return -1;
-	rc = store_preset_get(c->m->st, name, u->lim);
-	if (rc == STORE_NOTFOUND)
-		reply_error(&c->r, "missing", "preset", "no preset \"%s\"",
-		    name);
-	else if (rc != 0)
-		reply_error(&c->r, "internal", "preset", "store unavailable");
-	return rc == 0 ? 0 : -1;
-}
-
 void
 api_preset_list(struct api_ctx *c)
 {

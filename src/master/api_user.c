@@ -282,6 +282,31 @@ api_user_list(struct api_ctx *c)
 	json_decref(rows);
 }
 
+/* Copies the limits of the preset the call names (preset=) into u; 0, or
+ * -1 with the error. */
+static int
+preset_apply(struct api_ctx *c, struct user *u)
+{
+	const struct field *f = schema_field(&dt_preset, "name");
+	const char *v = params_get(c->p, "preset");
+	char name[FIELD_OUTMAX], err[VALID_ERR_MAX];
+	int rc;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (f->check("preset", v, name, err) == -1) {
+		api_bad(c, "preset", err);
+		return -1;
+	}
+	rc = store_preset_get(c->m->st, name, u->lim);
+	if (rc == STORE_NOTFOUND)
+		reply_error(&c->r, "missing", "preset", "no preset \"%s\"",
+		    name);
+	else if (rc != 0)
+		reply_error(&c->r, "internal", "preset", "store unavailable");
+	return rc == 0 ? 0 : -1;
+}
+
 /* Reads the fields present in the request into u through dt_user's
  * declarations (types.c); 0 or -1 with the error. */
 static int
@@ -481,6 +506,20 @@ api_user_edit(struct api_ctx *c)
 	master_caches_clear(c->m);
 	reply_ok(&c->r);
 	reply_set(&c->r, "id", u.name);
+}
+
+/* user.add: user.edit's create, with the parts user_add_make makes. */
+void
+api_user_add(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid");
+
+	if (elid && *elid) {
+		reply_error(&c->r, "value", "elid", "user.add makes a new user; "
+		    "change one with user.edit");
+		return;
+	}
+	api_user_edit(c);
 }
 
 /* The users of elid; each must exist and not be the caller. */

@@ -25,19 +25,6 @@ static const struct {
 	{ "emaildomain_name", "emaildomain.edit", "emaildomain" },
 };
 
-void
-api_user_add(struct api_ctx *c)
-{
-	const char *elid = params_get(c->p, "elid");
-
-	if (elid && *elid) {
-		reply_error(&c->r, "value", "elid", "user.add makes a new user; "
-		    "change one with user.edit");
-		return;
-	}
-	api_user_edit(c);
-}
-
 int
 user_add_check(struct api_ctx *c)
 {

@@ -388,16 +388,15 @@ json_t	*proxy_ud_body(const struct dtype *t, const char *op,
  * the newest it was sent); the caller decrefs. */
 json_t	*proxy_account(const struct user *);
 
-/* api_preset.c: presets; preset_apply copies the limits of the preset
- * the call names (preset=) into u: 0, or -1 with the error. */
+/* api_preset.c: presets (user.edit's preset= reads them). */
 void	 api_preset_list(struct api_ctx *);
 void	 api_preset_edit(struct api_ctx *);
 void	 api_preset_delete(struct api_ctx *);
-int	 preset_apply(struct api_ctx *, struct user *u);
 
-/* api_useradd.c: user.add; user_add_check refuses (-1, error answered)
- * the domains a new user's call names when they are bad or taken,
- * user_add_make makes them for the new user u or takes u back (-1). */
+/* api_useradd.c: the parts of user.add (api_user.c): user_add_check
+ * refuses (-1, error answered) the domains a new user's call names when
+ * they are bad or taken, user_add_make makes them for the new user u or
+ * takes u back (-1). */
 void	 api_user_add(struct api_ctx *);
 int	 user_add_check(struct api_ctx *);
 int	 user_add_make(struct api_ctx *, const struct user *u);

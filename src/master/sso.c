@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "../common/params.h"
 #include "../common/util.h"
 #include "../common/valid.h"
 #include "master.h"
@@ -79,8 +80,11 @@ api_session_newkey(struct api_ctx *c)
 	struct user u;
 
 	made[0] = '\0';
-	if ((name = api_need(c, "username")) == NULL)
+	if ((name = params_get(c->p, "username")) == NULL || *name == '\0') {
+		reply_error(&c->r, "empty", "username", "field \"username\" is "
+		    "required");
 		return;
+	}
 	if (store_user_get(c->m->st, name, &u) != 0 || !u.active) {
 		valid_quote(name, q, sizeof(q));
 		reply_error(&c->r, "missing", "username", "no active user "

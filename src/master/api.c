@@ -97,6 +97,20 @@ login_wait(int count, void *arg)
 	return shift >= 9 ? 300 : (int64_t)1 << shift;
 }
 
+/* 1 with the error answered when the login throttle's verdict check
+ * (store_login_reserve's, with wait) refuses the login; 0 otherwise. */
+static int
+throttle_refused(struct api_ctx *c, int check, int64_t wait)
+{
+	if (check == STORE_LIMIT)
+		reply_error(&c->r, "auth", "throttled", "too many failed "
+		    "logins from %s; try again in %lld s",
+		    c->http->client_addr, (long long)wait);
+	else if (check != 0)
+		reply_error(&c->r, "internal", "auth", "store unavailable");
+	return check != 0;
+}
+
 /*
  * Checks a name and password from addr, slowing down an address after
  * repeated failures.  An attempt that needs a hash is counted as a failure
@@ -128,16 +142,8 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 	if (check == 0)
 		check = store_login_reserve(m->st, addr, now, login_wait, m, 1,
 		    &wait);
-	if (check == STORE_LIMIT) {
-		reply_error(&c->r, "auth", "throttled", "too many failed "
-		    "logins from %s; try again in %lld s", addr,
-		    (long long)wait);
+	if (throttle_refused(c, check, wait))
 		return -1;
-	}
-	if (check != 0) {
-		reply_error(&c->r, "internal", "auth", "store unavailable");
-		return -1;
-	}
 	pthread_once(&dummy_once, dummy_init);
 	check = auth_check_password(rc == 0 ? u->pwhash : dummy_hash, pw);
 	if (check == AUTH_BUSY) {
@@ -173,16 +179,8 @@ key_login(struct api_ctx *c, const char *name, const char *key,
 
 	check = store_login_reserve(c->m->st, addr, wall_s(), login_wait,
 	    c->m, 1, &wait);
-	if (check == STORE_LIMIT) {
-		reply_error(&c->r, "auth", "throttled", "too many failed "
-		    "logins from %s; try again in %lld s", addr,
-		    (long long)wait);
+	if (throttle_refused(c, check, wait))
 		return -1;
-	}
-	if (check != 0) {
-		reply_error(&c->r, "internal", "auth", "store unavailable");
-		return -1;
-	}
 	if (sso_key_take(name, key) == -1 || store_user_get(c->m->st, name,
 	    u) != 0 || !u->active) {
 		valid_quote(name, q, sizeof(q));

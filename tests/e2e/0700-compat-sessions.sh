@@ -86,3 +86,8 @@ assert_match "made key logs in" '^[0-9a-f]{64}$' "$(jf "$out" '.doc.auth["$id"]'
 # a key of a bad shape is refused by its grammar
 out=$(api session.newkey username=carol key=short)
 assert_eq "short key" value "$(jf "$out" .error.type)"
+# wrong keys are failed logins: an address that guesses is slowed down
+for i in 1 2 3 4 5 6; do
+	out=$(capi --interface "$NET.55" "$MURL/ispmgr?func=auth&username=carol&key=guess-guess-guess-$i&out=JSONdata")
+done
+assert_eq "key guesses throttled" throttled "$(jf "$out" .error.object)"

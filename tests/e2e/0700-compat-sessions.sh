@@ -39,6 +39,8 @@ out=$(capi -b "$J" "$MURL/ispmgr?func=whoami&out=JSONdata")
 assert_eq "cookie only, GET" carol "$(jf "$out" .name)"
 out=$(capi -b "$J" -d 'func=whoami&out=JSONdata' "$MURL/ispmgr")
 assert_eq "cookie only, POST" carol "$(jf "$out" .name)"
+out=$(capi -b "$J" -F func=whoami -F out=JSONdata "$MURL/manager/ispmgr")
+assert_eq "cookie only, multipart POST" carol "$(jf "$out" .name)"
 # the cookie is the session: it is what auth= answered
 sid=$(sed -n 's/.*ispmgrses5[[:space:]]*//p' "$J")
 out=$(capi "$MURL/ispmgr?func=whoami&auth=$sid&out=JSONdata")

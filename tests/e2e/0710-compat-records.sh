@@ -72,6 +72,16 @@ out=$(del "alias CNAME  www, _sip._tcp.$Z. SRV  10 5 5060 sip.example.net.")
 is_ok "two deleted, joined by ', '" "$out"
 out=$(capi "$Q?$AI&out=JSONdata&func=domain.sublist&elid=$Z")
 assert_eq "left: NS, and the A by ip=" "A NS NS" "$(jf "$out" '[.elem[].rtype] | sort | join(" ")')"
+# a query string written by hand, spaces as '+' and as %20, not encoded
+# by any tool (the Perl client's and acme.sh's)
+out=$(capi "$Q?$AI&out=JSONdata&func=domain.sublist.edit&sok=ok&plid=$Z&name=_acme-challenge&sdtype=TXT&addr=tok-2")
+is_ok "TXT tok-2" "$out"
+out=$(capi "$Q?$AI&out=JSONdata&func=domain.sublist.delete&plid=$Z&elid=_acme-challenge.+TXT++tok-2")
+is_ok "delete, '+' for spaces" "$out"
+is_ok "TXT tok-3" "$(capi "$Q?$AI&out=JSONdata&func=domain.sublist.edit&sok=ok&plid=$Z&name=_acme-challenge&sdtype=TXT&addr=tok-3")"
+out=$(capi "$Q?$AI&out=JSONdata&func=domain.sublist.delete&plid=$Z&elid=_acme-challenge%20TXT%20%20tok-3")
+is_ok "delete, %20 for spaces" "$out"
+wait_for "tok-2 and tok-3 gone from the zone file" 10 sh -c "! grep -q 'tok-[23]' '$ZF'"
 # a key of no record deletes nothing, and says so
 out=$(del "www A  192.0.2.8, nosuch A  192.0.2.99")
 assert_eq "one missing key: nothing deleted" missing "$(jf "$out" .error.type)"

@@ -583,6 +583,24 @@ ck_ssh_password(const char *what, const char *v, char *out, char *err)
 	return out_is(out, "");
 }
 
+/* An SSH host key's fingerprint as OpenSSH and libssh print it:
+ * `SHA256:` and the 43 characters of its base64, without padding. */
+static int
+ck_hostkey(const char *what, const char *v, char *out, char *err)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+	    "rstuvwxyz0123456789+/";
+
+	if (strncmp(v, "SHA256:", 7) != 0 || strlen(v + 7) != 43 ||
+	    strspn(v + 7, b64) != 43) {
+		snprintf(err, VALID_ERR_MAX, "%s: `SHA256:` and 43 characters "
+		    "of base64, as the refusal of a changed host key names it",
+		    what);
+		return -1;
+	}
+	return out_is(out, v);
+}
+
 /* A private key in PEM (OpenSSH's or PKCS#8), up to 16 KiB; libssh reads
  * it when it logs in. */
 static int
@@ -630,6 +648,10 @@ static const struct field enroll_fields[] = {
 	{ "ssh_key", NULL, ck_ssh_key, NULL, F_SECRET | F_LINES,
 	  "Root private key", "instead of the password: a private key of "
 	  "root's without a passphrase, in PEM; never stored", NULL, NULL },
+	{ "hostkey", NULL, ck_hostkey, NULL, 0, "Accept host key",
+	  "the fingerprint (`SHA256:...`) of a host key to accept in place "
+	  "of the one recorded for the address, as for a reinstalled "
+	  "machine: the refusal of a changed key names it", NULL, NULL },
 	{ "force", NULL, ck_bool, NULL, F_BOOL, "Force", "`on` or `off` "
 	  "(`cluster.node.remove`): `on` removes a node that holds users' "
 	  "data, which is lost with it", "`off`", NULL },

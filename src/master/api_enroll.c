@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/log.h"
 #include "../common/util.h"
@@ -65,8 +66,10 @@ root_login(struct api_ctx *c, struct sshc_login *l, int need)
 {
 	const char *pw = params_get(c->p, "password");
 	const char *key = params_get(c->p, "ssh_key");
+	const char *hk = params_get(c->p, "hostkey");
 
 	l->user = "root";
+	l->hostkey = hk && *hk ? hk : NULL;
 	l->password = pw && *pw ? pw : NULL;
 	l->key_pem = key && *key ? key : NULL;
 	if (l->password && l->key_pem) {
@@ -287,6 +290,22 @@ out:
 	store_node_free(&n);
 }
 
+/* The node elid names, into n; 0, or -1 with the error in the reply. */
+static int
+elid_node(struct api_ctx *c, int64_t *id, struct node *n)
+{
+	const char *elid;
+
+	if ((elid = api_need(c, "elid")) == NULL ||
+	    api_elid_id(c, elid, id) == -1)
+		return -1;
+	if (store_node_get(c->m->st, *id, n) != 0) {
+		reply_error(&c->r, "missing", "node", "node %s not found", elid);
+		return -1;
+	}
+	return 0;
+}
+
 /* cluster.node.remove elid=NODE [force=on] */
 void
 api_node_remove(struct api_ctx *c)
@@ -298,13 +317,9 @@ api_node_remove(struct api_ctx *c)
 	int64_t id;
 	int held = 0, forced = force && strcmp(force, "on") == 0;
 
-	if ((elid = api_need(c, "elid")) == NULL ||
-	    api_elid_id(c, elid, &id) == -1)
+	if (elid_node(c, &id, &n) == -1)
 		return;
-	if (store_node_get(c->m->st, id, &n) != 0) {
-		reply_error(&c->r, "missing", "node", "node %s not found", elid);
-		return;
-	}
+	elid = params_get(c->p, "elid");
 	if (store_node_placements(c->m->st, id, &held) == 0 && held > 0 &&
 	    !forced) {
 		reply_error(&c->r, "value", "node", "node \"%s\" holds the data "
@@ -343,6 +358,71 @@ api_node_remove(struct api_ctx *c)
 	    id, n.name, n.addr, c->who.name, held ? " (forced: it held "
 	    "users' data)" : "");
 	reply_ok(&c->r);
+out:
+	store_node_free(&n);
+}
+
+#define UPGRADE_WAIT_MS	60000	/* for the agent's report of its version */
+
+/*
+ * cluster.node.upgrade elid=NODE: hostfleet upgraded on a node added over
+ * SSH, from the master's repository, its agent restarted; ok once the
+ * node reports that it runs the version installed and is ready again.
+ */
+void
+api_node_upgrade(struct api_ctx *c)
+{
+	const char *elid;
+	char err[2048], version[64], before[64];
+	struct sbuf out;
+	struct node n, now;
+	int64_t id, end;
+	int live = 0;
+
+	if (elid_node(c, &id, &n) == -1)
+		return;
+	elid = params_get(c->p, "elid");
+	strlcpy_hf(before, node_version(&n), sizeof(before));
+	if (enroll_claim(c->m, id) == -1) {
+		reply_error(&c->r, "busy", "enroll", "the enrollment or "
+		    "upgrade of node %s is running", elid);
+		goto out;
+	}
+	sbuf_init(&out, 64 * 1024);
+	if (enroll_upgrade(c->m, &n, &out, version, sizeof(version), err,
+	    sizeof(err)) == -1) {
+		enroll_release(c->m, id);
+		log_warnx("node %" PRId64 " \"%s\": %s", id, n.name, err);
+		sbuf_release(&out);
+		reply_error(&c->r, "node", "node", "%s", err);
+		goto out;
+	}
+	sbuf_release(&out);
+	/* ok means it runs: its next report says the version */
+	end = mono_ms() + UPGRADE_WAIT_MS;
+	while (!live && !c->m->stop && mono_ms() < end) {
+		stats_wake(c->m);
+		usleep(200 * 1000);
+		if (store_node_get(c->m->st, id, &now) != 0)
+			break;
+		live = strcmp(node_version(&now), version) == 0 &&
+		    strcmp(now.status, "ready") == 0;
+		store_node_free(&now);
+	}
+	enroll_release(c->m, id);
+	if (!live) {
+		reply_error(&c->r, "node", "node", "node \"%s\": hostfleet %s "
+		    "is installed, but the agent has not reported it ready "
+		    "within %d s", n.name, version, UPGRADE_WAIT_MS / 1000);
+		goto out;
+	}
+	log_info("node %" PRId64 " \"%s\": hostfleet upgraded from %s to %s "
+	    "by %s", id, n.name, before[0] ? before : "(unknown)", version,
+	    c->who.name);
+	reply_ok(&c->r);
+	reply_setf(&c->r, "id", "%" PRId64, id);
+	reply_set(&c->r, "version", version);
+	reply_set(&c->r, "previous", before);
 out:
 	store_node_free(&n);
 }

@@ -12,9 +12,7 @@
 
 #define ONOFF(x)	((x) ? "on" : "off")
 
-/* The hostfleet version the node runs, from its last report ("" before
- * one came); in a static buffer of the calling thread. */
-static const char *
+const char *
 node_version(const struct node *n)
 {
 	static __thread char v[64];

@@ -70,7 +70,14 @@ const struct func functab[] = {
 	  "run a node's enrollment again from its failed step: as "
 	  "ispmaster with the master's key once that step was done, else "
 	  "as root with the password or key given again",
-	  "elid (node id)", F("password", "ssh_key") },
+	  "elid (node id)", F("password", "ssh_key", "hostkey") },
+	{ "cluster.node.upgrade", &dt_enroll, OP_ACTION, LVL_ADMIN,
+	  api_node_upgrade,
+	  "upgrade hostfleet on a node added over SSH from the master's "
+	  "repository (apt-get install hostfleet, as ispmaster through "
+	  "sudo) and restart its agent; ok once the node reports the new "
+	  "version and is ready; refused for the master's own machine",
+	  "elid (node id)", NULL },
 	{ "cluster.node.remove", &dt_enroll, OP_ACTION, LVL_ADMIN,
 	  api_node_remove,
 	  "remove a node added over SSH: its agent stopped and "

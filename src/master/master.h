@@ -62,6 +62,7 @@ struct master {
 	 * known hosts in ssh_dir, and the nodes with a job running */
 	char			 ssh_dir[600];
 	char			 ssh_pub[512];
+	char			 machine_id[33];	/* this machine's, or "" */
 	pthread_mutex_t		 enroll_mtx;
 	pthread_cond_t		 enroll_cond;
 	int64_t			 enroll_busy[64];
@@ -342,12 +343,25 @@ int	 enroll_remove(struct master *, const struct node *n,
 void	 api_node_remove(struct api_ctx *);
 /* 0 when no script of the steps holds a single quote (they are quoted
  * whole for sh -c); -1 otherwise. */
+/*
+ * Upgrades hostfleet on node n, added over SSH, from the master's
+ * repository and restarts its agent; the version installed in version.
+ * Refused for the master's own machine (the package's upgrade restarts
+ * the master).  0, or -1 with err.
+ */
+int	 enroll_upgrade(struct master *, const struct node *n,
+	    struct sbuf *out, char *version, size_t vlen, char *err,
+	    size_t errlen);
 int	 enroll_scripts_check(void);
 /* Waits for every job to end (m->stop is set: each ends at its next
  * read). */
 void	 enroll_stop(struct master *);
 void	 api_enroll(struct api_ctx *);
 void	 api_enroll_retry(struct api_ctx *);
+void	 api_node_upgrade(struct api_ctx *);
+/* The hostfleet version node n runs, from its last report ("" before one
+ * came); in a static buffer of the calling thread. */
+const char *node_version(const struct node *n);
 /* api_node.c: applies the node fields of t present in the request to n;
  * 0, or -1 with the error in the reply. */
 int	 node_params_apply(struct api_ctx *, const struct dtype *t,

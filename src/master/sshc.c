@@ -1,6 +1,7 @@
 /* sshc.c - see sshc.h: libssh sessions, host keys trusted on first use,
  * commands with their input and output, the master's key. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,63 @@ login(ssh_session s, const struct sshc_login *l, char *err, size_t errlen)
 	return SSHC_ERROR;
 }
 
+int
+sshc_known_forget(const char *path, const char *addr, int port, char *err,
+    size_t errlen)
+{
+	char name[128], tmp[700], *line = NULL;
+	const char *h, *c, *e;
+	size_t cap = 0, n;
+	FILE *in, *out;
+	int fd, drop;
+
+	if (port == 22)
+		snprintf(name, sizeof(name), "%s", addr);
+	else
+		snprintf(name, sizeof(name), "[%s]:%d", addr, port);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if ((in = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1 || (out = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fclose(in);
+		return -1;
+	}
+	while (getline(&line, &cap, in) != -1) {
+		/* the first field: hosts separated by commas */
+		drop = 0;
+		e = line + strcspn(line, " \t\n");
+		for (h = line; h < e; h += n + 1) {
+			c = memchr(h, ',', (size_t)(e - h));
+			n = (size_t)((c ? c : e) - h);
+			if (n == strlen(name) && memcmp(h, name, n) == 0)
+				drop = 1;
+		}
+		if (!drop)
+			fputs(line, out);
+	}
+	free(line);
+	fclose(in);
+	if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		fclose(out);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(out);
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 struct sshc *
 sshc_open(const char *known_hosts, const char *addr, int port,
     const struct sshc_login *l, int timeout_s, enum sshc_fail *fail,
@@ -124,10 +182,15 @@ sshc_open(const char *known_hosts, const char *addr, int port,
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
+		/* the admin saw the new key and accepts it */
+		if (l->hostkey && fpr[0] && strcmp(l->hostkey, fpr) == 0) {
+			*isnew = 2;
+			break;
+		}
 		snprintf(err, errlen, "the host key of %s port %d changed: it "
 		    "is now %s, not the one recorded at its first enrollment "
-		    "in %s; if the machine was reinstalled, remove its line "
-		    "there and add it again", addr, port, fpr, known_hosts);
+		    "in %s; if the machine was reinstalled, add it again with "
+		    "hostkey=%s", addr, port, fpr, known_hosts, fpr);
 		*fail = SSHC_HOSTKEY;
 		goto bad;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
@@ -141,7 +204,13 @@ sshc_open(const char *known_hosts, const char *addr, int port,
 	}
 	if ((*fail = login(s, l, err, errlen)) != SSHC_OK)
 		goto bad;
-	/* trust on first use: recorded once the login took */
+	/* trust on first use: recorded once the login took; an accepted
+	 * new key replaces the old one */
+	if (*isnew == 2 && sshc_known_forget(known_hosts, addr, port, err,
+	    errlen) == -1) {
+		*fail = SSHC_ERROR;
+		goto bad;
+	}
 	if (*isnew && ssh_session_update_known_hosts(s) != SSH_OK) {
 		snprintf(err, errlen, "cannot record the host key in %s: %s",
 		    known_hosts, ssh_get_error(s));

@@ -28,6 +28,9 @@ struct sshc_login {
 	const char	*user;
 	const char	*password;	/* or NULL */
 	const char	*key_pem;	/* an OpenSSH private key, or NULL */
+	const char	*hostkey;	/* a changed host key's fingerprint to
+					 * accept in place of the recorded
+					 * one, or NULL */
 };
 
 /*
@@ -41,6 +44,13 @@ struct sshc	*sshc_open(const char *known_hosts, const char *addr, int port,
 		    enum sshc_fail *fail, char fpr[128], int *isnew, char *err,
 		    size_t errlen);
 void		 sshc_close(struct sshc *);
+/*
+ * Removes the lines of host addr, port from the known hosts file path
+ * (libssh writes `addr` for port 22, `[addr]:port` otherwise, unhashed),
+ * through a new file renamed over it.  0, or -1 with err.
+ */
+int		 sshc_known_forget(const char *path, const char *addr,
+		    int port, char *err, size_t errlen);
 
 /* Called with the output so far while a command runs. */
 typedef void	(*sshc_progress_fn)(void *arg, const char *out);

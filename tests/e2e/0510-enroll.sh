@@ -5,7 +5,9 @@
 # its signed repository, installs hostfleet from it, joins the node and
 # starts its agent; the steps are seen in order while they run, and the
 # node goes on to ready.  A wrong password, an address with nothing
-# there and a changed host key are refused, leaving no node.
+# there and a changed host key are refused, leaving no node; the changed
+# key of a reinstalled machine is accepted when hostkey= gives its
+# fingerprint, which the refusal names.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/e2e/box.sh"
 . "$TOP/tests/e2e/enroll.sh"
@@ -131,3 +133,23 @@ assert_match "...says so" "host key of $A1 port 22 changed: it is now SHA256:" "
 assert_eq "...no node left of it" "m2" "$(nodes)"
 out=$(api cluster.node.enroll sok=ok name=m9 addr="$A1" password='root pass 1' ssh_key="$(cat "$WORK/id_root")")
 is_err "a password and a key at once" value "$out"
+
+# ---- the reinstalled machine's new key, accepted by its fingerprint ----
+NEWFPR=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1' | jq -r .error.msg | sed -n 's/.* hostkey=\(SHA256:[A-Za-z0-9+\/]*\)$/\1/p')
+check "the refusal names the new key: [$NEWFPR]" test -n "$NEWFPR"
+has_key() { box_exec "$1" sh -c 'for f in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf "$f"; done' | grep -qF "$2"; }
+check "...a key the machine has" has_key m1 "$NEWFPR"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1' hostkey=SHA256:nope)
+is_err "a hostkey= that is no fingerprint" value "$out"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1' hostkey="SHA256:$(printf '%043d' 0)")
+is_err "a hostkey= of another key" hostkey "$out"
+assert_eq "...no node left of it" "m2" "$(nodes)"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1' hostkey="$NEWFPR")
+is_ok "the new key accepted with hostkey=" "$out"
+ID1=$(jf "$out" .id)
+assert_match "...said in the connect step" 'accepted by hostkey=: it replaced the one recorded' "$(api cluster.node.enroll elid="$ID1" | jq -r '.elem[0].output')"
+enroll_watch "$ID1" "$WORK/m1c.views"
+status_watch "$ID1" "$WORK/m1c.status"
+assert_eq "one line for m1 in the known hosts" 1 "$(grep -c "^$A1 " "$MSTATE/ssh/known_hosts")"
+out=$(api cluster.node.enroll sok=ok name=m9 addr="$A1" password='root pass 1' hostkey="$NEWFPR")
+is_err "the same machine twice" exists "$out"

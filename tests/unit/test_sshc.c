@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../src/common/util.h"
 #include "../../src/master/master.h"
 #include "../../src/master/sshc.h"
 
@@ -96,7 +97,7 @@ test_master_key(void **state)
 static void
 test_unreachable(void **state)
 {
-	struct sshc_login l = { "root", "x", NULL };
+	struct sshc_login l = { "root", "x", NULL, NULL };
 	enum sshc_fail f;
 	char fpr[128], err[512];
 	int isnew;
@@ -149,6 +150,43 @@ test_steps(void **state)
 	assert_int_equal(enroll_scripts_check(), 0);
 }
 
+/* The lines of one host go, the others' stay, a host among others of a
+ * line included. */
+static void
+test_known_forget(void **state)
+{
+	char dir[] = "/tmp/test_sshc.XXXXXX", path[64], err[256], *got;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/known_hosts", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("10.0.0.1 ssh-ed25519 AAAA1\n"
+	    "10.0.0.10 ssh-ed25519 AAAA2\n"
+	    "[10.0.0.1]:2222 ssh-ed25519 AAAA3\n"
+	    "host,10.0.0.1 ecdsa-sha2-nistp256 AAAA4\n"
+	    "10.0.0.2 ssh-ed25519 AAAA5", f);
+	fclose(f);
+	assert_int_equal(sshc_known_forget(path, "10.0.0.1", 22, err,
+	    sizeof(err)), 0);
+	assert_non_null(got = file_read(path, 4096, NULL));
+	assert_string_equal(got, "10.0.0.10 ssh-ed25519 AAAA2\n"
+	    "[10.0.0.1]:2222 ssh-ed25519 AAAA3\n"
+	    "10.0.0.2 ssh-ed25519 AAAA5");
+	free(got);
+	assert_int_equal(sshc_known_forget(path, "10.0.0.1", 2222, err,
+	    sizeof(err)), 0);
+	assert_non_null(got = file_read(path, 4096, NULL));
+	assert_string_equal(got, "10.0.0.10 ssh-ed25519 AAAA2\n"
+	    "10.0.0.2 ssh-ed25519 AAAA5");
+	free(got);
+	unlink(path);
+	assert_int_equal(sshc_known_forget(path, "10.0.0.1", 22, err,
+	    sizeof(err)), -1);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -158,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_login_grammar),
 		cmocka_unit_test(test_steps),
+		cmocka_unit_test(test_known_forget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,8 +62,12 @@ static const step_fn step_fns[ENROLL_NSTEPS] = {
 
 /* ---- the scripts: constants, without a single quote ---- */
 
+/* $1 the master's machine id */
 static const char SCRIPT_ACCOUNT[] =
 "set -e\n"
+"if [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ]; then\n"
+"	echo \"this machine runs the master: it becomes its local node\"\n"
+"fi\n"
 "command -v sudo >/dev/null || { echo \"sudo is not installed\"; exit 1; }\n"
 "if id -u ispmaster >/dev/null 2>&1; then\n"
 "	echo \"user ispmaster exists\"\n"
@@ -134,21 +138,28 @@ static const char SCRIPT_REPO[] =
 ">/etc/apt/apt.conf.d/90hostfleet\n"
 "cat /etc/apt/sources.list.d/hostfleet.list /etc/apt/apt.conf.d/90hostfleet\n";
 
+/* apt-get update with options opts, tried again while it fails: the
+ * lists' lock has no timeout of its own, and an apt-get of a session cut
+ * short (a master killed) may still hold it a while; then hostfleet
+ * installed from the master's repository */
+#define APT_UPDATE(opts)						\
+"n=0\n"								\
+"until apt-get -q -o DPkg::Lock::Timeout=300 " opts "update; do\n"	\
+"	n=$((n + 1))\n"							\
+"	[ $n -lt 150 ] || exit 1\n"					\
+"	echo \"apt-get update failed: again in 2 s ($n)\"\n"		\
+"	sleep 2\n"							\
+"done\n"
+#define APT_INSTALL_HOSTFLEET						\
+"apt-get -q -y -o DPkg::Lock::Timeout=300 "				\
+"-o Dpkg::Options::=--force-confdef "					\
+"-o Dpkg::Options::=--force-confold install hostfleet\n"
+
 static const char SCRIPT_INSTALL[] =
 "set -e\n"
 "export DEBIAN_FRONTEND=noninteractive\n"
-/* the lists' lock has no timeout of its own: an apt-get of a session
- * cut short (a master killed) may still hold it a while */
-"n=0\n"
-"until apt-get -q -o DPkg::Lock::Timeout=300 update; do\n"
-"	n=$((n + 1))\n"
-"	[ $n -lt 150 ] || exit 1\n"
-"	echo \"apt-get update failed: again in 2 s ($n)\"\n"
-"	sleep 2\n"
-"done\n"
-"apt-get -q -y -o DPkg::Lock::Timeout=300 "
-"-o Dpkg::Options::=--force-confdef "
-"-o Dpkg::Options::=--force-confold install hostfleet\n"
+APT_UPDATE("")
+APT_INSTALL_HOSTFLEET
 "hostfleet --version\n";
 
 /* $1 the master's URL; stdin: the join token */
@@ -196,9 +207,38 @@ static const char SCRIPT_START[] =
 "done\n"
 "echo \"the agent listens on port $1\"\n";
 
+/* $1 the master's machine id: a node that is not the master's own
+ * machine gets the package of the master's repository, restarts its
+ * agent (the package's own script restarts a running unit too, the
+ * start step's script then makes sure) and says the version it runs */
+static const char SCRIPT_UPGRADE[] =
+"set -e\n"
+"if [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ]; then\n"
+"	echo \"this machine runs the master, which an upgrade of the package "
+"restarts: upgrade it there, with apt-get install hostfleet\"\n"
+"	exit 3\n"
+"fi\n"
+"l=/etc/apt/sources.list.d/hostfleet.list\n"
+"if [ ! -f \"$l\" ]; then\n"
+"	echo \"$l is missing: retry the enrollment from its repository "
+"step\"\n"
+"	exit 1\n"
+"fi\n"
+"export DEBIAN_FRONTEND=noninteractive\n"
+"echo \"installed: $(dpkg-query -W -f=\\${Version} hostfleet 2>/dev/null)\"\n"
+/* the master's repository only: the node's other sources may be slow
+ * or unreachable, and their lists stay as they are */
+APT_UPDATE("-o Dir::Etc::sourcelist=sources.list.d/hostfleet.list "
+    "-o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 ")
+APT_INSTALL_HOSTFLEET
+"echo \"installed now: $(dpkg-query -W -f=\\${Version} hostfleet)\"\n"
+"hostfleet --version\n";
+
 /* Undoes an enrollment: the agent stopped and purged, the repository
  * and the node's files gone, then ispmaster (run as it, through sudo:
- * userdel -f, since its session is the one running this). */
+ * userdel -f, since its session is the one running this).  $1 the
+ * master's machine id: on the master's own machine the package stays,
+ * since the master runs from it. */
 static const char SCRIPT_REMOVE[] =
 "set -e\n"
 "if [ -d /run/systemd/system ]; then\n"
@@ -218,7 +258,9 @@ static const char SCRIPT_REMOVE[] =
 "	rm -f \"$p\"\n"
 "fi\n"
 "export DEBIAN_FRONTEND=noninteractive\n"
-"if dpkg-query -W -f=\"\\${Status}\" hostfleet 2>/dev/null | "
+"if [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ]; then\n"
+"	echo \"this machine runs the master: the package stays installed\"\n"
+"elif dpkg-query -W -f=\"\\${Status}\" hostfleet 2>/dev/null | "
 "grep -q \"ok installed\"; then\n"
 "	apt-get -q -y purge hostfleet\n"
 "fi\n"
@@ -235,7 +277,7 @@ enroll_scripts_check(void)
 {
 	static const char *const scripts[] = { SCRIPT_ACCOUNT, SCRIPT_KEY,
 	    SCRIPT_PUT, SCRIPT_REPO, SCRIPT_INSTALL, SCRIPT_JOIN,
-	    SCRIPT_START, SCRIPT_REMOVE };
+	    SCRIPT_START, SCRIPT_UPGRADE, SCRIPT_REMOVE };
 	size_t i;
 
 	for (i = 0; i < nitems(scripts); i++)
@@ -298,6 +340,25 @@ remote(struct job *j, const char *script, const char *const *args,
 	return -1;
 }
 
+/* The last line of out that says something (not the exit status remote()
+ * adds), without its end of line, into buf. */
+static void
+last_line(const char *out, char *buf, size_t len)
+{
+	const char *e = out + strlen(out), *b;
+
+	for (;;) {
+		while (e > out && e[-1] == '\n')
+			e--;
+		for (b = e; b > out && b[-1] != '\n'; b--)
+			;
+		if (b == out || strncmp(b, "(exit status ", 13) != 0)
+			break;
+		e = b;
+	}
+	snprintf(buf, len, "%.*s", (int)(e - b), b);
+}
+
 /* Sends data to path with mode on the node. */
 static int
 put(struct job *j, const char *path, const char *mode, const void *data,
@@ -311,14 +372,16 @@ put(struct job *j, const char *path, const char *mode, const void *data,
 static int
 st_account(struct job *j, struct sbuf *out)
 {
-	return remote(j, SCRIPT_ACCOUNT, NULL, NULL, 0, out);
+	const char *args[] = { j->m->machine_id, NULL };
+
+	return remote(j, SCRIPT_ACCOUNT, args, NULL, 0, out);
 }
 
 /* The master's key for ispmaster, then a login with it to prove it. */
 static int
 st_key(struct job *j, struct sbuf *out)
 {
-	struct sshc_login l = { "ispmaster", NULL, NULL };
+	struct sshc_login l = { "ispmaster", NULL, NULL, NULL };
 	struct sshc *s;
 	enum sshc_fail f;
 	char fpr[128], err[600], known[700];
@@ -531,8 +594,7 @@ job_run(void *arg)
 {
 	struct job *j = arg;
 	struct sbuf out;
-	char msg[1024];
-	const char *last, *p;
+	char msg[1024], line[512];
 	int rc = 0;
 
 	for (j->idx = j->from; j->idx < ENROLL_NSTEPS; j->idx++) {
@@ -547,24 +609,10 @@ job_run(void *arg)
 		store_enroll_step_set(j->m->st, j->node, j->idx, rc == 0 ?
 		    "done" : "failed", j->started, wall_ms(), sbuf_str(&out));
 		if (rc == -1) {
-			/* the last line that says something, before the
-			 * exit status */
-			last = sbuf_str(&out);
-			for (;;) {
-				while ((p = strrchr(last, '\n')) != NULL &&
-				    p[1] == '\0' && p > last)
-					out.buf[p - out.buf] = '\0';
-				p = strrchr(last, '\n');
-				if (p == NULL || strncmp(p + 1, "(exit status ",
-				    13) != 0)
-					break;
-				out.buf[p - out.buf] = '\0';
-			}
-			if ((p = strrchr(last, '\n')) != NULL)
-				last = p + 1;
+			last_line(sbuf_str(&out), line, sizeof(line));
 			snprintf(msg, sizeof(msg), "enrollment step \"%s\" "
 			    "failed: %s (cluster.node.enroll elid=%" PRId64
-			    ")", enroll_steps[j->idx], last, j->node);
+			    ")", enroll_steps[j->idx], line, j->node);
 			store_node_status_set(j->m->st, j->node, "error", msg);
 			log_warnx("enroll: node %" PRId64 " \"%s\": %s",
 			    j->node, j->n.name, msg);
@@ -583,6 +631,25 @@ job_run(void *arg)
 	return NULL;
 }
 
+/* This machine's id (machine-id(5)): 32 hex digits, or "unknown", which
+ * no machine's file holds, when it has none. */
+static void
+machine_id(char *buf, size_t len)
+{
+	char *s;
+	size_t n;
+
+	strlcpy_hf(buf, "unknown", len);
+	if ((s = file_read("/etc/machine-id", 64, &n)) == NULL)
+		return;
+	if (n >= 32 && strspn(s, "0123456789abcdef") == 32 && len > 32 &&
+	    (n == 32 || s[32] == '\n')) {
+		memcpy(buf, s, 32);
+		buf[32] = '\0';
+	}
+	free(s);
+}
+
 int
 enroll_init(struct master *m, char *err, size_t errlen)
 {
@@ -591,6 +658,7 @@ enroll_init(struct master *m, char *err, size_t errlen)
 	pthread_mutex_init(&m->enroll_mtx, NULL);
 	pthread_cond_init(&m->enroll_cond, NULL);
 	snprintf(m->ssh_dir, sizeof(m->ssh_dir), "%s/ssh", m->conf.state_dir);
+	machine_id(m->machine_id, sizeof(m->machine_id));
 	/* a step a stopped master left running is failed, and its node in
 	 * error: a retry runs it again */
 	if (store_enroll_interrupted(m->st, wall_ms(), &n) == -1) {
@@ -653,8 +721,9 @@ enroll_connect(struct master *m, const char *addr, int port,
 	s = sshc_open(known, addr, port, l, 10, f, fpr, &isnew, err, errlen);
 	if (s)
 		sbuf_printf(out, "connected to %s port %d as %s; host key %s "
-		    "(%s)\n", addr, port, l->user, fpr, isnew ?
-		    "first seen: recorded" : "as recorded");
+		    "(%s)\n", addr, port, l->user, fpr, isnew == 2 ?
+		    "accepted by hostkey=: it replaced the one recorded" :
+		    isnew ? "first seen: recorded" : "as recorded");
 	return s;
 }
 
@@ -687,35 +756,97 @@ enroll_start(struct master *m, int64_t node, struct sshc *ssh, int sudo,
 	return 0;
 }
 
-int
-enroll_remove(struct master *m, const struct node *n, struct sbuf *out,
-    char *err, size_t errlen)
+/* A job of no step for node n, on a session as ispmaster with the
+ * master's key; 0, or -1 with err. */
+static int
+job_ispmaster(struct master *m, const struct node *n, struct job *j,
+    struct sbuf *out, char *err, size_t errlen)
 {
-	struct sshc_login l = { "ispmaster", NULL, NULL };
-	struct job j;
+	struct sshc_login l = { "ispmaster", NULL, NULL, NULL };
 	enum sshc_fail f;
-	int rc;
+	char e[1024];
 
 	if ((l.key_pem = sshc_master_key_pem(m->ssh_dir)) == NULL) {
 		snprintf(err, errlen, "the master's key cannot be read");
 		return -1;
 	}
-	memset(&j, 0, sizeof(j));
-	j.m = m;
-	j.node = n->id;
-	j.sudo = 1;
-	j.idx = -1;
-	j.ssh = enroll_connect(m, n->addr, n->ssh_port, &l, &f, out, err,
-	    errlen);
+	memset(j, 0, sizeof(*j));
+	j->m = m;
+	j->node = n->id;
+	j->sudo = 1;
+	j->idx = -1;
+	j->ssh = enroll_connect(m, n->addr, n->ssh_port, &l, &f, out, e,
+	    sizeof(e));
 	explicit_bzero((char *)l.key_pem, strlen(l.key_pem));
 	free((char *)l.key_pem);
-	if (j.ssh == NULL)
+	if (j->ssh == NULL) {
+		snprintf(err, errlen, "node \"%s\": no way in as ispmaster "
+		    "with the master's key (a node added over SSH has one): "
+		    "%s", n->name, e);
 		return -1;
-	rc = remote(&j, SCRIPT_REMOVE, NULL, NULL, 0, out);
+	}
+	return 0;
+}
+
+int
+enroll_remove(struct master *m, const struct node *n, struct sbuf *out,
+    char *err, size_t errlen)
+{
+	const char *args[] = { m->machine_id, NULL };
+	struct job j;
+	int rc;
+
+	if (job_ispmaster(m, n, &j, out, err, errlen) == -1)
+		return -1;
+	rc = remote(&j, SCRIPT_REMOVE, args, NULL, 0, out);
 	sshc_close(j.ssh);
 	if (rc == -1)
 		snprintf(err, errlen, "removing the agent from node \"%s\" "
 		    "failed: %s", n->name, sbuf_str(out));
+	return rc;
+}
+
+int
+enroll_upgrade(struct master *m, const struct node *n, struct sbuf *out,
+    char *version, size_t vlen, char *err, size_t errlen)
+{
+	const char *args[] = { m->machine_id, NULL };
+	const char *pargs[2];
+	char line[512], port[16], e[VALID_ERR_MAX];
+	struct job j;
+	int rc;
+
+	if (job_ispmaster(m, n, &j, out, err, errlen) == -1)
+		return -1;
+	rc = remote(&j, SCRIPT_UPGRADE, args, NULL, 0, out);
+	if (rc == 0) {
+		/* its last line: hostfleet --version */
+		last_line(sbuf_str(out), line, sizeof(line));
+		if (strncmp(line, "hostfleet ", 10) != 0 || valid_text(
+		    "version", line + 10, vlen - 1, e) != 0) {
+			snprintf(err, errlen, "node \"%s\": the upgraded "
+			    "hostfleet says \"%s\", not its version", n->name,
+			    line);
+			sshc_close(j.ssh);
+			return -1;
+		}
+		strlcpy_hf(version, line + 10, vlen);
+		snprintf(port, sizeof(port), "%d", n->port);
+		pargs[0] = port;
+		pargs[1] = NULL;
+		if ((rc = remote(&j, SCRIPT_START, pargs, NULL, 0, out)) ==
+		    -1) {
+			last_line(sbuf_str(out), line, sizeof(line));
+			snprintf(err, errlen, "node \"%s\": hostfleet %s "
+			    "installed, but its agent did not start again: "
+			    "%s", n->name, version, line);
+		}
+	} else {
+		last_line(sbuf_str(out), line, sizeof(line));
+		snprintf(err, errlen, "upgrading hostfleet on node \"%s\" "
+		    "failed: %s", n->name, line);
+	}
+	sshc_close(j.ssh);
 	return rc;
 }
 

@@ -186,6 +186,16 @@ static const char *migrations[] = {
 	"  ended INTEGER NOT NULL DEFAULT 0,"
 	"  output TEXT NOT NULL DEFAULT '',"
 	"  PRIMARY KEY (node, idx));",
+
+	/* 8: presets, ISPmanager's user templates: limits that user.add and
+	 * user.edit copy into a user */
+	"CREATE TABLE preset ("
+	"  name TEXT PRIMARY KEY,"
+	"  lim_webdomains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_domains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_emaildomains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_emails INTEGER NOT NULL DEFAULT 0,"
+	"  lim_disk_mb INTEGER NOT NULL DEFAULT 0);",
 };
 
 int

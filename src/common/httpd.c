@@ -104,6 +104,12 @@ http_req_header(const struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *
+http_req_cookie(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
 static enum MHD_Result
 collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t klen,
     const char *val, size_t vlen)

@@ -81,6 +81,9 @@ int		 http_req_peer(const struct http_req *, char *cn, size_t cnlen,
 		    char *serial, size_t seriallen, char *err, size_t errlen);
 /* Header value of the request, or NULL. */
 const char	*http_req_header(const struct http_req *, const char *name);
+/* Value of the request's cookie name (libmicrohttpd parses Cookie:), or
+ * NULL. */
+const char	*http_req_cookie(const struct http_req *, const char *name);
 
 /* Sets a response that takes ownership of body. */
 void	 http_resp_set(struct http_resp *, int status, const char *ctype,

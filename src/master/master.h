@@ -146,6 +146,10 @@ struct api_ctx {
 	/* a distributed query's result on each node, for the action log
 	 * (name -> "ok" or the error); the context owns it */
 	json_t			*node_results;
+	/* the session cookie of the path called (auth.c): its name, and a
+	 * Set-Cookie header the answer carries, or "" */
+	const char		*cookie;
+	char			 set_cookie[160];
 };
 
 extern const struct func	functab[];
@@ -167,6 +171,14 @@ const char *api_need(struct api_ctx *, const char *field);
  * master's check before a call goes anywhere; 0, or -1 with a "value"
  * error naming the field. */
 int	 api_check_fields(struct api_ctx *);
+/*
+ * Runs the function fname as the caller of c (who, as), with parameters p
+ * (folded as a client's), its answer into r (reply_init'ed): a function
+ * made of others runs each through the same checks and handler as a
+ * client's call.  0, or -1 when it answered an error.
+ */
+int	 api_subcall(struct api_ctx *, const char *fname,
+	    struct reqparams *p, struct reply *r);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
 /* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
@@ -196,6 +208,14 @@ void	 api_functions(struct api_ctx *);
 #define AUTH_BUSY	(-2)
 int	 auth_hash_password(const char *pw, char out[160]);
 int	 auth_check_password(const char *hash, const char *pw);
+/* The session cookie of c's path: the session id it carries, or NULL;
+ * auth_cookie_set makes the answer set it to id (NULL: clear it). */
+const char *auth_cookie_get(const struct api_ctx *);
+void	 auth_cookie_set(struct api_ctx *, const char *id);
+/* sso.c: single sign-on keys.  sso_key_take: 0 when key is a live key of
+ * name, which it ends; -1 otherwise. */
+void	 api_session_newkey(struct api_ctx *);
+int	 sso_key_take(const char *name, const char *key);
 int	 auth_cache_hit(const char *name, const char *pw, const char *pwhash);
 void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 
@@ -387,6 +407,19 @@ json_t	*proxy_ud_body(const struct dtype *t, const char *op,
  * the newest it was sent); the caller decrefs. */
 json_t	*proxy_account(const struct user *);
 
+/* api_preset.c: presets (user.edit's preset= reads them). */
+void	 api_preset_list(struct api_ctx *);
+void	 api_preset_edit(struct api_ctx *);
+void	 api_preset_delete(struct api_ctx *);
+
+/* api_useradd.c: the parts of user.add (api_user.c): user_add_check
+ * refuses (-1, error answered) the domains a new user's call names when
+ * they are bad or taken, user_add_make makes them for the new user u or
+ * takes u back (-1). */
+void	 api_user_add(struct api_ctx *);
+int	 user_add_check(struct api_ctx *);
+int	 user_add_make(struct api_ctx *, const struct user *u);
+
 /* api_user.c, api_udata.c */
 void	 api_user_list(struct api_ctx *);
 void	 api_user_edit(struct api_ctx *);
@@ -398,6 +431,8 @@ int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);
+/* email.suspend and email.resume: email.edit active= of each elid. */
+void	 api_email_suspend(struct api_ctx *);
 
 /* actlog.c: the action log.  actlog_init opens syslog; actlog_record logs
  * the call of c when it is a change (actlog_is_change); actlog_params is

@@ -187,7 +187,16 @@ static const char *migrations[] = {
 	"  output TEXT NOT NULL DEFAULT '',"
 	"  PRIMARY KEY (node, idx));",
 
-	/* 8: the action log: every change made through the API, who made it
+	/* 8: presets, ISPmanager's user templates: limits that user.add and
+	 * user.edit copy into a user */
+	"CREATE TABLE preset ("
+	"  name TEXT PRIMARY KEY,"
+	"  lim_webdomains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_domains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_emaildomains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_emails INTEGER NOT NULL DEFAULT 0,"
+	"  lim_disk_mb INTEGER NOT NULL DEFAULT 0);",
+	/* 9: the action log: every change made through the API, who made it
 	 * and from where, its parameters without secrets, its outcome and
 	 * each node's result (docs/operations.md, "Action log") */
 	"CREATE TABLE action_log ("

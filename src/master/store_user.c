@@ -399,6 +399,13 @@ store_user_list(struct store *s, json_t **rows)
 	    "coalesce(u.uid, 0) AS uid, "
 	    "(coalesce(us.bytes, 0) + 1048575) / 1048576 AS quota_used, "
 	    "u.lim_disk_mb AS limit_quota, "
+	    /* ISPmanager's name of the disk limit, and the other limits,
+	     * as billing modules read them */
+	    "u.lim_disk_mb AS quota_total, "
+	    "u.lim_webdomains AS limit_webdomains, "
+	    "u.lim_domains AS limit_domains, "
+	    "u.lim_emaildomains AS limit_emaildomains, "
+	    "u.lim_emails AS limit_emails, "
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
 	    "x.kind = 'webdomain') AS webdomains, "
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "

@@ -1286,6 +1286,7 @@ test_uindex_rname_migrated(void **state)
 	/* back to schema 3: without migration 8's, 7's, 6's, 5's and 4's */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE action_log;"
+	    "DROP TABLE preset;"
 	    "DROP TABLE enroll_step;"
 	    "ALTER TABLE node DROP COLUMN "
 	    "cert_serial;"

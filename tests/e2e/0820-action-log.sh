@@ -19,11 +19,12 @@ wait_for "joins synchronised" 20 no_desync
 # last FUNC [filters]: the newest entry of FUNC, in JSONdata
 last() { f=$1; shift; api actionlog function="$f" limit=1 "$@" | jq -c '.elem[0]'; }
 
-# ---- a user made, with a password: logged, the password not ----
+# ---- a user made with user.add, with a password: logged, the password
+# not ----
 n0=$(api actionlog limit=10000 | jq '.elem | length')
-out=$(api user.edit sok=ok name=dave passwd="$PW" confirm="$PW" fullname="Dave D")
-is_ok "user made" "$out"
-e=$(last user.edit)
+out=$(api user.add sok=ok name=dave passwd="$PW" confirm="$PW" fullname="Dave D" webdomain_name=dave-site.example.com)
+is_ok "user made with his site" "$out"
+e=$(last user.add)
 assert_eq "who" admin "$(jf "$e" .user)"
 assert_eq "as" admin "$(jf "$e" .as)"
 assert_match "from the caller's address" '^127\.' "$(jf "$e" .addr)"
@@ -31,11 +32,19 @@ assert_eq "outcome" ok "$(jf "$e" .outcome)"
 assert_eq "no error" "" "$(jf "$e" .error)"
 assert_eq "params: the name" dave "$(jf "$e" '.params | fromjson | .name')"
 assert_eq "params: the full name" "Dave D" "$(jf "$e" '.params | fromjson | .fullname')"
+assert_eq "params: the site" dave-site.example.com "$(jf "$e" '.params | fromjson | .webdomain_name')"
 assert_eq "params: the password hidden" "(secret)" "$(jf "$e" '.params | fromjson | .passwd')"
 assert_eq "params: its confirmation hidden" "(secret)" "$(jf "$e" '.params | fromjson | .confirm')"
 assert_eq "no node results for a user" "" "$(jf "$e" .results)"
 check "a time" [ "$(jf "$e" .time)" -ge "$(( $(date +%s) - 60 ))" ]
-assert_eq "one entry more" $((n0 + 1)) "$(api actionlog limit=10000 | jq '.elem | length')"
+assert_eq "one entry for the call and its parts" $((n0 + 1)) "$(api actionlog limit=10000 | jq '.elem | length')"
+# a user.add that fails (the name is taken): logged as an error
+out=$(api user.add sok=ok name=dave passwd="$PW2")
+is_err "a taken name" exists "$out"
+e=$(last user.add outcome=error)
+assert_match "the error" '^exists: ' "$(jf "$e" .error)"
+assert_eq "its password hidden" "(secret)" "$(jf "$e" '.params | fromjson | .passwd')"
+n0=$((n0 + 1))
 
 # a read is not a change: nothing logged
 api user >/dev/null; api firewall >/dev/null; api user.edit elid=dave >/dev/null
@@ -102,7 +111,7 @@ assert_eq "a policy change is logged" 0 "$(jf "$e" '.params | fromjson | .min_re
 
 # ---- the filters, and who may read it ----
 assert_eq "by user" "dave" "$(api actionlog user=dave | jq -r '[.elem[].user] | unique | join(" ")')"
-assert_eq "by function" "user.edit" "$(api actionlog function=user.edit | jq -r '[.elem[].function] | unique | join(" ")')"
+assert_eq "by function" "user.add" "$(api actionlog function=user.add | jq -r '[.elem[].function] | unique | join(" ")')"
 assert_eq "by outcome" "error" "$(api actionlog outcome=error | jq -r '[.elem[].outcome] | unique | join(" ")')"
 assert_eq "limit" 2 "$(api actionlog limit=2 | jq '.elem | length')"
 id=$(api actionlog limit=1 | jq -r '.elem[0].id')

@@ -36,6 +36,8 @@ assert_eq "a wrong token: 401" 401 "$(code -H "Authorization: Bearer ${TOKEN}x" 
 assert_eq "admin's authinfo: 200" 200 "$(code -G "$MURL/metrics" --data-urlencode "authinfo=admin:$ADMINPW")"
 sid=$(capi "$MURL/ispmgr" -d func=auth -d username=admin --data-urlencode "password=$ADMINPW" -d out=json | jq -r '.doc.auth["$id"]')
 assert_eq "admin's session: 200" 200 "$(code -G "$MURL/metrics" --data-urlencode "auth=$sid")"
+assert_eq "admin's session cookie: 200" 200 "$(code -b "ispmgrses5=$sid" "$MURL/metrics")"
+assert_eq "a cookie of no session: 401" 401 "$(code -b "ispmgrses5=0000" "$MURL/metrics")"
 api user.edit sok=ok name=carol passwd=carol-pass-1 >/dev/null
 assert_eq "a user's authinfo: 403" 403 "$(code -G "$MURL/metrics" --data-urlencode "authinfo=carol:carol-pass-1")"
 out=$(api cluster.policy sok=ok metrics_token="bad-token-with a space")

@@ -155,23 +155,7 @@ assert_eq "the entry of one day ago kept" 1 "$(sqlite3 "$MSTATE/master.db" "SELE
 # a mount namespace of its own (this machine has no syslog daemon) ----
 stop_master
 cp "$WORK/master.err" "$WORK/master-second.err"
-LIVE_MAX=${LIVE_MAX:-300}
-bg syslog python3 -c '
-import socket, sys, time
-end = time.monotonic() + float(sys.argv[1])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[2])
-s.settimeout(1)
-with open(sys.argv[3], "ab", buffering=0) as f:
-    while time.monotonic() < end:
-        try:
-            d = s.recv(65536)
-        except socket.timeout:
-            continue
-        f.write(d.rstrip(b"\0\n") + b"\n")
-' "$LIVE_MAX" "$WORK/log.sock" "$WORK/syslog.txt"
-wait_for "syslog socket" 10 test -S "$WORK/log.sock"
-chmod 666 "$WORK/log.sock"
+log_socket syslog "$WORK/log.sock" "$WORK/syslog.txt"
 bg master timeout "$LIVE_MAX" unshare --mount --propagation private sh -c '
 	mount -t tmpfs -o mode=755 tmpfs /dev
 	mknod -m 666 /dev/null c 1 3

@@ -631,6 +631,28 @@ ns_client() {
 	done
 }
 
+# log_socket NAME SOCKET FILE: a datagram socket SOCKET (mode 0666) such
+# as /dev/log is, whose messages land in FILE one a line; its listener
+# stops at teardown or after LIVE_MAX s.
+log_socket() {
+	bg "$1" python3 -c '
+import socket, sys, time
+end = time.monotonic() + float(sys.argv[1])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.settimeout(1)
+with open(sys.argv[3], "ab", buffering=0) as f:
+    while time.monotonic() < end:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            continue
+        f.write(d.rstrip(b"\0\n") + b"\n")
+' "$LIVE_MAX" "$2" "$3"
+	wait_for "$1 socket" 10 test -S "$2" || return 1
+	chmod 666 "$2"
+}
+
 # start_cron INDEX: a real Debian cron (cron -f -L 15) running node INDEX's
 # jobs, in a private mount namespace where the node's ROOT/etc/cron.d is
 # /etc/cron.d, /etc/crontab and the users' spool are empty (the host's own
@@ -644,21 +666,7 @@ start_cron() {
 	mkdir -p "$cdir/spool" "$cdir/out" "$WORK/out" "$WORK/n$i/root/etc/cron.d"
 	: >"$cdir/crontab"
 	chmod 644 "$cdir/crontab"
-	bg "cronlog$i" python3 -c '
-import socket, sys, time
-end = time.monotonic() + float(sys.argv[1])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[2])
-s.settimeout(1)
-with open(sys.argv[3], "ab", buffering=0) as f:
-    while time.monotonic() < end:
-        try:
-            d = s.recv(8192)
-        except socket.timeout:
-            continue
-        f.write(d.rstrip(b"\0\n") + b"\n")
-' "$LIVE_MAX" "$cdir/log.sock" "$cdir/cron.log"
-	wait_for "cron$i log socket" 10 test -S "$cdir/log.sock" || return 1
+	log_socket "cronlog$i" "$cdir/log.sock" "$cdir/cron.log" || return 1
 	bg "cron$i" timeout "$LIVE_MAX" unshare --mount --propagation private \
 	    sh -c 'set -e
 		mount --bind "$1/etc/cron.d" /etc/cron.d

@@ -291,8 +291,8 @@ out:
 /* A path of the backup: relative, of components of [A-Za-z0-9._+~=@,-]
  * (gpg's files too: "pubring.kbx~"), none
  * "." or "..", and none of what a backup never holds at the top. */
-static int
-path_ok(const char *p)
+int
+backup_path_ok(const char *p)
 {
 	const char *c = p, *slash;
 	char top[256];
@@ -346,7 +346,7 @@ restore_files(sqlite3 *src, const char *dir, char *err, size_t errlen)
 		size_t len = (size_t)sqlite3_column_bytes(st, 3);
 		char *slash;
 
-		if (p == NULL || !path_ok(p)) {
+		if (p == NULL || !backup_path_ok(p)) {
 			snprintf(err, errlen, "the backup holds a path that is "
 			    "refused: \"%s\"", p ? p : "");
 			rc = -1;

@@ -450,6 +450,10 @@ int	 master_main(int argc, char **argv);
 /* backup.c: `hostfleet master backup|restore [-c conf] [-s dir] FILE`,
  * argv[0] the subcommand. */
 int	 master_backup_main(int argc, char **argv);
+/* 1 when p may be a file of a state dir in a backup: relative, of
+ * components of [A-Za-z0-9._+~=@,-], none "." or "..", and none of what a
+ * backup never holds (the store, local.key ...). */
+int	 backup_path_ok(const char *p);
 /* functab.c: `hostfleet functions`, the table as docs/api.md's Markdown */
 int	 functions_main(int argc, char **argv);
 

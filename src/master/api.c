@@ -176,6 +176,8 @@ api_auth(struct api_ctx *c)
 		reply_error(&c->r, "internal", "auth", "cannot store session");
 		return;
 	}
+	if (panel_login(c, id, u.level))
+		return;
 	json_object_set_new(c->r.doc, "auth", json_pack("{s:s,s:s}", "id", id,
 	    "level", u.level));
 }
@@ -186,8 +188,9 @@ api_logout(struct api_ctx *c)
 	const char *id = params_get(c->p, "auth");
 	char idhash[65];
 
-	if (id && *id) {
-		secret_hash(id, idhash);
+	if ((id && *id) || panel_logout(c, idhash)) {
+		if (id && *id)
+			secret_hash(id, idhash);
 		store_session_delete(c->m->st, idhash);
 		mcache_clear(c->m->sessions);
 	}
@@ -372,7 +375,12 @@ authenticate(struct api_ctx *c)
 	struct user u;
 	char h[65];
 
-	if ((sid = params_get(c->p, "auth")) != NULL && *sid) {
+	/* without auth= or authinfo=, the panel's cookie (panel.c) */
+	sid = params_get(c->p, "auth");
+	if ((sid == NULL || *sid == '\0') && params_get(c->p, "authinfo") ==
+	    NULL && panel_session(c, &sid) == -1)
+		return -1;
+	if (sid != NULL && *sid) {
 		char ck[160];
 		uint64_t gen;
 
@@ -527,6 +535,8 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 	}
 
 	sbuf_init(&out, 64u << 20);
+	for (size_t i = 0; i < API_HDRS; i++)
+		memcpy(resp->extra_hdr[1 + i], c.hdr[i], sizeof(c.hdr[i]));
 	if (c.raw) {
 		/* a node's answer, already in the caller's format */
 		http_resp_set(resp, 200, output_ctype(fmt), c.raw, c.rawlen);
@@ -579,9 +589,6 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	} else if (strncmp(req->url, "/repo/", 6) == 0)
 		/* the apt repository: public, read-only files (repo.c) */
 		repo_serve(m->conf.state_dir, req->method, req->url + 6, resp);
-	else if (strcmp(req->url, "/") == 0)
-		http_resp_str(resp, 200, "text/plain; charset=utf-8",
-		    "hostfleet master: the API is at /ispmgr\n");
-	else
+	else if (panel_serve(m, req, resp) == 0)
 		http_resp_str(resp, 404, "text/plain", "not found\n");
 }

@@ -314,7 +314,8 @@ list_all(struct api_ctx *c, const struct dtype *f)
 		es = xcalloc(ne, sizeof(*es));
 	json_array_foreach(all, j, e)
 		es[j] = e;
-	qsort(es, ne, sizeof(*es), elem_cmp);
+	if (ne > 0)
+		qsort(es, ne, sizeof(*es), elem_cmp);
 	reply_list(&c->r);
 	for (j = 0; j < ne; j++)
 		json_array_append(json_object_get(c->r.doc, "elem"), es[j]);

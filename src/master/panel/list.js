@@ -238,7 +238,8 @@ export async function listPage(main, func, q, ctx, onStop) {
 					    '?elid=' + encodeURIComponent(key) +
 					    (plid ? '&plid=' +
 					    encodeURIComponent(plid) : '') },
-					    cellValue(v));
+					    v === '' || v === undefined ?
+					    t('form.none') : cellValue(v));
 				else
 					cell = cellValue(v);
 				tr.append(h(n === 0 ? 'th' : 'td', n === 0 ?

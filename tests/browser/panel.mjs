@@ -1,0 +1,411 @@
+// panel.mjs - the web panel's flows in Debian's chromium, driven by
+// playwright-core (tests/e2e/0600-panel.sh runs it against a real master
+// and real nodes).
+//
+//   node panel.mjs flows|live
+//
+// Environment: PANEL_URL (https://ADDR:PORT/), ADMINPW, NET (the test's
+// 127.N.0), OUT (a directory for screenshots and hand-shake files),
+// CHROMIUM (default /usr/bin/chromium).  Each check prints "ok TEXT" or
+// "FAIL TEXT"; the shell counts them.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const URL0 = process.env.PANEL_URL;
+const ADMINPW = process.env.ADMINPW;
+const NET = process.env.NET;
+const OUT = process.env.OUT;
+let failed = 0;
+
+function ok(what) {
+	console.log('ok ' + what);
+}
+
+function fail(what) {
+	failed++;
+	console.log('FAIL ' + what);
+}
+
+function check(what, cond, detail) {
+	if (cond)
+		ok(what);
+	else
+		fail(what + (detail === undefined ? '' : ': ' + detail));
+}
+
+function eq(what, want, got) {
+	check(what, want === got, `expected [${want}], got [${got}]`);
+}
+
+function sh(cmd, args) {
+	try {
+		return execFileSync(cmd, args, { encoding: 'utf8',
+		    timeout: 20000 }).trim();
+	} catch (e) {
+		return (e.stdout || '').trim();
+	}
+}
+
+// polls fn until it returns true, for at most s seconds
+async function until(s, fn) {
+	const end = Date.now() + s * 1000;
+	for (;;) {
+		try {
+			if (await fn())
+				return true;
+		} catch (e) {
+			// not yet
+		}
+		if (Date.now() > end)
+			return false;
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+
+async function newPage(browser, label) {
+	const ctx = await browser.newContext({ ignoreHTTPSErrors: true,
+	    locale: 'en-US', viewport: { width: 1280, height: 800 } });
+	const page = await ctx.newPage();
+	page.on('console', (m) => {
+		if (/Content Security Policy|Refused to/.test(m.text()))
+			fail(`${label}: a CSP violation: ${m.text()}`);
+	});
+	page.on('pageerror', (e) => fail(`${label}: a script error: ${e.message}`));
+	page.on('dialog', (d) => {
+		if (d.type() === 'confirm')
+			d.accept();
+		else {
+			fail(`${label}: an unexpected ${d.type()} dialog: ${d.message()}`);
+			d.dismiss();
+		}
+	});
+	return page;
+}
+
+async function login(page, user, pw) {
+	await page.goto(URL0);
+	await page.fill('#login-user', user);
+	await page.fill('#login-pass', pw);
+	await page.click('#login button[type=submit]');
+	await page.waitForSelector('#logout', { timeout: 15000 });
+}
+
+// The API from inside the page, as the panel calls it.
+function api(page, func, params = {}, csrf = true) {
+	return page.evaluate(async ([func, params, csrf]) => {
+		const m = /(?:^|; )hfcsrf=([0-9a-f]+)/.exec(document.cookie);
+		const body = new URLSearchParams({ func, out: 'JSONdata',
+		    ...params });
+		const r = await fetch('/ispmgr', { method: 'POST', body,
+		    headers: csrf && m ? { 'X-CSRF-Token': m[1] } : {} });
+		return r.json();
+	}, [func, params, csrf]);
+}
+
+async function axe(page, name) {
+	const res = await page.evaluate(async (src) => {
+		if (!window.axe)
+			(0, eval)(src);
+		const r = await window.axe.run(document, { resultTypes:
+		    ['violations'] });
+		return r.violations.map((v) => ({ id: v.id, impact: v.impact,
+		    nodes: v.nodes.length, help: v.help }));
+	}, AXE);
+	const bad = res.filter((v) => v.impact === 'serious' ||
+	    v.impact === 'critical');
+	check(`axe on ${name}: no serious or critical violation`,
+	    bad.length === 0, JSON.stringify(bad));
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: `${OUT}/${name}.png`, fullPage: true });
+}
+
+async function go(page, hash, sel) {
+	await page.goto(URL0 + '#/' + hash);
+	await page.waitForSelector(sel, { timeout: 15000 });
+}
+
+async function submitForm(page) {
+	await page.click('form.card button[type=submit]');
+}
+
+async function flows(browser) {
+	const a = await newPage(browser, 'admin');
+
+	// ---- login: a wrong password, its message, the right one, logout
+	await a.goto(URL0);
+	await axe(a, 'the login page');
+	await shot(a, 'login');
+	await a.fill('#login-user', 'admin');
+	await a.fill('#login-pass', 'not-the-password');
+	await a.click('#login button[type=submit]');
+	check('a wrong password: the message shown', await until(10, async () =>
+	    /invalid username or password/.test(await a.textContent(
+	    '#login-error'))));
+	check('a wrong password: no session cookie',
+	    !(await a.context().cookies()).some((c) => c.name === 'hfpanel'));
+	await a.fill('#login-pass', ADMINPW);
+	await a.click('#login button[type=submit]');
+	await a.waitForSelector('#nodes', { timeout: 15000 });
+	ok('the right password: the dashboard');
+	const cookies = await a.context().cookies();
+	const sc = cookies.find((c) => c.name === 'hfpanel');
+	check('the session cookie is HttpOnly, Secure, SameSite=Strict',
+	    sc && sc.httpOnly && sc.secure && sc.sameSite === 'Strict',
+	    JSON.stringify(sc));
+	check('the session id is not readable by the scripts',
+	    !(await a.evaluate(() => document.cookie)).includes('hfpanel'));
+	await a.click('#logout');
+	await a.waitForSelector('#login-user');
+	ok('logout: the login form again');
+	check('logout: the session cookie is gone',
+	    !(await a.context().cookies()).some((c) => c.name === 'hfpanel'));
+	// the ended session cannot be used again, cookie or not
+	const r0 = await a.evaluate(async (sid) => (await fetch(
+	    '/ispmgr?func=whoami&out=JSONdata&auth=' + sid)).json(), sc.value);
+	eq('logout ended the session', 'auth', r0.error && r0.error.type);
+
+	await login(a, 'admin', ADMINPW);
+	await a.waitForSelector('#nodes tbody tr[data-node="web1"]');
+	check('the dashboard lists the nodes with their status', await until(30,
+	    async () => (await a.getAttribute('#nodes tr[data-node="web1"] .status',
+	    'data-status')) === 'ready'));
+	await axe(a, 'the dashboard');
+	await shot(a, 'dashboard');
+
+	// ---- the admin creates a user; a bad field is shown next to it
+	await go(a, 'list/user', 'table.list');
+	await a.click('#add');
+	await a.waitForSelector('#f-name');
+	await a.fill('#f-name', 'Bad Name');
+	await a.fill('#f-passwd', 'carol-pass-1');
+	await submitForm(a);
+	await a.waitForSelector('#f-name-err:not(:empty)');
+	check('an error shown next to the field it names', /name/.test(
+	    await a.textContent('#f-name-err')));
+	eq('the field marked invalid', 'true',
+	    await a.getAttribute('#f-name', 'aria-invalid'));
+	await axe(a, 'a form with an error');
+	await shot(a, 'user-form-error');
+	await a.fill('#f-name', 'carol');
+	await a.fill('#f-fullname', '<script>alert("x")</script> \'<img src=x onerror=alert(1)>');
+	await submitForm(a);
+	await a.waitForSelector('table.list tr[data-key="carol"]');
+	ok('the new user in the list');
+	const fn = await a.textContent('table.list tr[data-key="carol"] [data-col="fullname"]');
+	eq('a full name with HTML and quotes shown as text',
+	    '<script>alert("x")</script> \'<img src=x onerror=alert(1)>', fn);
+	eq('no element made from it', 0, await a.locator(
+	    'table.list img, table.list script').count());
+	await axe(a, 'the users list');
+
+	// ---- carol logs in and creates a site, which answers over HTTP
+	const c = await newPage(browser, 'carol');
+	await login(c, 'carol', 'carol-pass-1');
+	check('a user sees no cluster page', (await c.locator(
+	    '#nav a[href="#/list/cluster.node"]').count()) === 0);
+	await axe(c, "a user's dashboard");
+	await go(c, 'list/webdomain', 'table.list');
+	await c.click('#add');
+	await c.waitForSelector('#f-name');
+	// a site named with HTML and quotes: refused, and the refusal,
+	// which quotes it, shown as text
+	const evil = '<b>"x"</b>\'.example.com';
+	await c.fill('#f-name', evil);
+	await submitForm(c);
+	await c.waitForSelector('#f-name-err:not(:empty)');
+	check('a site named with HTML and quotes: the error quotes it as text',
+	    (await c.textContent('#f-name-err')).includes('<b>'),
+	    await c.textContent('#f-name-err'));
+	eq('no element made from the name', 0,
+	    await c.locator('form.card b').count());
+	await c.fill('#f-name', 'carol.example.com');
+	await submitForm(c);
+	await c.waitForSelector('table.list tr[data-key="carol.example.com"]');
+	ok("the site in carol's list");
+	eq('the site answers over HTTP (no index yet: 403)', '403',
+	    sh('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-m',
+	    '10', '-H', 'Host: carol.example.com', `http://${NET}.2/`]));
+	await axe(c, 'the sites list');
+	await shot(c, 'sites');
+
+	// ---- a DNS zone, a record added and removed, dig agreeing
+	await go(c, 'form/domain.edit', '#f-name');
+	await c.fill('#f-name', 'carol.example.com');
+	await c.fill('#f-ip', `${NET}.2`);
+	await submitForm(c);
+	await c.waitForSelector('table.list tr[data-key="carol.example.com"]');
+	await c.click('table.list tr[data-key="carol.example.com"] a[href^="#/list/domain.record"]');
+	await c.waitForSelector('table.list[data-func="domain.record"]');
+	await c.click('#add');
+	await c.waitForSelector('#f-name');
+	await c.fill('#f-name', 'shop');
+	await c.selectOption('#f-rtype', 'A').catch(() => c.fill('#f-rtype', 'A'));
+	await c.fill('#f-value', `${NET}.9`);
+	await submitForm(c);
+	const rkey = `shop.carol.example.com. A  ${NET}.9`;
+	await c.waitForSelector(`table.list tr[data-key="${rkey}"]`);
+	ok('the record in the list');
+	eq('dig finds the record', `${NET}.9`, sh('dig', ['+short',
+	    '+time=2', '+tries=1', `@${NET}.3`, 'shop.carol.example.com']));
+	await axe(c, 'the records list');
+	await c.check(`table.list tr[data-key="${rkey}"] td input[type=checkbox]`);
+	await c.click('button[data-op="domain.record.delete"]');
+	await c.waitForSelector(`table.list tr[data-key="${rkey}"]`,
+	    { state: 'detached' });
+	ok('the record gone from the list');
+	eq('dig no longer finds it', '', sh('dig', ['+short', '+time=2',
+	    '+tries=1', `@${NET}.3`, 'shop.carol.example.com']));
+
+	// ---- a firewall rule, with each node's answer
+	await go(a, 'form/firewall.edit', '#f-action');
+	await a.selectOption('#f-action', 'allow');
+	await a.selectOption('#f-proto', 'tcp');
+	await a.fill('#f-port', '2222');
+	await a.fill('#f-comment', 'from the panel');
+	await submitForm(a);
+	await a.waitForSelector('table.results');
+	for (const n of ['web1', 'dns1'])
+		eq(`the firewall rule: ${n}'s answer shown`, 'ok',
+		    await a.textContent(`table.results tr[data-node="${n}"] td`));
+	await axe(a, 'a system data form with the nodes\' answers');
+	await shot(a, 'firewall-results');
+	await go(a, 'list/firewall', 'table.list');
+	check('the rule in the list', (await a.textContent('table.list'))
+	    .includes('from the panel'));
+	await go(a, 'list/cluster.query', 'table.list');
+	check("the query log shows each node's result", await until(5,
+	    async () => /web1: ok/.test(await a.textContent('table.list'))));
+	await axe(a, 'the query log');
+	await shot(a, 'query-log');
+
+	// ---- the nodes page: maintenance and userlocked are switches
+	await go(a, 'list/cluster.node', 'table.list');
+	await axe(a, 'the nodes page');
+	await shot(a, 'nodes');
+	const sw2 = a.locator('table.list tbody tr').filter({ hasText: 'web1' })
+	    .locator('input[data-field="userlocked"]');
+	await sw2.check();
+	check('userlocked switched on through the panel', await until(10,
+	    async () => (await api(a, 'cluster.node')).elem.find((n) =>
+	    n.name === 'web1').userlocked === 'on'));
+	await sw2.uncheck();
+	check('and off again', await until(10, async () => (await api(a,
+	    'cluster.node')).elem.find((n) => n.name === 'web1').userlocked ===
+	    'off'));
+
+	// ---- the other pages, each checked by axe
+	for (const p of ['list/cluster.desync', 'form/cluster.policy',
+	    'list/scheduler', 'list/software', 'list/templates',
+	    'list/whitelist', 'list/blacklist', 'list/webdomain', 'list/domain',
+	    'list/emaildomain', 'list/email', 'form/cluster.node.edit',
+	    'form/webdomain.edit', 'form/email.edit']) {
+		await go(a, p, p.startsWith('list') ? 'table.list' : 'form.card');
+		await axe(a, p);
+	}
+	check('resync is a group operation of the desync list', (await a.goto(
+	    URL0 + '#/list/cluster.desync'), await a.waitForSelector(
+	    'button[data-op="cluster.desync.resync"]', { timeout: 10000 })
+	    .then(() => true, () => false)));
+	await shot(a, 'desync');
+
+	// ---- CSRF: a change with the panel's cookie and no token is refused
+	let r = await api(a, 'user.edit', { sok: 'ok', name: 'mallory',
+	    passwd: 'mallory-pass-1' }, false);
+	eq('a change without the CSRF token: refused', 'auth/csrf',
+	    r.error && r.error.type + '/' + r.error.object);
+	r = await a.evaluate(async () => (await fetch('/ispmgr', { method:
+	    'POST', body: new URLSearchParams({ func: 'user.edit', out:
+	    'JSONdata', sok: 'ok', name: 'mallory', passwd: 'mallory-pass-1' }),
+	    headers: { 'X-CSRF-Token': '0'.repeat(64) } })).json());
+	eq('a change with a wrong CSRF token: refused', 'auth/csrf',
+	    r.error && r.error.type + '/' + r.error.object);
+	// a form of another site posting to the master
+	const evilPage = await a.context().newPage();
+	await evilPage.route('https://evil.example/**', (route) => route.fulfill({
+	    contentType: 'text/html', body: `<!doctype html><html lang="en">
+<body><form id="f" method="post" action="${URL0}ispmgr">
+<input name="func" value="user.edit"><input name="out" value="JSONdata">
+<input name="sok" value="ok"><input name="name" value="mallory">
+<input name="passwd" value="mallory-pass-1"></form></body></html>` }));
+	await evilPage.goto('https://evil.example/');
+	await Promise.all([evilPage.waitForNavigation(), evilPage.evaluate(() =>
+	    document.getElementById('f').submit())]);
+	const answer = await evilPage.textContent('body');
+	check('a cross-site form post: refused', /"error"/.test(answer) &&
+	    /"auth"/.test(answer), answer);
+	await evilPage.close();
+	r = await api(a, 'user');
+	check('no user was made by the refused posts', !r.elem.some((u) =>
+	    u.name === 'mallory'), JSON.stringify(r.elem.map((u) => u.name)));
+
+	// ---- su to carol and back
+	await go(a, 'list/user', 'table.list');
+	await a.click('table.list tr[data-key="carol"] button.su');
+	await a.waitForSelector('#su-back');
+	check('su: acting as carol', (await a.textContent('#top'))
+	    .includes('Acting as carol'));
+	await a.waitForSelector('#usage');
+	check("su: the user's menu, without the cluster", (await a.locator(
+	    '#nav a[href="#/list/cluster.node"]').count()) === 0);
+	await go(a, 'list/webdomain', 'table.list');
+	check("su: carol's site in the list", await a.locator(
+	    'table.list tr[data-key="carol.example.com"]').count() === 1);
+	await a.click('#su-back');
+	await a.waitForSelector('#nodes');
+	check('back: the admin again', !(await a.textContent('#top'))
+	    .includes('Acting as') && (await a.locator(
+	    '#nav a[href="#/list/cluster.node"]').count()) === 1);
+
+	// ---- the Russian catalogue
+	await a.selectOption('#lang', 'ru');
+	await a.waitForSelector('#logout:text("Выйти")');
+	ok('the panel in Russian');
+	eq('the page language follows', 'ru', await a.getAttribute('html', 'lang'));
+	await axe(a, 'the dashboard in Russian');
+	await a.selectOption('#lang', 'en');
+}
+
+async function live(browser) {
+	const a = await newPage(browser, 'admin');
+	await login(a, 'admin', ADMINPW);
+	const st = (n) => a.getAttribute(`#nodes tr[data-node="${n}"] .status`,
+	    'data-status');
+	check('dns1 ready on the dashboard', await until(30, async () =>
+	    (await st('dns1')) === 'ready'));
+	// a reload would lose this
+	await a.evaluate(() => { window.stillHere = true; });
+	writeFileSync(`${OUT}/dash-open`, '');
+	check('dns1 unavailable on the dashboard, without a reload', await until(
+	    60, async () => (await st('dns1')) === 'unavailable'));
+	await shot(a, 'dashboard-unavailable');
+	writeFileSync(`${OUT}/saw-unavailable`, '');
+	check('dns1 ready again after its restart', await until(60, async () =>
+	    (await st('dns1')) === 'ready'));
+	check('the page was never reloaded', await a.evaluate(() =>
+	    window.stillHere === true));
+}
+
+const phase = process.argv[2];
+const browser = await chromium.launch({ executablePath:
+    process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox'] });
+try {
+	if (phase === 'flows')
+		await flows(browser);
+	else if (phase === 'live')
+		await live(browser);
+	else
+		fail('unknown phase ' + phase);
+} catch (e) {
+	fail('the browser flow stopped: ' + (e.stack || e));
+} finally {
+	await browser.close();
+}
+process.exit(failed ? 1 : 0);

@@ -338,6 +338,7 @@ void	 api_user_edit(struct api_ctx *);
 void	 api_user_delete(struct api_ctx *);
 void	 api_user_suspend(struct api_ctx *);
 void	 api_user_placement(struct api_ctx *);
+void	 api_user_usage(struct api_ctx *);
 /* The LIM_* of a user's limit_* field, or -1. */
 int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);

@@ -194,6 +194,7 @@ async function flows(browser) {
 	await axe(a, 'a form with an error');
 	await shot(a, 'user-form-error');
 	await a.fill('#f-name', 'carol');
+	await a.fill('#f-limit_webdomains', '3');
 	await a.fill('#f-fullname', '<script>alert("x")</script> \'<img src=x onerror=alert(1)>');
 	await submitForm(a);
 	await a.waitForSelector('table.list tr[data-key="carol"]');
@@ -352,6 +353,10 @@ async function flows(browser) {
 	check('su: acting as carol', (await a.textContent('#top'))
 	    .includes('Acting as carol'));
 	await a.waitForSelector('#usage');
+	eq("su: carol's sites against her limit", '1 of 3', (await a.textContent(
+	    '#usage tr[data-type="webdomain"] [data-col="used"]')) + ' of ' +
+	    (await a.textContent('#usage tr[data-type="webdomain"] [data-col="limit"]')));
+	await shot(a, 'user-dashboard');
 	check("su: the user's menu, without the cluster", (await a.locator(
 	    '#nav a[href="#/list/cluster.node"]').count()) === 0);
 	await go(a, 'list/webdomain', 'table.list');

@@ -123,11 +123,14 @@ async function userDashboard(main, ctx) {
 	if (ctx.has('user.usage'))
 		usage = await call('user.usage');
 	for (const f of OWN.filter((x) => ctx.has(x))) {
-		const n = ((await call(f)).elem || []).length;
+		// the master's count, or the list's length
+		const n = usage ? usage[f + 's'] : ((await call(f)).elem ||
+		    []).length;
 		const lim = usage ? usage['limit_' + f + 's'] : undefined;
 		body.append(h('tr', { 'data-type': f }, h('th', { scope: 'row' },
 		    h('a', { href: '#/list/' + f }, tt('fn.' + f, f))),
-		    h('td', null, String(n)), h('td', null, lim === undefined ||
+		    h('td', { 'data-col': 'used' }, String(n)),
+		    h('td', { 'data-col': 'limit' }, lim === undefined ||
 		    lim === '0' ? t('dash.no_limit') : lim)));
 	}
 	if (usage)

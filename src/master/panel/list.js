@@ -65,8 +65,12 @@ export async function listPage(main, func, q, ctx, onStop) {
 	    .map((f) => f.name));
 	const edit = ctx.has(func + '.edit') ? func + '.edit' : null;
 	const del = ctx.has(func + '.delete') ? func + '.delete' : null;
+	// an action open to more callers than the list (a user's own
+	// placement or usage) is a view of one, not an operation on rows
+	const level = ctx.fn(func).level;
 	const actions = ctx.funcs.filter((f) => f.op === 'action' &&
 	    f.name.startsWith(func + '.') && f.params === '' &&
+	    f.level === level &&
 	    f.name.indexOf('.', func.length + 1) < 0);
 	const children = [...names].filter((n) => parentOf(n, names) === func);
 	const editMeta = edit ? await describe(edit) : null;

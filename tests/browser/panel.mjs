@@ -177,7 +177,6 @@ async function flows(browser) {
 	    async () => (await a.getAttribute('#nodes tr[data-node="web1"] .status',
 	    'data-status')) === 'ready'));
 	await axe(a, 'the dashboard');
-	await shot(a, 'dashboard');
 
 	// ---- the admin creates a user; a bad field is shown next to it
 	await go(a, 'list/user', 'table.list');
@@ -368,12 +367,16 @@ async function flows(browser) {
 	    .includes('Acting as') && (await a.locator(
 	    '#nav a[href="#/list/cluster.node"]').count()) === 1);
 
+	await a.waitForSelector('#nodes tr[data-node="dns1"]');
+	await shot(a, 'dashboard');
+
 	// ---- the Russian catalogue
 	await a.selectOption('#lang', 'ru');
 	await a.waitForSelector('#logout:text("Выйти")');
 	ok('the panel in Russian');
 	eq('the page language follows', 'ru', await a.getAttribute('html', 'lang'));
 	await axe(a, 'the dashboard in Russian');
+	await shot(a, 'dashboard-ru');
 	await a.selectOption('#lang', 'en');
 }
 

@@ -37,8 +37,16 @@ function compare(a, b) {
 	return String(a).localeCompare(String(b));
 }
 
-// A value as it is shown: a JSON object (a query's results) as lines.
-export function cellValue(v) {
+// The fields that hold a time in seconds since the epoch.
+const TIMES = new Set(['time', 'since', 'last_seen', 'next_try', 'usage_at',
+    'token_expires', 'created']);
+
+// A value as it is shown: a JSON object (a query's results) as lines, a
+// time as the reader's local time.
+export function cellValue(v, name) {
+	if (TIMES.has(name) && /^[1-9][0-9]{8,10}$/.test(v ?? ''))
+		return h('time', { datetime: new Date(v * 1000).toISOString() },
+		    new Date(v * 1000).toLocaleString());
 	if (typeof v === 'string' && v.startsWith('{')) {
 		try {
 			const o = JSON.parse(v);
@@ -73,6 +81,8 @@ export async function listPage(main, func, q, ctx, onStop) {
 	    f.level === level &&
 	    f.name.indexOf('.', func.length + 1) < 0);
 	const children = [...names].filter((n) => parentOf(n, names) === func);
+	// rows are ticked only for an operation on them
+	const picking = del !== null || actions.length > 0;
 	const editMeta = edit ? await describe(edit) : null;
 	const switchable = new Set(editMeta ? editMeta.elem.filter((f) =>
 	    f.input === 'checkbox' && f.param === 'on' && f.fixed !== 'on')
@@ -200,7 +210,8 @@ export async function listPage(main, func, q, ctx, onStop) {
 					state.picked.delete(keyOf(func, i));
 			draw();
 		} } });
-		const head = h('tr', null, h('th', { scope: 'col' }, all),
+		const head = h('tr', null, picking ? h('th', { scope: 'col' },
+		    all) : null,
 		    columns.map((c) => h('th', { scope: 'col', 'aria-sort':
 		    state.sort === c.name ? (state.dir > 0 ? 'ascending' :
 		    'descending') : null }, h('button.sort', { type: 'button',
@@ -223,8 +234,8 @@ export async function listPage(main, func, q, ctx, onStop) {
 				else
 					state.picked.delete(key);
 			} } });
-			const tr = h('tr', { 'data-key': key }, h('td', null,
-			    pick));
+			const tr = h('tr', { 'data-key': key }, picking ?
+			    h('td', null, pick) : null);
 			columns.forEach((c, n) => {
 				const v = item[c.name];
 				let cell;
@@ -243,9 +254,9 @@ export async function listPage(main, func, q, ctx, onStop) {
 					    (plid ? '&plid=' +
 					    encodeURIComponent(plid) : '') },
 					    v === '' || v === undefined ?
-					    t('form.none') : cellValue(v));
+					    t('form.none') : cellValue(v, c.name));
 				else
-					cell = cellValue(v);
+					cell = cellValue(v, c.name);
 				tr.append(h(n === 0 ? 'th' : 'td', n === 0 ?
 				    { scope: 'row', 'data-col': c.name } :
 				    { 'data-col': c.name }, cell));
@@ -269,7 +280,7 @@ export async function listPage(main, func, q, ctx, onStop) {
 		    rows.length)), h('thead', null, head), body);
 		if (rows.length === 0)
 			body.append(h('tr', null, h('td', { colspan:
-			    columns.length + 1 }, t('list.empty'))));
+			    columns.length + 2 }, t('list.empty'))));
 		put(clear(pager), 
 		    h('button', { type: 'button', disabled: state.page === 0,
 		    on: { click: () => { state.page--; draw(); } } },

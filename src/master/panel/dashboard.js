@@ -58,10 +58,12 @@ async function adminDashboard(main, ctx, onStop) {
 	let timer = null, stopped = false, users = null;
 
 	async function once() {
-		const [stats, desync] = await Promise.all([
-		    call('sysinfo_stat'), call('cluster.desync')]);
-		if (users === null)
-			users = ((await call('user')).elem || []).length;
+		// the users are counted once, at the same time
+		const [stats, desync, all] = await Promise.all([
+		    call('sysinfo_stat'), call('cluster.desync'),
+		    users === null ? call('user') : null]);
+		if (all)
+			users = (all.elem || []).length;
 		const per = new Map();
 		for (const d of desync.elem || [])
 			per.set(d.node, (per.get(d.node) || 0) + 1);

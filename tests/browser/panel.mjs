@@ -9,7 +9,7 @@
 // CHROMIUM (default /usr/bin/chromium).  Each check prints "ok TEXT" or
 // "FAIL TEXT"; the shell counts them.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -135,7 +135,35 @@ async function submitForm(page) {
 	await page.click('form.card button[type=submit]');
 }
 
+// The panel's sources: no HTML made from strings, and every string from
+// the catalogues, which have the same keys.
+async function sources() {
+	const dir = new URL('../../src/master/panel/', import.meta.url);
+	const files = readdirSync(dir, { recursive: true }).filter((f) =>
+	    f.endsWith('.js'));
+	let used = new Set();
+	for (const f of files) {
+		const src = readFileSync(new URL(f, dir), 'utf8');
+		const bad = /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/;
+		check(`${f}: no HTML made from strings, no eval`, !bad.test(src));
+		for (const m of src.matchAll(/\bt\('([a-z_.]+)'/g))
+			used.add(m[1]);
+	}
+	// (as modules, which a .js file outside a package is not to node)
+	const load = async (f) => (await import('data:text/javascript,' +
+	    encodeURIComponent(readFileSync(new URL(f, dir), 'utf8')))).default;
+	const en = await load('i18n/en.js');
+	const ru = await load('i18n/ru.js');
+	const missing = [...used].filter((k) => !(k in en));
+	check('every string the code asks for is in the English catalogue',
+	    missing.length === 0, missing.join(' '));
+	const noRu = Object.keys(en).filter((k) => !(k in ru));
+	check('the Russian catalogue has every English string',
+	    noRu.length === 0, noRu.join(' '));
+}
+
 async function flows(browser) {
+	await sources();
 	const a = await newPage(browser, 'admin');
 
 	// ---- login: a wrong password, its message, the right one, logout
@@ -299,6 +327,41 @@ async function flows(browser) {
 	check('and off again', await until(10, async () => (await api(a,
 	    'cluster.node')).elem.find((n) => n.name === 'web1').userlocked ===
 	    'off'));
+
+	// ---- nodes added through the form (its answer, the join token,
+	// shown), then two deleted at once
+	for (const [n, ip] of [['spare1', 50], ['spare2', 51]]) {
+		await go(a, 'form/cluster.node.edit', '#f-name');
+		await a.fill('#f-name', n);
+		await a.fill('#f-addr', `${NET}.${ip}`);
+		await a.fill('#f-roles', 'web');
+		await submitForm(a);
+		await a.waitForSelector('dl.answer');
+		check(`the node ${n} added: its join token shown`, /^\d+\.[0-9a-f]+\./
+		    .test(await a.textContent('dl.answer dt:text-is("token") + dd')));
+	}
+	await shot(a, 'node-added');
+	await go(a, 'list/cluster.node', 'table.list');
+	for (const n of ['spare1', 'spare2'])
+		await a.locator('table.list tbody tr').filter({ hasText: n })
+		    .locator('td input[type=checkbox]:not([data-field])').check();
+	await a.click('button[data-op="cluster.node.delete"]');
+	check('two nodes deleted at once', await until(10, async () =>
+	    (await a.locator('table.list tbody tr').count()) === 2));
+	eq('and gone from the API', 'dns1 web1', (await api(a, 'cluster.node'))
+	    .elem.map((n) => n.name).sort().join(' '));
+
+	// ---- sorting and filtering
+	await go(a, 'list/cluster.node', 'table.list tbody tr');
+	await a.click('table.list thead button.sort:text-is("Name")');
+	eq('sorted by name', 'dns1 web1', (await a.locator(
+	    'table.list tbody th[data-col="name"]').allTextContents()).join(' '));
+	await a.click('table.list thead button.sort:text-is("Name")');
+	eq('and the other way', 'web1 dns1', (await a.locator(
+	    'table.list tbody th[data-col="name"]').allTextContents()).join(' '));
+	await a.fill('#filter', 'dns');
+	eq('filtered', 'dns1', (await a.locator(
+	    'table.list tbody th[data-col="name"]').allTextContents()).join(' '));
 
 	// ---- the other pages, each checked by axe
 	for (const p of ['list/cluster.desync', 'form/cluster.policy',

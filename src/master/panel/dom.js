@@ -1,5 +1,5 @@
 // dom.js - building elements.  Data is only ever set as text: h() takes
-// strings as text nodes, and no code of the panel sets innerHTML.
+// strings as text nodes, and no code of the panel has HTML parsed.
 
 // h('tag.class#id', {attr: value, on: {click: fn}}, ...children)
 export function h(spec, attrs, ...children) {

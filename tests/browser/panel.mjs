@@ -372,11 +372,6 @@ async function flows(browser) {
 		await go(a, p, p.startsWith('list') ? 'table.list' : 'form.card');
 		await axe(a, p);
 	}
-	check('resync is a group operation of the desync list', (await a.goto(
-	    URL0 + '#/list/cluster.desync'), await a.waitForSelector(
-	    'button[data-op="cluster.desync.resync"]', { timeout: 10000 })
-	    .then(() => true, () => false)));
-	await shot(a, 'desync');
 
 	// ---- CSRF: a change with the panel's cookie and no token is refused
 	let r = await api(a, 'user.edit', { sok: 'ok', name: 'mallory',
@@ -448,6 +443,13 @@ async function live(browser) {
 	await login(a, 'admin', ADMINPW);
 	const st = (n) => a.getAttribute(`#nodes tr[data-node="${n}"] .status`,
 	    'data-status');
+	const desyncs = (n) => a.textContent(
+	    `#nodes tr[data-node="${n}"] [data-col="desync"]`);
+	// moves within the page, as its menu does: never a reload
+	const hash = async (h, sel) => {
+		await a.evaluate((x) => { location.hash = x; }, '#/' + h);
+		await a.waitForSelector(sel, { timeout: 15000 });
+	};
 	check('dns1 ready on the dashboard', await until(30, async () =>
 	    (await st('dns1')) === 'ready'));
 	// a reload would lose this
@@ -455,10 +457,47 @@ async function live(browser) {
 	writeFileSync(`${OUT}/dash-open`, '');
 	check('dns1 unavailable on the dashboard, without a reload', await until(
 	    60, async () => (await st('dns1')) === 'unavailable'));
+
+	// the policy lets a change through with one node of two ready
+	await hash('form/cluster.policy', '#f-min_ready_percent');
+	await a.fill('#f-min_ready_percent', '0');
+	await submitForm(a);
+	await a.waitForSelector('.result p.ok');
+	eq('the policy changed through its form', '0', (await api(a,
+	    'cluster.policy')).min_ready_percent);
+	await axe(a, 'the policy');
+	// a firewall rule: web1 takes it, dns1 is left to the synchronizer
+	await hash('form/firewall.edit', '#f-action');
+	await a.selectOption('#f-action', 'deny');
+	await a.selectOption('#f-proto', 'udp');
+	await a.fill('#f-port', '5353');
+	await submitForm(a);
+	await a.waitForSelector('table.results');
+	eq("web1's answer to a change while dns1 is down", 'ok',
+	    await a.textContent('table.results tr[data-node="web1"] td'));
+	await hash('list/cluster.desync', 'table.list');
+	const id = (await api(a, 'cluster.node')).elem.find((n) =>
+	    n.name === 'dns1').id;
+	check('dns1 in the desync list', await until(10, async () => {
+		await a.click('button:text-is("Refresh")');
+		return (await a.locator(`table.list tr[data-key="${id}"]`)
+		    .count()) > 0;
+	}));
+	await shot(a, 'desync');
+	await a.locator(`table.list tr[data-key="${id}"]`).first()
+	    .locator('td input[type=checkbox]').check();
+	await a.click('button[data-op="cluster.desync.resync"]');
+	await a.waitForSelector('.result p.ok');
+	ok('resync now, on the row of the node');
+	await hash('', '#nodes');
+	check("the dashboard counts dns1's desync entries", await until(10,
+	    async () => Number(await desyncs('dns1')) > 0));
 	await shot(a, 'dashboard-unavailable');
 	writeFileSync(`${OUT}/saw-unavailable`, '');
 	check('dns1 ready again after its restart', await until(60, async () =>
 	    (await st('dns1')) === 'ready'));
+	check('and its desync entries gone', await until(30, async () =>
+	    (await desyncs('dns1')) === '0'));
 	check('the page was never reloaded', await a.evaluate(() =>
 	    window.stillHere === true));
 }

@@ -12,7 +12,7 @@
 #                   (default: today's date) and M random steps (default
 #                   500; `make test` runs it with 100)
 
-PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp
+PKGS     := libmicrohttpd libcurl jansson gnutls libsodium sqlite3 libpsl libseccomp libssh
 CC       ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

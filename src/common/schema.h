@@ -107,7 +107,7 @@ struct dtype {
 extern const struct dtype	dt_webdomain, dt_domain, dt_record,
 				dt_emaildomain, dt_email, dt_user, dt_node,
 				dt_service, dt_policy, dt_session, dt_desync,
-				dt_query;
+				dt_query, dt_enroll;
 
 /* Every type, user data, cluster and system, NULL-terminated. */
 extern const struct dtype *const schema_types[];

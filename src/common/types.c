@@ -482,6 +482,117 @@ const struct dtype dt_node = {
 	.fields = node_fields,
 };
 
+/* A root password for one SSH login: 1–1024 bytes, no control
+ * character (it is never stored). */
+static int
+ck_ssh_password(const char *what, const char *v, char *out, char *err)
+{
+	const unsigned char *p;
+
+	if (*v == '\0' || strlen(v) > 1024) {
+		snprintf(err, VALID_ERR_MAX, "%s: 1 to 1024 bytes", what);
+		return -1;
+	}
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(err, VALID_ERR_MAX, "%s: holds a control "
+			    "character", what);
+			return -1;
+		}
+	return out_is(out, "");
+}
+
+/* An SSH host key's fingerprint as OpenSSH and libssh print it:
+ * `SHA256:` and the 43 characters of its base64, without padding. */
+static int
+ck_hostkey(const char *what, const char *v, char *out, char *err)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+	    "rstuvwxyz0123456789+/";
+
+	if (strncmp(v, "SHA256:", 7) != 0 || strlen(v + 7) != 43 ||
+	    strspn(v + 7, b64) != 43) {
+		snprintf(err, VALID_ERR_MAX, "%s: `SHA256:` and 43 characters "
+		    "of base64, as the refusal of a changed host key names it",
+		    what);
+		return -1;
+	}
+	return out_is(out, v);
+}
+
+/* A private key in PEM (OpenSSH's or PKCS#8), up to 16 KiB; libssh reads
+ * it when it logs in. */
+static int
+ck_ssh_key(const char *what, const char *v, char *out, char *err)
+{
+	const unsigned char *p;
+
+	if (strlen(v) > 16384 || strncmp(v, "-----BEGIN ", 11) != 0 ||
+	    strstr(v, "PRIVATE KEY-----") == NULL) {
+		snprintf(err, VALID_ERR_MAX, "%s: not a private key in PEM "
+		    "(-----BEGIN OPENSSH PRIVATE KEY-----) of up to 16 KiB",
+		    what);
+		return -1;
+	}
+	for (p = (const unsigned char *)v; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\r') || *p >= 0x7f) {
+			snprintf(err, VALID_ERR_MAX, "%s: a byte that PEM has "
+			    "not", what);
+			return -1;
+		}
+	return out_is(out, "");
+}
+
+/* Adding a node over SSH: the node's fields, the root login (used for
+ * that session only) and, answered, each step. */
+static const struct field enroll_fields[] = {
+	{ "name", NULL, ck_node_name, NULL, F_REQ | F_COL, "Name",
+	  "1–63 of `a-z 0-9 -`, not starting with `-`", NULL, NULL },
+	{ "addr", NULL, ck_ip, NULL, F_REQ, "Address",
+	  "an IPv4 or IPv6 address the master reaches over SSH", NULL, NULL },
+	{ "ssh_port", NULL, ck_port, "22", F_INT, "SSH port", "1–65535",
+	  NULL, NULL },
+	{ "port", NULL, ck_port, "1501", F_INT, "Agent port",
+	  "1–65535, the agent's port", NULL, NULL },
+	{ "roles", NULL, ck_roles, "", F_EMPTY, "Roles", "any of "
+	  "`web`, `dns`, `mail`, separated by commas or spaces, each once",
+	  "none", NULL },
+	{ "weight", NULL, ck_weight, "100", F_INT, "Weight",
+	  "1–1000", NULL, NULL },
+	{ "comment", NULL, ck_comment, "", F_EMPTY, "Comment", "up to 255 "
+	  "bytes of UTF-8 without control characters", NULL, NULL },
+	{ "password", NULL, ck_ssh_password, NULL, F_SECRET, "Root password",
+	  "root's SSH password, 1–1024 bytes without control characters; "
+	  "used for this session only, never stored", NULL, NULL },
+	{ "ssh_key", NULL, ck_ssh_key, NULL, F_SECRET | F_LINES,
+	  "Root private key", "instead of the password: a private key of "
+	  "root's without a passphrase, in PEM; never stored", NULL, NULL },
+	{ "hostkey", NULL, ck_hostkey, NULL, 0, "Accept host key",
+	  "the fingerprint (`SHA256:...`) of a host key to accept in place "
+	  "of the one recorded for the address, as for a reinstalled "
+	  "machine: the refusal of a changed key names it", NULL, NULL },
+	{ "force", NULL, ck_bool, NULL, F_BOOL, "Force", "`on` or `off` "
+	  "(`cluster.node.remove`): `on` removes a node that holds users' "
+	  "data, which is lost with it", "`off`", NULL },
+	{ "state", NULL, NULL, NULL, F_OUT | F_COL, "State",
+	  "a step's state: `waiting`, `running`, `done` or `failed`", NULL,
+	  NULL },
+	{ "started", NULL, NULL, NULL, F_OUT | F_COL, "Started",
+	  "when the step started, ms since the epoch (0: not yet)", NULL,
+	  NULL },
+	{ "ended", NULL, NULL, NULL, F_OUT | F_COL, "Ended",
+	  "when it ended, ms since the epoch (0: not yet)", NULL, NULL },
+	{ "output", NULL, NULL, NULL, F_OUT | F_LINES, "Output",
+	  "what the step printed (its last 64 KiB), also while it runs",
+	  NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+const struct dtype dt_enroll = {
+	.name = "enroll", .kind = DK_CLUSTER, .role = "",
+	.what = "enrollment", .fields = enroll_fields,
+};
+
 WORDS(ck_service, "nginx", "php-fpm", "named", "postfix", "dovecot")
 
 static const struct field service_fields[] = {
@@ -564,6 +675,8 @@ const struct dtype *const schema_types[] = {
 	&dt_session, &dt_node, &dt_service, &dt_policy, &dt_desync, &dt_query,
 	&sd_types[0], &sd_types[1], &sd_types[2], &sd_types[3], &sd_types[4],
 	&sd_types[5], &dt_user, &dt_webdomain, &dt_domain, &dt_record,
-	&dt_emaildomain, &dt_email, NULL,
+	&dt_emaildomain, &dt_email,
+	/* last: the fuzz corpora choose a type by its index */
+	&dt_enroll, NULL,
 };
 _Static_assert(SD_NTYPES == 6, "every system data type is in schema_types");

@@ -116,6 +116,15 @@ test_pause(const char *name)
 }
 
 int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
 wall_s(void)
 {
 	return (int64_t)time(NULL);

@@ -33,6 +33,8 @@ void	 util_init_alloc(void);
 int64_t	 mono_ms(void);
 /* Seconds since the epoch. */
 int64_t	 wall_s(void);
+/* Milliseconds since the epoch. */
+int64_t	 wall_ms(void);
 struct timespec;
 /* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait(). */
 void	 deadline_in(int64_t ms, struct timespec *);

@@ -12,9 +12,7 @@
 
 #define ONOFF(x)	((x) ? "on" : "off")
 
-/* The hostfleet version the node runs, from its last report ("" before
- * one came); in a static buffer of the calling thread. */
-static const char *
+const char *
 node_version(const struct node *n)
 {
 	static __thread char v[64];
@@ -79,15 +77,15 @@ api_node_list(struct api_ctx *c)
  * dt_node's declarations (types.c): every field is checked before any is
  * applied.  Returns 0, or -1 with the error in the reply and n unchanged.
  */
-static int
-node_apply_params(struct api_ctx *c, struct node *n)
+int
+node_params_apply(struct api_ctx *c, const struct dtype *t, struct node *n)
 {
 	char err[VALID_ERR_MAX], field[64];
 	json_t *it = json_object(), *x;
 	const char *k, *v;
 	int rc = -1;
 
-	if (schema_read(&dt_node, params_lookup, (void *)c->p, it, field, err) ==
+	if (schema_read(t, params_lookup, (void *)c->p, it, field, err) ==
 	    -1) {
 		api_bad(c, field, err);
 		goto out;
@@ -128,7 +126,7 @@ out:
 }
 
 /* A new node's numbers: the defaults of dt_node's fields (types.c). */
-static void
+void
 node_defaults(struct node *n)
 {
 	n->port = atoi(schema_field(&dt_node, "port")->def);
@@ -233,7 +231,7 @@ api_node_edit(struct api_ctx *c)
 		int wasmaint = n.maintenance;
 
 		strlcpy_hf(oldroles, n.roles, sizeof(oldroles));
-		if (node_apply_params(c, &n) == 0 &&
+		if (node_params_apply(c, &dt_node, &n) == 0 &&
 		    roles_keep_data(c, &n, oldroles) == 0) {
 			rc = store_node_update(c->m->st, &n);
 			master_caches_clear(c->m);
@@ -271,7 +269,7 @@ api_node_edit(struct api_ctx *c)
 		return;
 	memset(&n, 0, sizeof(n));
 	node_defaults(&n);
-	if (node_apply_params(c, &n) == -1 || token_ttl(c, &ttl) == -1)
+	if (node_params_apply(c, &dt_node, &n) == -1 || token_ttl(c, &ttl) == -1)
 		return;
 	rc = store_node_insert(c->m->st, &n);
 	if (rc == STORE_EXISTS) {
@@ -350,11 +348,18 @@ fail:
 	return -1;
 }
 
-/* A node that holds users' data cannot be removed. */
+/* A node that holds users' data, or whose enrollment over SSH runs,
+ * cannot be removed. */
 static int
 node_removable(struct api_ctx *c, const struct node *n)
 {
 	int held;
+
+	if (enroll_running(c->m, n->id)) {
+		reply_error(&c->r, "busy", "node", "the enrollment of node "
+		    "\"%s\" is running", n->name);
+		return -1;
+	}
 
 	if (store_node_placements(c->m->st, n->id, &held) == 0 && held > 0) {
 		reply_error(&c->r, "value", "node", "node \"%s\" holds the "

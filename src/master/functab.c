@@ -53,6 +53,33 @@ const struct func functab[] = {
 	  "start the failed step of nodes again: their "
 	  "software is pushed in full and what is missing installed",
 	  "elid (node ids)", NULL },
+	{ "cluster.node.enroll", &dt_enroll, OP_EDIT, LVL_ADMIN, api_enroll,
+	  "add a node over SSH (sok=ok): the master logs in as root with "
+	  "the password or key, checks the host key (trusted on first use) "
+	  "and runs the enrollment's steps; with elid, the steps of a "
+	  "node's enrollment with their state, times and output",
+	  "elid (node id)", NULL },
+	{ "cluster.node.enroll.retry", &dt_enroll, OP_ACTION, LVL_ADMIN,
+	  api_enroll_retry,
+	  "run a node's enrollment again from its failed step: as "
+	  "ispmaster with the master's key once that step was done, else "
+	  "as root with the password or key given again",
+	  "elid (node id)", F("password", "ssh_key", "hostkey") },
+	{ "cluster.node.upgrade", &dt_enroll, OP_ACTION, LVL_ADMIN,
+	  api_node_upgrade,
+	  "upgrade hostfleet on a node added over SSH from the master's "
+	  "repository (apt-get install hostfleet, as ispmaster through "
+	  "sudo) and restart its agent; ok once the node reports the new "
+	  "version and is ready; refused for the master's own machine",
+	  "elid (node id)", NULL },
+	{ "cluster.node.remove", &dt_enroll, OP_ACTION, LVL_ADMIN,
+	  api_node_remove,
+	  "remove a node added over SSH: its agent stopped and "
+	  "uninstalled, ispmaster and the master's key removed from it, "
+	  "then the node removed from the cluster (its certificate refused, "
+	  "its desync entries dropped); refused while it holds users' data "
+	  "unless force=on",
+	  "elid (node id)", F("force") },
 	{ "cluster.policy", &dt_policy, OP_EDIT, LVL_ADMIN, api_policy,
 	  "show or (sok=ok) change the cluster policy",
 	  "", NULL },

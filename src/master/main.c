@@ -310,6 +310,13 @@ master_start(struct master *m)
 			log_info("repo: apt repository key %s", fpr);
 	}
 
+	/* the SSH key nodes are enrolled with (made once) and the host
+	 * keys seen */
+	if (enroll_init(m, err, sizeof(err)) == -1) {
+		log_warnx("ssh: %s", err);
+		return -1;
+	}
+
 	/* The key of `hostfleet call` on this machine, new at every start. */
 	rand_hex(key, 32);
 	secret_hash(key, m->local_key_hash);
@@ -418,6 +425,7 @@ master_stop(struct master *m)
 	pthread_join(m->stats_thr, NULL);
 	pthread_join(m->sync_thr, NULL);
 	pthread_join(m->urec_thr, NULL);
+	enroll_stop(m);
 	httpc_free(m->nodes);
 	mcache_free(m->sessions);
 	mcache_free(m->routes);

@@ -58,7 +58,17 @@ struct master {
 	pthread_cond_t		 wake;
 	int			 wake_pending;	/* under wake_mtx */
 	volatile int		 stop;
+	/* enrollment over SSH (cluster/enroll.c): the master's key and
+	 * known hosts in ssh_dir, and the nodes with a job running */
+	char			 ssh_dir[600];
+	char			 ssh_pub[512];
+	char			 machine_id[33];	/* this machine's, or "" */
+	pthread_mutex_t		 enroll_mtx;
+	pthread_cond_t		 enroll_cond;
+	int64_t			 enroll_busy[64];
+	int			 enroll_n;	/* under enroll_mtx */
 };
+#define ENROLL_MAX	64
 
 /* cache.c: short-lived caches of hot reads (sessions, routes). */
 struct mcache;
@@ -298,6 +308,67 @@ int	 sysdata_seed(struct master *);
 void	 api_desync_list(struct api_ctx *);
 void	 api_desync_resync(struct api_ctx *);
 void	 api_query_log(struct api_ctx *);
+
+/* cluster/enroll.c: adding a node over SSH (docs/internals/enroll.md).
+ * The steps, in order; enroll_steps[0] is the connection, made by the
+ * API call itself. */
+#define ENROLL_NSTEPS	9
+extern const char *const	 enroll_steps[ENROLL_NSTEPS];
+struct sshc;
+struct sshc_login;
+enum sshc_fail;
+/* The master's SSH key (made once) and the job table; 0 or -1 with err. */
+int	 enroll_init(struct master *, char *err, size_t errlen);
+/* Marks node's enrollment as running; 0, or -1 when one runs already
+ * (or the master is stopping).  enroll_release undoes it when no job was
+ * started. */
+int	 enroll_claim(struct master *, int64_t node);
+void	 enroll_release(struct master *, int64_t node);
+/* 1 while node's enrollment (or removal) runs. */
+int	 enroll_running(struct master *, int64_t node);
+/* A session with addr:port as l says, its host key checked and recorded
+ * on first use; what it did appended to out.  NULL with *f and err. */
+struct sshc *enroll_connect(struct master *, const char *addr, int port,
+	    const struct sshc_login *l, enum sshc_fail *f, struct sbuf *out,
+	    char *err, size_t errlen);
+/* Runs the steps from index from on a thread of its own, on ssh (which it
+ * takes and closes), through sudo when sudo is set; node must be claimed.
+ * 0, or -1 (nothing started: the caller still owns ssh). */
+int	 enroll_start(struct master *, int64_t node, struct sshc *ssh,
+	    int sudo, int from);
+/* Removes what the enrollment put on node n, as ispmaster with the
+ * master's key: the agent stopped and purged, its state, the repository,
+ * ispmaster and its key; out gets the output.  0, or -1 with err. */
+int	 enroll_remove(struct master *, const struct node *n,
+	    struct sbuf *out, char *err, size_t errlen);
+void	 api_node_remove(struct api_ctx *);
+/* 0 when no script of the steps holds a single quote (they are quoted
+ * whole for sh -c); -1 otherwise. */
+/*
+ * Upgrades hostfleet on node n, added over SSH, from the master's
+ * repository and restarts its agent; the version installed in version.
+ * Refused for the master's own machine (the package's upgrade restarts
+ * the master).  0, or -1 with err.
+ */
+int	 enroll_upgrade(struct master *, const struct node *n,
+	    struct sbuf *out, char *version, size_t vlen, char *err,
+	    size_t errlen);
+int	 enroll_scripts_check(void);
+/* Waits for every job to end (m->stop is set: each ends at its next
+ * read). */
+void	 enroll_stop(struct master *);
+void	 api_enroll(struct api_ctx *);
+void	 api_enroll_retry(struct api_ctx *);
+void	 api_node_upgrade(struct api_ctx *);
+/* The hostfleet version node n runs, from its last report ("" before one
+ * came); in a static buffer of the calling thread. */
+const char *node_version(const struct node *n);
+/* api_node.c: applies the node fields of t present in the request to n;
+ * 0, or -1 with the error in the reply. */
+int	 node_params_apply(struct api_ctx *, const struct dtype *t,
+	    struct node *n);
+/* A new node's numbers: the defaults of dt_node's fields. */
+void	 node_defaults(struct node *);
 
 /* cluster/nodes.c: a node's URL for path ("/v1/..."). */
 void	 node_url(const struct node *, const char *path, char *out,

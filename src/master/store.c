@@ -172,6 +172,20 @@ static const char *migrations[] = {
 	"ALTER TABLE node ADD COLUMN cert_serial TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE node ADD COLUMN cert_next TEXT NOT NULL "
 	"  DEFAULT '';",
+
+	/* 7: the steps of a node's enrollment over SSH, each with its state,
+	 * its start and end (wall ms) and its output (docs/internals/
+	 * enroll.md); they go with the node */
+	"CREATE TABLE enroll_step ("
+	"  node INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,"
+	"  idx INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('waiting','running','done',"
+	"    'failed')),"
+	"  started INTEGER NOT NULL DEFAULT 0,"
+	"  ended INTEGER NOT NULL DEFAULT 0,"
+	"  output TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (node, idx));",
 };
 
 int

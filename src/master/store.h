@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../common/valid.h"
 
 struct store;
@@ -131,6 +133,9 @@ int	 store_node_insert(struct store *, struct node *);
 /* Writes the admin-editable fields of n; STORE_EXISTS as above. */
 int	 store_node_update(struct store *, const struct node *);
 int	 store_node_delete(struct store *, int64_t id);
+/* Forgets every object of users' data on node id and their placements
+ * there (a node removed with force=on); 0 or -1. */
+int	 store_node_unplace(struct store *, int64_t id);
 /* Records a join: machine id, host name, joined, status. */
 int	 store_node_joined(struct store *, int64_t id, const char *machine_id,
 	    const char *hostname);
@@ -159,6 +164,28 @@ int	 store_node_polls(struct store *, const struct node_poll *, size_t);
 /* A node that answered a software push with an install under way is
  * installing (from ready, syncing or error), with msg. */
 int	 store_node_installing(struct store *, int64_t id, const char *msg);
+/* Sets a node's status and message as they are (an enrollment's);
+ * STORE_NOTFOUND when there is no such node. */
+int	 store_node_status_set(struct store *, int64_t id, const char *status,
+	    const char *msg);
+
+/* The steps of a node's enrollment over SSH (store_enroll.c).
+ * store_enroll_init replaces them with names[0..n), all waiting;
+ * store_enroll_step_set records one step's state, start, end (wall ms, 0:
+ * not yet) and output; store_enroll_reset makes the steps from index from
+ * on waiting again; store_enroll_steps answers them in order as objects
+ * {idx, name, state, started, ended, output} (the caller decrefs). */
+int	 store_enroll_init(struct store *, int64_t node,
+	    const char *const *names, int n);
+int	 store_enroll_step_set(struct store *, int64_t node, int idx,
+	    const char *state, int64_t started, int64_t ended,
+	    const char *output);
+int	 store_enroll_reset(struct store *, int64_t node, int from);
+int	 store_enroll_steps(struct store *, int64_t node, json_t **rows);
+/* At the master's start: every step left running by a master that
+ * stopped is failed (ended now_ms, said in its output) and its node in
+ * error; *n gets how many nodes. */
+int	 store_enroll_interrupted(struct store *, int64_t now_ms, int *n);
 
 /* Join tokens, stored as hashes.  store_token_take marks the token used
  * and returns 0 with its node, or one of the TOKEN_* codes. */

@@ -176,11 +176,45 @@ store_node_update(struct store *s, const struct node *n)
 	return rc;
 }
 
+/* One statement of ?1 = id inside an open transaction; 0 or -1. */
+static int
+query_do_locked(struct store *s, const char *sql, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prep(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_done(s, st);
+	unprep(s, st);
+	return rc == 0 ? 0 : -1;
+}
+
 int
 store_node_delete(struct store *s, int64_t id)
 {
 	return query_do(s, "DELETE FROM node WHERE id = ?1", id, 0, NULL,
 	    NULL, 1);
+}
+
+int
+store_node_unplace(struct store *s, int64_t id)
+{
+	int rc;
+
+	lock(s);
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		unlock(s);
+		return -1;
+	}
+	rc = query_do_locked(s, "DELETE FROM uindex WHERE node = ?1", id);
+	if (rc == 0)
+		rc = query_do_locked(s, "DELETE FROM placement WHERE node = ?1",
+		    id);
+	rc = commit_or_rollback(s, rc);
+	unlock(s);
+	return rc;
 }
 
 int

@@ -64,7 +64,7 @@ test_declarations(void **state)
 			    field, err), 0);
 		json_decref(it);
 	}
-	assert_int_equal(n, 18);
+	assert_int_equal(n, 19);
 	for (i = 0; i < sd_ntypes; i++)
 		assert_ptr_equal(schema_type(sd_types[i].name), &sd_types[i]);
 	assert_null(schema_type("nope"));

@@ -526,6 +526,91 @@ test_node_list_empty(void **state)
 	store_nodes_free(v, cnt);
 }
 
+/* An enrollment's steps: written in order, each state with its times and
+ * output, reset from a step on, gone with the node; a node's status set
+ * as given. */
+static void
+test_enroll_steps(void **state)
+{
+	static const char *const names[] = { "connect", "account", "key" };
+	struct fx *fx = *state;
+	struct node n, g;
+	json_t *rows;
+	int cnt;
+
+	memset(&n, 0, sizeof(n));
+	strcpy(n.name, "e1");
+	strcpy(n.addr, "10.0.0.9");
+	n.port = 1501;
+	n.ssh_port = 22;
+	n.weight = 100;
+	assert_int_equal(store_node_insert(fx->s, &n), 0);
+	assert_int_equal(store_enroll_init(fx->s, n.id, names, 3), 0);
+	assert_int_equal(store_enroll_step_set(fx->s, n.id, 0, "done", 10, 20,
+	    "connected"), 0);
+	assert_int_equal(store_enroll_step_set(fx->s, n.id, 1, "failed", 30,
+	    40, "read-only\n(exit status 1)\n"), 0);
+	/* a state outside the four is refused by the store */
+	assert_int_equal(store_enroll_step_set(fx->s, n.id, 2, "maybe", 0, 0,
+	    ""), -1);
+	assert_int_equal(store_enroll_steps(fx->s, n.id, &rows), 0);
+	assert_int_equal(json_array_size(rows), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 1), "name")), "account");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 1), "state")), "failed");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    rows, 1), "ended")), 40);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 2), "state")), "waiting");
+	json_decref(rows);
+	assert_int_equal(store_enroll_reset(fx->s, n.id, 1), 0);
+	assert_int_equal(store_enroll_steps(fx->s, n.id, &rows), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 0), "state")), "done");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 1), "state")), "waiting");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 1), "output")), "");
+	json_decref(rows);
+	assert_int_equal(store_node_status_set(fx->s, n.id, "error", "why"),
+	    0);
+	assert_int_equal(store_node_get(fx->s, n.id, &g), 0);
+	assert_string_equal(g.status, "error");
+	assert_string_equal(g.status_msg, "why");
+	store_node_free(&g);
+	assert_int_equal(store_node_status_set(fx->s, n.id + 100, "error",
+	    "x"), STORE_NOTFOUND);
+	/* a step left running by a master that stopped */
+	assert_int_equal(store_node_status_set(fx->s, n.id, "installing", ""),
+	    0);
+	assert_int_equal(store_enroll_step_set(fx->s, n.id, 1, "running", 50,
+	    0, "half"), 0);
+	assert_int_equal(store_enroll_interrupted(fx->s, 60, &cnt), 0);
+	assert_int_equal(cnt, 1);
+	assert_int_equal(store_enroll_steps(fx->s, n.id, &rows), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    rows, 1), "state")), "failed");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    rows, 1), "ended")), 60);
+	assert_non_null(strstr(json_string_value(json_object_get(
+	    json_array_get(rows, 1), "output")), "half\n(the master stopped"));
+	json_decref(rows);
+	assert_int_equal(store_node_get(fx->s, n.id, &g), 0);
+	assert_string_equal(g.status, "error");
+	assert_string_equal(g.status_msg, "enrollment step \"account\" failed: "
+	    "the master stopped while it ran (cluster.node.enroll.retry runs "
+	    "it again)");
+	store_node_free(&g);
+	assert_int_equal(store_enroll_interrupted(fx->s, 70, &cnt), 0);
+	assert_int_equal(cnt, 0);
+	assert_int_equal(store_node_unplace(fx->s, n.id), 0);
+	assert_int_equal(store_node_delete(fx->s, n.id), 0);
+	assert_int_equal(store_enroll_steps(fx->s, n.id, &rows), 0);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
+}
+
 static void
 test_node_polls(void **state)
 {
@@ -1198,9 +1283,10 @@ test_uindex_rname_migrated(void **state)
 	assert_int_equal(reserve1(s, "webdomain", "shop.bob.com", a, n, &k),
 	    0);
 	store_close(s);
-	/* back to schema 3: without migration 6's, 5's and 4's */
+	/* back to schema 3: without migration 7's, 6's, 5's and 4's */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "ALTER TABLE node DROP COLUMN "
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE enroll_step;"
+	    "ALTER TABLE node DROP COLUMN "
 	    "cert_serial;"
 	    "ALTER TABLE node DROP COLUMN cert_next;"
 	    "DROP TABLE acct_sync;"
@@ -1410,6 +1496,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test_setup_teardown(test_enroll_steps, setup,
+		    teardown),
 		cmocka_unit_test(test_open_fails),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test(test_readonly_other_schema),

@@ -199,8 +199,13 @@ async function flows(browser) {
 	    '/ispmgr?func=whoami&out=JSONdata&auth=' + sid)).json(), sc.value);
 	eq('logout ended the session', 'auth', r0.error && r0.error.type);
 
-	await login(a, 'admin', ADMINPW);
+	// the login again, by keyboard alone
+	await a.keyboard.type('admin');
+	await a.keyboard.press('Tab');
+	await a.keyboard.type(ADMINPW);
+	await a.keyboard.press('Enter');
 	await a.waitForSelector('#nodes tbody tr[data-node="web1"]');
+	ok('a login by keyboard alone');
 	check('the dashboard lists the nodes with their status', await until(30,
 	    async () => (await a.getAttribute('#nodes tr[data-node="web1"] .status',
 	    'data-status')) === 'ready'));
@@ -363,6 +368,39 @@ async function flows(browser) {
 	eq('filtered', 'dns1', (await a.locator(
 	    'table.list tbody th[data-col="name"]').allTextContents()).join(' '));
 
+	// ---- every form and list has every field the schema gives it
+	const all = (await api(a, 'functions')).elem;
+	// (a record's are below its zone's, a node's services below it)
+	const below = { 'domain.record': 'plid=carol.example.com',
+	    'domain.record.edit': 'plid=carol.example.com',
+	    'cluster.node.service': 'plid=1' };
+	for (const f of all.filter((x) => x.op === 'edit' || x.op === 'list')) {
+		const meta = await api(a, 'functions', { elid: f.name });
+		const q = below[f.name] ? '?' + below[f.name] : '';
+		if (f.op === 'edit') {
+			await go(a, 'form/' + f.name + q, 'form.card');
+			const want = meta.elem.filter((x) => x.param === 'on' &&
+			    x.spelling_of === '' && x.input !== 'output')
+			    .map((x) => x.name).join(' ');
+			const got = (await a.locator('form.card .field[data-field]')
+			    .evaluateAll((els) => els.map((e) => e.dataset.field)))
+			    .join(' ');
+			eq(`the form of ${f.name}: every field of the schema`, want, got);
+		} else {
+			await go(a, 'list/' + f.name + q, 'table.list');
+			const want = meta.elem.filter((x) => x.column === 'on' &&
+			    x.spelling_of === '').length;
+			const got = await a.locator('table.list thead th button.sort')
+			    .count();
+			// a type that declares no column shows its items' members
+			if (want > 0)
+				eq(`the list ${f.name}: a column for every column of ` +
+				    'the schema', want, got);
+			else
+				check(`the list ${f.name}: its items' members`, got > 0);
+		}
+	}
+
 	// ---- the other pages, each checked by axe
 	for (const p of ['list/cluster.desync', 'form/cluster.policy',
 	    'list/scheduler', 'list/software', 'list/templates',
@@ -502,6 +540,55 @@ async function live(browser) {
 	    window.stillHere === true));
 }
 
+// A node added over SSH through the panel (tests/e2e/0610-panel-enroll.sh):
+// ENROLL_ADDR, a machine whose root has ENROLL_PASSWORD.
+async function enroll(browser) {
+	const a = await newPage(browser, 'admin');
+	await login(a, 'admin', ADMINPW);
+	await go(a, 'list/cluster.node', 'table.list');
+	await a.click('a[data-form="cluster.node.enroll"]');
+	await a.waitForSelector('#f-password');
+	await axe(a, 'the form to add a node over SSH');
+	check('the key is asked as several lines', (await a.locator(
+	    'textarea#f-ssh_key').count()) === 1);
+	await a.fill('#f-name', 'm1');
+	await a.fill('#f-addr', process.env.ENROLL_ADDR);
+	await a.fill('#f-password', 'not the password');
+	await submitForm(a);
+	check('a wrong password: the refusal shown', await until(30, async () =>
+	    /refused/.test((await a.textContent('form.card .alert')) +
+	    (await a.locator('.field-error').allTextContents()).join(' '))));
+	eq('...and no node made', 0, (await api(a, 'cluster.node')).elem.length);
+	await a.fill('#f-password', process.env.ENROLL_PASSWORD);
+	await submitForm(a);
+	await a.waitForSelector('ol.steps li', { timeout: 30000 });
+	ok('the steps shown once the call is taken');
+	await a.evaluate(() => { window.stillHere = true; });
+	// the states each step was seen in, as the page changed
+	const seen = new Set();
+	const ready = await until(300, async () => {
+		for (const li of await a.locator('ol.steps li').all())
+			seen.add(await li.getAttribute('data-step') + ':' +
+			    await li.getAttribute('data-state'));
+		return (await a.getAttribute('.enroll-status', 'data-status')) ===
+		    'ready';
+	});
+	check('the node ready on the page', ready);
+	check('a step seen running while it ran', [...seen].some((x) =>
+	    x.endsWith(':running')), [...seen].join(' '));
+	eq('every step done on the page', 9, await a.locator(
+	    'ol.steps li[data-state="done"]').count());
+	eq('the progress full', '9', String(await a.evaluate(() =>
+	    document.getElementById('enroll-progress').value)));
+	await a.click('li[data-step="install"] summary');
+	check("the install step's output", /hostfleet/.test(await a.textContent(
+	    'li[data-step="install"] pre')));
+	check('the page was never reloaded', await a.evaluate(() =>
+	    window.stillHere === true));
+	await axe(a, "an enrollment's steps");
+	await shot(a, 'enroll');
+}
+
 const phase = process.argv[2];
 const browser = await chromium.launch({ executablePath:
     process.env.CHROMIUM || '/usr/bin/chromium',
@@ -511,6 +598,8 @@ try {
 		await flows(browser);
 	else if (phase === 'live')
 		await live(browser);
+	else if (phase === 'enroll')
+		await enroll(browser);
 	else
 		fail('unknown phase ' + phase);
 } catch (e) {

@@ -6,6 +6,7 @@
 import { ApiError, actingAs, call, forgetMeta, hasSession, login,
     setActingAs } from './api.js';
 import { dashboardPage } from './dashboard.js';
+import { enrollPage } from './enroll.js';
 import { announce, clear, h, put } from './dom.js';
 import { formPage } from './form.js';
 import { languages, lang, setLang, t, tt } from './i18n.js';
@@ -222,6 +223,9 @@ export async function route() {
 		if (path.startsWith('/list/'))
 			await listPage(m, decodeURIComponent(path.slice(6)), q,
 			    ctx(), onStop);
+		else if (path === '/form/cluster.node.enroll')
+			// more than a form: the steps while they run
+			await enrollPage(m, q, ctx(), onStop);
 		else if (path.startsWith('/form/'))
 			await formPage(m, decodeURIComponent(path.slice(6)), q,
 			    ctx());

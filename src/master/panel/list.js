@@ -81,8 +81,16 @@ export async function listPage(main, func, q, ctx, onStop) {
 	    f.level === level &&
 	    f.name.indexOf('.', func.length + 1) < 0);
 	const children = [...names].filter((n) => parentOf(n, names) === func);
+	// forms of their own below the list's (adding a node over SSH): a
+	// button, and on each row the form of that row
+	const subForms = ctx.funcs.filter((f) => f.op === 'edit' &&
+	    f.name.startsWith(func + '.') && f.name !== edit &&
+	    !names.has(f.name.replace(/\.edit$/, '')));
 	// rows are ticked only for an operation on them
 	const picking = del !== null || actions.length > 0;
+	// a last column of links (lists below, row forms, su)
+	const more = children.length > 0 || subForms.length > 0 ||
+	    (func === 'user' && !ctx.acting && ctx.who.level === 'admin');
 	const editMeta = edit ? await describe(edit) : null;
 	const switchable = new Set(editMeta ? editMeta.elem.filter((f) =>
 	    f.input === 'checkbox' && f.param === 'on' && f.fixed !== 'on')
@@ -172,6 +180,8 @@ export async function listPage(main, func, q, ctx, onStop) {
 	    edit ? h('a.button#add', { href: '#/form/' + edit + (plid ?
 	    '?plid=' + encodeURIComponent(plid) : '') }, t('list.add')) :
 	    null,
+	    subForms.map((f) => h('a.button', { href: '#/form/' + f.name,
+	    'data-form': f.name }, tt('fn.' + f.name, f.name))),
 	    del ? h('button.danger', { type: 'button', 'data-op': del,
 	    on: { click: () => group(del, t('list.delete')) } },
 	    t('list.delete')) : null,
@@ -220,8 +230,7 @@ export async function listPage(main, func, q, ctx, onStop) {
 			state.sort = c.name;
 			draw();
 		} } }, columnLabel(c)))),
-		    children.length || (func === 'user' && !ctx.acting &&
-		    ctx.who.level === 'admin') ? h('th', { scope: 'col' },
+		    more ? h('th', { scope: 'col' },
 		    t('list.more')) : null);
 		const body = h('tbody');
 		for (const item of slice) {
@@ -261,18 +270,21 @@ export async function listPage(main, func, q, ctx, onStop) {
 				    { scope: 'row', 'data-col': c.name } :
 				    { 'data-col': c.name }, cell));
 			});
-			if (children.length || (func === 'user' &&
-			    !ctx.acting && ctx.who.level === 'admin')) {
-				const more = h('td');
+			if (more) {
+				const td = h('td');
 				for (const ch of children)
-					more.append(h('a', { href: '#/list/' + ch +
+					td.append(h('a', { href: '#/list/' + ch +
 					    '?plid=' + encodeURIComponent(key) },
 					    tt('fn.' + ch, ch)), ' ');
+				for (const f of subForms)
+					td.append(h('a', { href: '#/form/' + f.name +
+					    '?elid=' + encodeURIComponent(key) },
+					    tt('row.' + f.name, f.name)), ' ');
 				if (func === 'user' && item.level === 'user')
-					more.append(h('button.su', { type: 'button',
+					td.append(h('button.su', { type: 'button',
 					    on: { click: () => ctx.su(key) } },
 					    t('list.su', key)));
-				tr.append(more);
+				tr.append(td);
 			}
 			body.append(tr);
 		}

@@ -580,13 +580,13 @@ async function enroll(browser) {
 	    'ol.steps li[data-state="done"]').count());
 	eq('the progress full', '9', String(await a.evaluate(() =>
 	    document.getElementById('enroll-progress').value)));
+	await shot(a, 'enroll');
 	await a.click('li[data-step="install"] summary');
 	check("the install step's output", /hostfleet/.test(await a.textContent(
 	    'li[data-step="install"] pre')));
 	check('the page was never reloaded', await a.evaluate(() =>
 	    window.stillHere === true));
 	await axe(a, "an enrollment's steps");
-	await shot(a, 'enroll');
 }
 
 const phase = process.argv[2];

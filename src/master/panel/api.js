@@ -11,6 +11,14 @@ export class ApiError extends Error {
 		this.type = type;
 		this.object = object;
 	}
+
+	// the panel's session is gone (expired, ended, or its token
+	// refused): not an error of the call's own, such as a refused SSH
+	// password
+	get sessionEnded() {
+		return this.type === 'auth' && (this.object === 'session' ||
+		    this.object === 'csrf');
+	}
 }
 
 const SU_KEY = 'hostfleet.su';
@@ -49,9 +57,14 @@ async function post(body, headers) {
 	} catch (e) {
 		throw new ApiError('network', '', 'HTTP ' + r.status);
 	}
-	if (j && j.error)
-		throw new ApiError(j.error.type || '', j.error.object || '',
+	if (j && j.error) {
+		const e = new ApiError(j.error.type || '', j.error.object || '',
 		    j.error.msg || '');
+		// the shell shows the login again (app.js)
+		if (e.sessionEnded && headers['X-CSRF-Token'] !== undefined)
+			window.dispatchEvent(new CustomEvent('hostfleet-session'));
+		throw e;
+	}
 	return j;
 }
 

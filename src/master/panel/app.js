@@ -232,7 +232,7 @@ export async function route() {
 		else
 			await dashboardPage(m, ctx(), onStop);
 	} catch (e) {
-		if (e instanceof ApiError && e.type === 'auth')
+		if (e instanceof ApiError && e.sessionEnded)
 			return loginPage(t('login.expired'));
 		put(clear(m), h('p.error', { role: 'alert' },
 		    t('page.failed', e.message)));
@@ -242,12 +242,16 @@ export async function route() {
 async function start() {
 	setLang(lang());
 	window.addEventListener('hashchange', route);
+	window.addEventListener('hostfleet-session', () => {
+		if (app.who)
+			loginPage(t('login.expired'));
+	});
 	if (!hasSession())
 		return loginPage();
 	try {
 		await loadSession();
 	} catch (e) {
-		return loginPage(e.type === 'auth' ? '' : e.message);
+		return loginPage(e.sessionEnded ? '' : e.message);
 	}
 	renderShell();
 	route();

@@ -96,9 +96,8 @@ async function adminDashboard(main, ctx, onStop) {
 		try {
 			await once();
 		} catch (e) {
-			if (e instanceof ApiError && e.type === 'auth') {
+			if (e instanceof ApiError && e.sessionEnded) {
 				stopped = true;
-				location.reload();
 				return;
 			}
 			alert.textContent = t('dash.failed', e.message);

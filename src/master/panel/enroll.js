@@ -33,8 +33,6 @@ async function enrollForm(main, meta) {
 			location.hash = '#/form/' + FUNC + '?elid=' +
 			    encodeURIComponent(a.id);
 		} catch (ex) {
-			if (ex instanceof ApiError && ex.type === 'auth')
-				throw ex;
 			// a connection refused is the address's
 			if (ex.object === 'ssh')
 				ex.object = 'addr';
@@ -79,8 +77,6 @@ async function enrollSteps(main, elid, meta, onStop) {
 				shownRetry = false;
 				schedule();
 			} catch (ex) {
-				if (ex instanceof ApiError && ex.type === 'auth')
-					throw ex;
 				f.showError(ex);
 			}
 		});
@@ -138,8 +134,8 @@ async function enrollSteps(main, elid, meta, onStop) {
 			if (await once())
 				return;
 		} catch (e) {
-			if (e instanceof ApiError && e.type === 'auth')
-				return location.reload();
+			if (e instanceof ApiError && e.sessionEnded)
+				return;
 			alert.textContent = t('enroll.read_failed', e.message);
 		}
 		schedule();

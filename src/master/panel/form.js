@@ -1,7 +1,7 @@
 // form.js - a form generated from the schema: the fields `functions
 // elid=FUNC` describes, with their labels, help, input types, options and
 // flags.  An error the API names a field of is shown next to that field.
-import { ApiError, call, describe } from './api.js';
+import { call, describe } from './api.js';
 import { announce, clear, h, helpText, put } from './dom.js';
 import { t, tt } from './i18n.js';
 import { columnLabel } from './list.js';
@@ -164,8 +164,6 @@ export async function formPage(main, func, q, ctx) {
 			else
 				result.focus();
 		} catch (ex) {
-			if (ex instanceof ApiError && ex.type === 'auth')
-				throw ex;
 			f.showError(ex);
 			if (meta.kind === 'system data' && ex.type === 'cluster')
 				put(result, await nodeResults(func));

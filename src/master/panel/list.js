@@ -306,8 +306,8 @@ export async function listPage(main, func, q, ctx, onStop) {
 	try {
 		await load();
 	} catch (e) {
-		if (e instanceof ApiError && e.type === 'auth')
-			throw e;
+		if (e instanceof ApiError && e.sessionEnded)
+			return;
 		alert.textContent = t('list.failed', title, e.message);
 	}
 }

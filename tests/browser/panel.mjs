@@ -310,8 +310,35 @@ async function flows(browser) {
 	await axe(a, 'a system data form with the nodes\' answers');
 	await shot(a, 'firewall-results');
 	await go(a, 'list/firewall', 'table.list');
+	await a.fill('#filter', 'from the panel');
 	check('the rule in the list', (await a.textContent('table.list'))
 	    .includes('from the panel'));
+	await a.fill('#filter', '');
+	// 56 rules: two pages
+	eq('a page of 50 rows', 50, await a.locator('table.list tbody tr').count());
+	check('page 1 of 2', (await a.textContent('.pager')).includes('Page 1 of 2'));
+	await a.click('.pager button:text-is("Next page")');
+	eq('the second page: the other 6', 6, await a.locator(
+	    'table.list tbody tr').count());
+	await a.click('table.list thead button.sort:text-is("Port")');
+	await a.click('table.list thead button.sort:text-is("Port")');
+	eq('sorted by port, highest first, across pages: page 2 ends with the lowest',
+	    '2222', (await a.locator('table.list tbody td[data-col="port"]')
+	    .allTextContents()).pop());
+	// three rules of the second page deleted at once
+	const ids = [];
+	for (const row of (await a.locator('table.list tbody tr').all()).slice(0, 3)) {
+		ids.push(await row.getAttribute('data-key'));
+		await row.locator('td input[type=checkbox]').check();
+	}
+	await a.click('button[data-op="firewall.delete"]');
+	await a.waitForSelector('table.results');
+	check('three rules deleted at once, each node\'s answer shown',
+	    (await a.textContent('table.results tr[data-node="web1"] td')) === 'ok' &&
+	    (await a.textContent('table.results tr[data-node="dns1"] td')) === 'ok');
+	const left = (await api(a, 'firewall')).elem.map((r) => r.id);
+	check('...and gone from the master', ids.every((i) => !left.includes(i)) &&
+	    left.length === 53, JSON.stringify({ ids, n: left.length }));
 	await go(a, 'list/cluster.query', 'table.list');
 	check("the query log shows each node's result", await until(5,
 	    async () => /web1: ok/.test(await a.textContent('table.list'))));

@@ -63,6 +63,14 @@ done
 out=$(capi -s --interface "$NET.9" -H 'X-Hostfleet-Panel: 1' "$MURL/ispmgr?func=auth&username=admin&password=$ADMINPW&out=JSONdata")
 assert_eq "the panel's login is throttled as the API's" throttled "$(jf "$out" .error.object)"
 
+# a list longer than a page: 55 firewall rules (one a node is still
+# syncing may be refused by the policy: asked again)
+rule() { api firewall.edit sok=ok action=allow proto=tcp port=$((3000 + $1)) comment="rule $1" | jq -e 'has("ok")'; }
+for i in $(seq 55); do
+	wait_for "rule $i" 20 rule "$i"
+done
+assert_eq "55 rules" 55 "$(api firewall | jq '.elem | length')"
+
 # ---- the flows in chromium
 OUT=$TOP/build/panel-test
 rm -rf "$OUT"; mkdir -p "$OUT"

@@ -171,6 +171,7 @@ export async function formPage(main, func, q, ctx) {
 			submit.disabled = false;
 		}
 	});
-	put(main, h('h1', null, title), hasList ? null : h('p', null,
-	    meta.summary), f.form, result);
+	const intro = tt('intro.' + func, '');
+	put(main, h('h1', null, title), intro ? h('p', null, intro) : null,
+	    f.form, result);
 }

@@ -143,4 +143,5 @@ export default {
 	'step.join': 'Join',
 	'step.start': 'Start the agent',
 	'step.sync': 'Synchronizers',
+	'intro.cluster.policy': 'The rules the cluster works by: when a change of system data may run, how nodes are placed and polled.',
 };

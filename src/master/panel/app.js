@@ -107,17 +107,20 @@ function renderShell() {
 }
 
 async function loadSession() {
+	let funcs;
 	try {
-		app.who = await call('whoami');
+		[app.who, funcs] = await Promise.all([call('whoami'),
+		    call('functions')]);
 	} catch (e) {
 		// the user acted as is gone: back to oneself
 		if (e.type === 'missing' && actingAs()) {
 			setActingAs('');
-			app.who = await call('whoami');
+			[app.who, funcs] = await Promise.all([call('whoami'),
+			    call('functions')]);
 		} else
 			throw e;
 	}
-	app.funcs = (await call('functions')).elem || [];
+	app.funcs = funcs.elem || [];
 	forgetMeta();
 }
 

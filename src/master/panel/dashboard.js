@@ -55,15 +55,17 @@ async function adminDashboard(main, ctx, onStop) {
 	const stamp = h('p.stamp');
 	put(main, h('h1', null, t('dash.title')), summary, alert, table,
 	    stamp);
-	let timer = null, stopped = false, users = null;
+	let timer = null, stopped = false;
+	const userCount = h('li#user-count', null, t('dash.users', '…'));
+	// the users are counted once, and the nodes shown without waiting
+	// for it
+	call('user').then((a) => {
+		userCount.textContent = t('dash.users', (a.elem || []).length);
+	}, () => {});
 
 	async function once() {
-		// the users are counted once, at the same time
-		const [stats, desync, all] = await Promise.all([
-		    call('sysinfo_stat'), call('cluster.desync'),
-		    users === null ? call('user') : null]);
-		if (all)
-			users = (all.elem || []).length;
+		const [stats, desync] = await Promise.all([call('sysinfo_stat'),
+		    call('cluster.desync')]);
 		const per = new Map();
 		for (const d of desync.elem || [])
 			per.set(d.node, (per.get(d.node) || 0) + 1);
@@ -76,7 +78,7 @@ async function adminDashboard(main, ctx, onStop) {
 		    [...count].map(([s, k]) => h('li', { class: 'status-' + s },
 		    tt('status.' + s, s) + ': ' + k)),
 		    h('li', null, t('dash.desync', (desync.elem || []).length)),
-		    h('li', null, t('dash.users', users)));
+		    userCount);
 		const body = h('tbody');
 		const frag = document.createDocumentFragment();
 		for (const n of nodes)

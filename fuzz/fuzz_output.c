@@ -29,6 +29,7 @@
 #include "../src/common/params.h"
 #include "../src/common/sbuf.h"
 #include "../src/common/output.h"
+#include "../src/common/schema.h"
 
 #define XML_HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
@@ -76,7 +77,7 @@ take_str(struct in *in, char *buf)
 }
 
 static const char *
-field_key(char *k)
+form_key(char *k)
 {
 	static const char *const reserved[] = { "ok", "auth", "elem", "error" };
 	size_t i;
@@ -210,6 +211,30 @@ is_error(const json_t *doc)
 	return json_object_get(doc, "error") != NULL;
 }
 
+/* The fields of a list item that a list answers: those not empty. */
+static size_t
+filled(const json_t *e)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)e, k, v)
+		n += *json_string_value(v) != '\0';
+	return n;
+}
+
+/* Whether got, the $ of a field k in json or bjson, answers want. */
+static int
+same_value(const char *k, const json_t *got, const char *want, int bools)
+{
+	if (bools && json_is_boolean(got))
+		return schema_is_bool(k) && strcmp(want, json_is_true(got) ?
+		    "on" : "off") == 0;
+	return json_is_string(got) && strcmp(json_string_value(got), want) ==
+	    0;
+}
+
 static size_t
 want_xml_elements(const json_t *doc)
 {
@@ -217,12 +242,16 @@ want_xml_elements(const json_t *doc)
 	json_t *v, *e;
 	size_t n = 1, i;
 
-	if (is_error(doc))
-		return 4;	/* doc error msg detail */
+	if (is_error(doc)) {
+		/* doc error msg detail, and param and group when set */
+		e = json_object_get(doc, "error");
+		return 4 + (json_object_get(e, "param") != NULL) +
+		    (json_object_get(e, "group") != NULL);
+	}
 	json_object_foreach((json_t *)doc, k, v) {
 		if (strcmp(k, "elem") == 0) {
 			json_array_foreach(v, i, e)
-				n += 1 + json_object_size(e);
+				n += 1 + filled(e);
 		} else
 			n++;
 	}
@@ -271,7 +300,7 @@ str_at(const json_t *o, const char *k)
 }
 
 static void
-check_dollar(const json_t *doc, const char *func, const char *s)
+check_dollar(const json_t *doc, const char *func, const char *s, int bools)
 {
 	json_t *j, *d, *v, *e, *oe, *fv;
 	json_error_t err;
@@ -304,7 +333,8 @@ check_dollar(const json_t *doc, const char *func, const char *s)
 
 		check(got != NULL, "json: member lost", s);
 		if (strcmp(k, "ok") == 0) {
-			check(json_is_object(got), "json: ok", s);
+			check(bools ? json_is_true(got) : json_is_object(got),
+			    "json: ok", s);
 		} else if (strcmp(k, "auth") == 0) {
 			check(strcmp(str_at(got, "$id"), str_at(v, "id")) == 0,
 			    "json: auth $id", s);
@@ -313,16 +343,19 @@ check_dollar(const json_t *doc, const char *func, const char *s)
 			    "json: elem count", s);
 			json_array_foreach(v, i, e) {
 				oe = json_array_get(got, i);
-				check(json_object_size(oe) ==
-				    json_object_size(e), "json: item size", s);
+				check(json_object_size(oe) == filled(e),
+				    "json: item size", s);
 				json_object_foreach(e, fk, fv)
-					check(strcmp(str_at(json_object_get(oe,
-					    fk), "$"), json_string_value(fv)) ==
-					    0, "json: item value", s);
+					check(*json_string_value(fv) == '\0' ||
+					    same_value(fk, json_object_get(
+					    json_object_get(oe, fk), "$"),
+					    json_string_value(fv), bools),
+					    "json: item value", s);
 			}
 		} else
-			check(strcmp(str_at(got, "$"), json_string_value(v)) ==
-			    0, "json: field value", s);
+			check(same_value(k, json_object_get(got, "$"),
+			    json_string_value(v), bools), "json: field value",
+			    s);
 	}
 	json_decref(j);
 }
@@ -353,7 +386,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum outfmt fmts[] = {
-		OUT_XML, OUT_JSON, OUT_SJSON, OUT_JSONDATA, OUT_TEXT,
+		OUT_XML, OUT_JSON, OUT_SJSON, OUT_BJSON, OUT_JSONDATA, OUT_TEXT,
 	};
 	struct in in = { data, size };
 	struct reply r;
@@ -372,7 +405,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			take_str(&in, a);
 			take_str(&in, b);
 			if (!is_error(r.doc))
-				reply_set(&r, field_key(a), b);
+				reply_set(&r, form_key(a), b);
 			break;
 		case 1:
 			if (!is_error(r.doc))
@@ -409,7 +442,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			elem = NULL;
 			break;
 		case 6:
-			if (!is_error(r.doc))
+			/* what every answer gets last: group and param of an
+			 * error, the elid of a form */
+			if (op & 8) {
+				take_str(&in, a);
+				take_str(&in, b);
+				reply_finish(&r, a, op & 16, b);
+			} else if (!is_error(r.doc))
 				reply_list(&r);
 			break;
 		case 7:
@@ -420,7 +459,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (elem && (op & 8))
 				elem_setf(elem, a, "%s|%s", b, a);
 			else
-				reply_setf(&r, field_key(a), "<%s>", b);
+				reply_setf(&r, form_key(a), "<%s>", b);
 			break;
 		}
 	}
@@ -449,7 +488,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OUT_JSON:
 		case OUT_SJSON:
-			check_dollar(r.doc, func, s);
+			check_dollar(r.doc, func, s, 0);
+			break;
+		case OUT_BJSON:
+			check_dollar(r.doc, func, s, 1);
 			break;
 		case OUT_JSONDATA:
 			check_plain(r.doc, s);

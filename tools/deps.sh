@@ -26,7 +26,7 @@ libmicrohttpd-dev libcurl4-gnutls-dev libjansson-dev libgnutls28-dev
 libsodium-dev libsqlite3-dev libssh-dev libcmocka-dev libpsl-dev publicsuffix
 libseccomp-dev
 dpkg-dev lintian apt-utils gpg gpg-agent gpgconf adduser systemd
-curl jq openssl sqlite3 iproute2 nftables procps python3
+curl jq libxml2-utils openssl sqlite3 iproute2 nftables procps python3
 nginx-light php-fpm php-cli bind9 bind9-utils bind9-dnsutils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime
 debootstrap dpkg-dev openssh-client sshpass util-linux

@@ -16,7 +16,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: hostfleet call [-k] [-o xml|json|sjson|JSONdata|text] "
+	    "usage: hostfleet call [-k] [-o xml|json|sjson|bjson|JSONdata|text] "
 	    "[-s state_dir]\n"
 	    "                      [-u url] [-a name:password] [-C cafile] "
 	    "FUNC [param=value ...]\n");

@@ -88,8 +88,8 @@ int		 http_req_peer(const struct http_req *, char *cn, size_t cnlen,
 		    char *serial, size_t seriallen, char *err, size_t errlen);
 /* Header value of the request, or NULL. */
 const char	*http_req_header(const struct http_req *, const char *name);
-/* The value of the request's cookie name (libmicrohttpd parses the Cookie
- * header), or NULL. */
+/* Value of the request's cookie name (libmicrohttpd parses Cookie:), or
+ * NULL. */
 const char	*http_req_cookie(const struct http_req *, const char *name);
 
 /* Sets a response that takes ownership of body. */

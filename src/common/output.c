@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "schema.h"
 #include "util.h"
 
 void
@@ -29,6 +30,15 @@ reply_is_error(const struct reply *r)
 }
 
 /* A jansson string of s, with invalid UTF-8 replaced by '?'. */
+/* 1 for a value "" (a list leaves its field out). */
+static int
+is_empty(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s != NULL && *s == '\0';
+}
+
 static json_t *
 jstr(const char *s)
 {
@@ -63,6 +73,42 @@ reply_error(struct reply *r, const char *type, const char *object,
 	json_decref(r->doc);
 	r->doc = json_pack("{s:{s:o,s:o,s:o}}", "error", "type", jstr(type),
 	    "object", jstr(object), "msg", jstr(msg));
+	/* the parameter at fault, as ISPmanager names it */
+	if (strcmp(type, "value") == 0 || strcmp(type, "empty") == 0 ||
+	    strcmp(type, "param") == 0)
+		reply_error_set(r, "param", object);
+	/* a name taken: the field that names it */
+	else if (strcmp(type, "exists") == 0)
+		reply_error_set(r, "param", strcmp(object, "aliases") == 0 ?
+		    "aliases" : "name");
+}
+
+void
+reply_error_set(struct reply *r, const char *key, const char *val)
+{
+	json_t *e = json_object_get(r->doc, "error");
+
+	if (e != NULL)
+		json_object_set_new(e, key, jstr(val));
+}
+
+void
+reply_finish(struct reply *r, const char *group, int form, const char *elid)
+{
+	json_t *e = json_object_get(r->doc, "error");
+
+	if (e != NULL) {
+		if (json_object_get(e, "group") == NULL && group)
+			reply_error_set(r, "group", group);
+		if (json_object_get(e, "param") == NULL)
+			reply_error_set(r, "param", "");
+		return;
+	}
+	if (form && json_object_get(r->doc, "elem") == NULL &&
+	    json_object_get(r->doc, "ok") == NULL &&
+	    json_object_get(r->doc, "auth") == NULL &&
+	    json_object_get(r->doc, "elid") == NULL)
+		reply_set(r, "elid", elid ? elid : "");
 }
 
 void
@@ -131,6 +177,7 @@ static const struct {
 	{ "xml", OUT_XML },
 	{ "json", OUT_JSON },
 	{ "sjson", OUT_SJSON },
+	{ "bjson", OUT_BJSON },
 	{ "JSONdata", OUT_JSONDATA },
 	{ "text", OUT_TEXT },
 };
@@ -159,16 +206,40 @@ output_format_name(enum outfmt fmt)
 	return "xml";
 }
 
-/* ---- json and sjson: ISPmanager's {"$": value} shape ---- */
+/* ---- json, sjson and bjson: ISPmanager's {"$": value} shape ---- */
 
+/*
+ * A field's value in the $ shape: a string, or with bools (bjson) a true
+ * or false for "on" and "off" of a field that the schema declares boolean
+ * (a name that happens to be "on" stays a string).
+ */
 static json_t *
-dollar(json_t *v)
+dollar(const char *key, json_t *v, int bools)
 {
+	const char *sv = json_string_value(v);
+
+	if (bools && sv && (strcmp(sv, "on") == 0 || strcmp(sv, "off") == 0) &&
+	    schema_is_bool(key))
+		return json_pack("{s:b}", "$", strcmp(sv, "on") == 0);
 	return json_pack("{s:O}", "$", v);
 }
 
+/* The members of an error that go as elements besides msg and detail. */
+static void
+error_extra(json_t *out, const json_t *err, int dollar_shape)
+{
+	static const char *const extra[] = { "param", "group", NULL };
+	json_t *v;
+	size_t i;
+
+	for (i = 0; extra[i]; i++)
+		if ((v = json_object_get(err, extra[i])) != NULL)
+			json_object_set_new(out, extra[i], dollar_shape ?
+			    json_pack("{s:O}", "$", v) : json_incref(v));
+}
+
 static json_t *
-to_dollar_doc(const json_t *doc, const char *func)
+to_dollar_doc(const json_t *doc, const char *func, int bools)
 {
 	json_t *out = json_object(), *v, *e, *err;
 	const char *k;
@@ -177,18 +248,20 @@ to_dollar_doc(const json_t *doc, const char *func)
 	json_object_set_new(out, "$lang", json_string("en"));
 	json_object_set_new(out, "$func", jstr(func));
 	if ((err = json_object_get(doc, "error")) != NULL) {
-		json_t *m = json_object_get(err, "msg");
+		json_t *m = json_object_get(err, "msg"), *eo;
 
-		json_object_set_new(out, "error", json_pack(
-		    "{s:O,s:O,s:s,s:o,s:o}",
+		eo = json_pack("{s:O,s:O,s:s,s:{s:O},s:{s:O}}",
 		    "$type", json_object_get(err, "type"),
 		    "$object", json_object_get(err, "object"),
-		    "$lang", "en", "msg", dollar(m), "detail", dollar(m)));
+		    "$lang", "en", "msg", "$", m, "detail", "$", m);
+		error_extra(eo, err, 1);
+		json_object_set_new(out, "error", eo);
 		return json_pack("{s:o}", "doc", out);
 	}
 	json_object_foreach((json_t *)doc, k, v) {
 		if (strcmp(k, "ok") == 0) {
-			json_object_set_new(out, "ok", json_object());
+			json_object_set_new(out, "ok", bools ? json_true() :
+			    json_object());
 		} else if (strcmp(k, "auth") == 0) {
 			json_object_set_new(out, "auth", json_pack(
 			    "{s:O,s:O,s:O}",
@@ -202,13 +275,17 @@ to_dollar_doc(const json_t *doc, const char *func)
 				json_t *o = json_object(), *fv;
 				const char *fk;
 
+				/* an empty field of a list is left out, as
+				 * ISPmanager does */
 				json_object_foreach(e, fk, fv)
-					json_object_set_new(o, fk, dollar(fv));
+					if (!is_empty(fv))
+						json_object_set_new(o, fk,
+						    dollar(fk, fv, bools));
 				json_array_append_new(arr, o);
 			}
 			json_object_set_new(out, "elem", arr);
 		} else
-			json_object_set_new(out, k, dollar(v));
+			json_object_set_new(out, k, dollar(k, v, bools));
 	}
 	return json_pack("{s:o}", "doc", out);
 }
@@ -346,7 +423,12 @@ encode_xml(const json_t *doc, const char *func, struct sbuf *out)
 		rc |= xml_esc(out, msg);
 		rc |= sbuf_adds(out, "</msg><detail>");
 		rc |= xml_esc(out, msg);
-		rc |= sbuf_adds(out, "</detail></error></doc>\n");
+		rc |= sbuf_adds(out, "</detail>");
+		if ((v = json_object_get(err, "param")) != NULL)
+			rc |= xml_field(out, "param", v);
+		if ((v = json_object_get(err, "group")) != NULL)
+			rc |= xml_field(out, "group", v);
+		rc |= sbuf_adds(out, "</error></doc>\n");
 		return rc ? -1 : 0;
 	}
 	json_object_foreach((json_t *)doc, k, v) {
@@ -371,7 +453,8 @@ encode_xml(const json_t *doc, const char *func, struct sbuf *out)
 
 				rc |= sbuf_adds(out, "<elem>");
 				json_object_foreach(e, fk, fv)
-					rc |= xml_field(out, fk, fv);
+					if (!is_empty(fv))
+						rc |= xml_field(out, fk, fv);
 				rc |= sbuf_adds(out, "</elem>");
 			}
 		} else
@@ -469,6 +552,7 @@ output_ctype(enum outfmt fmt)
 	switch (fmt) {
 	case OUT_JSON:
 	case OUT_SJSON:
+	case OUT_BJSON:
 	case OUT_JSONDATA:
 		return "application/json";
 	case OUT_TEXT:
@@ -487,7 +571,9 @@ output_encode(const json_t *doc, const char *func, enum outfmt fmt,
 	switch (fmt) {
 	case OUT_JSON:
 	case OUT_SJSON:
-		return encode_json(to_dollar_doc(doc, func), out);
+		return encode_json(to_dollar_doc(doc, func, 0), out);
+	case OUT_BJSON:
+		return encode_json(to_dollar_doc(doc, func, 1), out);
 	case OUT_JSONDATA:
 		return encode_json(to_plain_doc(doc), out);
 	case OUT_TEXT:

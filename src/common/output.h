@@ -22,6 +22,7 @@ enum outfmt {
 	OUT_XML,
 	OUT_JSON,
 	OUT_SJSON,
+	OUT_BJSON,
 	OUT_JSONDATA,
 	OUT_TEXT,
 };
@@ -36,6 +37,18 @@ int	 reply_is_error(const struct reply *);
 /* Replaces the document with an error. */
 void	 reply_error(struct reply *, const char *type, const char *object,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Sets a member of the error (ISPmanager's "param", "group"); no-op
+ * without one.  reply_error sets param to object for the types value,
+ * empty and param. */
+void	 reply_error_set(struct reply *, const char *key, const char *val);
+/*
+ * What every answer carries, done last before encoding: an error gets
+ * group (the data type it concerns) unless it has one, and param ("" when
+ * none); with form set (the answer of a *.edit), a form that is not a
+ * list, ok or login gets elid ("" for a new object's).
+ */
+void	 reply_finish(struct reply *, const char *group, int form,
+	    const char *elid);
 void	 reply_ok(struct reply *);
 /* Sets a form field; a value that is not valid UTF-8 is replaced. */
 void	 reply_set(struct reply *, const char *key, const char *val);

@@ -160,6 +160,31 @@ params_get(const struct reqparams *p, const char *key)
 	return NULL;
 }
 
+void
+params_rename(struct reqparams *p, const char *from, const char *to)
+{
+	size_t i, f;
+
+	for (f = 0; f < p->n; f++)
+		if (strcmp(p->v[f].key, from) == 0)
+			break;
+	if (f == p->n || strcmp(from, to) == 0)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].key, to) == 0) {
+			free(p->v[i].key);
+			free(p->v[i].val);
+			memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) *
+			    sizeof(*p->v));
+			p->n--;
+			if (i < f)
+				f--;
+			break;
+		}
+	free(p->v[f].key);
+	p->v[f].key = xstrdup(to);
+}
+
 const char *
 params_get_def(const struct reqparams *p, const char *key, const char *def)
 {

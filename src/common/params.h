@@ -45,6 +45,9 @@ const char *params_get(const struct reqparams *, const char *key);
 /* params_get for a getter of schema.h (field_get_fn): arg is the struct
  * reqparams. */
 const char *params_lookup(void *arg, const char *key);
+/* Gives the parameter from (if any) the name to, in place of any
+ * parameter of that name. */
+void	 params_rename(struct reqparams *, const char *from, const char *to);
 /* The value of key, or def when it is absent or empty. */
 const char *params_get_def(const struct reqparams *, const char *key,
 	    const char *def);

@@ -58,6 +58,33 @@ schema_field(const struct dtype *t, const char *name)
 	return NULL;
 }
 
+const struct field *
+schema_canonical(const struct dtype *t, const struct field *sp)
+{
+	const struct field *f;
+
+	if (!(sp->flags & F_SPELLING) || (sp->flags & F_INVERT))
+		return NULL;
+	for (f = t->fields; f->name; f++)
+		if (!(f->flags & F_SPELLING) && strcmp(field_key(f),
+		    field_key(sp)) == 0)
+			return f;
+	return NULL;
+}
+
+int
+schema_is_bool(const char *name)
+{
+	const struct field *f;
+	size_t i;
+
+	for (i = 0; schema_types[i]; i++)
+		for (f = schema_types[i]->fields; f->name; f++)
+			if ((f->flags & F_BOOL) && strcmp(f->name, name) == 0)
+				return 1;
+	return 0;
+}
+
 const char *
 field_key(const struct field *f)
 {

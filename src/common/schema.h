@@ -107,7 +107,7 @@ struct dtype {
 extern const struct dtype	dt_webdomain, dt_domain, dt_record,
 				dt_emaildomain, dt_email, dt_user, dt_node,
 				dt_service, dt_policy, dt_session, dt_desync,
-				dt_query, dt_enroll;
+				dt_query, dt_enroll, dt_preset;
 
 /* Every type, user data, cluster and system, NULL-terminated. */
 extern const struct dtype *const schema_types[];
@@ -117,6 +117,14 @@ const char		*dkind_name(enum dkind);
 /* The field of t named name (an API name, spellings included), or NULL. */
 const struct field	*schema_field(const struct dtype *,
 			    const char *name);
+/* The field that sp is another name of (the one of the same key that is
+ * no spelling), or NULL: sp is no spelling, or one that says the opposite
+ * (F_INVERT), which cannot stand for it. */
+const struct field	*schema_canonical(const struct dtype *,
+			    const struct field *sp);
+/* 1 when some type declares a boolean field (F_BOOL) called name: out=bjson
+ * answers its "on" and "off" as true and false. */
+int			 schema_is_bool(const char *name);
 /* The member a field is stored under. */
 const char		*field_key(const struct field *);
 /* The parameters every function takes besides its fields: the session,

@@ -268,6 +268,26 @@ static const struct field webdomain_fields[] = {
 	  NULL, NULL },
 	{ "log_error", NULL, ck_bool, "on", F_BOOL, "Error log", ONOFF, NULL,
 	  NULL },
+	/* ISPmanager 6's names (site.edit) */
+	{ "site_name", "name", ck_domain, NULL, F_FIXED | F_SPELLING,
+	  "Domain name", "ISPmanager 6's name of `name`", NULL, NULL },
+	{ "site_owner", "owner", ck_username, NULL, F_FIXED | F_SPELLING,
+	  "Owner", "ISPmanager 6's name of `owner`", NULL, NULL },
+	{ "site_aliases", "aliases", ck_aliases, NULL, F_LIST | F_EMPTY |
+	  F_SPELLING, "Aliases", "ISPmanager 6's name of `aliases`", NULL,
+	  NULL },
+	{ "site_home", "home", ck_relpath, NULL, F_SPELLING, "Home directory",
+	  "ISPmanager 6's name of `home`", NULL, NULL },
+	{ "site_ipaddrs", "ipaddr", ck_ip_or_empty, NULL, F_EMPTY |
+	  F_SPELLING, "IP address", "ISPmanager 6's name of `ipaddr`", NULL,
+	  NULL },
+	{ "site_php_mode", "php_mode", ck_php_mode, NULL, F_SPELLING,
+	  "PHP mode", "ISPmanager 6's name of `php_mode`", NULL, php_modes },
+	{ "id", NULL, NULL, NULL, F_OUT, "Id", "the site's `elid`: its name, "
+	  "as ISPmanager's lists give it", NULL, NULL },
+	{ "active", NULL, NULL, NULL, F_OUT | F_BOOL | F_COL, "Active",
+	  "`off` while the owner is suspended (the site answers 503)", NULL,
+	  NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -331,6 +351,17 @@ static const struct field record_fields[] = {
 	  "another name of `priority`", NULL, NULL },
 	{ "weight", NULL, NULL, NULL, F_OWN, "Weight", "0–65535, SRV's",
 	  NULL, NULL },
+	/* DNSmanager's names (domain.sublist.edit) and ISPmanager's target */
+	{ "sdtype", "rtype", NULL, NULL, F_OWN | F_SPELLING, "Type",
+	  "DNSmanager's name of `rtype`", NULL, NULL },
+	{ "addr", "value", NULL, NULL, F_OWN | F_SPELLING, "Value",
+	  "DNSmanager's name of `value`", NULL, NULL },
+	{ "domain", "value", NULL, NULL, F_OWN | F_SPELLING, "Target",
+	  "ISPmanager's name of the target of a CNAME, MX or NS record (made "
+	  "absolute in the zone without a final dot, as `value`)", NULL,
+	  NULL },
+	{ "wght", "weight", NULL, NULL, F_OWN | F_SPELLING, "Weight",
+	  "DNSmanager's name of `weight`", NULL, NULL },
 	{ "port", NULL, NULL, NULL, F_OWN, "Port", "0–65535, SRV's", NULL,
 	  NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
@@ -391,6 +422,10 @@ static const struct field email_fields[] = {
 	{ "dontsave", "keep_copy", ck_bool, NULL, F_BOOL | F_INVERT |
 	  F_SPELLING, "Do not keep a copy", "ISPmanager's name of "
 	  "`keep_copy`, which says the opposite", NULL, NULL },
+	{ "active", NULL, ck_bool, "on", F_BOOL | F_COL, "Active",
+	  "`off`: the mailbox is suspended (`email.suspend`): it takes no "
+	  "mail (unknown to Postfix, so refused, or taken by the domain's "
+	  "catch-all) and no login; its mail is kept", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -404,6 +439,22 @@ const struct dtype dt_email = {
 
 #define LIMIT_HELP "0–1000000000, the most objects of the kind the user " \
 	"may have; 0 is no limit"
+#define PRESET_HELP "1–64 of `A-Z a-z 0-9 _ . -`; fixed once created"
+
+/* A preset's name (no space nor comma: it goes in elid lists). */
+static int
+ck_preset_name(const char *what, const char *v, char *out, char *err)
+{
+	size_t n = strlen(v);
+
+	if (n < 1 || n > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n) {
+		snprintf(err, VALID_ERR_MAX, "%s: 1 to 64 of A-Z a-z 0-9 _ . -",
+		    what);
+		return -1;
+	}
+	return out_is(out, v);
+}
 
 static const struct field user_fields[] = {
 	{ "name", NULL, ck_username, NULL, F_REQ | F_FIXED | F_UNIQUE | F_COL,
@@ -437,12 +488,42 @@ static const struct field user_fields[] = {
 	{ "limit_quota", NULL, ck_limit, "0", F_INT | F_COL, "Disk (MiB)",
 	  "0–1000000000, the disk (MiB) the user's homes may take on all "
 	  "their nodes together; 0 is no limit", NULL, NULL },
+	{ "preset", NULL, ck_preset_name, NULL, F_OWN, "Preset",
+	  "a preset's name: its limits are copied into the user's, and the "
+	  "`limit_*` given in the same call win over them", "none", NULL },
+	{ "webdomain_name", NULL, ck_domain, NULL, F_OWN, "Web domain",
+	  "`user.add`: a web domain made for the new user", "none", NULL },
+	{ "emaildomain_name", NULL, ck_domain, NULL, F_OWN, "Mail domain",
+	  "`user.add`: a mail domain made for the new user", "none", NULL },
+	{ "quota_total", NULL, NULL, NULL, F_OUT, "Disk (MiB)",
+	  "ISPmanager's name of `limit_quota`, in lists", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 const struct dtype dt_user = {
 	.name = "user", .kind = DK_USER, .role = "", .what = "user",
 	.fields = user_fields,
+};
+
+static const struct field preset_fields[] = {
+	{ "name", NULL, ck_preset_name, NULL, F_REQ | F_FIXED | F_UNIQUE |
+	  F_COL, "Name", PRESET_HELP, NULL, NULL },
+	{ "limit_webdomains", NULL, ck_limit, "0", F_INT | F_COL,
+	  "Web domains", LIMIT_HELP, NULL, NULL },
+	{ "limit_domains", NULL, ck_limit, "0", F_INT | F_COL, "DNS domains",
+	  LIMIT_HELP, NULL, NULL },
+	{ "limit_emaildomains", NULL, ck_limit, "0", F_INT | F_COL,
+	  "Mail domains", LIMIT_HELP, NULL, NULL },
+	{ "limit_emails", NULL, ck_limit, "0", F_INT | F_COL, "Mailboxes",
+	  LIMIT_HELP, NULL, NULL },
+	{ "limit_quota", NULL, ck_limit, "0", F_INT | F_COL, "Disk (MiB)",
+	  "0–1000000000, as a user's `limit_quota`", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+const struct dtype dt_preset = {
+	.name = "preset", .kind = DK_CLUSTER, .role = "", .what = "preset",
+	.fields = preset_fields,
 };
 
 static const struct field node_fields[] = {
@@ -641,11 +722,29 @@ const struct dtype dt_policy = {
 	.fields = policy_fields,
 };
 
+/* A single sign-on key: 16–128 of A-Z a-z 0-9 . _ - */
+static int
+ck_sso_key(const char *what, const char *v, char *out, char *err)
+{
+	size_t n = strlen(v);
+
+	if (n < 16 || n > 128 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") != n) {
+		snprintf(err, VALID_ERR_MAX, "%s: 16 to 128 of A-Z a-z 0-9 . "
+		    "_ -", what);
+		return -1;
+	}
+	return out_is(out, v);
+}
+
 static const struct field session_fields[] = {
 	{ "username", NULL, ck_any, NULL, F_REQ, "User name",
 	  "the account's name", NULL, NULL },
-	{ "password", NULL, ck_any, NULL, F_REQ | F_SECRET, "Password",
-	  "the account's password", NULL, NULL },
+	{ "password", NULL, ck_any, NULL, F_SECRET, "Password",
+	  "the account's password (or `key`)", NULL, NULL },
+	{ "key", NULL, ck_sso_key, NULL, F_SECRET, "Key",
+	  "a single sign-on key made by `session.newkey`: 16–128 of `A-Z a-z "
+	  "0-9 . _ -`, good for one login within 120 seconds", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -679,7 +778,8 @@ const struct dtype *const schema_types[] = {
 	&sd_types[0], &sd_types[1], &sd_types[2], &sd_types[3], &sd_types[4],
 	&sd_types[5], &dt_user, &dt_webdomain, &dt_domain, &dt_record,
 	&dt_emaildomain, &dt_email,
-	/* last: the fuzz corpora choose a type by its index */
-	&dt_enroll, NULL,
+	/* then, in the order they came: the fuzz corpora choose a type by
+	 * its index */
+	&dt_enroll, &dt_preset, NULL,
 };
 _Static_assert(SD_NTYPES == 6, "every system data type is in schema_types");

@@ -97,6 +97,20 @@ login_wait(int count, void *arg)
 	return shift >= 9 ? 300 : (int64_t)1 << shift;
 }
 
+/* 1 with the error answered when the login throttle's verdict check
+ * (store_login_reserve's, with wait) refuses the login; 0 otherwise. */
+static int
+throttle_refused(struct api_ctx *c, int check, int64_t wait)
+{
+	if (check == STORE_LIMIT)
+		reply_error(&c->r, "auth", "throttled", "too many failed "
+		    "logins from %s; try again in %lld s",
+		    c->http->client_addr, (long long)wait);
+	else if (check != 0)
+		reply_error(&c->r, "internal", "auth", "store unavailable");
+	return check != 0;
+}
+
 /*
  * Checks a name and password from addr, slowing down an address after
  * repeated failures.  An attempt that needs a hash is counted as a failure
@@ -128,16 +142,8 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 	if (check == 0)
 		check = store_login_reserve(m->st, addr, now, login_wait, m, 1,
 		    &wait);
-	if (check == STORE_LIMIT) {
-		reply_error(&c->r, "auth", "throttled", "too many failed "
-		    "logins from %s; try again in %lld s", addr,
-		    (long long)wait);
+	if (throttle_refused(c, check, wait))
 		return -1;
-	}
-	if (check != 0) {
-		reply_error(&c->r, "internal", "auth", "store unavailable");
-		return -1;
-	}
 	pthread_once(&dummy_once, dummy_init);
 	check = auth_check_password(rc == 0 ? u->pwhash : dummy_hash, pw);
 	if (check == AUTH_BUSY) {
@@ -157,17 +163,50 @@ password_login(struct api_ctx *c, const char *name, const char *pw,
 	return 0;
 }
 
+/*
+ * A login with a single sign-on key (sso.c): counted as a failure first,
+ * as a password's, so that keys cannot be guessed faster than passwords.
+ * 0 and u, or -1 with the error in the reply.
+ */
+static int
+key_login(struct api_ctx *c, const char *name, const char *key,
+    struct user *u)
+{
+	const char *addr = c->http->client_addr;
+	char q[VALID_ERR_MAX];
+	int64_t wait;
+	int check;
+
+	check = store_login_reserve(c->m->st, addr, wall_s(), login_wait,
+	    c->m, 1, &wait);
+	if (throttle_refused(c, check, wait))
+		return -1;
+	if (sso_key_take(name, key) == -1 || store_user_get(c->m->st, name,
+	    u) != 0 || !u->active) {
+		valid_quote(name, q, sizeof(q));
+		log_info("auth: failed key login for \"%s\" from %s", q, addr);
+		reply_error(&c->r, "auth", "badkey", "invalid, used or expired "
+		    "key");
+		return -1;
+	}
+	store_login_ok(c->m->st, addr);
+	return 0;
+}
+
 void
 api_auth(struct api_ctx *c)
 {
 	struct user u;
-	const char *name, *pw;
+	const char *name, *pw, *key;
 	char id[65], idhash[65];
 
-	if ((name = api_need(c, "username")) == NULL ||
-	    (pw = api_need(c, "password")) == NULL)
+	if ((name = api_need(c, "username")) == NULL)
 		return;
-	if (password_login(c, name, pw, &u) == -1)
+	if ((key = params_get(c->p, "key")) != NULL && *key) {
+		if (key_login(c, name, key, &u) == -1)
+			return;
+	} else if ((pw = api_need(c, "password")) == NULL ||
+	    password_login(c, name, pw, &u) == -1)
 		return;
 	rand_hex(id, 32);
 	secret_hash(id, idhash);
@@ -180,6 +219,7 @@ api_auth(struct api_ctx *c)
 		return;
 	json_object_set_new(c->r.doc, "auth", json_pack("{s:s,s:s}", "id", id,
 	    "level", u.level));
+	auth_cookie_set(c, id);
 }
 
 void
@@ -188,6 +228,9 @@ api_logout(struct api_ctx *c)
 	const char *id = params_get(c->p, "auth");
 	char idhash[65];
 
+	if (id == NULL || *id == '\0')
+		id = auth_cookie_get(c);
+	auth_cookie_set(c, NULL);
 	if ((id && *id) || panel_logout(c, idhash)) {
 		if (id && *id)
 			secret_hash(id, idhash);
@@ -347,6 +390,32 @@ params_known(struct api_ctx *c)
 	return 0;
 }
 
+/*
+ * Gives every parameter that is another spelling of a field (ISPmanager's
+ * and DNSmanager's names: site_name, sdtype, addr, domain, wght ...) the
+ * field's own name, unless the call gives that too: past this point a
+ * call reads one name only, whichever its client spoke.
+ */
+static void
+spellings_fold(struct api_ctx *c, struct reqparams *p)
+{
+	const struct field *fd, *canon;
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if ((fd = func_field(c->fn, p->v[i].key)) == NULL ||
+		    (canon = schema_canonical(c->fn->type, fd)) == NULL ||
+		    func_field(c->fn, canon->name) == NULL)
+			continue;
+		/* a field given empty is one not given: the spelling counts */
+		if ((v = params_get(p, canon->name)) != NULL && *v)
+			continue;
+		params_rename(p, p->v[i].key, canon->name);
+		i = (size_t)-1;		/* the list moved: from its start */
+	}
+}
+
 int
 api_check_fields(struct api_ctx *c)
 {
@@ -375,11 +444,16 @@ authenticate(struct api_ctx *c)
 	struct user u;
 	char h[65];
 
-	/* without auth= or authinfo=, the panel's cookie (panel.c) */
+	/* without auth= or authinfo=, the web panel's cookie with its CSRF
+	 * token (panel.c), or else ISPmanager's session cookie (auth.c) */
 	sid = params_get(c->p, "auth");
 	if ((sid == NULL || *sid == '\0') && params_get(c->p, "authinfo") ==
-	    NULL && panel_session(c, &sid) == -1)
-		return -1;
+	    NULL) {
+		if (panel_session(c, &sid) == -1)
+			return -1;
+		if (sid == NULL || *sid == '\0')
+			sid = auth_cookie_get(c);
+	}
 	if (sid != NULL && *sid) {
 		char ck[160];
 		uint64_t gen;
@@ -501,14 +575,45 @@ dispatch(struct api_ctx *c, const char **funcname)
 	}
 	/* user data is checked once the object is known to be the caller's
 	 * (api_udata.c): a refusal tells nothing of another's object */
-	if (params_known(c) == -1 || (c->fn->type->kind != DK_USER &&
+	if (params_known(c) == -1)
+		return;
+	/* the request's own parameters, which c->p reads */
+	spellings_fold(c, &c->http->params);
+	if ((c->fn->type->kind != DK_USER &&
 	    api_check_fields(c) == -1))
 		return;
 	c->fn->handler(c);
 }
 
+int
+api_subcall(struct api_ctx *c, const char *fname, struct reqparams *p,
+    struct reply *r)
+{
+	struct api_ctx s = *c;
+
+	s.fn = functab_find(fname);
+	s.p = p;
+	s.r = *r;
+	s.raw = NULL;
+	if (s.fn == NULL)
+		reply_error(&s.r, "internal", fname, "no function \"%s\"",
+		    fname);
+	else if (s.fn->level > c->who.level)
+		reply_error(&s.r, "access", fname, "function \"%s\" needs the "
+		    "%s level", fname, level_name(s.fn->level));
+	else if (params_known(&s) == 0) {
+		spellings_fold(&s, p);
+		if (s.fn->type->kind == DK_USER || api_check_fields(&s) == 0)
+			s.fn->handler(&s);
+	}
+	free(s.raw);	/* a change answers no encoded listing */
+	*r = s.r;
+	return reply_is_error(r) ? -1 : 0;
+}
+
 static void
-serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
+serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp,
+    const char *cookie)
 {
 	struct api_ctx c;
 	struct sbuf out;
@@ -520,6 +625,7 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 	c.m = m;
 	c.http = req;
 	c.p = &req->params;
+	c.cookie = cookie;
 	reply_init(&c.r);
 	outname = params_get(c.p, "out");
 	if (outname && *outname && output_format(outname, &fmt) == -1) {
@@ -527,13 +633,18 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 
 		valid_quote(outname, q, sizeof(q));
 		reply_error(&c.r, "value", "out", "unknown output format "
-		    "\"%s\"; the formats are xml, json, sjson, JSONdata and "
-		    "text", q);
+		    "\"%s\"; the formats are xml, json, sjson, bjson, JSONdata "
+		    "and text", q);
 	} else {
 		c.fmt = fmt;
 		dispatch(&c, &funcname);
 	}
 
+	if (c.fn)
+		reply_finish(&c.r, c.fn->type->name, c.fn->op == OP_EDIT &&
+		    !api_is_submit(&c), params_get(c.p, "elid"));
+	else
+		reply_finish(&c.r, "", 0, NULL);
 	sbuf_init(&out, 64u << 20);
 	for (size_t i = 0; i < API_HDRS; i++)
 		memcpy(resp->extra_hdr[1 + i], c.hdr[i], sizeof(c.hdr[i]));
@@ -561,6 +672,9 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp)
 		    "X-Hostfleet-Error: %s",
 		    json_string_value(json_object_get(e, "type")));
 	}
+	if (c.set_cookie[0])
+		strlcpy_hf(resp->extra_hdr[1 + API_HDRS], c.set_cookie,
+		    sizeof(resp->extra_hdr[1 + API_HDRS]));
 	log_debug("api %s %s by %s: %s in %lld ms", req->client_addr,
 	    funcname, c.who.name[0] ? c.who.name : "-",
 	    reply_is_error(&c.r) || c.raw_error[0] ? "error" : "ok",
@@ -573,8 +687,13 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct master *m = arg;
 
-	if (strcmp(req->url, "/ispmgr") == 0)
-		serve_ispmgr(m, req, resp);
+	/* ISPmanager's path, its older one, and DNSmanager's: one API, each
+	 * path with its own session cookie */
+	if (strcmp(req->url, "/ispmgr") == 0 ||
+	    strcmp(req->url, "/manager/ispmgr") == 0)
+		serve_ispmgr(m, req, resp, "ispmgrses5");
+	else if (strcmp(req->url, "/dnsmgr") == 0)
+		serve_ispmgr(m, req, resp, "dnsmgrses5");
 	else if (strcmp(req->url, "/v1/join") == 0 &&
 	    strcmp(req->method, "POST") == 0)
 		join_serve(m, req, resp);

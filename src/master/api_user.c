@@ -244,6 +244,8 @@ user_fields(struct api_ctx *c, const struct user *u)
 	for (i = 0; i < nitems(limits); i++)
 		reply_setf(&c->r, limits[i].param, "%lld",
 		    (long long)u->lim[limits[i].lim]);
+	reply_setf(&c->r, "quota_total", "%lld",
+	    (long long)u->lim[LIM_DISK_MB]);
 }
 
 /* A list answer of store rows: one element a row, every column a field
@@ -280,6 +282,31 @@ api_user_list(struct api_ctx *c)
 	json_decref(rows);
 }
 
+/* Copies the limits of the preset the call names (preset=) into u; 0, or
+ * -1 with the error. */
+static int
+preset_apply(struct api_ctx *c, struct user *u)
+{
+	const struct field *f = schema_field(&dt_preset, "name");
+	const char *v = params_get(c->p, "preset");
+	char name[FIELD_OUTMAX], err[VALID_ERR_MAX];
+	int rc;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (f->check("preset", v, name, err) == -1) {
+		api_bad(c, "preset", err);
+		return -1;
+	}
+	rc = store_preset_get(c->m->st, name, u->lim);
+	if (rc == STORE_NOTFOUND)
+		reply_error(&c->r, "missing", "preset", "no preset \"%s\"",
+		    name);
+	else if (rc != 0)
+		reply_error(&c->r, "internal", "preset", "store unavailable");
+	return rc == 0 ? 0 : -1;
+}
+
 /* Reads the fields present in the request into u through dt_user's
  * declarations (types.c); 0 or -1 with the error. */
 static int
@@ -294,6 +321,11 @@ user_read(struct api_ctx *c, struct user *u, int creating)
 	    -1) {
 		json_decref(it);
 		api_bad(c, field, err);
+		return -1;
+	}
+	/* a preset's limits first: the limit_* of the call win */
+	if (preset_apply(c, u) == -1) {
+		json_decref(it);
 		return -1;
 	}
 	json_object_foreach(it, k, x) {
@@ -387,6 +419,8 @@ api_user_edit(struct api_ctx *c)
 		u.active = 1;
 		if (user_read(c, &u, 1) == -1)
 			return;
+		if (user_add_check(c) == -1)
+			return;
 		rc = store_user_create(c->m->st, &u);
 		if (rc == STORE_EXISTS)
 			reply_error(&c->r, "exists", "user", "user \"%s\" "
@@ -397,9 +431,20 @@ api_user_edit(struct api_ctx *c)
 		else {
 			log_info("user: %s created %s (uid %lld)", c->who.name,
 			    u.name, (long long)u.uid);
+			if (user_add_make(c, &u) == -1)
+				return;
 			reply_ok(&c->r);
 			reply_set(&c->r, "id", u.name);
 		}
+		return;
+	}
+	if (params_get(c->p, "webdomain_name") ||
+	    params_get(c->p, "emaildomain_name")) {
+		reply_error(&c->r, "value", params_get(c->p,
+		    "webdomain_name") ? "webdomain_name" : "emaildomain_name",
+		    "a web or mail domain is made with a user only when the "
+		    "user is created; for an existing user call "
+		    "webdomain.edit or emaildomain.edit");
 		return;
 	}
 	if (user_named(c, elid, &u) == -1)
@@ -461,6 +506,20 @@ api_user_edit(struct api_ctx *c)
 	master_caches_clear(c->m);
 	reply_ok(&c->r);
 	reply_set(&c->r, "id", u.name);
+}
+
+/* user.add: user.edit's create, with the parts user_add_make makes. */
+void
+api_user_add(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid");
+
+	if (elid && *elid) {
+		reply_error(&c->r, "value", "elid", "user.add makes a new user; "
+		    "change one with user.edit");
+		return;
+	}
+	api_user_edit(c);
 }
 
 /* The users of elid; each must exist and not be the caller. */
@@ -638,8 +697,6 @@ api_user_usage(struct api_ctx *c)
 	struct user u;
 	json_t *rows, *row, *v;
 	const char *k;
-	char lim[32];
-	size_t i;
 
 	if (elid && *elid && strcmp(elid, c->as.name) != 0 &&
 	    c->as.level != LVL_ADMIN) {
@@ -661,10 +718,5 @@ api_user_usage(struct api_ctx *c)
 		else if (json_is_integer(v))
 			reply_setf(&c->r, k, "%lld",
 			    (long long)json_integer_value(v));
-	for (i = 0; i < nitems(limits); i++) {
-		snprintf(lim, sizeof(lim), "%lld",
-		    (long long)u.lim[limits[i].lim]);
-		reply_set(&c->r, limits[i].param, lim);
-	}
 	json_decref(rows);
 }

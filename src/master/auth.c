@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <semaphore.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,6 +66,33 @@ auth_check_password(const char *hash, const char *pw)
 	rc = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ? 0 : -1;
 	sem_post(&hash_slots);
 	return rc;
+}
+
+/*
+ * The session cookie, as ISPmanager's panel sets it: func=auth answers
+ * the new session in a cookie named by the path (ispmgrses5, dnsmgrses5),
+ * and a later call that carries only the cookie is that session's.  It is
+ * never readable by scripts nor sent by other sites or over plain HTTP.
+ */
+const char *
+auth_cookie_get(const struct api_ctx *c)
+{
+	const char *v;
+
+	if (c->cookie == NULL ||
+	    (v = http_req_cookie(c->http, c->cookie)) == NULL || *v == '\0')
+		return NULL;
+	return v;
+}
+
+void
+auth_cookie_set(struct api_ctx *c, const char *id)
+{
+	if (c->cookie == NULL)
+		return;
+	snprintf(c->set_cookie, sizeof(c->set_cookie), "Set-Cookie: %s=%s; "
+	    "Path=/; %sHttpOnly; Secure; SameSite=Strict", c->cookie,
+	    id ? id : "", id ? "" : "Max-Age=0; ");
 }
 
 /*

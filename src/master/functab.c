@@ -16,7 +16,13 @@
 const struct func functab[] = {
 	{ "auth", &dt_session, OP_ACTION, LVL_PUBLIC, api_auth,
 	  "log in; answers a session id to pass as auth=",
-	  "", F("username", "password") },
+	  "", F("username", "password", "key") },
+	{ "session.newkey", &dt_session, OP_ACTION, LVL_ADMIN,
+	  api_session_newkey,
+	  "make a single sign-on key for a user: func=auth&username=NAME&"
+	  "key=KEY then logs them in once, within 120 seconds; without key= "
+	  "a new one is made and answered",
+	  "", F("username", "key") },
 	{ "logout", &dt_session, OP_ACTION, LVL_USER, api_logout,
 	  "end the session given in auth=",
 	  "auth", NULL },
@@ -172,6 +178,12 @@ const struct func functab[] = {
 	  "show (elid), create (sok=ok) or change (sok=ok&elid=) a user; a "
 	  "change of full name or state reaches every node with their data",
 	  "elid", NULL },
+	{ "user.add", &dt_user, OP_EDIT, LVL_ADMIN, api_user_add,
+	  "create (sok=ok) a user, with web domain webdomain_name and mail "
+	  "domain emaildomain_name made for them and the limits of preset, "
+	  "all or nothing: when a part fails, the user and what was made "
+	  "are removed and the error names the part (group, param)",
+	  "", NULL },
 	{ "user.delete", &dt_user, OP_DELETE, LVL_ADMIN, api_user_delete,
 	  "delete users with all their data on every node",
 	  "elid", NULL },
@@ -181,6 +193,18 @@ const struct func functab[] = {
 	  "elid", NULL },
 	{ "user.resume", &dt_user, OP_ACTION, LVL_ADMIN, api_user_suspend,
 	  "resume suspended users",
+	  "elid", NULL },
+	{ "preset", &dt_preset, OP_LIST, LVL_ADMIN, api_preset_list,
+	  "presets (user templates): named limits that user.add and "
+	  "user.edit copy into a user with preset=NAME",
+	  "", NULL },
+	{ "preset.edit", &dt_preset, OP_EDIT, LVL_ADMIN, api_preset_edit,
+	  "show (elid), create (sok=ok) or change (sok=ok&elid=) a preset; "
+	  "the users made from it keep their limits",
+	  "elid", NULL },
+	{ "preset.delete", &dt_preset, OP_DELETE, LVL_ADMIN,
+	  api_preset_delete,
+	  "delete presets",
 	  "elid", NULL },
 	{ "user.placement", &dt_user, OP_ACTION, LVL_USER, api_user_placement,
 	  "the node holding each role of a user's data",
@@ -197,6 +221,17 @@ const struct func functab[] = {
 	  "elid", NULL },
 	{ "webdomain.delete", &dt_webdomain, OP_DELETE, LVL_USER, api_ud_delete,
 	  "delete web sites",
+	  "elid", NULL },
+	/* ISPmanager 6 calls web domains sites: the same objects, the same
+	 * code, its field names as spellings (site_name ...) */
+	{ "site", &dt_webdomain, OP_LIST, LVL_USER, api_ud_list,
+	  "ISPmanager 6's name of `webdomain`",
+	  "", NULL },
+	{ "site.edit", &dt_webdomain, OP_EDIT, LVL_USER, api_ud_edit,
+	  "ISPmanager 6's name of `webdomain.edit`",
+	  "elid", NULL },
+	{ "site.delete", &dt_webdomain, OP_DELETE, LVL_USER, api_ud_delete,
+	  "ISPmanager 6's name of `webdomain.delete`",
 	  "elid", NULL },
 	{ "domain", &dt_domain, OP_LIST, LVL_USER, api_ud_list,
 	  "DNS zones",
@@ -217,6 +252,19 @@ const struct func functab[] = {
 	  api_ud_delete,
 	  "delete DNS records by rkey",
 	  "plid (zone), elid (rkeys)", NULL },
+	/* DNSmanager's record functions: the same code, its field names as
+	 * spellings (sdtype, addr, prio, wght), its list with key and id */
+	{ "domain.sublist", &dt_record, OP_LIST, LVL_USER, api_ud_list,
+	  "DNSmanager's name of `domain.record`: each record also with "
+	  "`key` (its rkey), `id`, `sdtype`, `addr`, `prio`, `wght`, `port`",
+	  "elid or plid (zone)", NULL },
+	{ "domain.sublist.edit", &dt_record, OP_EDIT, LVL_USER, api_ud_edit,
+	  "DNSmanager's name of `domain.record.edit`",
+	  "plid (zone), elid (key)", NULL },
+	{ "domain.sublist.delete", &dt_record, OP_DELETE, LVL_USER,
+	  api_ud_delete,
+	  "DNSmanager's name of `domain.record.delete`",
+	  "plid (zone), elid (keys)", NULL },
 	{ "emaildomain", &dt_emaildomain, OP_LIST, LVL_USER, api_ud_list,
 	  "mail domains",
 	  "", NULL },
@@ -236,6 +284,13 @@ const struct func functab[] = {
 	{ "email.delete", &dt_email, OP_DELETE, LVL_USER, api_ud_delete,
 	  "delete mailboxes",
 	  "elid", NULL },
+	{ "email.suspend", &dt_email, OP_ACTION, LVL_USER, api_email_suspend,
+	  "suspend mailboxes (email.edit active=off): no mail, no login; "
+	  "their mail is kept",
+	  "elid (addresses)", NULL },
+	{ "email.resume", &dt_email, OP_ACTION, LVL_USER, api_email_suspend,
+	  "resume suspended mailboxes (email.edit active=on)",
+	  "elid (addresses)", NULL },
 	{ NULL, NULL, OP_LIST, LVL_PUBLIC, NULL, NULL, NULL, NULL },
 };
 

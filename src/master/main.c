@@ -37,6 +37,7 @@ conf_defaults(struct master_conf *c)
 	c->session_idle_s = 3600;
 	c->login_free_failures = 5;
 	c->node_cert_lifetime_s = NODE_CERT_LIFETIME_DEF;
+	c->uid_min = STORE_UID_MIN_DEF;
 }
 
 /*
@@ -79,6 +80,8 @@ conf_load(struct master_conf *c, const char *path)
 		else if (strcmp(k, "node_cert_lifetime_s") == 0 &&
 		    json_is_integer(v))
 			c->node_cert_lifetime_s = json_integer_value(v);
+		else if (strcmp(k, "uid_min") == 0 && json_is_integer(v))
+			c->uid_min = json_integer_value(v);
 		else if (strcmp(k, "verbose") == 0 && json_is_boolean(v))
 			c->verbose = json_is_true(v);
 		else {
@@ -133,18 +136,24 @@ conf_check(const struct master_conf *c)
 		    NODE_CERT_LIFETIME_MAX);
 		return -1;
 	}
+	if (c->uid_min < STORE_UID_MIN_MIN || c->uid_min > STORE_UID_MIN_MAX) {
+		log_warnx("config: uid_min: out of range %d..%d",
+		    STORE_UID_MIN_MIN, STORE_UID_MIN_MAX);
+		return -1;
+	}
 	return 0;
 }
 
 static void
 conf_print(const struct master_conf *c)
 {
-	json_t *j = json_pack("{s:s,s:s,s:i,s:b,s:I,s:i,s:I,s:b}",
+	json_t *j = json_pack("{s:s,s:s,s:i,s:b,s:I,s:i,s:I,s:I,s:b}",
 	    "state_dir", c->state_dir, "listen", c->listen, "port", c->port,
 	    "plain_http", c->plain_http, "session_idle_s",
 	    (json_int_t)c->session_idle_s, "login_free_failures",
 	    c->login_free_failures, "node_cert_lifetime_s",
-	    (json_int_t)c->node_cert_lifetime_s, "verbose", c->verbose);
+	    (json_int_t)c->node_cert_lifetime_s, "uid_min",
+	    (json_int_t)c->uid_min, "verbose", c->verbose);
 
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -283,6 +292,7 @@ master_start(struct master *m)
 		log_warnx("%s", err);
 		return -1;
 	}
+	store_set_uid_min(m->st, m->conf.uid_min);
 	if (ensure_admin(m) == -1) {
 		log_warnx("cannot create the admin account");
 		return -1;

@@ -23,6 +23,7 @@ struct master_conf {
 	int64_t	 session_idle_s;
 	int	 login_free_failures;	/* failures before slowing down */
 	int64_t	 node_cert_lifetime_s;	/* of the nodes' certificates */
+	int64_t	 uid_min;		/* the first UID of users' accounts */
 	int	 verbose;
 };
 
@@ -130,7 +131,8 @@ struct actor {
 
 /* The headers a call may add to its answer: the panel's cookies. */
 #define API_HDRS	4
-_Static_assert(API_HDRS < HTTP_EXTRA_HDRS, "room for X-Hostfleet-Error");
+_Static_assert(API_HDRS + 2 <= HTTP_EXTRA_HDRS,
+    "room for X-Hostfleet-Error and the session cookie's Set-Cookie");
 
 struct api_ctx {
 	struct master		*m;
@@ -148,6 +150,10 @@ struct api_ctx {
 	char			 raw_error[32];	/* its error type, or "" */
 	/* headers of the answer besides the API's ("Name: value" or "") */
 	char			 hdr[API_HDRS][HTTP_EXTRA_HDR_MAX];
+	/* the session cookie of the path called (auth.c): its name, and a
+	 * Set-Cookie header the answer carries, or "" */
+	const char		*cookie;
+	char			 set_cookie[160];
 };
 
 extern const struct func	functab[];
@@ -184,6 +190,14 @@ const char *api_need(struct api_ctx *, const char *field);
  * master's check before a call goes anywhere; 0, or -1 with a "value"
  * error naming the field. */
 int	 api_check_fields(struct api_ctx *);
+/*
+ * Runs the function fname as the caller of c (who, as), with parameters p
+ * (folded as a client's), its answer into r (reply_init'ed): a function
+ * made of others runs each through the same checks and handler as a
+ * client's call.  0, or -1 when it answered an error.
+ */
+int	 api_subcall(struct api_ctx *, const char *fname,
+	    struct reqparams *p, struct reply *r);
 /* 1 when this call is a change (sok set to anything but ""). */
 int	 api_is_submit(const struct api_ctx *);
 /* Reads s, one item of elid, as a numeric id (1..2^53) into *id; 0, or
@@ -213,6 +227,14 @@ void	 api_functions(struct api_ctx *);
 #define AUTH_BUSY	(-2)
 int	 auth_hash_password(const char *pw, char out[160]);
 int	 auth_check_password(const char *hash, const char *pw);
+/* The session cookie of c's path: the session id it carries, or NULL;
+ * auth_cookie_set makes the answer set it to id (NULL: clear it). */
+const char *auth_cookie_get(const struct api_ctx *);
+void	 auth_cookie_set(struct api_ctx *, const char *id);
+/* sso.c: single sign-on keys.  sso_key_take: 0 when key is a live key of
+ * name, which it ends; -1 otherwise. */
+void	 api_session_newkey(struct api_ctx *);
+int	 sso_key_take(const char *name, const char *key);
 int	 auth_cache_hit(const char *name, const char *pw, const char *pwhash);
 void	 auth_cache_put(const char *name, const char *pw, const char *pwhash);
 
@@ -403,6 +425,19 @@ json_t	*proxy_ud_body(const struct dtype *t, const char *op,
  * the newest it was sent); the caller decrefs. */
 json_t	*proxy_account(const struct user *);
 
+/* api_preset.c: presets (user.edit's preset= reads them). */
+void	 api_preset_list(struct api_ctx *);
+void	 api_preset_edit(struct api_ctx *);
+void	 api_preset_delete(struct api_ctx *);
+
+/* api_useradd.c: the parts of user.add (api_user.c): user_add_check
+ * refuses (-1, error answered) the domains a new user's call names when
+ * they are bad or taken, user_add_make makes them for the new user u or
+ * takes u back (-1). */
+void	 api_user_add(struct api_ctx *);
+int	 user_add_check(struct api_ctx *);
+int	 user_add_make(struct api_ctx *, const struct user *u);
+
 /* api_user.c, api_udata.c */
 void	 api_user_list(struct api_ctx *);
 void	 api_user_edit(struct api_ctx *);
@@ -415,6 +450,8 @@ int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);
 void	 api_ud_edit(struct api_ctx *);
 void	 api_ud_delete(struct api_ctx *);
+/* email.suspend and email.resume: email.edit active= of each elid. */
+void	 api_email_suspend(struct api_ctx *);
 
 /* master main */
 int	 master_main(int argc, char **argv);

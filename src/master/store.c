@@ -186,6 +186,16 @@ static const char *migrations[] = {
 	"  ended INTEGER NOT NULL DEFAULT 0,"
 	"  output TEXT NOT NULL DEFAULT '',"
 	"  PRIMARY KEY (node, idx));",
+
+	/* 8: presets, ISPmanager's user templates: limits that user.add and
+	 * user.edit copy into a user */
+	"CREATE TABLE preset ("
+	"  name TEXT PRIMARY KEY,"
+	"  lim_webdomains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_domains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_emaildomains INTEGER NOT NULL DEFAULT 0,"
+	"  lim_emails INTEGER NOT NULL DEFAULT 0,"
+	"  lim_disk_mb INTEGER NOT NULL DEFAULT 0);",
 };
 
 int
@@ -211,12 +221,19 @@ store_open(const char *path, char *err, size_t errlen)
 
 	s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mtx, NULL);
+	s->uid_min = STORE_UID_MIN_DEF;
 	if ((s->db = db_open(path, "PRAGMA foreign_keys=ON", migrations,
 	    nitems(migrations), err, errlen)) == NULL) {
 		store_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+void
+store_set_uid_min(struct store *s, int64_t uid)
+{
+	s->uid_min = uid;
 }
 
 struct store *

@@ -79,6 +79,12 @@ struct node {
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
+/* The first UID given to a user's account (a user's UID is above every one
+ * given before, and at least this): the master's uid_min. */
+#define STORE_UID_MIN_DEF	2000
+#define STORE_UID_MIN_MIN	1000
+#define STORE_UID_MIN_MAX	1000000000
+void		 store_set_uid_min(struct store *, int64_t uid);
 /* Opens an existing store read-only (hostfleet dump); a schema other than
  * this program's is refused, not migrated.  Only the functions that read
  * may be called on it. */
@@ -196,6 +202,18 @@ int	 store_token_add(struct store *, const char *hash, int64_t node,
 	    int64_t expires);
 int	 store_token_take(struct store *, const char *hash, int64_t now,
 	    int64_t *node);
+
+/* Presets: named limits, in the order of LIM_*.  store_preset_get and a
+ * change (create 0) answer STORE_NOTFOUND for no such preset, a create
+ * STORE_EXISTS for a name taken; store_preset_delete deletes all of names
+ * or, when one is missing (STORE_NOTFOUND), none. */
+int	 store_preset_list(struct store *, json_t **rows);
+int	 store_preset_get(struct store *, const char *name,
+	    int64_t lim[LIM_N]);
+int	 store_preset_put(struct store *, const char *name,
+	    const int64_t lim[LIM_N], int create);
+int	 store_preset_delete(struct store *, const char *const *names,
+	    size_t n);
 
 /* Policy, as key/value text. store_policy_get returns STORE_NOTFOUND. */
 int	 store_policy_get(struct store *, const char *key, char *val,

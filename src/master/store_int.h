@@ -26,6 +26,7 @@
 struct store {
 	sqlite3		*db;
 	pthread_mutex_t	 mtx;
+	int64_t		 uid_min;	/* the first UID of users' accounts */
 	struct {
 		char		*sql;
 		sqlite3_stmt	*st;

@@ -143,8 +143,8 @@ store_user_create(struct store *s, struct user *u)
 	if ((st = prep(s, "INSERT INTO user (name, level, active, pwhash, "
 	    "fullname, lim_webdomains, lim_domains, lim_emaildomains, "
 	    "lim_emails, lim_disk_mb, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, CASE WHEN ?2 = 'user' THEN max(2000, "
-	    "coalesce((SELECT max(uid) + 1 FROM user), 2000), "
+	    "?7, ?8, ?9, ?10, CASE WHEN ?2 = 'user' THEN max(?12, "
+	    "coalesce((SELECT max(uid) + 1 FROM user), ?12), "
 	    "coalesce((SELECT version FROM sys_version WHERE type = 'uid'), "
 	    "0)) END)")) == NULL) {
 		exec(s, "ROLLBACK");
@@ -152,6 +152,7 @@ store_user_create(struct store *s, struct user *u)
 		return -1;
 	}
 	bind_user(st, u);
+	sqlite3_bind_int64(st, 12, s->uid_min);
 	rc = step_done(s, st);
 	unprep(s, st);
 	if (rc == 0) {
@@ -185,8 +186,8 @@ user_set_sql(unsigned mask, char *sql, size_t len)
 	if (mask & UF_LEVEL)
 		o += (size_t)snprintf(sql + o, len - o, ", level = ?3, "
 		    "uid = CASE WHEN uid IS NULL AND ?3 = 'user' THEN "
-		    "max(2000, coalesce((SELECT max(uid) + 1 FROM user), "
-		    "2000), coalesce((SELECT version FROM sys_version WHERE "
+		    "max(?12, coalesce((SELECT max(uid) + 1 FROM user), "
+		    "?12), coalesce((SELECT version FROM sys_version WHERE "
 		    "type = 'uid'), 0)) ELSE uid END");
 	if (mask & UF_ACTIVE)
 		o += (size_t)snprintf(sql + o, len - o, ", active = ?4");
@@ -221,8 +222,10 @@ store_user_set(struct store *s, struct user *u, unsigned mask,
 	else {
 		sqlite3_bind_int64(st, 1, u->id);
 		sqlite3_bind_int64(st, 2, if_ver);
-		if (mask & UF_LEVEL)
+		if (mask & UF_LEVEL) {
 			sqlite3_bind_text(st, 3, u->level, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 12, s->uid_min);
+		}
 		if (mask & UF_ACTIVE)
 			sqlite3_bind_int(st, 4, u->active);
 		if (mask & UF_PWHASH)
@@ -394,6 +397,13 @@ store_user_usage(struct store *s, const char *name, int64_t *bytes)
 	    "coalesce(u.uid, 0) AS uid, " \
 	    "(coalesce(us.bytes, 0) + 1048575) / 1048576 AS quota_used, " \
 	    "u.lim_disk_mb AS limit_quota, " \
+	    /* ISPmanager's name of the disk limit, and the other limits, \
+	     * as billing modules read them */ \
+	    "u.lim_disk_mb AS quota_total, " \
+	    "u.lim_webdomains AS limit_webdomains, " \
+	    "u.lim_domains AS limit_domains, " \
+	    "u.lim_emaildomains AS limit_emaildomains, " \
+	    "u.lim_emails AS limit_emails, " \
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND " \
 	    "x.kind = 'webdomain') AS webdomains, " \
 	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND " \

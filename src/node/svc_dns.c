@@ -735,8 +735,39 @@ rr_of(const json_t *r, struct rr *x)
 	x->ttl = (int)json_integer_value(json_object_get(r, "ttl"));
 }
 
+/* DNSmanager's fields of a record besides ours: key and id (the rkey),
+ * sdtype, and the value split as its form has it (addr the address, text
+ * or target; prio, wght, port those of MX and SRV). */
 static void
-rec_fields(json_t *e, const json_t *r)
+rec_dnsmgr(json_t *e, const struct rr *x, const char *key)
+{
+	char buf[sizeof(x->value)], *f[4], *p = buf;
+	int nf = 0, want;
+
+	elem_set(e, "key", key);
+	elem_set(e, "id", key);
+	elem_set(e, "sdtype", x->type);
+	elem_set(e, "type", x->type);
+	want = strcmp(x->type, "MX") == 0 ? 2 : strcmp(x->type, "SRV") == 0 ?
+	    4 : 1;
+	strlcpy_hf(buf, x->value, sizeof(buf));
+	while (nf < want - 1 && (f[nf] = strsep(&p, " ")) != NULL)
+		nf++;
+	if (p == NULL) {		/* not of the shape: the whole value */
+		elem_set(e, "addr", x->value);
+		return;
+	}
+	elem_set(e, "addr", p);
+	if (nf >= 1)
+		elem_set(e, "prio", f[0]);
+	if (nf == 3) {
+		elem_set(e, "wght", f[1]);
+		elem_set(e, "port", f[2]);
+	}
+}
+
+static void
+rec_fields(json_t *e, const json_t *r, int dnsmgr)
 {
 	struct rr x;
 	char key[2400];
@@ -748,6 +779,15 @@ rec_fields(json_t *e, const json_t *r)
 	elem_set(e, "rtype", x.type);
 	elem_set(e, "value", x.value);
 	elem_setf(e, "ttl", "%d", x.ttl);
+	if (dnsmgr)
+		rec_dnsmgr(e, &x, key);
+}
+
+/* 1 when the call is one of DNSmanager's names (domain.sublist...). */
+static int
+is_dnsmgr(const struct call *c)
+{
+	return strncmp(c->func, "domain.sublist", 14) == 0;
 }
 
 void
@@ -760,7 +800,7 @@ rec_list(struct call *c)
 		return;
 	reply_list(&c->r);
 	json_array_foreach(json_object_get(z, "records"), i, r)
-		rec_fields(reply_elem(&c->r), r);
+		rec_fields(reply_elem(&c->r), r, is_dnsmgr(c));
 	json_decref(z);
 }
 
@@ -782,18 +822,85 @@ rec_index(const json_t *z, const struct rr *want)
 	return -1;
 }
 
-/* The index of the record with rkey key in zone z, or -1 (also when key
- * is not an rkey of the zone at all). */
+/* The index of the record of zone z that name, type and value (as a
+ * client types them) make, or -1. */
 static long
-rec_find(const json_t *z, const char *key)
+rec_index_of(const json_t *z, const char *name, const char *type,
+    const char *value)
 {
+	const char *zn = json_string_value(json_object_get(z, "name"));
 	char err[VALID_ERR_MAX];
 	struct rr want;
 
-	if (rr_parse_key(json_string_value(json_object_get(z, "name")), key,
-	    &want, err) == -1)
+	if (valid_rr(zn, name, type, "", value, NULL, NULL, NULL, &want,
+	    err) == -1)
 		return -1;
 	return rec_index(z, &want);
+}
+
+/*
+ * The index of the record with rkey key in zone z, or -1 (also when key
+ * is not an rkey of the zone at all).  Besides the canonical form, a key
+ * as clients type it is found: a name relative to the zone, with or
+ * without a final dot ("www. A  1.2.3.4", "_acme-challenge TXT  v"), one
+ * space or two before the value, and a target written absolute without
+ * its final dot ("@ MX  10 mail.example.com" for mail.example.com.),
+ * which the canonical reading makes relative and is tried second.
+ */
+static long
+rec_find(const json_t *z, const char *key)
+{
+	char err[VALID_ERR_MAX], name[DOMAIN_MAX + 2], type[16];
+	char value[TXT_MAX + 300];
+	struct rr want;
+	const char *sp, *tp, *v;
+	size_t n;
+	long at;
+
+	if (rr_parse_key(json_string_value(json_object_get(z, "name")), key,
+	    &want, err) == 0)
+		return rec_index(z, &want);
+	if ((sp = strchr(key, ' ')) == NULL || sp == key ||
+	    (size_t)(sp - key) >= sizeof(name))
+		return -1;
+	memcpy(name, key, (size_t)(sp - key));
+	name[sp - key] = '\0';
+	for (tp = sp; *tp == ' '; tp++)
+		;
+	if ((sp = strchr(tp, ' ')) == NULL || (size_t)(sp - tp) >=
+	    sizeof(type))
+		return -1;
+	memcpy(type, tp, (size_t)(sp - tp));
+	type[sp - tp] = '\0';
+	for (v = sp; *v == ' '; v++)
+		;
+	if ((n = strlen(v)) == 0 || n + 2 > sizeof(value))
+		return -1;
+	memcpy(value, v, n + 1);
+	if ((at = rec_index_of(z, name, type, value)) >= 0)
+		return at;
+	/* "www." meant relative: not in the zone as absolute */
+	n = strlen(name);
+	if (n > 1 && name[n - 1] == '.') {
+		name[n - 1] = '\0';
+		if ((at = rec_index_of(z, name, type, value)) >= 0)
+			return at;
+		name[n - 1] = '.';
+	}
+	/* a target meant absolute, written without its dot */
+	n = strlen(value);
+	if (value[n - 1] != '.' && (strcasecmp(type, "CNAME") == 0 ||
+	    strcasecmp(type, "NS") == 0 || strcasecmp(type, "MX") == 0 ||
+	    strcasecmp(type, "SRV") == 0)) {
+		memcpy(value + n, ".", 2);
+		if ((at = rec_index_of(z, name, type, value)) < 0 &&
+		    name[strlen(name) - 1] == '.') {
+			name[strlen(name) - 1] = '\0';
+			at = rec_index_of(z, name, type, value);
+		}
+		return at;
+	}
+	return -1;
 }
 
 /* Whether adding r to z breaks the CNAME rule: a name with a CNAME has
@@ -835,7 +942,7 @@ rec_edit(struct call *c)
 		}
 		if (!ud_submit(c)) {
 			rec_fields(c->r.doc, json_array_get(json_object_get(z,
-			    "records"), (size_t)at));
+			    "records"), (size_t)at), is_dnsmgr(c));
 			goto out;
 		}
 	} else if (!ud_submit(c))

@@ -246,7 +246,8 @@ render_mail(const json_t *domains, const json_t *mailboxes,
 			if (svc_check_addr("forward", json_string_value(v),
 			    err, errlen) == -1)
 				goto out;
-		if (!active)
+		/* a suspended owner's, or a mailbox suspended itself */
+		if (!active || json_is_false(json_object_get(m, "active")))
 			continue;
 		w |= sbuf_printf(vmailboxes, "%s %s/data/email/%s/%s/\n", name,
 		    owner, dom, local);

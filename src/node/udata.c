@@ -181,6 +181,23 @@ computed(struct call *c, const struct field *f, const json_t *it,
 	} else if (strcmp(f->name, "records") == 0)
 		snprintf(buf, FIELD_OUTMAX, "%zu", json_array_size(
 		    json_object_get(it, "records")));
+	else if (strcmp(f->name, "id") == 0)
+		field_format(schema_field(c->t, "name"), it, buf);
+	else if (strcmp(f->name, "active") == 0 && (f->flags & F_OUT)) {
+		/* a site is active while its owner's account is */
+		const char *owner = json_string_value(json_object_get(it,
+		    "owner"));
+		json_t *acct = NULL, *v;
+		int on = 1;
+
+		if (owner && nstore_ud_get(c->a->st, "account", owner,
+		    &acct) == 0) {
+			v = json_object_get(acct, "active");
+			on = v == NULL || json_is_true(v);
+			json_decref(acct);
+		}
+		strlcpy_hf(buf, on ? "on" : "off", FIELD_OUTMAX);
+	}
 	else
 		field_format(f, it, buf);
 }
@@ -458,6 +475,9 @@ ud_call(struct node_agent *a, json_t *b, struct http_resp *resp)
 			reply_error(&c.r, "service", svc_role[s], "%s", w.err);
 		}
 	}
+	reply_finish(&c.r, c.t->name, strcmp(c.op, "edit") == 0 &&
+	    !ud_submit(&c), json_string_value(json_object_get(c.params,
+	    "elid")));
 	out = json_string_value(json_object_get(b, "out"));
 	if (out && output_format(out, &fmt) == 0) {
 		/* encoded here in the caller's format: the master sends it

@@ -67,10 +67,14 @@ async function until(s, fn) {
 	}
 }
 
+// every page opened, for a screenshot of each when a flow stops
+const pages = [];
+
 async function newPage(browser, label) {
 	const ctx = await browser.newContext({ ignoreHTTPSErrors: true,
 	    locale: 'en-US', viewport: { width: 1280, height: 800 } });
 	const page = await ctx.newPage();
+	pages.push([label, page]);
 	page.on('console', (m) => {
 		if (/Content Security Policy|Refused to/.test(m.text()))
 			fail(`${label}: a CSP violation: ${m.text()}`);
@@ -397,13 +401,13 @@ async function flows(browser) {
 
 	// ---- every form and list has every field the schema gives it
 	const all = (await api(a, 'functions')).elem;
-	// (a record's are below its zone's, a node's services below it)
-	const below = { 'domain.record': 'plid=carol.example.com',
-	    'domain.record.edit': 'plid=carol.example.com',
-	    'cluster.node.service': 'plid=1' };
+	// (a zone's records are below it, a node's services below it)
+	const below = (name) => name.startsWith('domain.') &&
+	    name !== 'domain.edit' ? '?plid=carol.example.com' :
+	    name === 'cluster.node.service' ? '?plid=1' : '';
 	for (const f of all.filter((x) => x.op === 'edit' || x.op === 'list')) {
 		const meta = await api(a, 'functions', { elid: f.name });
-		const q = below[f.name] ? '?' + below[f.name] : '';
+		const q = below(f.name);
 		if (f.op === 'edit') {
 			await go(a, 'form/' + f.name + q, 'form.card');
 			// (an enrollment's form leaves out force=, which is
@@ -635,6 +639,12 @@ try {
 		fail('unknown phase ' + phase);
 } catch (e) {
 	fail('the browser flow stopped: ' + (e.stack || e));
+	for (const [label, p] of pages) {
+		await p.screenshot({ path: `${OUT}/stopped-${phase}-${label}.png`,
+		    fullPage: true }).catch(() => {});
+		console.log(`${label}'s page: ${p.url()}: ` + await p.textContent(
+		    'main').catch(() => '?'));
+	}
 } finally {
 	await browser.close();
 }

@@ -41,6 +41,9 @@ check "duplicate key refused" sh -c "! '$HF' master -n -c '$WORK/bad2.json' 2>/d
 echo '{"listen": "0.0.0.0", "plain_http": true}' >"$WORK/bad3.json"
 check "plain HTTP off loopback refused" sh -c "! '$HF' master -n -c '$WORK/bad3.json' 2>'$WORK/e3'"
 assert_match "plain HTTP reason" 'loopback' "$(cat "$WORK/e3")"
+echo '{"uid_min": 999}' >"$WORK/bad5.json"
+check "a uid_min below 1000 refused" sh -c "! '$HF' master -n -c '$WORK/bad5.json' 2>'$WORK/e5'"
+assert_match "...named" 'uid_min: out of range 1000' "$(cat "$WORK/e5")"
 echo '{"listen": "1.2.3.4\n"}' >"$WORK/bad4.json"
 check "bad listen refused" sh -c "! '$HF' master -n -c '$WORK/bad4.json' 2>/dev/null"
 out=$("$HF" node -n -a "$NET.5" -s "$WORK/ns" -r "$WORK/nr")

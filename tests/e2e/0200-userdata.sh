@@ -15,7 +15,7 @@ add_node 4 dns1 dns
 add_node 5 mail1 mail
 for i in 2 3 4 5; do wait_for "n$i ready" 30 node_is $i ready; done
 
-# users: UIDs from 2000; names unique, refused when bad
+# users: UIDs from the master's uid_min ($UIDMIN here); names unique, refused when bad
 run_cases 0200-userdata.cases users
 
 # web: alice's first site places her; web1 (weight 100, 0 users) beats web2
@@ -44,9 +44,9 @@ assert_eq "limit of 2 sites" limit "$(jf "$out" .error.type)"
 conf=$(cat "$WORK/n$wi/root/etc/nginx/hostfleet/sites/alice.example.com.conf")
 assert_match "server_name" "server_name alice.example.com www.alice.example.com;" "$conf"
 assert_match "php-fpm socket" "php8.2-fpm" "$conf"
-check "passwd line on alice's web node" grep -q '^alice:x:2000:2000:Alice Liddell:/var/www/alice:' "$WORK/n$wi/root/etc/passwd"
-check "group line" grep -q '^alice:x:2000:' "$WORK/n$wi/root/etc/group"
-assert_eq "docroot owned by alice" 2000 "$(stat -c %u "$WORK/n$wi/root/var/www/alice/data/www/alice.example.com")"
+check "passwd line on alice's web node" grep -q "^alice:x:$UIDMIN:$UIDMIN:Alice Liddell:/var/www/alice:" "$WORK/n$wi/root/etc/passwd"
+check "group line" grep -q "^alice:x:$UIDMIN:" "$WORK/n$wi/root/etc/group"
+assert_eq "docroot owned by alice" "$UIDMIN" "$(stat -c %u "$WORK/n$wi/root/var/www/alice/data/www/alice.example.com")"
 check "no alice account on bob's web node" [ -z "$(grep '^alice:' "$WORK/n$bi/root/etc/passwd" 2>/dev/null)" ]
 
 # names are unique cluster-wide, and so are sites' aliases
@@ -111,12 +111,12 @@ running() {
 	s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
 	[ -n "$s" ] && [ "$s" != Z ]
 }
-setpriv --reuid=2000 --regid=2000 --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
+setpriv --reuid=$UIDMIN --regid=$UIDMIN --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
 apid=$!
-setpriv --reuid=2001 --regid=2001 --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
+setpriv --reuid=$((UIDMIN + 1)) --regid=$((UIDMIN + 1)) --clear-groups sleep 600 </dev/null >/dev/null 2>&1 &
 bpid=$!
-wait_for "a process of alice's uid" 10 sh -c "[ \"\$(stat -c %u /proc/$apid)\" = 2000 ]"
-wait_for "a process of bob's uid" 10 sh -c "[ \"\$(stat -c %u /proc/$bpid)\" = 2001 ]"
+wait_for "a process of alice's uid" 10 sh -c "[ \"\$(stat -c %u /proc/$apid)\" = $UIDMIN ]"
+wait_for "a process of bob's uid" 10 sh -c "[ \"\$(stat -c %u /proc/$bpid)\" = $((UIDMIN + 1)) ]"
 out=$(api user.delete elid=alice)
 assert_eq "user deleted" "" "$(jf "$out" .ok)"
 if running "$apid"; then
@@ -143,4 +143,4 @@ out=$(ub webdomain.edit sok=ok name=alice.example.com aliases=)
 assert_eq "the name is free again" "" "$(jf "$out" .ok)"
 # UIDs are never given twice, even after their user is gone
 api user.edit sok=ok name=erin passwd=erin-pass-12 >/dev/null
-assert_eq "a new UID past every one given (alice's 2000 is not reused)" 2003 "$(api user.edit elid=erin | jq -r .uid)"
+assert_eq "a new UID past every one given (alice's $UIDMIN is not reused)" $((UIDMIN + 3)) "$(api user.edit elid=erin | jq -r .uid)"

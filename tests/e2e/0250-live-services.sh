@@ -41,14 +41,14 @@ assert_eq "site ok" "" "$(jf "$out" .ok)"
 assert_eq "the new site answers at once (no index yet: 403)" 403 "$(http_code 2 alice.example.com)"
 DOC=$R2/var/www/alice/data/www/alice.example.com
 echo "hello from alice" >"$DOC/index.html"
-chown 2000:2000 "$DOC/index.html"
+chown "$UIDMIN:$UIDMIN" "$DOC/index.html"
 assert_eq "the document root's file" "hello from alice" "$(http_body 2 alice.example.com)"
 assert_eq "by its www alias too" "hello from alice" "$(http_body 2 www.alice.example.com)"
 assert_eq "an unknown name gets nothing" 000 "$(http_code 2 nobody.example.com)"
 # PHP runs as the owner, in the owner's pool
 printf '<?php echo posix_geteuid(), " ", getmyuid();' >"$DOC/id.php"
-chown 2000:2000 "$DOC/id.php"
-assert_eq "PHP runs as alice (uid 2000)" "2000 2000" "$(http_body 2 alice.example.com id.php)"
+chown "$UIDMIN:$UIDMIN" "$DOC/id.php"
+assert_eq "PHP runs as alice (uid $UIDMIN)" "$UIDMIN $UIDMIN" "$(http_body 2 alice.example.com id.php)"
 check "alice's pool socket" [ -S "$R2/run/php/php8.2-fpm-alice.sock" ]
 
 # bob, on the same node: his PHP cannot read alice's home, and a link he
@@ -58,13 +58,13 @@ assert_eq "bob's site ok" "" "$(jf "$out" .ok)"
 BDOC=$R2/var/www/bob/data/www/bob.example.net
 printf '<?php $s = @file_get_contents("%s/index.html"); echo $s === false ? "denied" : $s;' "$DOC" >"$BDOC/peek.php"
 ln -s "$DOC/index.html" "$BDOC/stolen.html"
-chown -h 2001:2001 "$BDOC/peek.php" "$BDOC/stolen.html"
+chown -h $((UIDMIN + 1)):$((UIDMIN + 1)) "$BDOC/peek.php" "$BDOC/stolen.html"
 assert_eq "bob's PHP cannot read alice's files" denied "$(http_body 2 bob.example.net peek.php)"
 assert_eq "a link into alice's home serves nothing" 403 "$(http_code 2 bob.example.net stolen.html)"
 ln -s "$BDOC/peek.php" "$BDOC/own-link.php"
-chown -h 2001:2001 "$BDOC/own-link.php"
-echo "bob's own" >"$BDOC/own.txt"; chown 2001:2001 "$BDOC/own.txt"
-ln -s "$BDOC/own.txt" "$BDOC/own-link.txt"; chown -h 2001:2001 "$BDOC/own-link.txt"
+chown -h $((UIDMIN + 1)):$((UIDMIN + 1)) "$BDOC/own-link.php"
+echo "bob's own" >"$BDOC/own.txt"; chown $((UIDMIN + 1)):$((UIDMIN + 1)) "$BDOC/own.txt"
+ln -s "$BDOC/own.txt" "$BDOC/own-link.txt"; chown -h $((UIDMIN + 1)):$((UIDMIN + 1)) "$BDOC/own-link.txt"
 assert_eq "a link to bob's own file serves it" "bob's own" "$(http_body 2 bob.example.net own-link.txt)"
 
 # suspend: a real 503; resume: served again
@@ -108,7 +108,7 @@ out=$(swk --to info@alice.example.org --from friend@example.net --header "Subjec
 assert_match "SMTP accepts mail for the mailbox" "250 2.0.0 Ok: queued" "$out"
 MD=$WORK/n4/root/var/www/alice/data/email/alice.example.org/info
 wait_for "the message lands in the Maildir" 10 sh -c "ls '$MD'/new/* 2>/dev/null | grep -q ."
-check "delivered as alice" [ "$(stat -c %u "$(ls "$MD"/new/* | head -1)")" = 2000 ]
+check "delivered as alice" [ "$(stat -c %u "$(ls "$MD"/new/* | head -1)")" = "$UIDMIN" ]
 out=$(swk --to nobody@alice.example.org --from friend@example.net)
 assert_match "an unknown mailbox is refused" "550 5.1.1" "$out"
 imap=$(curl -s --max-time 10 --url "imap://$NET.4/INBOX" --user 'info@alice.example.org:mail-pass-1' -X 'EXAMINE INBOX')

@@ -39,7 +39,7 @@ assert_eq "zone ok" "" "$(jf "$out" .ok)"
 check "alice's data is on n2" [ -f "$R2/$SITES/alice.example.com.conf" ]
 DOC=$R2/var/www/alice/data/www/alice.example.com
 echo "hello from alice" >"$DOC/index.html"
-chown 2000:2000 "$DOC/index.html"
+chown "$UIDMIN:$UIDMIN" "$DOC/index.html"
 assert_eq "the site answers" "hello from alice" "$(http_body 2 alice.example.com)"
 assert_eq "the zone answers" 192.0.2.10 "$(dig_at 2 alice.example.com A)"
 SITE=$(cat "$R2/$SITES/alice.example.com.conf")

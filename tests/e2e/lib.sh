@@ -78,6 +78,11 @@ pid_of() { eval "echo \${PID_$1:-}"; }
 # start_master [extra master flags]: MSTATE, MURL, ADMINPW are set.  With
 # NODE_CERT_LIFETIME set, the nodes' certificates live that many seconds.
 MPORT=1500
+# UIDMIN: the first UID of this run's users, a range of 1000 of its own
+# (a node kills a deleted account's processes by UID: runs at once on one
+# machine must not share UIDs)
+UIDMIN=$(( 20000 + TNUM * 1000 ))
+
 start_master() {
 	MSTATE=$WORK/master
 	mkdir -p "$MSTATE"
@@ -87,7 +92,8 @@ start_master() {
 	    _life="\"node_cert_lifetime_s\": $NODE_CERT_LIFETIME,"
 	cat >"$WORK/master.json" <<JSON
 { "state_dir": "$MSTATE", "listen": "$NET.1", "port": $MPORT, $_life
-  "admin_password": "$ADMINPW", "session_idle_s": ${SESSION_IDLE:-3600} }
+  "admin_password": "$ADMINPW", "session_idle_s": ${SESSION_IDLE:-3600},
+  "uid_min": $UIDMIN }
 JSON
 	bg master "$HF" master -c "$WORK/master.json" "$@"
 	wait_for "master API" 30 "$HF" call -s "$MSTATE" whoami || exit 1

@@ -407,27 +407,84 @@ test_error_exact(void **state)
 	reply_set(&r, "name", "dropped");
 	reply_ok(&r);
 	reply_error(&r, "value", "weight", "weight \"%s\": out of range", "0");
+	reply_finish(&r, "node", 1, "3");
 	assert_true(reply_is_error(&r));
 	expect(r.doc, "node.edit", OUT_XML, XML_HEAD
 	    "<doc lang=\"en\" func=\"node.edit\"><error type=\"value\" "
 	    "object=\"weight\" lang=\"en\"><msg>weight &quot;0&quot;: out of "
 	    "range</msg><detail>weight &quot;0&quot;: out of range</detail>"
-	    "</error></doc>\n");
+	    "<param>weight</param><group>node</group></error></doc>\n");
 	expect(r.doc, "node.edit", OUT_JSON, "{\"doc\":{\"$lang\":\"en\","
 	    "\"$func\":\"node.edit\",\"error\":{\"$type\":\"value\","
 	    "\"$object\":\"weight\",\"$lang\":\"en\",\"msg\":{\"$\":"
 	    "\"weight \\\"0\\\": out of range\"},\"detail\":{\"$\":"
-	    "\"weight \\\"0\\\": out of range\"}}}}");
+	    "\"weight \\\"0\\\": out of range\"},\"param\":{\"$\":\"weight\"},"
+	    "\"group\":{\"$\":\"node\"}}}}");
 	expect(r.doc, "node.edit", OUT_SJSON, "{\"doc\":{\"$lang\":\"en\","
 	    "\"$func\":\"node.edit\",\"error\":{\"$type\":\"value\","
 	    "\"$object\":\"weight\",\"$lang\":\"en\",\"msg\":{\"$\":"
 	    "\"weight \\\"0\\\": out of range\"},\"detail\":{\"$\":"
-	    "\"weight \\\"0\\\": out of range\"}}}}");
+	    "\"weight \\\"0\\\": out of range\"},\"param\":{\"$\":\"weight\"},"
+	    "\"group\":{\"$\":\"node\"}}}}");
 	expect(r.doc, "node.edit", OUT_JSONDATA, "{\"error\":{\"type\":"
 	    "\"value\",\"object\":\"weight\",\"msg\":"
-	    "\"weight \\\"0\\\": out of range\"}}");
+	    "\"weight \\\"0\\\": out of range\",\"param\":\"weight\","
+	    "\"group\":\"node\"}}");
 	expect(r.doc, "node.edit", OUT_TEXT,
 	    "ERROR value(weight): weight \"0\": out of range\n");
+	reply_release(&r);
+
+	/* a name taken: param names its field; group stays as set */
+	reply_init(&r);
+	reply_error(&r, "exists", "webdomain", "exists");
+	reply_error_set(&r, "group", "webdomain");
+	reply_finish(&r, "other", 0, NULL);
+	expect(r.doc, "f", OUT_JSONDATA, "{\"error\":{\"type\":\"exists\","
+	    "\"object\":\"webdomain\",\"msg\":\"exists\",\"param\":\"name\","
+	    "\"group\":\"webdomain\"}}");
+	reply_release(&r);
+}
+
+/* Lists leave empty fields out (xml, json); a form gets its elid; bjson
+ * answers booleans of boolean fields as true and false. */
+static void
+test_shapes_compat(void **state)
+{
+	struct reply r;
+	json_t *e;
+
+	reply_init(&r);
+	e = reply_elem(&r);
+	elem_set(e, "name", "on");
+	elem_set(e, "aliases", "");
+	elem_set(e, "active", "off");
+	expect(r.doc, "f", OUT_XML, XML_HEAD "<doc lang=\"en\" func=\"f\">"
+	    "<elem><name>on</name><active>off</active></elem></doc>\n");
+	expect(r.doc, "f", OUT_JSON, "{\"doc\":{\"$lang\":\"en\",\"$func\":"
+	    "\"f\",\"elem\":[{\"name\":{\"$\":\"on\"},\"active\":{\"$\":"
+	    "\"off\"}}]}}");
+	expect(r.doc, "f", OUT_BJSON, "{\"doc\":{\"$lang\":\"en\",\"$func\":"
+	    "\"f\",\"elem\":[{\"name\":{\"$\":\"on\"},\"active\":{\"$\":"
+	    "false}}]}}");
+	/* JSONdata is plain data: it keeps them */
+	expect(r.doc, "f", OUT_JSONDATA, "{\"elem\":[{\"name\":\"on\","
+	    "\"aliases\":\"\",\"active\":\"off\"}]}");
+	reply_release(&r);
+
+	reply_init(&r);
+	reply_set(&r, "name", "example.com");
+	reply_set(&r, "ipaddr", "");
+	reply_finish(&r, "webdomain", 1, "example.com");
+	expect(r.doc, "f", OUT_XML, XML_HEAD "<doc lang=\"en\" func=\"f\">"
+	    "<name>example.com</name><ipaddr></ipaddr><elid>example.com</elid>"
+	    "</doc>\n");
+	reply_release(&r);
+
+	reply_init(&r);
+	reply_ok(&r);
+	reply_finish(&r, "webdomain", 1, "example.com");
+	expect(r.doc, "f", OUT_BJSON, "{\"doc\":{\"$lang\":\"en\",\"$func\":"
+	    "\"f\",\"ok\":true}}");
 	reply_release(&r);
 }
 
@@ -815,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_ok_exact),
 		cmocka_unit_test(test_auth_exact),
 		cmocka_unit_test(test_error_exact),
+		cmocka_unit_test(test_shapes_compat),
 		cmocka_unit_test(test_error_msg_long_is_cut),
 		cmocka_unit_test(test_json_shapes),
 		cmocka_unit_test(test_xml_escapes_value),

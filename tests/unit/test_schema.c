@@ -64,7 +64,7 @@ test_declarations(void **state)
 			    field, err), 0);
 		json_decref(it);
 	}
-	assert_int_equal(n, 19);
+	assert_int_equal(n, 20);
 	for (i = 0; i < sd_ntypes; i++)
 		assert_ptr_equal(schema_type(sd_types[i].name), &sd_types[i]);
 	assert_null(schema_type("nope"));
@@ -190,7 +190,7 @@ test_docs(void **state)
 		rows++;
 	for (f = dt_email.fields; f->name; f++)
 		assert_non_null(strstr(sbuf_str(&b), f->name));
-	assert_int_equal(rows, 10);
+	assert_int_equal(rows, 11);
 	assert_non_null(strstr(sbuf_str(&b), "| `passwd` |"));
 	sbuf_release(&b);
 	assert_true(schema_is_control("elid"));

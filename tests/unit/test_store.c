@@ -1283,9 +1283,10 @@ test_uindex_rname_migrated(void **state)
 	assert_int_equal(reserve1(s, "webdomain", "shop.bob.com", a, n, &k),
 	    0);
 	store_close(s);
-	/* back to schema 3: without migration 7's, 6's, 5's and 4's */
+	/* back to schema 3: without migration 8's, 7's, 6's, 5's and 4's */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE enroll_step;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE preset;"
+	    "DROP TABLE enroll_step;"
 	    "ALTER TABLE node DROP COLUMN "
 	    "cert_serial;"
 	    "ALTER TABLE node DROP COLUMN cert_next;"

@@ -25,10 +25,20 @@ function menuLists() {
 	const lists = app.funcs.filter((f) => f.op === 'list');
 	const names = new Set(lists.map((f) => f.name));
 	// and the forms that are not a list's (the policy)
+	const listed = new Set(lists.map((f) => f.datatype));
 	const forms = app.funcs.filter((f) => f.op === 'edit' &&
-	    !names.has(f.name.replace(/\.edit$/, '')));
+	    !listed.has(f.datatype));
+	// and one list per data type: ISPmanager's other names of a list
+	// (site for webdomain) are the same list
+	const types = new Set();
 	return lists.filter((f) => f.name !== 'sysinfo_stat' &&
-	    !parentOf(f.name, names)).concat(forms);
+	    !parentOf(f.name, names)).concat(forms).filter((f) => {
+		const key = f.op + ' ' + f.datatype;
+		if (types.has(key))
+			return false;
+		types.add(key);
+		return true;
+	});
 }
 
 function renderTop() {

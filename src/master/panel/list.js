@@ -80,11 +80,17 @@ export async function listPage(main, func, q, ctx, onStop) {
 	    f.name.startsWith(func + '.') && f.params === '' &&
 	    f.level === level &&
 	    f.name.indexOf('.', func.length + 1) < 0);
-	const children = [...names].filter((n) => parentOf(n, names) === func);
+	// the lists below this one, one per data type (domain.sublist is
+	// ISPmanager's other name of domain.record)
+	const seen = new Set();
+	const children = ctx.funcs.filter((f) => f.op === 'list' &&
+	    parentOf(f.name, names) === func && !seen.has(f.datatype) &&
+	    seen.add(f.datatype)).map((f) => f.name);
 	// forms of their own below the list's (adding a node over SSH): a
 	// button, and on each row the form of that row
 	const subForms = ctx.funcs.filter((f) => f.op === 'edit' &&
 	    f.name.startsWith(func + '.') && f.name !== edit &&
+	    f.datatype !== ctx.fn(func).datatype &&
 	    !names.has(f.name.replace(/\.edit$/, '')));
 	// rows are ticked only for an operation on them
 	const picking = del !== null || actions.length > 0;

@@ -144,4 +144,7 @@ export default {
 	'step.start': 'Start the agent',
 	'step.sync': 'Synchronizers',
 	'intro.cluster.policy': 'The rules the cluster works by: when a change of system data may run, how nodes are placed and polled.',
+	'fn.preset': 'Presets',
+	'fn.email.suspend': 'Suspend',
+	'fn.email.resume': 'Resume',
 };

@@ -105,7 +105,7 @@ async function enrollSteps(main, elid, meta, onStop) {
 			    ms > 0 ? ' ' + t('enroll.seconds', seconds(ms)) : null,
 			    s.output ? h('details', null, h('summary', null,
 			    t('enroll.output', tt('step.' + s.name, s.name))),
-			    h('pre', null, s.output)) : null));
+			    h('pre', { tabindex: '0' }, s.output)) : null));
 		}
 		status.textContent = node ? t('enroll.node', node.name,
 		    tt('status.' + node.status, node.status), node.status_msg ||

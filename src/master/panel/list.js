@@ -158,7 +158,7 @@ export async function listPage(main, func, q, ctx, onStop) {
 			put(result, h('p.ok', null, t('list.done', label,
 			    elids.length)));
 			if (a.elem)
-				put(result, h('pre', null,
+				put(result, h('pre', { tabindex: '0' },
 				    JSON.stringify(a.elem)));
 			if (meta.kind === 'system data')
 				put(result, await nodeResults(fname));

@@ -57,8 +57,8 @@ security_headers(struct http_resp *resp)
 	    "Cross-Origin-Opener-Policy: same-origin");
 }
 
-static const struct panel_asset *
-asset_find(const char *path)
+const struct panel_asset *
+panel_asset_find(const char *path)
 {
 	const struct panel_asset *a;
 
@@ -110,7 +110,7 @@ panel_serve(struct master *m, struct http_req *req, struct http_resp *resp)
 	if (strcmp(path, "/index.html") == 0 && req->url[1] != '\0')
 		a = NULL;	/* the page is at / only */
 	else
-		a = asset_find(path);
+		a = panel_asset_find(path);
 	if (a == NULL) {
 		http_resp_str(resp, 404, "text/plain", "not found\n");
 		return 1;

@@ -19,6 +19,8 @@ struct panel_asset {
 
 /* Ended by a NULL path. */
 extern const struct panel_asset	panel_assets[];
+/* The file at path ("/app.js"), or NULL. */
+const struct panel_asset	*panel_asset_find(const char *path);
 
 /* The panel's cookies: the session (HttpOnly) and its CSRF token, which
  * the panel's scripts read and send back in PANEL_CSRF_HEADER. */

@@ -15,22 +15,11 @@
 
 #include "../../src/master/panel.h"
 
-static const struct panel_asset *
-find(const char *path)
-{
-	const struct panel_asset *a;
-
-	for (a = panel_assets; a->path; a++)
-		if (strcmp(a->path, path) == 0)
-			return a;
-	return NULL;
-}
-
 /* The page's text, NUL-terminated (the caller frees). */
 static char *
 page(void)
 {
-	const struct panel_asset *a = find("/index.html");
+	const struct panel_asset *a = panel_asset_find("/index.html");
 	char *s;
 
 	assert_non_null(a);
@@ -74,11 +63,11 @@ test_rows(void **state)
 			    "text/javascript; charset=utf-8");
 	}
 	assert_true(n >= 10);
-	assert_string_equal(find("/index.html")->ctype,
+	assert_string_equal(panel_asset_find("/index.html")->ctype,
 	    "text/html; charset=utf-8");
-	assert_non_null(find("/app.js"));
-	assert_non_null(find("/i18n/en.js"));
-	assert_non_null(find("/i18n/ru.js"));
+	assert_non_null(panel_asset_find("/app.js"));
+	assert_non_null(panel_asset_find("/i18n/en.js"));
+	assert_non_null(panel_asset_find("/i18n/ru.js"));
 }
 
 /* The page runs no script of its own and has no style attribute or
@@ -119,7 +108,7 @@ test_modules(void **state)
 		size_t n = strcspn(p + 7, "\"");
 
 		snprintf(want, sizeof(want), "%.*s", (int)n, p + 7);
-		if (find(want) == NULL)
+		if (panel_asset_find(want) == NULL)
 			fail_msg("the page names \"%s\", which is not embedded",
 			    want);
 	}

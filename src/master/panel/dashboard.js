@@ -4,7 +4,7 @@
 // their usage against their limits instead.
 import { ApiError, call } from './api.js';
 import { clear, h, put } from './dom.js';
-import { t, tt } from './i18n.js';
+import { lang, t, tt } from './i18n.js';
 
 const POLL_MS = 1500;
 
@@ -53,8 +53,10 @@ async function adminDashboard(main, ctx, onStop) {
 	const table = h('table.list#nodes');
 	const alert = h('div.alert', { role: 'alert' });
 	const stamp = h('p.stamp');
-	put(main, h('h1', null, t('dash.title')), summary, alert, table,
-	    stamp);
+	// a wide table scrolls by itself, from the keyboard too
+	put(main, h('h1', null, t('dash.title')), summary, alert,
+	    h('div.scroll', { tabindex: '0', role: 'region', 'aria-label':
+	    t('dash.caption') }, table), stamp);
 	let timer = null, stopped = false;
 	const userCount = h('li#user-count', null, t('dash.users', '…'));
 	// the users are counted once, and the nodes shown without waiting
@@ -91,7 +93,7 @@ async function adminDashboard(main, ctx, onStop) {
 		    h('th', { scope: 'col' }, t(k))))), body);
 		alert.textContent = '';
 		stamp.textContent = t('dash.updated',
-		    new Date().toLocaleTimeString());
+		    new Date().toLocaleTimeString(lang()));
 	}
 
 	async function loop() {

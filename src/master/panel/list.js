@@ -6,7 +6,7 @@
 // domain) is a link on each row.
 import { ApiError, call, describe } from './api.js';
 import { announce, clear, h, put } from './dom.js';
-import { t, tt } from './i18n.js';
+import { lang, t, tt } from './i18n.js';
 import { nodeResults } from './results.js';
 
 const PAGE = 50;
@@ -46,7 +46,7 @@ const TIMES = new Set(['time', 'since', 'last_seen', 'next_try', 'usage_at',
 export function cellValue(v, name) {
 	if (TIMES.has(name) && /^[1-9][0-9]{8,10}$/.test(v ?? ''))
 		return h('time', { datetime: new Date(v * 1000).toISOString() },
-		    new Date(v * 1000).toLocaleString());
+		    new Date(v * 1000).toLocaleString(lang()));
 	if (typeof v === 'string' && v.startsWith('{')) {
 		try {
 			const o = JSON.parse(v);

@@ -272,6 +272,21 @@ async function flows(browser) {
 	await axe(c, 'the sites list');
 	await shot(c, 'sites');
 
+	// ---- another user sees none of it
+	const made = await api(a, 'user.edit', { sok: 'ok', name: 'dave',
+	    passwd: 'dave-pass-12' });
+	check('dave made', made.ok !== undefined, JSON.stringify(made));
+	const d = await newPage(browser, 'dave');
+	await login(d, 'dave', 'dave-pass-12');
+	await go(d, 'list/webdomain', 'table.list');
+	eq("dave's sites: none of carol's", 0, await d.locator(
+	    'table.list tr[data-key="carol.example.com"]').count());
+	await d.goto(URL0 + '#/form/webdomain.edit?elid=carol.example.com');
+	await d.waitForSelector('main .error, form.card', { timeout: 15000 });
+	eq("carol's site in dave's form: refused, no form", 0,
+	    await d.locator('form.card').count());
+	await d.context().close();
+
 	// ---- a DNS zone, a record added and removed, dig agreeing
 	await go(c, 'form/domain.edit', '#f-name');
 	await c.fill('#f-name', 'carol.example.com');

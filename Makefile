@@ -34,7 +34,10 @@ COMMON   := $(wildcard src/common/*.c)
 MASTER   := $(wildcard src/master/*.c src/master/cluster/*.c)
 NODE     := $(wildcard src/node/*.c)
 CLI      := $(wildcard src/cli/*.c) $(wildcard src/demo/*.c)
-SRCS     := $(COMMON) $(MASTER) $(NODE) $(CLI) src/main.c
+# the web panel's files, embedded as a C source (tools/embed.py)
+PANEL    := $(shell find src/master/panel -type f ! -name '.*')
+PANELGEN := build/gen/panel_assets.c
+SRCS     := $(COMMON) $(MASTER) $(NODE) $(CLI) src/main.c $(PANELGEN)
 HDRS     := $(shell find src -name '*.h')
 
 OBJ      := $(SRCS:%.c=build/dev/%.o)
@@ -49,6 +52,10 @@ DEB_LDFLAGS = $(shell $(DEB_FLAGS) LDFLAGS)
 .PHONY: all test demo run deps bench clean unit e2e fuzz docs check-docs deb chaos
 
 all: build/hostfleet
+
+$(PANELGEN): $(PANEL) tools/embed.py
+	@mkdir -p $(dir $@)
+	python3 tools/embed.py src/master/panel $@
 
 build/dev/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

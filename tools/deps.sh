@@ -10,6 +10,12 @@
 # prometheus is there for promtool, which checks the master's /metrics
 # (tests/e2e/0810-metrics.sh); its daemon is never started.
 #
+# chromium and Node.js run the web panel's tests in a real browser
+# (tests/browser): the npm packages they need, pinned in
+# tests/browser/package-lock.json, are installed there by `npm ci`, with
+# no browser download (the tests drive Debian's chromium).  A Node.js that
+# brings its own npm is taken as it is.
+#
 # nginx, BIND, Postfix and Dovecot are there for their checkers (nginx -t,
 # named-checkzone, postmap, postconf, doveconf); the node renders their
 # files but the tests never run the daemons.  Postfix is installed without
@@ -26,13 +32,27 @@ dpkg-dev lintian apt-utils gpg gpg-agent gpgconf adduser systemd
 curl jq libxml2-utils openssl sqlite3 prometheus iproute2 nftables procps python3
 nginx-light php-fpm php-cli bind9 bind9-utils bind9-dnsutils postfix
 dovecot-core dovecot-imapd dovecot-lmtpd cron swaks faketime
-debootstrap dpkg-dev openssh-client sshpass util-linux"
+debootstrap dpkg-dev openssh-client sshpass util-linux
+chromium nodejs"
 missing=""
+command -v npm >/dev/null 2>&1 || missing=" npm"
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+browser_deps() {
+	b=$(dirname "$0")/../tests/browser
+	cmp -s "$b/package-lock.json" "$b/node_modules/.hostfleet-lock" &&
+	    return 0
+	echo "npm ci in $b"
+	(cd "$b" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts \
+	    --no-audit --no-fund --loglevel=error) &&
+	    cp "$b/package-lock.json" "$b/node_modules/.hostfleet-lock"
+}
+if [ -z "$missing" ]; then
+	browser_deps
+	exit 0
+fi
 echo "installing:$missing"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: run as root, or install:$missing" >&2
@@ -55,3 +75,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing
+browser_deps

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -179,6 +180,7 @@ queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	size_t i;
+	int cache = 0;
 
 	if (r->body == NULL) {
 		r->body = xstrdup("");
@@ -192,9 +194,8 @@ queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    r->ctype ? r->ctype : "text/plain");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	for (i = 0; i < 2; i++) {
-		char name[160], *colon;
+	for (i = 0; i < HTTP_EXTRA_HDRS; i++) {
+		char name[HTTP_EXTRA_HDR_MAX], *colon;
 
 		if (r->extra_hdr[i][0] == '\0')
 			continue;
@@ -203,7 +204,10 @@ queue(struct MHD_Connection *c, struct http_resp *r, int close_conn)
 			continue;
 		*colon = '\0';
 		MHD_add_response_header(resp, name, colon + 2);
+		cache |= strcasecmp(name, "Cache-Control") == 0;
 	}
+	if (!cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (close_conn)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 		    "close");

@@ -36,12 +36,19 @@ struct http_req {
 	void		*conn;		/* struct MHD_Connection */
 };
 
+/* The extra headers of a response: the panel's security headers and
+ * cookies are the most, and its Content-Security-Policy the longest. */
+#define HTTP_EXTRA_HDRS		8
+#define HTTP_EXTRA_HDR_MAX	320
+
 struct http_resp {
 	int		 status;
 	char		*body;		/* malloc'd, owned by the server after */
 	size_t		 len;
 	const char	*ctype;
-	char		 extra_hdr[2][160];	/* "Name: value" or "" */
+	/* "Name: value" or ""; a Cache-Control here replaces the default
+	 * no-store */
+	char		 extra_hdr[HTTP_EXTRA_HDRS][HTTP_EXTRA_HDR_MAX];
 };
 
 typedef void	(*http_handler)(struct http_req *, struct http_resp *, void *);

@@ -584,6 +584,9 @@ static const struct field node_fields[] = {
 	{ "token_ttl", NULL, ck_ttl_s, NULL, 0, "Join token lifetime (s)",
 	  "seconds a new join token lives, 1–604800",
 	  "policy `join_token_ttl_s`", NULL },
+	{ "status", NULL, NULL, NULL, F_OUT | F_COL, "Status",
+	  "`installing`, `syncing`, `ready`, `unavailable` or `error`, from "
+	  "the stats and synchronizer results alone", NULL, NULL },
 	{ "version", NULL, NULL, NULL, F_OUT | F_COL, "Version",
 	  "the hostfleet version the node runs, from its last report", NULL,
 	  NULL },

@@ -292,6 +292,8 @@ demo_main(int argc, char **argv)
 		json_decref(j);
 	}
 	printf("\nhostfleet demo is running: a master and %d nodes under %s\n"
+	    "  panel:    %s/ (the certificate is the demo's own CA's, "
+	    "ca.pem in master/)\n"
 	    "  API:      %s/ispmgr\n"
 	    "  login:    admin / %s\n"
 	    "  nodes:    node1 127.0.0.1 (web, dns, mail), node2 127.0.0.2 "
@@ -302,7 +304,8 @@ demo_main(int argc, char **argv)
 	    "  try:      hostfleet call -s %s cluster.node\n"
 	    "            (README.md, \"The demo\", walks through a site, a "
 	    "record and a mailbox)\n"
-	    "Ctrl-C stops everything.\n\n", NNODES, dir, t.url, pw, mstate);
+	    "Ctrl-C stops everything.\n\n", NNODES, dir, t.url, t.url, pw,
+	    mstate);
 	fflush(stdout);
 	for (;;) {
 		sigwait(&set, &sig);

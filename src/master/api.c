@@ -220,6 +220,8 @@ api_auth(struct api_ctx *c)
 		reply_error(&c->r, "internal", "auth", "cannot store session");
 		return;
 	}
+	if (panel_login(c, id, u.level))
+		return;
 	json_object_set_new(c->r.doc, "auth", json_pack("{s:s,s:s}", "id", id,
 	    "level", u.level));
 	auth_cookie_set(c, id);
@@ -234,8 +236,9 @@ api_logout(struct api_ctx *c)
 	if (id == NULL || *id == '\0')
 		id = auth_cookie_get(c);
 	auth_cookie_set(c, NULL);
-	if (id && *id) {
-		secret_hash(id, idhash);
+	if ((id && *id) || panel_logout(c, idhash)) {
+		if (id && *id)
+			secret_hash(id, idhash);
 		store_session_delete(c->m->st, idhash);
 		mcache_clear(c->m->sessions);
 	}
@@ -446,8 +449,16 @@ authenticate(struct api_ctx *c)
 	struct user u;
 	char h[65];
 
-	if ((sid = params_get(c->p, "auth")) == NULL || *sid == '\0')
-		sid = params_get(c->p, "authinfo") ? NULL : auth_cookie_get(c);
+	/* without auth= or authinfo=, the web panel's cookie with its CSRF
+	 * token (panel.c), or else ISPmanager's session cookie (auth.c) */
+	sid = params_get(c->p, "auth");
+	if ((sid == NULL || *sid == '\0') && params_get(c->p, "authinfo") ==
+	    NULL) {
+		if (panel_session(c, &sid) == -1)
+			return -1;
+		if (sid == NULL || *sid == '\0')
+			sid = auth_cookie_get(c);
+	}
 	if (sid != NULL && *sid) {
 		char ck[160];
 		uint64_t gen;
@@ -644,6 +655,8 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp,
 	else
 		reply_finish(&c.r, "", 0, NULL);
 	sbuf_init(&out, 64u << 20);
+	for (size_t i = 0; i < API_HDRS; i++)
+		memcpy(resp->extra_hdr[1 + i], c.hdr[i], sizeof(c.hdr[i]));
 	if (c.raw) {
 		/* a node's answer, already in the caller's format */
 		http_resp_set(resp, 200, output_ctype(fmt), c.raw, c.rawlen);
@@ -669,8 +682,8 @@ serve_ispmgr(struct master *m, struct http_req *req, struct http_resp *resp,
 		    json_string_value(json_object_get(e, "type")));
 	}
 	if (c.set_cookie[0])
-		strlcpy_hf(resp->extra_hdr[1], c.set_cookie,
-		    sizeof(resp->extra_hdr[1]));
+		strlcpy_hf(resp->extra_hdr[1 + API_HDRS], c.set_cookie,
+		    sizeof(resp->extra_hdr[1 + API_HDRS]));
 	log_debug("api %s %s by %s: %s in %lld ms", req->client_addr,
 	    funcname, c.who.name[0] ? c.who.name : "-",
 	    reply_is_error(&c.r) || c.raw_error[0] ? "error" : "ok",
@@ -727,9 +740,6 @@ api_serve(struct http_req *req, struct http_resp *resp, void *arg)
 	} else if (strncmp(req->url, "/repo/", 6) == 0)
 		/* the apt repository: public, read-only files (repo.c) */
 		repo_serve(m->conf.state_dir, req->method, req->url + 6, resp);
-	else if (strcmp(req->url, "/") == 0)
-		http_resp_str(resp, 200, "text/plain; charset=utf-8",
-		    "hostfleet master: the API is at /ispmgr\n");
-	else
+	else if (panel_serve(m, req, resp) == 0)
 		http_resp_str(resp, 404, "text/plain", "not found\n");
 }

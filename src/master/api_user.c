@@ -684,3 +684,39 @@ api_user_placement(struct api_ctx *c)
 		reply_rows(c, rows);
 	json_decref(rows);
 }
+
+/*
+ * What the user (the caller, or for an admin the user of elid or su=)
+ * has of each kind and of disk, beside their limits (0: none): a form of
+ * name, webdomains, limit_webdomains, ..., quota_used, limit_quota.
+ */
+void
+api_user_usage(struct api_ctx *c)
+{
+	const char *elid = params_get(c->p, "elid");
+	struct user u;
+	json_t *rows, *row, *v;
+	const char *k;
+
+	if (elid && *elid && strcmp(elid, c->as.name) != 0 &&
+	    c->as.level != LVL_ADMIN) {
+		reply_error(&c->r, "access", "user", "you may see only your "
+		    "own usage");
+		return;
+	}
+	if (user_named(c, elid && *elid ? elid : c->as.name, &u) == -1)
+		return;
+	if (store_user_row(c->m->st, u.name, &rows) == -1 ||
+	    (row = json_array_get(rows, 0)) == NULL) {
+		json_decref(rows);
+		reply_error(&c->r, "internal", "user", "store unavailable");
+		return;
+	}
+	json_object_foreach(row, k, v)
+		if (json_is_string(v))
+			reply_set(&c->r, k, json_string_value(v));
+		else if (json_is_integer(v))
+			reply_setf(&c->r, k, "%lld",
+			    (long long)json_integer_value(v));
+	json_decref(rows);
+}

@@ -129,6 +129,11 @@ struct actor {
 	enum level	 level;
 };
 
+/* The headers a call may add to its answer: the panel's cookies. */
+#define API_HDRS	4
+_Static_assert(API_HDRS + 2 <= HTTP_EXTRA_HDRS,
+    "room for X-Hostfleet-Error and the session cookie's Set-Cookie");
+
 struct api_ctx {
 	struct master		*m;
 	struct http_req		*http;
@@ -146,6 +151,8 @@ struct api_ctx {
 	/* a distributed query's result on each node, for the action log
 	 * (name -> "ok" or the error); the context owns it */
 	json_t			*node_results;
+	/* headers of the answer besides the API's ("Name: value" or "") */
+	char			 hdr[API_HDRS][HTTP_EXTRA_HDR_MAX];
 	/* the session cookie of the path called (auth.c): its name, and a
 	 * Set-Cookie header the answer carries, or "" */
 	const char		*cookie;
@@ -160,6 +167,21 @@ const char		*op_name(enum op);
  * (a control parameter, or one it does not take). */
 const struct field	*func_field(const struct func *, const char *param);
 int			 functions_main(int argc, char **argv);
+
+/* panel.c: the web panel (panel.h).  panel_serve answers the panel's
+ * files and returns 1, or returns 0 for a URL not the panel's.
+ * panel_session: 0 with *sid the session of the panel's cookie (valid
+ * while the request lasts), 1 when the call has no such cookie, -1 with
+ * an "auth" error when the call has it without its CSRF token.
+ * panel_login, after a login with session id sid: when the panel logged
+ * in, sets its cookies, answers the CSRF token instead of the id and
+ * returns 1; otherwise 0.  panel_logout: when the call came through the
+ * cookie, the hash of its session into idhash, the cookies cleared, 1;
+ * otherwise 0. */
+int	 panel_serve(struct master *, struct http_req *, struct http_resp *);
+int	 panel_session(struct api_ctx *, const char **sid);
+int	 panel_login(struct api_ctx *, const char *sid, const char *level);
+int	 panel_logout(struct api_ctx *, char idhash[65]);
 
 /* api.c */
 void	 api_serve(struct http_req *, struct http_resp *, void *master);
@@ -426,6 +448,7 @@ void	 api_user_edit(struct api_ctx *);
 void	 api_user_delete(struct api_ctx *);
 void	 api_user_suspend(struct api_ctx *);
 void	 api_user_placement(struct api_ctx *);
+void	 api_user_usage(struct api_ctx *);
 /* The LIM_* of a user's limit_* field, or -1. */
 int	 user_limit_index(const char *param);
 void	 api_ud_list(struct api_ctx *);

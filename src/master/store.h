@@ -361,6 +361,9 @@ int	 store_user_delete(struct store *, int64_t id);
  * ("on"/"off"), uid and their counts of objects (the fields of the API's
  * user list). */
 int	 store_user_list(struct store *, json_t **rows);
+/* The row of store_user_list of the user named name (none when there is
+ * no such user). */
+int	 store_user_row(struct store *, const char *name, json_t **rows);
 /* The bytes the user's homes take on all nodes, as last measured. */
 int	 store_user_usage(struct store *, const char *name, int64_t *bytes);
 

@@ -391,29 +391,38 @@ store_user_usage(struct store *s, const char *name, int64_t *bytes)
 	    0, name, bytes);
 }
 
+/* Every user with their usage and counts; ?2, when bound, names one. */
+#define USER_ROWS "SELECT u.name, u.fullname, u.level, " \
+	    "CASE u.active WHEN 0 THEN 'off' ELSE 'on' END AS active, " \
+	    "coalesce(u.uid, 0) AS uid, " \
+	    "(coalesce(us.bytes, 0) + 1048575) / 1048576 AS quota_used, " \
+	    "u.lim_disk_mb AS limit_quota, " \
+	    /* ISPmanager's name of the disk limit, and the other limits, \
+	     * as billing modules read them */ \
+	    "u.lim_disk_mb AS quota_total, " \
+	    "u.lim_webdomains AS limit_webdomains, " \
+	    "u.lim_domains AS limit_domains, " \
+	    "u.lim_emaildomains AS limit_emaildomains, " \
+	    "u.lim_emails AS limit_emails, " \
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND " \
+	    "x.kind = 'webdomain') AS webdomains, " \
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND " \
+	    "x.kind = 'domain') AS domains, " \
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND " \
+	    "x.kind = 'emaildomain') AS emaildomains, " \
+	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND " \
+	    "x.kind = 'email') AS emails " \
+	    "FROM user u LEFT JOIN " USAGE_BY_NAME " us ON us.name = u.name " \
+	    "WHERE ?1 = ?1 AND (?2 IS NULL OR u.name = ?2) ORDER BY u.name"
+
 int
 store_user_list(struct store *s, json_t **rows)
 {
-	return query_rows(s, "SELECT u.name, u.fullname, u.level, "
-	    "CASE u.active WHEN 0 THEN 'off' ELSE 'on' END AS active, "
-	    "coalesce(u.uid, 0) AS uid, "
-	    "(coalesce(us.bytes, 0) + 1048575) / 1048576 AS quota_used, "
-	    "u.lim_disk_mb AS limit_quota, "
-	    /* ISPmanager's name of the disk limit, and the other limits,
-	     * as billing modules read them */
-	    "u.lim_disk_mb AS quota_total, "
-	    "u.lim_webdomains AS limit_webdomains, "
-	    "u.lim_domains AS limit_domains, "
-	    "u.lim_emaildomains AS limit_emaildomains, "
-	    "u.lim_emails AS limit_emails, "
-	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
-	    "x.kind = 'webdomain') AS webdomains, "
-	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
-	    "x.kind = 'domain') AS domains, "
-	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
-	    "x.kind = 'emaildomain') AS emaildomains, "
-	    "(SELECT count(*) FROM uindex x WHERE x.owner = u.id AND "
-	    "x.kind = 'email') AS emails "
-	    "FROM user u LEFT JOIN " USAGE_BY_NAME " us ON us.name = u.name "
-	    "WHERE ?1 = ?1 ORDER BY u.name", 0, NULL, rows);
+	return query_rows(s, USER_ROWS, 0, NULL, rows);
+}
+
+int
+store_user_row(struct store *s, const char *name, json_t **rows)
+{
+	return query_rows(s, USER_ROWS, 0, name, rows);
 }

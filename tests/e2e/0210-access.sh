@@ -85,6 +85,7 @@ run_cases $CASES user
 run_cases $CASES user.suspend
 run_cases $CASES user.delete
 run_cases $CASES user.placement
+run_cases $CASES user.usage
 run_cases $CASES su
 
 # a user's session does not serve another address

@@ -8,10 +8,10 @@
 
 start_master
 fast_policy 300 3 10000
-add_node 2 web1 web
-add_node 3 dns1 dns
-add_node 4 mail1 mail
-add_node 5 spare web
+add_node_ns 2 web1 web
+add_node_ns 3 dns1 dns
+add_node_ns 4 mail1 mail
+add_node_ns 5 spare web
 for i in 2 3 4 5; do wait_for "n$i ready" 30 node_is $i ready; done
 R2=$WORK/n2/root
 

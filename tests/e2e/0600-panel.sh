@@ -12,8 +12,8 @@ fi
 
 start_master
 fast_policy 300 3 2000
-add_node 2 web1 web
-add_node 3 dns1 dns
+add_node_ns 2 web1 web
+add_node_ns 3 dns1 dns
 for i in 2 3; do wait_for "n$i ready" 30 node_is $i ready; done
 
 # ---- the files: at /, embedded, with strict headers
@@ -69,8 +69,10 @@ check "the panel's login: the free failures checked ($bad)" [ "$bad" -ge 5 ]
 check "...then throttled as the API's logins are ($thr)" [ "$thr" -ge 1 ]
 assert_eq "...and nothing else" 8 $((bad + thr))
 
-# a list longer than a page: 55 firewall rules (one a node is still
-# syncing may be refused by the policy: asked again)
+# a list longer than a page: 55 firewall rules (each node with its own
+# network namespace, so that no node sees another's rules as drift; one a
+# node is still syncing after its join may be refused by the policy: asked
+# again)
 rule() { api firewall.edit sok=ok action=allow proto=tcp port=$((3000 + $1)) comment="rule $1" | jq -e 'has("ok")'; }
 for i in $(seq 55); do
 	wait_for "rule $i" 20 rule "$i"
@@ -104,7 +106,7 @@ has() { [ -e "$OUT/$1" ]; }
 wait_for "the dashboard open" 60 has dash-open
 stop_node 3
 wait_for "the dashboard shows dns1 unavailable" 90 has saw-unavailable
-start_node 3
+start_node_ns 3
 wait $bpid
 counted live $?
 say "screenshots in $OUT"

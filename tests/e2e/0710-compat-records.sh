@@ -10,7 +10,7 @@
 
 start_master
 fast_policy 300 3 5000
-add_node 3 n3 "web dns"
+add_node_ns 3 n3 "web dns"
 wait_for "n3 ready" 60 node_is 3 ready
 Q="$MURL/dnsmgr"
 is_ok "user" "$(api user.edit sok=ok name=dave passwd=dave-pass-12)"

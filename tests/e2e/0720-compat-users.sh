@@ -7,7 +7,7 @@
 
 start_master
 fast_policy 300 3 5000
-add_node 3 n3 "web mail"
+add_node_ns 3 n3 "web mail"
 wait_for "n3 ready" 60 node_is 3 ready
 Q="$MURL/ispmgr"
 AA="authinfo=admin:$ADMINPW"

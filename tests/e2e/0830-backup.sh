@@ -9,8 +9,8 @@
 
 start_master
 fast_policy 300 2 3000
-add_node 2 b1 web
-add_node 3 b2 web
+add_node_ns 2 b1 web
+add_node_ns 3 b2 web
 for i in 2 3; do wait_for "n$i ready" 30 node_is $i ready; done
 wait_for "joins synchronised" 20 no_desync
 

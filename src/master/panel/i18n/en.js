@@ -22,6 +22,7 @@ export default {
 	'fn.cluster.desync': 'Out of sync',
 	'fn.cluster.desync.resync': 'Resync now',
 	'fn.cluster.query': 'Query log',
+	'fn.actionlog': 'Action log',
 	'fn.firewall': 'Firewall',
 	'fn.scheduler': 'Cron jobs',
 	'fn.whitelist': 'Sender whitelist',

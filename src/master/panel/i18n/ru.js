@@ -21,6 +21,7 @@ export default {
 	'fn.cluster.desync': 'Рассинхронизация',
 	'fn.cluster.desync.resync': 'Синхронизировать сейчас',
 	'fn.cluster.query': 'Журнал запросов',
+	'fn.actionlog': 'Журнал действий',
 	'fn.firewall': 'Брандмауэр',
 	'fn.scheduler': 'Задания cron',
 	'fn.whitelist': 'Белый список отправителей',

@@ -227,21 +227,19 @@ api_auth(struct api_ctx *c)
 	auth_cookie_set(c, id);
 }
 
+/* Ends the session the call came in on (authenticate), whichever way it
+ * came, and clears that way's cookie. */
 void
 api_logout(struct api_ctx *c)
 {
-	const char *id = params_get(c->p, "auth");
-	char idhash[65];
-
-	if (id == NULL || *id == '\0')
-		id = auth_cookie_get(c);
-	auth_cookie_set(c, NULL);
-	if ((id && *id) || panel_logout(c, idhash)) {
-		if (id && *id)
-			secret_hash(id, idhash);
-		store_session_delete(c->m->st, idhash);
+	if (c->sid_hash[0]) {
+		store_session_delete(c->m->st, c->sid_hash);
 		mcache_clear(c->m->sessions);
 	}
+	if (c->sid_from == SID_PANEL)
+		panel_logout(c);
+	else
+		auth_cookie_set(c, NULL);
 	reply_ok(&c->r);
 }
 
@@ -448,16 +446,21 @@ authenticate(struct api_ctx *c)
 	const char *sid, *ai, *key;
 	struct user u;
 	char h[65];
+	int from;
 
 	/* without auth= or authinfo=, the web panel's cookie with its CSRF
 	 * token (panel.c), or else ISPmanager's session cookie (auth.c) */
 	sid = params_get(c->p, "auth");
+	from = SID_PARAM;
 	if ((sid == NULL || *sid == '\0') && params_get(c->p, "authinfo") ==
 	    NULL) {
 		if (panel_session(c, &sid) == -1)
 			return -1;
-		if (sid == NULL || *sid == '\0')
+		from = SID_PANEL;
+		if (sid == NULL || *sid == '\0') {
 			sid = auth_cookie_get(c);
+			from = SID_COOKIE;
+		}
 	}
 	if (sid != NULL && *sid) {
 		char ck[160];
@@ -469,6 +472,8 @@ authenticate(struct api_ctx *c)
 		snprintf(ck, sizeof(ck), "%s %s", h, c->http->client_addr);
 		if (mcache_get(m->sessions, ck, &u, sizeof(u)) == 0) {
 			actor_set(&c->who, &u);
+			strlcpy_hf(c->sid_hash, h, sizeof(c->sid_hash));
+			c->sid_from = from;
 			return 0;
 		}
 		gen = mcache_gen(m->sessions);
@@ -482,6 +487,8 @@ authenticate(struct api_ctx *c)
 			return -1;
 		}
 		actor_set(&c->who, &u);
+		strlcpy_hf(c->sid_hash, h, sizeof(c->sid_hash));
+		c->sid_from = from;
 		return 0;
 	}
 	if ((ai = params_get(c->p, "authinfo")) != NULL && *ai) {

@@ -491,15 +491,12 @@ api_user_edit(struct api_ctx *c)
 			    "unavailable");
 		return;
 	}
-	/* a new password ends the user's sessions, but the one that set it */
+	/* a new password ends the user's sessions, but the one that set it
+	 * (whichever way it came: auth=, the panel's or ISPmanager's
+	 * cookie) */
 	if (mask & UF_PWHASH) {
-		const char *sid = params_get(c->p, "auth");
-		char keep[65];
-
-		if (sid && *sid)
-			secret_hash(sid, keep);
-		if (store_session_end_user(c->m->st, u.id, sid && *sid ? keep :
-		    NULL) == -1)
+		if (store_session_end_user(c->m->st, u.id, c->sid_hash[0] ?
+		    c->sid_hash : NULL) == -1)
 			log_warnx("user \"%s\": their other sessions could "
 			    "not be ended", u.name);
 	}

@@ -352,6 +352,13 @@ restore_files(sqlite3 *src, const char *dir, char *err, size_t errlen)
 			rc = -1;
 			break;
 		}
+		if (kind == NULL || (strcmp(kind, "dir") != 0 &&
+		    strcmp(kind, "file") != 0)) {
+			snprintf(err, errlen, "the backup holds \"%s\" of no "
+			    "known kind", p);
+			rc = -1;
+			break;
+		}
 		snprintf(path, sizeof(path), "%s/%s", dir, p);
 		/* the directories above it, as the backup has them or 0700 */
 		slash = strrchr(path, '/');

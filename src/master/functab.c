@@ -24,7 +24,8 @@ const struct func functab[] = {
 	  "a new one is made and answered",
 	  "", F("username", "key") },
 	{ "logout", &dt_session, OP_ACTION, LVL_USER, api_logout,
-	  "end the session given in auth=",
+	  "end the session the call came in on (auth=, or the panel's or "
+	  "ISPmanager's session cookie)",
 	  "auth", NULL },
 	{ "whoami", &dt_session, OP_ACTION, LVL_USER, api_whoami,
 	  "the caller's name and level, and whom they act as",

@@ -157,6 +157,10 @@ struct api_ctx {
 	 * Set-Cookie header the answer carries, or "" */
 	const char		*cookie;
 	char			 set_cookie[160];
+	/* the session the call came in on (authenticate): the hash of its
+	 * id, or "", and where the id was */
+	char			 sid_hash[65];
+	enum { SID_NONE, SID_PARAM, SID_PANEL, SID_COOKIE } sid_from;
 };
 
 extern const struct func	functab[];
@@ -175,13 +179,12 @@ int			 functions_main(int argc, char **argv);
  * an "auth" error when the call has it without its CSRF token.
  * panel_login, after a login with session id sid: when the panel logged
  * in, sets its cookies, answers the CSRF token instead of the id and
- * returns 1; otherwise 0.  panel_logout: when the call came through the
- * cookie, the hash of its session into idhash, the cookies cleared, 1;
- * otherwise 0. */
+ * returns 1; otherwise 0.  panel_logout clears the panel's cookies (the
+ * session itself is ended by api_logout). */
 int	 panel_serve(struct master *, struct http_req *, struct http_resp *);
 int	 panel_session(struct api_ctx *, const char **sid);
 int	 panel_login(struct api_ctx *, const char *sid, const char *level);
-int	 panel_logout(struct api_ctx *, char idhash[65]);
+void	 panel_logout(struct api_ctx *);
 
 /* api.c */
 void	 api_serve(struct http_req *, struct http_resp *, void *master);

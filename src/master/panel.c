@@ -192,18 +192,11 @@ panel_login(struct api_ctx *c, const char *sid, const char *level)
 	return 1;
 }
 
-int
-panel_logout(struct api_ctx *c, char idhash[65])
+void
+panel_logout(struct api_ctx *c)
 {
-	const char *id = http_req_cookie(c->http, PANEL_COOKIE);
-
-	if (id == NULL || *id == '\0' || http_req_header(c->http,
-	    PANEL_CSRF_HEADER) == NULL)
-		return 0;
-	secret_hash(id, idhash);
 	resp_header(c->hdr, API_HDRS, "Set-Cookie: %s", PANEL_COOKIE "=; "
 	    "Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
 	resp_header(c->hdr, API_HDRS, "Set-Cookie: %s", PANEL_CSRF_COOKIE
 	    "=; Path=/; Max-Age=0; Secure; SameSite=Strict");
-	return 1;
 }

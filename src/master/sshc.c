@@ -2,6 +2,7 @@
  * commands with their input and output, the master's key. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,8 @@ login(ssh_session s, const struct sshc_login *l, char *err, size_t errlen)
 	return SSHC_ERROR;
 }
 
+static pthread_mutex_t known_mtx = PTHREAD_MUTEX_INITIALIZER;
+
 int
 sshc_known_forget(const char *path, const char *addr, int port, char *err,
     size_t errlen)
@@ -95,13 +98,13 @@ sshc_known_forget(const char *path, const char *addr, int port, char *err,
 		snprintf(name, sizeof(name), "%s", addr);
 	else
 		snprintf(name, sizeof(name), "[%s]:%d", addr, port);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((in = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1 || (out = fdopen(fd, "w")) == NULL) {
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 ||
+	    (out = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		if (fd != -1)
 			close(fd);
@@ -146,7 +149,7 @@ sshc_open(const char *known_hosts, const char *addr, int port,
 	ssh_session s;
 	struct sshc *c;
 	long t = timeout_s;
-	int no = 0, known;
+	int no = 0, known, rc = 0;
 
 	*isnew = 0;
 	fpr[0] = '\0';
@@ -195,6 +198,13 @@ sshc_open(const char *known_hosts, const char *addr, int port,
 		goto bad;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
+		/* a key the admin named is the only one taken */
+		if (l->hostkey && strcmp(l->hostkey, fpr) != 0) {
+			snprintf(err, errlen, "the host key of %s port %d is "
+			    "%s, not the hostkey= given", addr, port, fpr);
+			*fail = SSHC_HOSTKEY;
+			goto bad;
+		}
 		*isnew = 1;
 		break;
 	default:
@@ -205,17 +215,24 @@ sshc_open(const char *known_hosts, const char *addr, int port,
 	if ((*fail = login(s, l, err, errlen)) != SSHC_OK)
 		goto bad;
 	/* trust on first use: recorded once the login took; an accepted
-	 * new key replaces the old one */
-	if (*isnew == 2 && sshc_known_forget(known_hosts, addr, port, err,
-	    errlen) == -1) {
-		*fail = SSHC_ERROR;
-		goto bad;
-	}
-	if (*isnew && ssh_session_update_known_hosts(s) != SSH_OK) {
-		snprintf(err, errlen, "cannot record the host key in %s: %s",
-		    known_hosts, ssh_get_error(s));
-		*fail = SSHC_ERROR;
-		goto bad;
+	 * new key replaces the old one.  Enrollments run at once: one
+	 * writer of the file at a time, or a rewrite could drop a line
+	 * appended meanwhile */
+	if (*isnew) {
+		pthread_mutex_lock(&known_mtx);
+		if (*isnew == 2 && sshc_known_forget(known_hosts, addr, port,
+		    err, errlen) == -1)
+			rc = -1;
+		else if (ssh_session_update_known_hosts(s) != SSH_OK) {
+			snprintf(err, errlen, "cannot record the host key in "
+			    "%s: %s", known_hosts, ssh_get_error(s));
+			rc = -1;
+		}
+		pthread_mutex_unlock(&known_mtx);
+		if (rc == -1) {
+			*fail = SSHC_ERROR;
+			goto bad;
+		}
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;

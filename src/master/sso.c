@@ -24,15 +24,23 @@ static struct {
 } keys[SSO_KEYS];
 static pthread_mutex_t keys_mtx = PTHREAD_MUTEX_INITIALIZER;
 
-/* Keeps the hash of key for name, in the slot of one expired (or the
- * one that expires first: a flood of keys ends the oldest). */
+/* Keeps the hash of key for name: in the slot of the same key given
+ * again (a key opens one login however often it is given), else of one
+ * expired, else of the one that expires first (a flood of keys ends the
+ * oldest). */
 static void
 key_put(const char *name, const char *key, int64_t now)
 {
-	int i, slot = 0;
+	char h[65];
+	int i, slot = 0, same = -1;
 
+	secret_hash(key, h);
 	pthread_mutex_lock(&keys_mtx);
-	for (i = 0; i < SSO_KEYS; i++) {
+	for (i = 0; i < SSO_KEYS && same == -1; i++)
+		if (keys[i].expires > now && strcmp(keys[i].name, name) == 0 &&
+		    sodium_memcmp(keys[i].hash, h, 64) == 0)
+			same = i;
+	for (i = 0; i < SSO_KEYS && same == -1; i++) {
 		if (keys[i].expires <= now) {
 			slot = i;
 			break;
@@ -40,8 +48,11 @@ key_put(const char *name, const char *key, int64_t now)
 		if (keys[i].expires < keys[slot].expires)
 			slot = i;
 	}
+	if (same != -1)
+		slot = same;
 	strlcpy_hf(keys[slot].name, name, sizeof(keys[slot].name));
-	secret_hash(key, keys[slot].hash);
+	memcpy(keys[slot].hash, h, sizeof(h));
+	sodium_memzero(h, sizeof(h));
 	keys[slot].expires = now + SSO_KEY_TTL_S;
 	pthread_mutex_unlock(&keys_mtx);
 }

@@ -28,6 +28,10 @@ is_err "a wrong password" auth "$out"
 assert_match "...says so" 'password of "root" was refused' "$(jf "$out" .error.msg)"
 assert_eq "...no node" "" "$(nodes)"
 check "...no host key recorded" sh -c "! grep -q '$A1' '$MSTATE/ssh/known_hosts' 2>/dev/null"
+out=$(api cluster.node.enroll sok=ok name=m1 addr="$A1" password='root pass 1' hostkey="SHA256:$(printf '%043d' 0)")
+is_err "a first host key other than the hostkey= given" hostkey "$out"
+assert_eq "...no node" "" "$(nodes)"
+check "...no host key recorded" sh -c "! grep -q '$A1' '$MSTATE/ssh/known_hosts' 2>/dev/null"
 out=$(api cluster.node.enroll sok=ok name=m1 addr="$(box_gw m1)" ssh_port=1 password=x)
 is_err "an address with no SSH server" unreachable "$out"
 assert_match "...says so" 'cannot connect to' "$(jf "$out" .error.msg)"

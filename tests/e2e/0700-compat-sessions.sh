@@ -1,7 +1,10 @@
 #!/bin/sh
 # ISPmanager's clients unchanged: the API at /ispmgr, /manager/ispmgr and
 # /dnsmgr alike; the session cookie func=auth sets, alone enough for later
-# calls; single sign-on keys from session.newkey, good for one login.
+# calls; single sign-on keys from session.newkey, good for one login (a
+# key given twice too).  A password changed on a cookie session keeps
+# that session; the panel's logout ends the panel's session even with
+# ISPmanager's cookie beside it.
 . "$(dirname "$0")/lib.sh"
 
 start_master
@@ -93,3 +96,32 @@ for i in 1 2 3 4 5 6; do
 	out=$(capi --interface "$NET.55" "$MURL/ispmgr?func=auth&username=carol&key=guess-guess-guess-$i&out=JSONdata")
 done
 assert_eq "key guesses throttled" throttled "$(jf "$out" .error.object)"
+
+# ---- a key given twice still opens one login ----
+K3=billing-key-twice-0123456789ab
+is_ok "newkey" "$(api session.newkey username=carol key=$K3)"
+is_ok "the same key again" "$(api session.newkey username=carol key=$K3)"
+out=$(capi "$MURL/ispmgr?func=auth&username=carol&key=$K3&out=JSONdata")
+assert_match "the key logs in" '^[0-9a-f]{64}$' "$(jf "$out" .auth)"
+out=$(capi "$MURL/ispmgr?func=auth&username=carol&key=$K3&out=JSONdata")
+assert_eq "...once only" auth "$(jf "$out" .error.type)"
+
+# ---- the panel's logout ends the panel's session, not the cookie's ----
+capi -o /dev/null -c "$J.c" -d "func=auth&username=carol&password=carol-pass-1" "$MURL/ispmgr"
+capi -o "$WORK/panel.json" -c "$J.c" -b "$J.c" -H 'X-Hostfleet-Panel: 1' \
+    -d "func=auth&username=admin&password=$ADMINPW&out=JSONdata" "$MURL/ispmgr"
+TOK=$(jq -r .csrf "$WORK/panel.json")
+assert_eq "the panel's session" admin "$(jf "$(capi -b "$J.c" -H "X-CSRF-Token: $TOK" "$MURL/ispmgr?func=whoami&out=JSONdata")" .name)"
+hdr=$(capi -D - -o /dev/null -b "$J.c" -H "X-CSRF-Token: $TOK" -d 'func=logout' "$MURL/ispmgr")
+assert_match "the panel's logout clears its cookie" 'hfpanel=; Path=/; Max-Age=0' "$hdr"
+PSID=$(sed -n 's/.*hfpanel[[:space:]]*//p' "$J.c")
+out=$(capi -b "hfpanel=$PSID" -H "X-CSRF-Token: $TOK" "$MURL/ispmgr?func=whoami&out=JSONdata")
+assert_eq "...and ends its session, even with ispmgrses5 beside it" auth "$(jf "$out" .error.type)"
+assert_eq "carol's cookie session is not the one ended" carol "$(jf "$(capi -b "ispmgrses5=$(sed -n 's/.*ispmgrses5[[:space:]]*//p' "$J.c")" "$MURL/ispmgr?func=whoami&out=JSONdata")" .name)"
+
+# ---- a password changed on a cookie session keeps that session ----
+capi -o /dev/null -c "$J.pw" -d "func=auth&username=admin&password=$ADMINPW" "$MURL/ispmgr"
+OTHER=$(capi "$MURL/ispmgr?func=auth&username=admin&password=$ADMINPW&out=JSONdata" | jq -r .auth)
+is_ok "the admin's new password, set through the cookie" "$(capi -b "$J.pw" -d 'func=user.edit&elid=admin&sok=ok&passwd=admin-pass-new-1&out=JSONdata' "$MURL/ispmgr")"
+assert_eq "...the cookie's session lives on" admin "$(jf "$(capi -b "$J.pw" "$MURL/ispmgr?func=whoami&out=JSONdata")" .name)"
+assert_eq "...the other session ended" auth "$(jf "$(capi "$MURL/ispmgr?func=whoami&auth=$OTHER&out=JSONdata")" .error.type)"

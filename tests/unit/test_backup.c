@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <sqlite3.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,26 @@ test_roundtrip(void **state)
 	assert_string_equal(u.pwhash, "hash");
 	store_close(s);
 
+	/* a backup whose rows lack a kind (its table made by hand, without
+	 * the constraints) is refused, and nothing is left */
+	{
+		char bad[300], cp[600], st3[300];
+		sqlite3 *db;
+
+		snprintf(bad, sizeof(bad), "%s/bad.db", dir);
+		snprintf(cp, sizeof(cp), "cp %s %s", file, bad);
+		assert_int_equal(system(cp), 0);
+		assert_int_equal(sqlite3_open(bad, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "ALTER TABLE "
+		    "hostfleet_backup_file RENAME TO old; CREATE TABLE "
+		    "hostfleet_backup_file (path, kind, mode, data); INSERT "
+		    "INTO hostfleet_backup_file SELECT path, NULL, mode, data "
+		    "FROM old; DROP TABLE old", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		snprintf(st3, sizeof(st3), "%s/new3/state", dir);
+		assert_int_equal(run("restore", st3, bad), 1);
+		assert_int_equal(access(st3, F_OK), -1);
+	}
 	/* a state dir in use is refused, and left as it is */
 	assert_int_equal(run("restore", st, file), 1);
 	same(st2, st, "ca.key", 0600);

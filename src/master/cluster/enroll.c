@@ -62,10 +62,17 @@ static const step_fn step_fns[ENROLL_NSTEPS] = {
 
 /* ---- the scripts: constants, without a single quote ---- */
 
+/* Whether the machine runs the master: its machine id is $1, the
+ * master's (unless the master has none, "unknown"), or a master runs
+ * there from the package */
+#define MASTER_HERE							\
+"{ [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ] || "		\
+"pgrep -f \"^(/usr/bin/)?hostfleet master\" >/dev/null 2>&1; }"
+
 /* $1 the master's machine id */
 static const char SCRIPT_ACCOUNT[] =
 "set -e\n"
-"if [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ]; then\n"
+"if " MASTER_HERE "; then\n"
 "	echo \"this machine runs the master: it becomes its local node\"\n"
 "fi\n"
 "command -v sudo >/dev/null || { echo \"sudo is not installed\"; exit 1; }\n"
@@ -213,7 +220,7 @@ static const char SCRIPT_START[] =
  * start step's script then makes sure) and says the version it runs */
 static const char SCRIPT_UPGRADE[] =
 "set -e\n"
-"if [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ]; then\n"
+"if " MASTER_HERE "; then\n"
 "	echo \"this machine runs the master, which an upgrade of the package "
 "restarts: upgrade it there, with apt-get install hostfleet\"\n"
 "	exit 3\n"
@@ -258,7 +265,7 @@ static const char SCRIPT_REMOVE[] =
 "	rm -f \"$p\"\n"
 "fi\n"
 "export DEBIAN_FRONTEND=noninteractive\n"
-"if [ \"$1\" = \"$(cat /etc/machine-id 2>/dev/null)\" ]; then\n"
+"if " MASTER_HERE "; then\n"
 "	echo \"this machine runs the master: the package stays installed\"\n"
 "elif dpkg-query -W -f=\"\\${Status}\" hostfleet 2>/dev/null | "
 "grep -q \"ok installed\"; then\n"

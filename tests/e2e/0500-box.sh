@@ -77,7 +77,8 @@ s.bind((sys.argv[1], 1500)); s.listen(4); s.settimeout(20)
 c, a = s.accept(); c.sendall(b"hf-master"); c.close()
 ' "$NET.1" &
 lpid=$!
-sleep 0.3
+listening() { ss -Hltn "src $NET.1 and sport = :1500" | grep -q .; }
+wait_for "the test's listener on $NET.1 port 1500" 10 listening
 got=$(box_exec m1 bash -c "exec 3<>/dev/tcp/$NET.1/1500; cat <&3")
 wait $lpid
 assert_eq "the machine reaches $NET.1 on the host" hf-master "$got"

@@ -22,6 +22,13 @@ const NET = process.env.NET;
 const OUT = process.env.OUT;
 let failed = 0;
 
+const T0 = Date.now();
+
+// where a flow is, with its time: shown only when a run fails
+function step(what) {
+	console.log(`at ${((Date.now() - T0) / 1000).toFixed(1)} s: ${what}`);
+}
+
 function ok(what) {
 	console.log('ok ' + what);
 }
@@ -92,11 +99,13 @@ async function newPage(browser, label) {
 }
 
 async function login(page, user, pw) {
+	step(`login as ${user}`);
 	await page.goto(URL0);
 	await page.fill('#login-user', user);
 	await page.fill('#login-pass', pw);
 	await page.click('#login button[type=submit]');
-	await page.waitForSelector('#logout', { timeout: 15000 });
+	await page.waitForSelector('#logout', { timeout: 30000 });
+	step(`logged in as ${user}`);
 }
 
 // The API from inside the page, as the panel calls it.
@@ -131,8 +140,9 @@ async function shot(page, name) {
 }
 
 async function go(page, hash, sel) {
+	step(`go to #/${hash}`);
 	await page.goto(URL0 + '#/' + hash);
-	await page.waitForSelector(sel, { timeout: 15000 });
+	await page.waitForSelector(sel, { timeout: 30000 });
 }
 
 async function submitForm(page) {
@@ -604,12 +614,14 @@ async function enroll(browser) {
 	await a.fill('#f-name', 'm1');
 	await a.fill('#f-addr', process.env.ENROLL_ADDR);
 	await a.fill('#f-password', 'not the password');
+	step('enroll with a wrong password');
 	await submitForm(a);
 	check('a wrong password: the refusal shown', await until(30, async () =>
 	    /refused/.test((await a.textContent('form.card .alert')) +
 	    (await a.locator('.field-error').allTextContents()).join(' '))));
 	eq('...and no node made', 0, (await api(a, 'cluster.node')).elem.length);
 	await a.fill('#f-password', process.env.ENROLL_PASSWORD);
+	step('enroll with the password');
 	await submitForm(a);
 	await a.waitForSelector('ol.steps li', { timeout: 30000 });
 	ok('the steps shown once the call is taken');
@@ -640,9 +652,25 @@ async function enroll(browser) {
 }
 
 const phase = process.argv[2];
-const browser = await chromium.launch({ executablePath:
-    process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox'] });
+// chromium itself, not the panel: a start that fails is tried once more
+async function launch() {
+	const opts = { executablePath: process.env.CHROMIUM ||
+	    '/usr/bin/chromium', args: ['--no-sandbox'] };
+	try {
+		return await chromium.launch(opts);
+	} catch (e) {
+		step('chromium did not start, once more: ' + (e.stack || e));
+		return await chromium.launch(opts);
+	}
+}
+
+step('launching chromium');
+const browser = await launch().catch((e) => {
+	fail('chromium did not start: ' + String(e).split('\n')[0]);
+	console.log(e.stack || e);
+	process.exit(1);
+});
+step(`chromium ${browser.version()} up`);
 try {
 	if (phase === 'flows')
 		await flows(browser);
@@ -653,7 +681,8 @@ try {
 	else
 		fail('unknown phase ' + phase);
 } catch (e) {
-	fail('the browser flow stopped: ' + (e.stack || e));
+	fail('the browser flow stopped: ' + String(e).split('\n')[0]);
+	console.log(e.stack || e);
 	for (const [label, p] of pages) {
 		await p.screenshot({ path: `${OUT}/stopped-${phase}-${label}.png`,
 		    fullPage: true }).catch(() => {});

@@ -83,19 +83,7 @@ assert_eq "55 rules" 55 "$(api firewall | jq '.elem | length')"
 OUT=$TOP/build/panel-test
 rm -rf "$OUT"; mkdir -p "$OUT"
 export PANEL_URL="$MURL/" ADMINPW NET OUT
-# counts the checks a run printed ("ok ..." and "FAIL ...")
-counted() {
-	while IFS= read -r line; do
-		case "$line" in
-		"ok "*) ok ;;
-		"FAIL "*) fail "${line#FAIL }" ;;
-		esac
-	done <"$WORK/browser-$1.log"
-	if [ "$2" -ne 0 ] && ! grep -q '^FAIL ' "$WORK/browser-$1.log"; then
-		fail "the browser ($1) stopped: $(tail -5 "$WORK/browser-$1.log")"
-	fi
-	say "browser $1: $(grep -c '^ok ' "$WORK/browser-$1.log") checks passed"
-}
+counted() { browser_checks "$WORK/browser-$1.log" "$2"; }
 node "$BR/panel.mjs" flows >"$WORK/browser-flows.log" 2>&1
 counted flows $?
 

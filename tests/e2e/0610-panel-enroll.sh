@@ -27,14 +27,7 @@ export PANEL_URL="$MURL/" ADMINPW NET OUT ENROLL_ADDR="$(box_addr m1)" \
     ENROLL_PASSWORD='root pass 1'
 node "$BR/panel.mjs" enroll >"$WORK/browser-enroll.log" 2>&1
 rc=$?
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) ok ;;
-	"FAIL "*) fail "${line#FAIL }" ;;
-	esac
-done <"$WORK/browser-enroll.log"
-[ $rc -eq 0 ] || grep -q '^FAIL ' "$WORK/browser-enroll.log" ||
-    fail "the browser stopped: $(tail -5 "$WORK/browser-enroll.log")"
+browser_checks "$WORK/browser-enroll.log" $rc
 
 # what the page showed is what the master did
 ID=$(api cluster.node | jq -r '.elem[] | select(.name == "m1") | .id')

@@ -246,6 +246,26 @@ teardown() {
 }
 trap teardown EXIT
 
+# browser_checks LOG RC: counts the checks a browser run
+# (tests/browser/*.mjs) printed in LOG, "ok ..." and "FAIL ...", RC its
+# exit status; when it failed, its other lines (a stack, the pages it had
+# open) are said too, so that a CI log shows why.
+browser_checks() {
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) ok ;;
+		"FAIL "*) fail "${line#FAIL }" ;;
+		esac
+	done <"$1"
+	if [ "$2" -ne 0 ]; then
+		grep -q '^FAIL ' "$1" || fail "the browser stopped (exit $2)"
+		grep -v '^ok \|^FAIL ' "$1" | head -40 | while IFS= read -r line; do
+			say "browser: $line"
+		done
+	fi
+	say "browser: $(grep -c '^ok ' "$1") checks passed ($1)"
+}
+
 # ---- calls as users, and their answers ----
 
 # NL: a newline, for values that must hold one.

@@ -248,20 +248,23 @@ trap teardown EXIT
 
 # browser_checks LOG RC: counts the checks a browser run
 # (tests/browser/*.mjs) printed in LOG, "ok ..." and "FAIL ...", RC its
-# exit status; when it failed, its other lines (a stack, the pages it had
-# open) are said too, so that a CI log shows why.
+# exit status.  When it failed, the last 20 of its other lines (where each
+# flow was, with times, a stack, the pages it had open) are said first,
+# so that the tail of a CI log shows them with the failures after them.
 browser_checks() {
+	if [ "$2" -ne 0 ]; then
+		grep -v '^ok \|^FAIL ' "$1" | tail -20 | while IFS= read -r line; do
+			say "browser: $line"
+		done
+	fi
 	while IFS= read -r line; do
 		case "$line" in
 		"ok "*) ok ;;
 		"FAIL "*) fail "${line#FAIL }" ;;
 		esac
 	done <"$1"
-	if [ "$2" -ne 0 ]; then
-		grep -q '^FAIL ' "$1" || fail "the browser stopped (exit $2)"
-		grep -v '^ok \|^FAIL ' "$1" | head -40 | while IFS= read -r line; do
-			say "browser: $line"
-		done
+	if [ "$2" -ne 0 ] && ! grep -q '^FAIL ' "$1"; then
+		fail "the browser stopped (exit $2)"
 	fi
 	say "browser: $(grep -c '^ok ' "$1") checks passed ($1)"
 }
